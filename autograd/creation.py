@@ -1,0 +1,241 @@
+"""Tensor constructors (``tensor``, ``zeros``, ``randn``, ...) and the global random generator."""
+import numbers
+
+import numpy as np
+
+from .tensor import Tensor
+
+__all__ = [
+    "tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "zeros_like", "ones_like",
+    "full_like", "empty_like", "arange", "linspace", "eye", "rand", "randn", "randint", "rand_like",
+    "randn_like", "manual_seed", "get_rng_state", "set_rng_state", "default_generator",
+    "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool",
+    "get_default_dtype", "set_default_dtype",
+]
+
+float16, float32, float64 = np.dtype("float16"), np.dtype("float32"), np.dtype("float64")
+int8, int16, int32, int64, uint8 = (np.dtype(t) for t in ("int8", "int16", "int32", "int64", "uint8"))
+bool = np.dtype("bool")  # noqa: A001  (PyTorch's name)
+
+_default = {"dtype": float32}
+
+
+def get_default_dtype():
+    """The dtype given to Python floats and to float constructors (float32 unless changed)."""
+    return _default["dtype"]
+
+
+def set_default_dtype(dtype):
+    """Change the default floating dtype (float32 or float64)."""
+    dtype = np.dtype(dtype)
+    if dtype.kind != "f":
+        raise TypeError(f"set_default_dtype: only floating point dtypes are supported, got {dtype}")
+    _default["dtype"] = dtype
+
+
+def _resolve_dtype(dtype):
+    if dtype is None:
+        return None
+    if dtype is float:
+        return _default["dtype"]
+    try:
+        return np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"unknown dtype {dtype!r}") from None
+
+
+def _to_array(data, dtype=None):
+    """Convert ``data`` to a fresh array with PyTorch's dtype policy.
+
+    Python floats (and lists of them) become the default float dtype (float32); Python ints int64; bools
+    bool; numpy arrays and numpy scalars keep their dtype unless ``dtype`` is given.
+    """
+    dtype = _resolve_dtype(dtype)
+    if isinstance(data, Tensor):
+        data = data.data
+    if isinstance(data, (np.ndarray, np.generic)):
+        return np.array(data, dtype=dtype)
+    if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in data):
+        data = [x.data if isinstance(x, Tensor) else x for x in data]
+    arr = np.array(data, dtype=dtype)
+    if dtype is None:
+        if arr.dtype == np.float64:
+            arr = arr.astype(_default["dtype"])
+        elif arr.dtype.kind == "i":
+            arr = arr.astype(np.int64)
+        elif arr.dtype.kind in "OUS":
+            raise TypeError(f"tensor(): could not infer a numeric dtype from data of type {type(data).__name__}")
+    return arr
+
+
+def tensor(data, dtype=None, requires_grad=False):
+    """A new leaf tensor holding a copy of ``data`` (number, nested lists, ndarray or Tensor).
+
+    Raises:
+        RuntimeError: ``requires_grad`` on a non-floating dtype.
+    """
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+
+
+def as_tensor(data, dtype=None):
+    """Like :func:`tensor` but shares memory with an ndarray (or returns a Tensor as is) when no cast is needed."""
+    if isinstance(data, Tensor) and (dtype is None or np.dtype(dtype) == data.dtype):
+        return data
+    if isinstance(data, np.ndarray) and (dtype is None or np.dtype(dtype) == data.dtype):
+        return Tensor._make(data)
+    return tensor(data, dtype)
+
+
+def from_numpy(array):
+    """A tensor sharing memory with ``array`` (no copy, dtype kept)."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy: expected np.ndarray, got {type(array).__name__}")
+    return Tensor._make(array)
+
+
+def _shape(size):
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = size[0]
+    for s in size:
+        if not isinstance(s, (numbers.Integral, np.integer)) or s < 0:
+            raise ValueError(f"sizes must be non-negative integers, got {tuple(size)}")
+    return tuple(int(s) for s in size)
+
+
+def _finish(arr, requires_grad):
+    t = Tensor._make(arr)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def _float_dtype(dtype):
+    return _resolve_dtype(dtype) or _default["dtype"]
+
+
+def zeros(*size, dtype=None, requires_grad=False):
+    """A tensor of zeros of the given size."""
+    return _finish(np.zeros(_shape(size), dtype=_float_dtype(dtype)), requires_grad)
+
+
+def ones(*size, dtype=None, requires_grad=False):
+    """A tensor of ones of the given size."""
+    return _finish(np.ones(_shape(size), dtype=_float_dtype(dtype)), requires_grad)
+
+
+def empty(*size, dtype=None, requires_grad=False):
+    """An uninitialised tensor of the given size."""
+    return _finish(np.empty(_shape(size), dtype=_float_dtype(dtype)), requires_grad)
+
+
+def full(size, fill_value, dtype=None, requires_grad=False):
+    """A tensor of ``size`` filled with ``fill_value`` (dtype inferred from the value as PyTorch)."""
+    if dtype is None:
+        dtype = _to_array(fill_value).dtype
+    return _finish(np.full(_shape((size,)), fill_value, dtype=_resolve_dtype(dtype)), requires_grad)
+
+
+def _like(fn, input, dtype, requires_grad, *args):
+    return _finish(fn(input.shape, *args, dtype=_resolve_dtype(dtype) or input.dtype), requires_grad)
+
+
+def zeros_like(input, dtype=None, requires_grad=False):
+    """Zeros with the shape (and dtype) of ``input``."""
+    return _like(np.zeros, input, dtype, requires_grad)
+
+
+def ones_like(input, dtype=None, requires_grad=False):
+    """Ones with the shape (and dtype) of ``input``."""
+    return _like(np.ones, input, dtype, requires_grad)
+
+
+def empty_like(input, dtype=None, requires_grad=False):
+    """Uninitialised, with the shape (and dtype) of ``input``."""
+    return _like(np.empty, input, dtype, requires_grad)
+
+
+def full_like(input, fill_value, dtype=None, requires_grad=False):
+    """``fill_value`` everywhere, with the shape (and dtype) of ``input``."""
+    return _finish(np.full(input.shape, fill_value, dtype=_resolve_dtype(dtype) or input.dtype), requires_grad)
+
+
+def arange(start, end=None, step=1, dtype=None, requires_grad=False):
+    """Values from ``start`` to ``end`` (exclusive) by ``step``; int64 for integer arguments, else float32."""
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise RuntimeError("arange: step must be nonzero")
+    if dtype is None:
+        ints = all(isinstance(v, (numbers.Integral, np.integer)) for v in (start, end, step))
+        dtype = int64 if ints else _default["dtype"]
+    return _finish(np.arange(start, end, step).astype(_resolve_dtype(dtype)), requires_grad)
+
+
+def linspace(start, end, steps, dtype=None, requires_grad=False):
+    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
+    if steps < 0:
+        raise RuntimeError(f"linspace: number of steps must be non-negative, got {steps}")
+    return _finish(np.linspace(start, end, steps).astype(_float_dtype(dtype)), requires_grad)
+
+
+def eye(n, m=None, dtype=None, requires_grad=False):
+    """Identity matrix of ``n`` rows (and ``m`` columns)."""
+    return _finish(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
+
+
+# -- random numbers ------------------------------------------------------------------------------------------
+
+default_generator = np.random.default_rng()
+
+
+def manual_seed(seed):
+    """Seed the global generator that ``rand``, ``randn``, ``randint``, dropout and initialisers use."""
+    global default_generator
+    default_generator = np.random.default_rng(seed)
+    return default_generator
+
+
+def generator():
+    """The global numpy ``Generator`` (reseeded by :func:`manual_seed`)."""
+    return default_generator
+
+
+def get_rng_state():
+    """The global generator's state (a JSON-able dict), for checkpoints."""
+    return default_generator.bit_generator.state
+
+
+def set_rng_state(state):
+    """Restore a state from :func:`get_rng_state`."""
+    default_generator.bit_generator.state = state
+
+
+def rand(*size, dtype=None, requires_grad=False):
+    """Uniform samples in ``[0, 1)``."""
+    dt = _float_dtype(dtype)
+    return _finish(default_generator.random(_shape(size), dtype=dt if dt in (float32, float64) else float64).astype(dt, copy=False), requires_grad)
+
+
+def randn(*size, dtype=None, requires_grad=False):
+    """Standard normal samples."""
+    dt = _float_dtype(dtype)
+    return _finish(default_generator.standard_normal(_shape(size), dtype=dt if dt in (float32, float64) else float64).astype(dt, copy=False), requires_grad)
+
+
+def randint(low, high=None, size=(), dtype=None, requires_grad=False):
+    """Integers uniformly from ``[low, high)`` (int64)."""
+    if high is None:
+        low, high = 0, low
+    if high <= low:
+        raise RuntimeError(f"randint: expected low < high, got low={low}, high={high}")
+    return _finish(default_generator.integers(low, high, size=_shape((size,)) if size != () else ()).astype(_resolve_dtype(dtype) or int64), requires_grad)
+
+
+def rand_like(input, dtype=None, requires_grad=False):
+    """Uniform samples with the shape of ``input``."""
+    return rand(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def randn_like(input, dtype=None, requires_grad=False):
+    """Normal samples with the shape of ``input``."""
+    return randn(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)

@@ -1,0 +1,313 @@
+"""Reverse-mode differentiation over the recorded graph: ``backward``, ``grad``, hooks.
+
+The walk is iterative (no recursion limit) and visits each node once: one depth-first pass orders the nodes
+topologically, one pass in reverse order runs each backward rule once with the full gradient of its output.
+Both passes are linear in the size of the graph.
+"""
+import weakref
+
+import numpy as np
+
+from .function import Function, _FREED
+from .grad_mode import _State
+from .tensor import Tensor
+
+__all__ = ["backward", "grad"]
+
+
+class RemovableHandle:
+    """Returned by ``register_hook``; ``remove()`` unregisters the hook."""
+
+    def __init__(self, hooks, hook):
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self):
+        """Unregister the hook (no-op when already removed)."""
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+def register_hook(tensor, hook):
+    """Register ``hook(grad) -> Tensor or None`` on ``tensor`` (see :meth:`Tensor.register_hook`)."""
+    if not tensor.requires_grad:
+        raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+    owner = tensor.grad_fn if tensor.grad_fn is not None else tensor
+    hooks = _hooks_of(owner, create=True)
+    hooks.append(hook)
+    return RemovableHandle(hooks, hook)
+
+
+def _hooks_of(owner, create=False):
+    if isinstance(owner, Function):
+        if owner.hooks is None and create:
+            owner.hooks = []
+        return owner.hooks
+    if owner._hooks is None and create:
+        owner._hooks = []
+    return owner._hooks
+
+
+def retain_grad(tensor):
+    """Make a non-leaf tensor keep its gradient in ``.grad`` (see :meth:`Tensor.retain_grad`)."""
+    ref = weakref.ref(tensor)
+
+    def keep(grad):
+        t = ref()
+        if t is not None:
+            t.grad = grad if t.grad is None else t.grad + grad
+        return None
+
+    keep.retains_grad = True
+    hooks = _hooks_of(tensor.grad_fn, create=True)
+    if not any(getattr(h, "retains_grad", False) for h in hooks):
+        hooks.append(keep)
+
+
+def _topological_order(roots):
+    """Nodes and leaf tensors reachable from ``roots``, each before everything it depends on."""
+    order = []
+    seen = set()
+    stack = [(r, False) for r in roots]
+    while stack:
+        item, expanded = stack.pop()
+        if expanded:
+            order.append(item)
+            continue
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        stack.append((item, True))
+        if isinstance(item, Function):
+            for nxt in item.next:
+                if nxt is not None and id(nxt) not in seen:
+                    stack.append((nxt, False))
+    order.reverse()
+    return order
+
+
+def _wrap_grad(g):
+    return g if isinstance(g, Tensor) else Tensor._make(g)
+
+
+def _run_hooks(hooks, g):
+    for hook in list(hooks):
+        out = hook(_wrap_grad(g))
+        if out is not None:
+            g = out if isinstance(g, Tensor) else _raw_grad(out)
+    return g
+
+
+def _raw_grad(t):
+    return t._data if isinstance(t, Tensor) else np.asarray(t)
+
+
+def _saved_as_tensors(node, saved):
+    """In graph mode: the saved arrays as Tensors linked to the graph, so the rule is differentiable."""
+    n_in = len(node.next) if node.save_inputs else 0
+    out = []
+    for i, value in enumerate(saved):
+        if i >= n_in:  # the op's own output
+            out.append(Tensor._make(value, node))
+            continue
+        nxt = node.next[i]
+        if isinstance(nxt, Tensor):
+            out.append(nxt)
+        elif isinstance(nxt, Function):
+            out.append(Tensor._make(value, nxt))
+        else:
+            out.append(Tensor._make(value) if isinstance(value, np.ndarray) else value)
+    return out
+
+
+def _check_versions(node):
+    for counter, version in node.versions:
+        if counter[0] != version:
+            raise RuntimeError(
+                f"one of the variables needed for gradient computation has been modified by an in-place operation: "
+                f"{node.name} saved it at version {version}, it is now at version {counter[0]}. "
+                "Make the in-place change after backward, or use the out-of-place form."
+            )
+
+
+def _check_finite(node, grads):
+    from .anomaly import AnomalyError
+
+    for i, g in enumerate(grads):
+        if g is not None and not np.isfinite(_raw_grad(g)).all():
+            raise AnomalyError(node, i)
+
+
+def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, accumulate=True):
+    """The engine: propagate ``root_grads`` from ``roots`` (Tensors) to every reachable leaf.
+
+    ``capture`` maps ``id(node or leaf)`` to a slot; the gradient arriving there is stored in the returned
+    dict instead of (or besides, when ``accumulate``) being written to leaves' ``.grad``.
+    """
+    grads = {}
+    keys = []
+    for t, g in zip(roots, root_grads):
+        key = t.grad_fn if t.grad_fn is not None else t
+        keys.append(key)
+        prev = grads.get(id(key))
+        grads[id(key)] = g if prev is None else prev + g
+    captured = {}
+    prev_mode = _State.grad_enabled
+    _State.grad_enabled = create_graph
+    anomaly = _State.anomaly
+    try:
+        for node in _topological_order(keys):
+            g = grads.pop(id(node), None)
+            if g is None:
+                continue
+            if not isinstance(node, Function):  # a leaf tensor
+                if node._hooks:
+                    g = _run_hooks(node._hooks, g)
+                if capture is not None and id(node) in capture:
+                    captured[id(node)] = g
+                if accumulate:
+                    _accumulate(node, g)
+                continue
+            if node.hooks:
+                g = _run_hooks(node.hooks, g)
+            if capture is not None and id(node) in capture:
+                captured[id(node)] = g
+            saved = node.saved
+            if saved is _FREED:
+                raise RuntimeError(
+                    f"Trying to backward through the graph a second time (at {node.name}): its saved arrays were "
+                    "freed by the first backward. Pass retain_graph=True to the first backward if you need to "
+                    "backward through the graph again."
+                )
+            if node.versions:
+                _check_versions(node)
+            if create_graph:
+                g = _wrap_grad(g)
+                saved = _saved_as_tensors(node, saved)
+            result = node.backward(g, *saved)
+            if type(result) is not tuple:
+                result = (result,)
+            if anomaly:
+                _check_finite(node, result)
+            for i, (nxt, gi) in enumerate(zip(node.next, result)):
+                if nxt is None or gi is None:
+                    continue
+                if node.broadcasts and gi.shape != node.shapes[i]:
+                    gi = _sum_to(gi, node.shapes[i])
+                key = id(nxt)
+                prev = grads.get(key)
+                grads[key] = gi if prev is None else prev + gi
+            if not retain_graph:
+                node.release()
+    finally:
+        _State.grad_enabled = prev_mode
+    return captured
+
+
+def _sum_to(g, shape):
+    if isinstance(g, Tensor):
+        from .ops import sum_to
+
+        return sum_to(g, shape)
+    from .backend import sum_to
+
+    return sum_to(g, shape)
+
+
+def _accumulate(leaf, g):
+    """Add ``g`` into ``leaf.grad`` (in place when possible, as PyTorch), in the leaf's dtype."""
+    if isinstance(g, Tensor):  # create_graph: keep the gradient's own graph
+        if g.dtype != leaf.dtype:
+            g = g.to(leaf.dtype)
+        leaf.grad = g if leaf.grad is None else leaf.grad + g
+        return
+    if g.shape != leaf.shape:
+        g = np.broadcast_to(g, leaf.shape)
+    if leaf.grad is None or leaf.grad.requires_grad:
+        # Copy: the same array may also be another leaf's gradient (e.g. both inputs of an add).
+        leaf.grad = Tensor._make(np.array(g, dtype=leaf.dtype))
+    else:
+        np.add(leaf.grad._data, g, out=leaf.grad._data, casting="same_kind")
+        leaf.grad._version[0] += 1
+
+
+def _root_grad(t, gradient, create_graph):
+    if not t.requires_grad:
+        raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
+    if gradient is None:
+        if t.numel() != 1:
+            raise RuntimeError(f"grad can be implicitly created only for scalar outputs; got an output of shape {t.shape}: pass gradient=")
+        g = np.ones(t.shape, dtype=t.dtype)
+    else:
+        g = gradient._data if isinstance(gradient, Tensor) else np.asarray(gradient, dtype=t.dtype)
+        if g.shape != t.shape:
+            raise RuntimeError(f"gradient has shape {g.shape} but the output has shape {t.shape}; they must match")
+        if create_graph and isinstance(gradient, Tensor):
+            return gradient
+    return Tensor._make(g) if create_graph else g
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    """Accumulate the gradients of ``tensors`` (one tensor or several) into the leaves' ``.grad``."""
+    tensors = [tensors] if isinstance(tensors, Tensor) else list(tensors)
+    if grad_tensors is None or isinstance(grad_tensors, (Tensor, np.ndarray)):
+        grad_tensors = [grad_tensors] * len(tensors) if grad_tensors is None else [grad_tensors]
+    if retain_graph is None:
+        retain_graph = create_graph
+    roots = [_root_grad(t, g, create_graph) for t, g in zip(tensors, grad_tensors)]
+    if inputs is None:
+        run_backward(tensors, roots, retain_graph, create_graph)
+        return
+    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    captured = run_backward(tensors, roots, retain_graph, create_graph, _capture_keys(inputs), accumulate=False)
+    for t in inputs:
+        g = captured.get(id(t.grad_fn if t.grad_fn is not None else t))
+        if g is not None:
+            if t.grad_fn is None:
+                _accumulate(t, g)
+            else:
+                t.grad = _wrap_grad(g)
+
+
+def _capture_keys(inputs):
+    keys = {}
+    for i, t in enumerate(inputs):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"grad: inputs must be Tensors, got {type(t).__name__}")
+        if not t.requires_grad:
+            raise RuntimeError(f"grad: input {i} (shape {t.shape}) does not require grad")
+        keys[id(t.grad_fn if t.grad_fn is not None else t)] = i
+    return keys
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False):
+    """Return the gradients of ``outputs`` with respect to ``inputs`` without touching any ``.grad``.
+
+    Args:
+        outputs: a Tensor or a sequence of Tensors.
+        inputs: a Tensor or a sequence of Tensors (leaves or intermediate results) that require grad.
+        grad_outputs: the vector in the vector-Jacobian product, one per output (default: ones for scalars).
+        retain_graph: keep the graph for another backward (default: ``create_graph``).
+        create_graph: record the computation, so the returned gradients can be differentiated again.
+        allow_unused: return None for inputs the outputs do not depend on instead of raising.
+    Returns:
+        A tuple with one gradient Tensor (or None) per input.
+    """
+    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    single = isinstance(inputs, Tensor)
+    inputs = [inputs] if single else list(inputs)
+    if grad_outputs is None or isinstance(grad_outputs, Tensor):
+        grad_outputs = [grad_outputs] * len(outputs) if grad_outputs is None else [grad_outputs]
+    if retain_graph is None:
+        retain_graph = create_graph
+    roots = [_root_grad(t, g, create_graph) for t, g in zip(outputs, grad_outputs)]
+    keys = _capture_keys(inputs)
+    captured = run_backward(outputs, roots, retain_graph, create_graph, keys, accumulate=False)
+    result = []
+    for i, t in enumerate(inputs):
+        g = captured.get(id(t.grad_fn if t.grad_fn is not None else t))
+        if g is None and not allow_unused:
+            raise RuntimeError(f"grad: input {i} (shape {t.shape}) was not used in the graph of the outputs; pass allow_unused=True to get None")
+        if g is not None and not isinstance(g, Tensor):
+            g = Tensor._make(np.array(g, dtype=t.dtype) if g.dtype != t.dtype or g.shape != t.shape else g)
+        result.append(g)
+    return tuple(result)

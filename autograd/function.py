@@ -1,0 +1,130 @@
+"""``Function``: the one way a differentiable op is defined (forward and backward side by side).
+
+An op is a subclass of :class:`Function` with
+
+* ``forward(self, *arrays)``: computes the result from plain arrays (never Tensors);
+* ``backward(self, grad, *saved)``: returns the gradient for each input (a tuple, or one value for a
+  one-input op; ``None`` where an input needs none).  ``saved`` holds the inputs (when the class sets
+  ``save_inputs``) followed by the output (when it sets ``save_output``).
+
+The backward rule is written once and runs in two modes.  In the fast mode (plain ``backward()``) ``grad``
+and ``saved`` are arrays.  Under ``create_graph=True`` they are Tensors connected to the graph, so the rule
+itself is recorded and can be differentiated again.  A rule therefore uses operators (``+ - * / **``) and
+the array functions of :func:`autograd.backend.namespace` (``xp = namespace(grad)``), which are numpy
+functions in the fast mode and differentiable Tensor ops in the graph mode.
+
+Broadcasting is undone by the engine, in one place, for classes that set ``broadcasts = True``: a rule may
+return a gradient of the broadcast shape.
+
+A recorded op instance is also the graph node: ``next`` links each input to the node that produced it (or
+to the leaf Tensor itself, or ``None`` for inputs that need no gradient).
+"""
+import traceback
+import weakref
+
+from .grad_mode import _State
+
+__all__ = ["Function"]
+
+_FREED = object()  # marks a node whose saved arrays were released by a backward pass
+
+
+class Function:
+    """Base class of every differentiable op; an applied instance is a node of the graph.
+
+    Class attributes a subclass may set:
+        save_inputs:  keep the input arrays for backward.
+        save_output:  keep the output array for backward.
+        saved_attrs:  names of extra array attributes set by ``forward`` (masks, indices) that backward
+                      needs and that are released with the rest after backward.
+        broadcasts:   inputs broadcast against each other; the engine sums each gradient back to its input's shape.
+        attrs:        names of the op's non-array parameters (stride, dim, ...) shown by graph viewers.
+    """
+
+    __slots__ = ("next", "saved", "versions", "shapes", "out", "hooks", "trace", "__weakref__")
+    save_inputs = False
+    save_output = False
+    saved_attrs = ()
+    broadcasts = False
+    attrs = ()
+
+    def forward(self, *arrays):
+        """Compute the op on plain arrays; may store non-differentiable extras (masks) on ``self``."""
+        raise NotImplementedError
+
+    def backward(self, grad, *saved):
+        """Return the gradient of each input, given the gradient of the output."""
+        raise NotImplementedError(f"{type(self).__name__} has no backward")
+
+    @property
+    def name(self):
+        """The op's display name, e.g. ``Mul``."""
+        return type(self).__name__
+
+    def needs_input_grad(self, i):
+        """True when input ``i`` needs a gradient (lets a rule skip expensive work)."""
+        return self.next[i] is not None
+
+    def apply(self, *inputs):
+        """Run the op on Tensors (or plain constants) and record it in the graph when needed."""
+        arrays = []
+        nxt = []
+        requires = False
+        for x in inputs:
+            if isinstance(x, Tensor):
+                arrays.append(x._data)
+                if x.requires_grad:
+                    requires = True
+                    nxt.append(x.grad_fn or x)
+                else:
+                    nxt.append(None)
+            else:
+                arrays.append(x)
+                nxt.append(None)
+        out = self.forward(*arrays)
+        if not (requires and _State.grad_enabled):
+            return Tensor._make(out)
+        self.next = tuple(nxt)
+        self.hooks = None
+        self.trace = _creation_site() if _State.anomaly else None
+        result = Tensor._make(out, self)
+        self.out = weakref.ref(result)
+        if self.broadcasts:
+            self.shapes = tuple(a.shape if hasattr(a, "shape") else () for a in arrays)
+        if self.save_inputs:
+            if self.save_output:
+                arrays.append(out)
+            self.saved = tuple(arrays)
+            self.versions = tuple(
+                (x._version, x._version[0]) for x in inputs if isinstance(x, Tensor)
+            ) + ((result._version, 0),) * self.save_output
+        elif self.save_output:
+            self.saved = (out,)
+            self.versions = ((result._version, 0),)
+        else:
+            self.saved = ()
+            self.versions = ()
+        return result
+
+    def release(self):
+        """Drop the arrays kept for backward (the engine calls this unless ``retain_graph``)."""
+        if self.saved or self.saved_attrs:
+            self.saved = _FREED
+            for name in self.saved_attrs:
+                setattr(self, name, None)
+
+    @property
+    def is_released(self):
+        """True when a backward pass has already freed this node's saved arrays."""
+        return self.saved is _FREED
+
+    def __repr__(self):
+        return f"<{self.name}Backward>"
+
+
+def _creation_site():
+    """The stack at op creation, kept only under ``detect_anomaly``."""
+    return traceback.extract_stack()[:-2]
+
+
+from .tensor import Tensor  # noqa: E402  (Tensor's methods use Function subclasses; break the cycle here)

@@ -1,0 +1,76 @@
+"""Grad mode: whether ops record the computational graph.
+
+``no_grad()``, ``enable_grad()`` and ``set_grad_enabled(mode)`` work both as context managers and as
+decorators, as in PyTorch.  The flag is process-wide (not per thread).
+"""
+import functools
+
+__all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled"]
+
+
+class _State:
+    """Process-wide autograd switches, read on every op (plain class attributes are the fastest lookup)."""
+
+    grad_enabled = True
+    anomaly = False
+
+
+def is_grad_enabled():
+    """Return True when ops record the graph."""
+    return _State.grad_enabled
+
+
+class _GradModeContext:
+    """Base for the grad-mode context managers; an instance also decorates functions."""
+
+    mode = True
+
+    def __enter__(self):
+        self._prev = _State.grad_enabled
+        _State.grad_enabled = self.mode
+
+    def __exit__(self, *exc):
+        _State.grad_enabled = self._prev
+        return False
+
+    def __call__(self, fn):
+        mode = self.mode
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            prev = _State.grad_enabled
+            _State.grad_enabled = mode
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                _State.grad_enabled = prev
+
+        return wrapper
+
+
+class no_grad(_GradModeContext):
+    """Context manager / decorator that stops graph recording (use it for evaluation and parameter updates)."""
+
+    mode = False
+
+
+class enable_grad(_GradModeContext):
+    """Context manager / decorator that turns graph recording back on inside a ``no_grad`` block."""
+
+    mode = True
+
+
+class set_grad_enabled(_GradModeContext):
+    """Set grad mode to ``mode``; takes effect immediately, and as a context manager restores the old mode on exit."""
+
+    def __init__(self, mode):
+        self._prev = _State.grad_enabled
+        self.mode = bool(mode)
+        _State.grad_enabled = self.mode
+
+    def __enter__(self):
+        pass
+
+    def __call__(self, fn):
+        _State.grad_enabled = self._prev  # used as a decorator: only the decorated calls switch mode
+        return super().__call__(fn)

@@ -1,0 +1,383 @@
+"""Elementwise ops: arithmetic, exp/log, trigonometric, activations, clamp, maximum/minimum, where.
+
+Gradient masking: where an op's local derivative is infinite or NaN (``log`` at 0, ``sqrt`` at 0, ``1/b``
+at ``b = 0``, ``exp`` overflow, ``x ** p`` at 0), the gradient is taken as 0 wherever the incoming gradient
+is exactly 0.  That is what makes ``where(x > 0, log(x), 0)`` give finite gradients: ``where`` sends an exact
+zero into the branch not taken, and the branch's own backward no longer turns ``0 * inf`` into NaN.  (PyTorch,
+JAX, HIPS autograd and tinygrad return NaN there.)
+"""
+import numpy as np
+
+from ..backend import namespace
+from ..function import Function
+from ..tensor import Tensor
+
+__all__ = [
+    "add", "sub", "mul", "div", "pow", "neg", "exp", "log", "sqrt", "abs", "sin", "cos", "tanh",
+    "sigmoid", "relu", "clamp", "clip", "maximum", "minimum", "where",
+]
+
+
+def _masked_mul(grad, deriv):
+    """``grad * deriv``, but 0 wherever ``grad`` is exactly 0 and ``deriv`` is not finite (see module doc)."""
+    prod = grad * deriv
+    d = deriv.data if isinstance(deriv, Tensor) else deriv
+    if isinstance(d, np.ndarray) and not np.isfinite(d).all():
+        return namespace(prod).where(grad == 0, 0, prod)
+    return prod
+
+
+class Add(Function):
+    __slots__ = ()
+    broadcasts = True
+
+    def forward(self, a, b):
+        return a + b
+
+    def backward(self, grad):
+        return grad, grad
+
+
+class Sub(Function):
+    __slots__ = ()
+    broadcasts = True
+
+    def forward(self, a, b):
+        return a - b
+
+    def backward(self, grad):
+        return grad, -grad
+
+
+class Mul(Function):
+    __slots__ = ()
+    broadcasts = True
+    save_inputs = True
+
+    def forward(self, a, b):
+        return a * b
+
+    def backward(self, grad, a, b):
+        return grad * b, grad * a
+
+
+class Div(Function):
+    __slots__ = ()
+    broadcasts = True
+    save_inputs = True
+
+    def forward(self, a, b):
+        return a / b
+
+    def backward(self, grad, a, b):
+        ga = _masked_mul(grad, 1 / b) if self.next[0] is not None else None
+        gb = _masked_mul(grad, -a / (b * b)) if self.next[1] is not None else None
+        return ga, gb
+
+
+class Pow(Function):
+    __slots__ = ()
+    broadcasts = True
+    save_inputs = True
+    save_output = True
+
+    def forward(self, a, b):
+        return a ** b
+
+    def backward(self, grad, a, b, y):
+        ga = _masked_mul(grad, b * a ** (b - 1)) if self.next[0] is not None else None
+        gb = None
+        if self.next[1] is not None:
+            xp = namespace(grad)
+            ad = a.data if isinstance(a, Tensor) else a
+            # d(a**b)/db = a**b * log(a); taken as 0 at a == 0 (the limit for b > 0), as PyTorch does.
+            safe_a = xp.where(ad == 0, 1, a) if isinstance(ad, np.ndarray) else a
+            gb = _masked_mul(grad, y * xp.log(safe_a))
+        return ga, gb
+
+
+class Neg(Function):
+    __slots__ = ()
+
+    def forward(self, a):
+        return -a
+
+    def backward(self, grad):
+        return -grad
+
+
+class Exp(Function):
+    __slots__ = ()
+    save_output = True
+
+    def forward(self, a):
+        return np.exp(a)
+
+    def backward(self, grad, y):
+        return _masked_mul(grad, y)
+
+
+class Log(Function):
+    __slots__ = ()
+    save_inputs = True
+
+    def forward(self, a):
+        return np.log(a)
+
+    def backward(self, grad, a):
+        return _masked_mul(grad, 1 / a)
+
+
+class Sqrt(Function):
+    __slots__ = ()
+    save_output = True
+
+    def forward(self, a):
+        return np.sqrt(a)
+
+    def backward(self, grad, y):
+        return _masked_mul(grad, 0.5 / y)
+
+
+class Abs(Function):
+    __slots__ = ("sign",)
+    saved_attrs = ("sign",)
+
+    def forward(self, a):
+        self.sign = np.sign(a)
+        return np.abs(a)
+
+    def backward(self, grad):
+        return grad * self.sign
+
+
+class Sin(Function):
+    __slots__ = ()
+    save_inputs = True
+
+    def forward(self, a):
+        return np.sin(a)
+
+    def backward(self, grad, a):
+        return grad * namespace(grad).cos(a)
+
+
+class Cos(Function):
+    __slots__ = ()
+    save_inputs = True
+
+    def forward(self, a):
+        return np.cos(a)
+
+    def backward(self, grad, a):
+        return -grad * namespace(grad).sin(a)
+
+
+class Tanh(Function):
+    __slots__ = ()
+    save_output = True
+
+    def forward(self, a):
+        return np.tanh(a)
+
+    def backward(self, grad, y):
+        return grad * (1 - y * y)
+
+
+class Sigmoid(Function):
+    __slots__ = ()
+    save_output = True
+
+    def forward(self, a):
+        # exp of a non-positive number only: no overflow warning for large |a|.
+        e = np.exp(-np.abs(a))
+        return np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
+
+    def backward(self, grad, y):
+        return grad * (y * (1 - y))
+
+
+class ReLU(Function):
+    __slots__ = ("mask",)
+    saved_attrs = ("mask",)
+
+    def forward(self, a):
+        self.mask = a > 0
+        return np.maximum(a, 0)
+
+    def backward(self, grad):
+        return grad * self.mask
+
+
+class Clamp(Function):
+    __slots__ = ("min", "max", "mask")
+    saved_attrs = ("mask",)
+    attrs = ("min", "max")
+
+    def __init__(self, min=None, max=None):
+        self.min, self.max = min, max
+
+    def forward(self, a):
+        self.mask = np.ones(a.shape, dtype=bool)
+        if self.min is not None:
+            self.mask &= a >= self.min
+        if self.max is not None:
+            self.mask &= a <= self.max
+        return np.clip(a, self.min, self.max)
+
+    def backward(self, grad):
+        return grad * self.mask
+
+
+class _Extremum(Function):
+    """Shared rule of maximum/minimum: the winner gets the gradient, ties split it evenly (as PyTorch)."""
+
+    __slots__ = ("wa", "wb")
+    saved_attrs = ("wa", "wb")
+    broadcasts = True
+    pick = None
+
+    def forward(self, a, b):
+        out = self.pick(a, b)
+        tie = (a == b) * 0.5
+        self.wa = ((a == out) - tie).astype(out.dtype, copy=False)
+        self.wb = ((b == out) - tie).astype(out.dtype, copy=False)
+        return out
+
+    def backward(self, grad):
+        return grad * self.wa, grad * self.wb
+
+
+class Maximum(_Extremum):
+    __slots__ = ()
+    pick = staticmethod(np.maximum)
+
+
+class Minimum(_Extremum):
+    __slots__ = ()
+    pick = staticmethod(np.minimum)
+
+
+class Where(Function):
+    __slots__ = ("cond",)
+    saved_attrs = ("cond",)
+    broadcasts = True
+
+    def forward(self, cond, a, b):
+        self.cond = cond
+        out = np.where(cond, a, b)
+        return out
+
+    def backward(self, grad):
+        xp = namespace(grad)
+        return None, xp.where(self.cond, grad, 0), xp.where(self.cond, 0, grad)
+
+
+# -- functional forms ------------------------------------------------------------------------------------
+
+
+def add(input, other, *, alpha=1):
+    """``input + alpha * other``, broadcasting."""
+    return Add().apply(input, other if alpha == 1 else other * alpha)
+
+
+def sub(input, other, *, alpha=1):
+    """``input - alpha * other``, broadcasting."""
+    return Sub().apply(input, other if alpha == 1 else other * alpha)
+
+
+def mul(input, other):
+    """Elementwise product, broadcasting."""
+    return Mul().apply(input, other)
+
+
+def div(input, other):
+    """Elementwise true division, broadcasting."""
+    return Div().apply(input, other)
+
+
+def pow(input, exponent):
+    """``input ** exponent`` elementwise; ``exponent`` may be a number or a Tensor."""
+    return Pow().apply(input, exponent)
+
+
+def neg(input):
+    """``-input``."""
+    return Neg().apply(input)
+
+
+def exp(input):
+    """Elementwise ``e ** input``."""
+    return Exp().apply(input)
+
+
+def log(input):
+    """Elementwise natural logarithm."""
+    return Log().apply(input)
+
+
+def sqrt(input):
+    """Elementwise square root."""
+    return Sqrt().apply(input)
+
+
+def abs(input):
+    """Elementwise absolute value (gradient 0 at 0, as PyTorch)."""
+    return Abs().apply(input)
+
+
+def sin(input):
+    """Elementwise sine."""
+    return Sin().apply(input)
+
+
+def cos(input):
+    """Elementwise cosine."""
+    return Cos().apply(input)
+
+
+def tanh(input):
+    """Elementwise hyperbolic tangent."""
+    return Tanh().apply(input)
+
+
+def sigmoid(input):
+    """Elementwise logistic function ``1 / (1 + exp(-x))``, computed without overflow."""
+    return Sigmoid().apply(input)
+
+
+def relu(input):
+    """Elementwise ``max(x, 0)`` (gradient 0 at 0, as PyTorch)."""
+    return ReLU().apply(input)
+
+
+def clamp(input, min=None, max=None):
+    """Clamp every element into ``[min, max]``; the gradient passes where ``min <= x <= max``."""
+    if min is None and max is None:
+        raise ValueError("clamp: at least one of 'min' or 'max' must not be None")
+    return Clamp(min, max).apply(input)
+
+
+clip = clamp
+
+
+def maximum(input, other):
+    """Elementwise maximum of two tensors, broadcasting; ties share the gradient equally."""
+    return Maximum().apply(input, other)
+
+
+def minimum(input, other):
+    """Elementwise minimum of two tensors, broadcasting; ties share the gradient equally."""
+    return Minimum().apply(input, other)
+
+
+def where(condition, input, other):
+    """Pick ``input`` where ``condition`` holds, else ``other`` (broadcasting).
+
+    The branch not taken receives an exact zero gradient, and ops below it mask ``0 * inf`` to 0, so a
+    NaN or Inf in the unused branch never reaches the gradient (see module doc).
+    """
+    cond = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
+    if cond.dtype != np.bool_:
+        raise TypeError(f"where: condition must be a bool tensor, got dtype {cond.dtype}")
+    return Where().apply(cond, input, other)

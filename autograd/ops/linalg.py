@@ -1,0 +1,71 @@
+"""Linear algebra: matmul for 1-D, 2-D and batched (broadcast) operands."""
+
+from ..backend import namespace
+from ..function import Function
+from .shape import squeeze, unsqueeze
+
+__all__ = ["matmul", "mm", "bmm", "dot", "outer"]
+
+
+class MatMul(Function):
+    """``a @ b`` for operands of at least 2 dims; batch dims broadcast (the engine sums them back)."""
+
+    __slots__ = ()
+    save_inputs = True
+    broadcasts = True
+
+    def forward(self, a, b):
+        return a @ b
+
+    def backward(self, grad, a, b):
+        xp = namespace(grad)
+        ga = xp.matmul(grad, xp.swapaxes(b, -1, -2)) if self.next[0] is not None else None
+        gb = xp.matmul(xp.swapaxes(a, -1, -2), grad) if self.next[1] is not None else None
+        return ga, gb
+
+
+def matmul(input, other):
+    """Matrix product with numpy/PyTorch semantics: 1-D operands are promoted and the added dim removed."""
+    if input.ndim == 0 or other.ndim == 0:
+        raise RuntimeError(f"matmul: both arguments need at least 1 dim, got shapes {tuple(input.shape)} and {tuple(other.shape)}")
+    k_a = input.shape[-1]
+    k_b = other.shape[-2] if other.ndim > 1 else other.shape[0]
+    if k_a != k_b:
+        raise RuntimeError(f"matmul: shapes {tuple(input.shape)} and {tuple(other.shape)} cannot be multiplied ({k_a} != {k_b})")
+    a = unsqueeze(input, 0) if input.ndim == 1 else input
+    b = unsqueeze(other, -1) if other.ndim == 1 else other
+    try:
+        out = MatMul().apply(a, b)
+    except ValueError:
+        raise RuntimeError(f"matmul: batch dims of shapes {tuple(input.shape)} and {tuple(other.shape)} do not broadcast") from None
+    if other.ndim == 1:
+        out = squeeze(out, -1)
+    if input.ndim == 1:
+        out = squeeze(out, -2)
+    return out
+
+
+def mm(input, mat2):
+    """Product of two 2-D matrices."""
+    if input.ndim != 2 or mat2.ndim != 2:
+        raise RuntimeError(f"mm: expected 2-D tensors, got shapes {tuple(input.shape)} and {tuple(mat2.shape)}")
+    return matmul(input, mat2)
+
+
+def bmm(input, mat2):
+    """Batched product of 3-D tensors ``(b, n, m) @ (b, m, p)``."""
+    if input.ndim != 3 or mat2.ndim != 3 or input.shape[0] != mat2.shape[0]:
+        raise RuntimeError(f"bmm: expected 3-D tensors with equal batch size, got shapes {tuple(input.shape)} and {tuple(mat2.shape)}")
+    return matmul(input, mat2)
+
+
+def dot(input, other):
+    """Inner product of two 1-D tensors of equal length."""
+    if input.ndim != 1 or other.ndim != 1 or input.shape != other.shape:
+        raise RuntimeError(f"dot: expected 1-D tensors of equal length, got shapes {tuple(input.shape)} and {tuple(other.shape)}")
+    return matmul(input, other)
+
+
+def outer(input, vec2):
+    """Outer product of two 1-D tensors."""
+    return unsqueeze(input, 1) * unsqueeze(vec2, 0)

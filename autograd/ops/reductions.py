@@ -1,0 +1,253 @@
+"""Reductions: sum, mean, var/std, max/min (full or along a dim), argmax/argmin, logsumexp, softmax, log_softmax."""
+import builtins
+
+import numpy as np
+
+from ..backend import namespace
+from ..function import Function
+from ..tensor import Tensor
+from .shape import normalize_dims
+
+__all__ = [
+    "sum", "mean", "var", "std", "max", "min", "amax", "amin", "argmax", "argmin",
+    "logsumexp", "softmax", "log_softmax",
+]
+
+
+def _expand_grad(grad, shape, axes, keepdim):
+    """Broadcast the gradient of a reduction over ``axes`` back to the input ``shape``."""
+    xp = namespace(grad)
+    if not keepdim and axes is not None:
+        kept = list(shape)
+        for ax in axes:
+            kept[ax] = 1
+        grad = xp.reshape(grad, tuple(kept))
+    return xp.broadcast_to(grad, shape)
+
+
+class Sum(Function):
+    __slots__ = ("dim", "keepdim", "shape")
+    attrs = ("dim", "keepdim")
+
+    def __init__(self, dim=None, keepdim=False):
+        self.dim, self.keepdim = dim, keepdim
+
+    def forward(self, a):
+        self.shape = a.shape
+        return np.sum(a, axis=self.dim, keepdims=self.keepdim)
+
+    def backward(self, grad):
+        return _expand_grad(grad, self.shape, self.dim, self.keepdim)
+
+
+class Mean(Function):
+    __slots__ = ("dim", "keepdim", "shape")
+    attrs = ("dim", "keepdim")
+
+    def __init__(self, dim=None, keepdim=False):
+        self.dim, self.keepdim = dim, keepdim
+
+    def forward(self, a):
+        self.shape = a.shape
+        return np.mean(a, axis=self.dim, keepdims=self.keepdim)
+
+    def backward(self, grad):
+        n = np.prod(self.shape) if self.dim is None else np.prod([self.shape[d] for d in self.dim])
+        return _expand_grad(grad * (1.0 / n) if n else grad, self.shape, self.dim, self.keepdim)
+
+
+class _Select(Function):
+    """max/min: the gradient goes to the selected elements.
+
+    Along a dim it goes to the one element whose index is returned (as PyTorch's ``max(dim)``); for a full
+    reduction it is shared evenly among tied maxima (as PyTorch's ``max()``/``amax``).
+    """
+
+    __slots__ = ("dim", "keepdim", "even_ties", "weight", "indices")
+    saved_attrs = ("weight",)
+    attrs = ("dim", "keepdim")
+    reduce = arg = None
+
+    def __init__(self, dim=None, keepdim=False, even_ties=False):
+        self.dim, self.keepdim, self.even_ties = dim, keepdim, even_ties
+
+    def forward(self, a):
+        if a.size == 0:
+            raise RuntimeError(f"{self.name}: cannot reduce an empty tensor of shape {a.shape}")
+        if self.dim is None or self.even_ties:
+            out = self.reduce(a, axis=self.dim, keepdims=True)
+            hit = a == out
+            self.weight = (hit / hit.sum(axis=self.dim, keepdims=True)).astype(a.dtype, copy=False)
+            self.indices = None
+        else:
+            (d,) = self.dim
+            idx = np.expand_dims(self.arg(a, axis=d), d)
+            out = np.take_along_axis(a, idx, axis=d)
+            self.weight = np.zeros(a.shape, dtype=a.dtype)
+            np.put_along_axis(self.weight, idx, 1, axis=d)
+            self.indices = idx if self.keepdim else np.squeeze(idx, d)
+        if not self.keepdim:
+            out = np.squeeze(out, axis=self.dim)
+        return out
+
+    def backward(self, grad):
+        return _expand_grad(grad, self.weight.shape, self.dim, self.keepdim) * self.weight
+
+
+class Max(_Select):
+    __slots__ = ()
+    reduce = staticmethod(np.max)
+    arg = staticmethod(np.argmax)
+
+
+class Min(_Select):
+    __slots__ = ()
+    reduce = staticmethod(np.min)
+    arg = staticmethod(np.argmin)
+
+
+class LogSumExp(Function):
+    __slots__ = ("dim", "keepdim")
+    save_inputs = True
+    save_output = True
+    attrs = ("dim", "keepdim")
+
+    def __init__(self, dim, keepdim=False):
+        self.dim, self.keepdim = dim, keepdim
+
+    def forward(self, a):
+        m = np.max(a, axis=self.dim, keepdims=True)
+        m = np.where(np.isfinite(m), m, 0)
+        out = np.log(np.sum(np.exp(a - m), axis=self.dim, keepdims=True)) + m
+        return out if self.keepdim else np.squeeze(out, axis=self.dim)
+
+    def backward(self, grad, a, y):
+        xp = namespace(grad)
+        shape = a.shape
+        return _expand_grad(grad, shape, self.dim, self.keepdim) * xp.exp(a - _expand_grad(y, shape, self.dim, self.keepdim))
+
+
+class Softmax(Function):
+    __slots__ = ("dim",)
+    save_output = True
+    attrs = ("dim",)
+
+    def __init__(self, dim):
+        self.dim = dim
+
+    def forward(self, a):
+        e = np.exp(a - np.max(a, axis=self.dim, keepdims=True))
+        return e / np.sum(e, axis=self.dim, keepdims=True)
+
+    def backward(self, grad, y):
+        gy = grad * y
+        return gy - y * namespace(grad).sum(gy, axis=self.dim, keepdims=True)
+
+
+class LogSoftmax(Function):
+    __slots__ = ("dim",)
+    save_output = True
+    attrs = ("dim",)
+
+    def __init__(self, dim):
+        self.dim = dim
+
+    def forward(self, a):
+        z = a - np.max(a, axis=self.dim, keepdims=True)
+        return z - np.log(np.sum(np.exp(z), axis=self.dim, keepdims=True))
+
+    def backward(self, grad, y):
+        xp = namespace(grad)
+        return grad - xp.exp(y) * xp.sum(grad, axis=self.dim, keepdims=True)
+
+
+# -- functional forms ------------------------------------------------------------------------------------
+
+
+def sum(input, dim=None, keepdim=False):
+    """Sum of all elements, or over ``dim`` (an int or a tuple of ints)."""
+    return Sum(normalize_dims(dim, input.ndim, "sum"), keepdim).apply(input)
+
+
+def mean(input, dim=None, keepdim=False):
+    """Mean of all elements, or over ``dim``; floating-point tensors only."""
+    if input.dtype.kind not in "fc":
+        raise RuntimeError(f"mean(): could not infer output dtype; input dtype is {input.dtype}, expected a floating point dtype")
+    return Mean(normalize_dims(dim, input.ndim, "mean"), keepdim).apply(input)
+
+
+def var(input, dim=None, *, correction=1, keepdim=False):
+    """Variance over ``dim`` with Bessel's ``correction`` (1: unbiased, as PyTorch's default; 0: biased)."""
+    dims = normalize_dims(dim, input.ndim, "var")
+    n = input.numel() if dims is None else int(np.prod([input.shape[d] for d in dims]))
+    centred = input - mean(input, dims, keepdim=True)
+    return sum(centred * centred, dims, keepdim) / builtins.max(n - correction, 0)
+
+
+def std(input, dim=None, *, correction=1, keepdim=False):
+    """Standard deviation: ``sqrt(var(input, dim, correction=correction))``."""
+    return var(input, dim, correction=correction, keepdim=keepdim).sqrt()
+
+
+def _select(cls, input, dim, keepdim, name):
+    if dim is None:
+        return cls(None, False).apply(input)
+    if not isinstance(dim, int):
+        raise TypeError(f"{name}(): dim must be an int when indices are returned, got {dim!r}")
+    fn = cls(normalize_dims(dim, input.ndim, name), keepdim)
+    values = fn.apply(input)
+    return values, Tensor._make(fn.indices)
+
+
+def _arg_indices(cls, input, dim, keepdim):
+    idx = cls.arg(input.data, axis=dim)
+    return np.expand_dims(idx, dim) if keepdim else idx
+
+
+def max(input, dim=None, keepdim=False):
+    """Largest element; with ``dim``, the tuple ``(values, indices)`` along that dim, as PyTorch."""
+    return _select(Max, input, dim, keepdim, "max")
+
+
+def min(input, dim=None, keepdim=False):
+    """Smallest element; with ``dim``, the tuple ``(values, indices)`` along that dim, as PyTorch."""
+    return _select(Min, input, dim, keepdim, "min")
+
+
+def amax(input, dim=None, keepdim=False):
+    """Largest values over ``dim`` (any number of dims); ties share the gradient evenly."""
+    return Max(normalize_dims(dim, input.ndim, "amax"), keepdim, even_ties=True).apply(input)
+
+
+def amin(input, dim=None, keepdim=False):
+    """Smallest values over ``dim`` (any number of dims); ties share the gradient evenly."""
+    return Min(normalize_dims(dim, input.ndim, "amin"), keepdim, even_ties=True).apply(input)
+
+
+def argmax(input, dim=None, keepdim=False):
+    """Index of the largest element (flattened when ``dim`` is None); never requires grad."""
+    if dim is None:
+        return Tensor._make(np.asarray(np.argmax(input.data)))
+    return Tensor._make(_arg_indices(Max, input, normalize_dims(dim, input.ndim, "argmax")[0], keepdim))
+
+
+def argmin(input, dim=None, keepdim=False):
+    """Index of the smallest element (flattened when ``dim`` is None); never requires grad."""
+    if dim is None:
+        return Tensor._make(np.asarray(np.argmin(input.data)))
+    return Tensor._make(_arg_indices(Min, input, normalize_dims(dim, input.ndim, "argmin")[0], keepdim))
+
+
+def logsumexp(input, dim, keepdim=False):
+    """``log(sum(exp(input), dim))`` computed stably (finite for inputs of 1e4)."""
+    return LogSumExp(normalize_dims(dim, input.ndim, "logsumexp"), keepdim).apply(input)
+
+
+def softmax(input, dim):
+    """``exp(x) / sum(exp(x), dim)``, computed stably."""
+    return Softmax(normalize_dims(dim, input.ndim, "softmax")[0]).apply(input)
+
+
+def log_softmax(input, dim):
+    """``x - logsumexp(x, dim)``, computed stably (finite for logits of 1e4)."""
+    return LogSoftmax(normalize_dims(dim, input.ndim, "log_softmax")[0]).apply(input)

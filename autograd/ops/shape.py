@@ -1,0 +1,387 @@
+"""Shape and indexing ops: reshape/view, permute/transpose, squeeze/unsqueeze/flatten, expand/broadcast_to,
+sum_to, indexing (``__getitem__``), cat/stack, split/chunk, pad, dtype casts."""
+import builtins
+
+import numpy as np
+
+from ..backend import index_add, namespace
+from ..backend import sum_to as _sum_to
+from ..function import Function
+from ..tensor import Tensor
+
+__all__ = [
+    "reshape", "view", "permute", "transpose", "squeeze", "unsqueeze", "flatten", "expand", "broadcast_to",
+    "sum_to", "getitem", "cat", "concatenate", "stack", "split", "chunk", "unbind", "pad", "clone",
+]
+
+
+def normalize_dims(dim, ndim, op):
+    """Turn ``dim`` (None, an int or a sequence, negatives allowed) into a sorted tuple of axes, or None.
+
+    Raises IndexError naming ``op`` when a dim is out of range, as PyTorch does.
+    """
+    if dim is None:
+        return None
+    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+    out = []
+    for d in dims:
+        if not isinstance(d, (int, np.integer)):
+            raise TypeError(f"{op}(): dim must be an int or a tuple of ints, got {dim!r}")
+        rank = builtins.max(ndim, 1)
+        if not -rank <= d < rank:
+            raise IndexError(f"{op}(): dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but got {d})")
+        out.append(int(d) % rank)
+    if len(set(out)) != len(out):
+        raise RuntimeError(f"{op}(): dim {dims} appears multiple times in the list of dims")
+    return tuple(sorted(out))
+
+
+def _dim(dim, ndim, op):
+    return normalize_dims(dim, ndim, op)[0]
+
+
+class Reshape(Function):
+    __slots__ = ("shape", "in_shape")
+    attrs = ("shape",)
+
+    def __init__(self, shape):
+        self.shape = shape
+
+    def forward(self, a):
+        self.in_shape = a.shape
+        return a.reshape(self.shape)
+
+    def backward(self, grad):
+        return namespace(grad).reshape(grad, self.in_shape)
+
+
+class Permute(Function):
+    __slots__ = ("dims",)
+    attrs = ("dims",)
+
+    def __init__(self, dims):
+        self.dims = dims
+
+    def forward(self, a):
+        return a.transpose(self.dims)
+
+    def backward(self, grad):
+        return namespace(grad).transpose(grad, tuple(np.argsort(self.dims)))
+
+
+class BroadcastTo(Function):
+    __slots__ = ("shape", "in_shape")
+    attrs = ("shape",)
+
+    def __init__(self, shape):
+        self.shape = shape
+
+    def forward(self, a):
+        self.in_shape = a.shape
+        return np.broadcast_to(a, self.shape)
+
+    def backward(self, grad):
+        return namespace(grad).sum_to(grad, self.in_shape)
+
+
+class SumTo(Function):
+    __slots__ = ("shape", "in_shape")
+    attrs = ("shape",)
+
+    def __init__(self, shape):
+        self.shape = shape
+
+    def forward(self, a):
+        self.in_shape = a.shape
+        return _sum_to(a, self.shape)
+
+    def backward(self, grad):
+        return namespace(grad).broadcast_to(grad, self.in_shape)
+
+
+class GetItem(Function):
+    __slots__ = ("index", "in_shape")
+    attrs = ("index",)
+
+    def __init__(self, index):
+        self.index = index
+
+    def forward(self, a):
+        self.in_shape = a.shape
+        return a[self.index]
+
+    def backward(self, grad):
+        return namespace(grad).index_add(self.in_shape, self.index, grad)
+
+
+class IndexAdd(Function):
+    """Zeros of ``shape`` with the input added at ``index`` (repeats accumulate): the backward of indexing."""
+
+    __slots__ = ("shape", "index")
+    attrs = ("shape", "index")
+
+    def __init__(self, shape, index):
+        self.shape, self.index = shape, index
+
+    def forward(self, a):
+        return index_add(self.shape, self.index, a)
+
+    def backward(self, grad):
+        return namespace(grad).getitem(grad, self.index)
+
+
+class Cat(Function):
+    __slots__ = ("dim", "bounds")
+    attrs = ("dim",)
+
+    def __init__(self, dim):
+        self.dim = dim
+
+    def forward(self, *arrays):
+        self.bounds = np.cumsum([0] + [a.shape[self.dim] for a in arrays])
+        return np.concatenate(arrays, axis=self.dim)
+
+    def backward(self, grad):
+        xp = namespace(grad)
+        lead = (slice(None),) * self.dim
+        return tuple(xp.getitem(grad, lead + (slice(int(s), int(e)),)) for s, e in zip(self.bounds[:-1], self.bounds[1:]))
+
+
+class Pad(Function):
+    __slots__ = ("widths", "value")
+    attrs = ("widths", "value")
+
+    def __init__(self, widths, value=0.0):
+        self.widths, self.value = widths, value
+
+    def forward(self, a):
+        return np.pad(a, self.widths, constant_values=self.value)
+
+    def backward(self, grad):
+        index = tuple(slice(lo, n - hi) for (lo, hi), n in zip(self.widths, grad.shape))
+        return namespace(grad).getitem(grad, index)
+
+
+class Clone(Function):
+    __slots__ = ()
+
+    def forward(self, a):
+        return a.copy()
+
+    def backward(self, grad):
+        return grad
+
+
+class Cast(Function):
+    __slots__ = ("dtype", "in_dtype")
+    attrs = ("dtype",)
+
+    def __init__(self, dtype):
+        self.dtype = dtype
+
+    def forward(self, a):
+        self.in_dtype = a.dtype
+        return a.astype(self.dtype)
+
+    def backward(self, grad):
+        if self.in_dtype.kind not in "fc":
+            return None
+        return namespace(grad).astype(grad, self.in_dtype)
+
+
+# -- functional forms ------------------------------------------------------------------------------------
+
+
+def _shape_arg(shape):
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = shape[0]
+    return tuple(int(s) for s in shape)
+
+
+def reshape(input, *shape):
+    """Same data with a new shape (one dim may be -1); a view when possible, as PyTorch's ``reshape``."""
+    shape = _shape_arg(shape)
+    try:
+        return Reshape(shape).apply(input)
+    except ValueError:
+        raise RuntimeError(f"reshape: shape {list(shape)} is invalid for input of size {input.numel()} and shape {tuple(input.shape)}") from None
+
+
+view = reshape
+
+
+def permute(input, *dims):
+    """Reorder the dims: output dim ``i`` is input dim ``dims[i]``."""
+    dims = _shape_arg(dims)
+    if len(dims) != input.ndim:
+        raise RuntimeError(f"permute: number of dims {len(dims)} does not match the input's {input.ndim} dims (shape {tuple(input.shape)})")
+    norm = [_dim(d, input.ndim, "permute") for d in dims]
+    if sorted(norm) != list(range(input.ndim)):
+        raise RuntimeError(f"permute: dims {dims} is not a permutation of the input's {input.ndim} dims")
+    return Permute(tuple(norm)).apply(input)
+
+
+def transpose(input, dim0, dim1):
+    """Swap two dims."""
+    order = list(range(input.ndim))
+    d0, d1 = _dim(dim0, input.ndim, "transpose"), _dim(dim1, input.ndim, "transpose")
+    order[d0], order[d1] = order[d1], order[d0]
+    return Permute(tuple(order)).apply(input)
+
+
+def squeeze(input, dim=None):
+    """Remove dims of size 1 (all of them, or only ``dim`` when it has size 1)."""
+    if dim is None:
+        shape = tuple(n for n in input.shape if n != 1)
+    else:
+        dims = normalize_dims(dim, input.ndim, "squeeze") if input.ndim else ()
+        shape = tuple(n for i, n in enumerate(input.shape) if not (i in dims and n == 1))
+    return Reshape(shape).apply(input)
+
+
+def unsqueeze(input, dim):
+    """Insert a dim of size 1 at position ``dim`` (``-1`` appends)."""
+    d = _dim(dim, input.ndim + 1, "unsqueeze")
+    shape = input.shape[:d] + (1,) + input.shape[d:]
+    return Reshape(shape).apply(input)
+
+
+def flatten(input, start_dim=0, end_dim=-1):
+    """Merge dims ``start_dim..end_dim`` into one."""
+    if input.ndim == 0:
+        return Reshape((1,)).apply(input)
+    s, e = _dim(start_dim, input.ndim, "flatten"), _dim(end_dim, input.ndim, "flatten")
+    if s > e:
+        raise RuntimeError(f"flatten() has invalid args: start_dim {start_dim} cannot come after end_dim {end_dim}")
+    shape = input.shape[:s] + (int(np.prod(input.shape[s:e + 1])),) + input.shape[e + 1:]
+    return Reshape(shape).apply(input)
+
+
+def broadcast_to(input, *shape):
+    """Broadcast to ``shape`` without copying; the gradient is summed back."""
+    shape = _shape_arg(shape)
+    try:
+        np.broadcast_shapes(input.shape, shape)
+        if len(shape) < input.ndim:
+            raise ValueError
+    except ValueError:
+        raise RuntimeError(f"broadcast_to: the input of shape {tuple(input.shape)} cannot be broadcast to shape {shape}") from None
+    return BroadcastTo(shape).apply(input)
+
+
+def expand(input, *sizes):
+    """PyTorch's ``expand``: like ``broadcast_to`` but ``-1`` keeps a dim's size."""
+    sizes = _shape_arg(sizes)
+    lead = len(sizes) - input.ndim
+    shape = tuple(input.shape[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(sizes))
+    return broadcast_to(input, shape)
+
+
+def sum_to(input, *shape):
+    """Sum down to ``shape`` (the inverse of broadcasting); its backward is ``broadcast_to``."""
+    return SumTo(_shape_arg(shape)).apply(input)
+
+
+def _index_data(index):
+    """Replace Tensors inside an index by their arrays and check that masks are bool, ints integer."""
+    if isinstance(index, tuple):
+        return tuple(_index_data(i) for i in index)
+    if isinstance(index, Tensor):
+        index = index.data
+    if isinstance(index, list):
+        index = np.asarray(index)
+    if isinstance(index, np.ndarray) and index.dtype.kind not in "biu":
+        raise IndexError(f"tensors used as indices must be long, int or bool tensors, got dtype {index.dtype}")
+    return index
+
+
+def getitem(input, index):
+    """``input[index]``: basic slicing, integer arrays (repeats accumulate in backward), bool masks, mixes."""
+    index = _index_data(index)
+    try:
+        return GetItem(index).apply(input)
+    except IndexError as e:
+        raise IndexError(f"index {index!r} is invalid for a tensor of shape {tuple(input.shape)}: {e}") from None
+
+
+def cat(tensors, dim=0):
+    """Concatenate tensors along an existing dim; all other dims must match."""
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("cat(): expected a non-empty list of Tensors")
+    d = _dim(dim, tensors[0].ndim, "cat")
+    ref = tensors[0].shape
+    for i, t in enumerate(tensors):
+        if t.ndim != len(ref) or any(a != b for j, (a, b) in enumerate(zip(t.shape, ref)) if j != d):
+            raise RuntimeError(
+                f"cat(): sizes of tensors must match except in dimension {d}; tensor 0 has shape {tuple(ref)} "
+                f"but tensor {i} has shape {tuple(t.shape)}"
+            )
+    return Cat(d).apply(*tensors)
+
+
+concatenate = cat
+
+
+def stack(tensors, dim=0):
+    """Stack equally shaped tensors along a new dim."""
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("stack(): expected a non-empty list of Tensors")
+    for i, t in enumerate(tensors):
+        if t.shape != tensors[0].shape:
+            raise RuntimeError(f"stack(): expects each tensor to be equal size, but got {tuple(tensors[0].shape)} at entry 0 and {tuple(t.shape)} at entry {i}")
+    d = _dim(dim, tensors[0].ndim + 1, "stack")
+    return cat([unsqueeze(t, d) for t in tensors], d)
+
+
+def split(input, split_size_or_sections, dim=0):
+    """Split into chunks of ``split_size`` (the last may be smaller), or into the given list of sizes."""
+    d = _dim(dim, input.ndim, "split")
+    n = input.shape[d]
+    if isinstance(split_size_or_sections, (int, np.integer)):
+        step = int(split_size_or_sections)
+        if step <= 0:
+            raise ValueError(f"split(): split_size must be positive, got {step}")
+        sizes = [builtins.min(step, n - s) for s in range(0, n, step)] or [0]
+    else:
+        sizes = [int(s) for s in split_size_or_sections]
+        if builtins.sum(sizes) != n:
+            raise RuntimeError(f"split(): split sizes {sizes} do not sum to {n}, the size of dim {d} of shape {tuple(input.shape)}")
+    lead = (slice(None),) * d
+    starts = np.cumsum([0] + sizes)
+    return tuple(getitem(input, lead + (slice(int(s), int(s) + k),)) for s, k in zip(starts, sizes))
+
+
+def chunk(input, chunks, dim=0):
+    """Split into ``chunks`` nearly equal pieces (PyTorch's rule: size ``ceil(n / chunks)``)."""
+    if chunks <= 0:
+        raise RuntimeError(f"chunk(): chunks must be greater than 0, got {chunks}")
+    n = input.shape[_dim(dim, input.ndim, "chunk")]
+    return split(input, builtins.max(-(-n // chunks), 1), dim)
+
+
+def unbind(input, dim=0):
+    """The slices along ``dim``, as a tuple, each without that dim."""
+    d = _dim(dim, input.ndim, "unbind")
+    lead = (slice(None),) * d
+    return tuple(getitem(input, lead + (i,)) for i in range(input.shape[d]))
+
+
+def clone(input):
+    """A copy of ``input`` that stays connected to the graph."""
+    return Clone().apply(input)
+
+
+def pad(input, pad, mode="constant", value=0.0):
+    """Pad with a constant, PyTorch's order: ``pad = (left_last, right_last, left_2nd_last, right_2nd_last, ...)``."""
+    if mode != "constant":
+        raise NotImplementedError(f"pad(): only mode='constant' is supported, got {mode!r}")
+    if len(pad) % 2 or len(pad) // 2 > input.ndim:
+        raise RuntimeError(f"pad(): padding length {len(pad)} must be even and at most twice the {input.ndim} dims of shape {tuple(input.shape)}")
+    widths = [(0, 0)] * input.ndim
+    for i in range(len(pad) // 2):
+        widths[input.ndim - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
+    if builtins.min(builtins.min(w) for w in widths) < 0:
+        raise NotImplementedError(f"pad(): negative padding {tuple(pad)} is not supported")
+    return Pad(tuple(widths), value).apply(input)

@@ -1,0 +1,451 @@
+"""``Tensor``: a numpy array plus what autograd needs (``requires_grad``, ``grad``, ``grad_fn``)."""
+import numpy as np
+
+from .grad_mode import _State
+
+__all__ = ["Tensor"]
+
+_new = object.__new__
+
+
+class Tensor:
+    """An n-dimensional array that records the ops applied to it, for reverse-mode differentiation.
+
+    Attributes:
+        data: the underlying ``numpy.ndarray`` (assigning to it replaces the values and bumps the version).
+        grad: the accumulated gradient (a Tensor), or None; filled by ``backward`` on leaves.
+        requires_grad: whether ops on this tensor are recorded.
+        grad_fn: the op (a :class:`~autograd.Function`) that produced this tensor, or None for a leaf.
+        name: an optional label, shown by graph pictures.
+
+    Build tensors with :func:`autograd.tensor` and the other constructors rather than ``Tensor(...)``.
+    """
+
+    __slots__ = ("_data", "grad", "requires_grad", "grad_fn", "_version", "_hooks", "name", "__weakref__")
+    __array_ufunc__ = None  # numpy defers to our reflected operators: ndarray * Tensor -> Tensor
+    __hash__ = object.__hash__
+
+    def __init__(self, data, requires_grad=False, dtype=None):
+        from .creation import _to_array
+
+        self._init(_to_array(data, dtype), None)
+        if requires_grad:
+            self.requires_grad_(True)
+
+    def _init(self, data, grad_fn):
+        self._data = data
+        self.grad = None
+        self.grad_fn = grad_fn
+        self.requires_grad = grad_fn is not None
+        self._version = [0]  # shared with views in the future; a list so saved references see updates
+        self._hooks = None
+        self.name = None
+
+    @staticmethod
+    def _make(data, grad_fn=None):
+        """Wrap an array without copying (internal fast path of every op)."""
+        t = _new(Tensor)
+        t._init(data if type(data) is np.ndarray else np.asarray(data), grad_fn)
+        return t
+
+    # -- data and metadata ---------------------------------------------------------------------------------
+
+    @property
+    def data(self):
+        """The underlying numpy array (no copy)."""
+        return self._data
+
+    @data.setter
+    def data(self, value):
+        value = value._data if isinstance(value, Tensor) else np.asarray(value)
+        self._data = value
+        self._version[0] += 1
+
+    @property
+    def shape(self):
+        """The shape, a tuple of ints."""
+        return self._data.shape
+
+    @property
+    def ndim(self):
+        """Number of dims."""
+        return self._data.ndim
+
+    @property
+    def dtype(self):
+        """The numpy dtype (``autograd.float32`` by default for floats)."""
+        return self._data.dtype
+
+    @property
+    def device(self):
+        """Always ``'cpu'`` (numpy)."""
+        return "cpu"
+
+    @property
+    def is_leaf(self):
+        """True for tensors not produced by a recorded op (created by the user, or not requiring grad)."""
+        return self.grad_fn is None
+
+    @property
+    def T(self):
+        """The tensor with its dims reversed."""
+        return _ops.permute(self, tuple(range(self.ndim - 1, -1, -1)))
+
+    @property
+    def mT(self):
+        """The last two dims swapped (batched matrix transpose)."""
+        return _ops.transpose(self, -2, -1)
+
+    def size(self, dim=None):
+        """The shape, or the size of one dim."""
+        if dim is None:
+            return self._data.shape
+        return self._data.shape[_ops.normalize_dims(dim, self.ndim, "size")[0]]
+
+    def dim(self):
+        """Number of dims."""
+        return self._data.ndim
+
+    def numel(self):
+        """Number of elements."""
+        return self._data.size
+
+    def item(self):
+        """The value of a one-element tensor as a Python number."""
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
+        return self._data.item()
+
+    def numpy(self):
+        """The underlying numpy array (shared, no copy)."""
+        return self._data
+
+    def tolist(self):
+        """Nested Python lists (a number for a 0-d tensor)."""
+        return self._data.tolist()
+
+    def __array__(self, dtype=None, copy=None):
+        return self._data if dtype is None else self._data.astype(dtype, copy=False)
+
+    def __len__(self):
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter(_ops.unbind(self, 0))
+
+    def __bool__(self):
+        if self._data.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with {self._data.size} elements is ambiguous")
+        return bool(self._data)
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self._data.dtype.kind not in "iu" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self._data)
+
+    def __repr__(self):
+        from .printing import tensor_repr
+
+        return tensor_repr(self)
+
+    # -- autograd ------------------------------------------------------------------------------------------
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Accumulate the gradient of this tensor into the ``.grad`` of the leaves it depends on.
+
+        Args:
+            gradient: d(something)/d(self), required unless this tensor has a single element.
+            retain_graph: keep the graph's saved arrays for another backward (default: ``create_graph``).
+            create_graph: record the backward pass too, for gradients of gradients.
+            inputs: accumulate only into these leaves.
+        Raises:
+            RuntimeError: this tensor does not require grad, it is not scalar and ``gradient`` is missing,
+                or the graph was already freed by an earlier backward.
+        """
+        from .engine import backward
+
+        backward(self, gradient, retain_graph, create_graph, inputs)
+
+    def detach(self):
+        """A new leaf tensor sharing this tensor's data, cut from the graph."""
+        t = Tensor._make(self._data)
+        t._version = self._version
+        return t
+
+    def detach_(self):
+        """Cut this tensor from the graph in place; it becomes a leaf."""
+        self.grad_fn = None
+        self.requires_grad = False
+        return self
+
+    def requires_grad_(self, requires_grad=True):
+        """Set ``requires_grad`` in place (floating-point leaves only); returns self."""
+        if requires_grad and self._data.dtype.kind not in "fc":
+            raise RuntimeError(f"only Tensors of floating point dtype can require gradients, got dtype {self._data.dtype}")
+        if not requires_grad and self.grad_fn is not None:
+            raise RuntimeError("you can only change requires_grad flags of leaf variables; use detach() for a non-leaf")
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def retain_grad(self):
+        """Keep ``.grad`` on this non-leaf tensor after backward (leaves always keep it)."""
+        if not self.requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is not None:
+            from .engine import retain_grad
+
+            retain_grad(self)
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a non-None return replaces the gradient.
+
+        Returns a handle whose ``remove()`` unregisters the hook.
+        """
+        from .engine import register_hook
+
+        return register_hook(self, hook)
+
+    # -- in-place updates (for optimizers and initialisers, under no_grad) ---------------------------------
+
+    def _inplace(self, op, value=None):
+        if self.requires_grad and _State.grad_enabled:
+            if self.grad_fn is None:
+                raise RuntimeError(f"{op}: a leaf Variable that requires grad is being used in an in-place operation; wrap it in autograd.no_grad()")
+            raise RuntimeError(f"{op}: in-place ops on tensors recorded in a graph are not supported; use the out-of-place form")
+        if isinstance(value, Tensor):
+            if value.requires_grad and _State.grad_enabled:
+                raise RuntimeError(f"{op}: an in-place op whose operand requires grad would not be recorded; wrap it in autograd.no_grad()")
+            value = value._data
+        if value is not None and np.shape(value) and np.broadcast_shapes(np.shape(value), self.shape) != self.shape:
+            raise RuntimeError(f"{op}: operand of shape {np.shape(value)} does not broadcast to the tensor's shape {self.shape}")
+        self._version[0] += 1
+        return value
+
+    def add_(self, other, *, alpha=1):
+        """``self += alpha * other`` in place."""
+        other = self._inplace("add_", other)
+        np.add(self._data, other if alpha == 1 else np.multiply(other, alpha), out=self._data, casting="same_kind")
+        return self
+
+    def sub_(self, other, *, alpha=1):
+        """``self -= alpha * other`` in place."""
+        other = self._inplace("sub_", other)
+        np.subtract(self._data, other if alpha == 1 else np.multiply(other, alpha), out=self._data, casting="same_kind")
+        return self
+
+    def mul_(self, other):
+        """``self *= other`` in place."""
+        np.multiply(self._data, self._inplace("mul_", other), out=self._data, casting="same_kind")
+        return self
+
+    def div_(self, other):
+        """``self /= other`` in place."""
+        np.divide(self._data, self._inplace("div_", other), out=self._data, casting="same_kind")
+        return self
+
+    def addcmul_(self, tensor1, tensor2, *, value=1):
+        """``self += value * tensor1 * tensor2`` in place."""
+        return self.add_(np.multiply(_raw(tensor1), _raw(tensor2)), alpha=value)
+
+    def addcdiv_(self, tensor1, tensor2, *, value=1):
+        """``self += value * tensor1 / tensor2`` in place."""
+        return self.add_(np.divide(_raw(tensor1), _raw(tensor2)), alpha=value)
+
+    def clamp_(self, min=None, max=None):
+        """Clamp in place."""
+        self._inplace("clamp_")
+        np.clip(self._data, min, max, out=self._data)
+        return self
+
+    def zero_(self):
+        """Fill with zeros in place."""
+        return self.fill_(0)
+
+    def fill_(self, value):
+        """Fill with ``value`` in place."""
+        self._data[...] = self._inplace("fill_", value)
+        return self
+
+    def copy_(self, src):
+        """Copy ``src``'s values into this tensor in place (broadcasting; cast to this tensor's dtype)."""
+        self._data[...] = self._inplace("copy_", src)
+        return self
+
+    def __setitem__(self, index, value):
+        value = self._inplace("__setitem__", value)
+        self._data[_ops.shape._index_data(index)] = value
+
+    # -- operators -----------------------------------------------------------------------------------------
+
+    def __add__(self, other):
+        return Add().apply(self, other)
+
+    def __radd__(self, other):
+        return Add().apply(other, self)
+
+    def __sub__(self, other):
+        return Sub().apply(self, other)
+
+    def __rsub__(self, other):
+        return Sub().apply(other, self)
+
+    def __mul__(self, other):
+        return Mul().apply(self, other)
+
+    def __rmul__(self, other):
+        return Mul().apply(other, self)
+
+    def __truediv__(self, other):
+        return Div().apply(self, other)
+
+    def __rtruediv__(self, other):
+        return Div().apply(other, self)
+
+    def __pow__(self, other):
+        return Pow().apply(self, other)
+
+    def __rpow__(self, other):
+        return Pow().apply(other, self)
+
+    def __matmul__(self, other):
+        return _ops.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return _ops.matmul(_as_tensor(other), self)
+
+    def __neg__(self):
+        return Neg().apply(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return _ops.abs(self)
+
+    def __getitem__(self, index):
+        return _ops.getitem(self, index)
+
+    def __eq__(self, other):
+        return Tensor._make(self._data == _raw(other))
+
+    def __ne__(self, other):
+        return Tensor._make(self._data != _raw(other))
+
+    def __lt__(self, other):
+        return Tensor._make(self._data < _raw(other))
+
+    def __le__(self, other):
+        return Tensor._make(self._data <= _raw(other))
+
+    def __gt__(self, other):
+        return Tensor._make(self._data > _raw(other))
+
+    def __ge__(self, other):
+        return Tensor._make(self._data >= _raw(other))
+
+    def __invert__(self):
+        return Tensor._make(~self._data)
+
+    def __and__(self, other):
+        return Tensor._make(self._data & _raw(other))
+
+    def __or__(self, other):
+        return Tensor._make(self._data | _raw(other))
+
+    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
+
+    # -- dtype conversions ---------------------------------------------------------------------------------
+
+    def to(self, dtype):
+        """Cast to ``dtype`` (differentiable between floating dtypes); returns self when already that dtype."""
+        dtype = np.dtype(dtype)
+        return self if dtype == self._data.dtype else Cast(dtype).apply(self)
+
+    def float(self):
+        """Cast to float32."""
+        return self.to(np.float32)
+
+    def double(self):
+        """Cast to float64."""
+        return self.to(np.float64)
+
+    def half(self):
+        """Cast to float16."""
+        return self.to(np.float16)
+
+    def long(self):
+        """Cast to int64."""
+        return self.to(np.int64)
+
+    def int(self):
+        """Cast to int32."""
+        return self.to(np.int32)
+
+    def bool(self):
+        """Cast to bool."""
+        return self.to(np.bool_)
+
+    def type(self, dtype=None):
+        """The dtype's name, or a cast to ``dtype``."""
+        return str(self.dtype) if dtype is None else self.to(dtype)
+
+    def is_floating_point(self):
+        """True for floating dtypes."""
+        return self._data.dtype.kind == "f"
+
+    def clone(self):
+        """A differentiable copy."""
+        return _ops.clone(self)
+
+    def contiguous(self):
+        """A C-contiguous tensor with the same values (self when already contiguous)."""
+        return self if self._data.flags.c_contiguous else _ops.clone(self)
+
+
+def _raw(x):
+    return x._data if isinstance(x, Tensor) else x
+
+
+def _as_tensor(x):
+    return x if isinstance(x, Tensor) else Tensor._make(np.asarray(x))
+
+
+def _method(fn, name=None):
+    """Expose the functional op ``fn`` as a Tensor method with the same docstring."""
+
+    def method(self, *args, **kwargs):
+        return fn(self, *args, **kwargs)
+
+    method.__name__ = name or fn.__name__
+    method.__doc__ = fn.__doc__
+    return method
+
+
+from . import ops as _ops  # noqa: E402  (ops need Tensor; Tensor methods need ops)
+from .ops.elementwise import Add, Div, Mul, Neg, Pow, Sub  # noqa: E402
+from .ops.shape import Cast  # noqa: E402
+
+for _name in (
+    "exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "clamp", "clip", "maximum", "minimum",
+    "pow", "neg", "add", "sub", "mul", "div", "matmul",
+    "sum", "mean", "var", "std", "max", "min", "amax", "amin", "argmax", "argmin", "logsumexp", "softmax", "log_softmax",
+    "reshape", "view", "permute", "transpose", "squeeze", "unsqueeze", "flatten", "expand", "broadcast_to", "sum_to",
+    "split", "chunk", "unbind",
+):
+    setattr(Tensor, _name, _method(getattr(_ops, _name), _name))
+Tensor.where = _method(lambda self, condition, other: _ops.where(condition, self, other), "where")
+Tensor.where.__doc__ = "``where(condition, self, other)``."
+Tensor.expand_as = _method(lambda self, other: _ops.expand(self, other.shape), "expand_as")
+Tensor.view_as = _method(lambda self, other: _ops.reshape(self, other.shape), "view_as")
+Tensor.reshape_as = Tensor.view_as
+del _name
