@@ -19,7 +19,9 @@ class AnomalyError(RuntimeError):
 
     def __init__(self, node, input_index):
         self.node, self.input_index = node, input_index
-        self.frame = _user_frame(node.trace)
+        from .function import creation_sites
+
+        self.frame = _user_frame(creation_sites.get(node))
         where = f'File "{self.frame.filename}", line {self.frame.lineno}, in {self.frame.name}: {self.frame.line}' if self.frame else "unknown location (created outside detect_anomaly)"
         super().__init__(f"Function '{node.name}Backward' returned nan or inf values in its gradient for input {input_index}. The op was created at {where}")
 

@@ -8,7 +8,7 @@ import weakref
 
 import numpy as np
 
-from .function import Function, _FREED
+from .function import _FREED, Function, creation_sites, node_hooks
 from .grad_mode import _State
 from .tensor import Tensor
 
@@ -39,9 +39,10 @@ def register_hook(tensor, hook):
 
 def _hooks_of(owner, create=False):
     if isinstance(owner, Function):
-        if owner.hooks is None and create:
-            owner.hooks = []
-        return owner.hooks
+        if owner not in node_hooks and create:
+            _State.node_hooks = True  # from now on the engine looks hooks up for every node
+            node_hooks[owner] = []
+        return node_hooks.get(owner)
     if owner._hooks is None and create:
         owner._hooks = []
     return owner._hooks
@@ -63,26 +64,26 @@ def retain_grad(tensor):
         hooks.append(keep)
 
 
-def _topological_order(roots):
-    """Nodes and leaf tensors reachable from ``roots``, each before everything it depends on."""
-    order = []
-    seen = set()
-    stack = [(r, False) for r in roots]
+def _pending(roots):
+    """``{node or leaf: [number of edges leading into it, gradient so far]}`` for everything reachable.
+
+    One iterative depth-first pass over the graph (no recursion, linear time).
+    """
+    pending = {r: [0, None] for r in roots}
+    stack = list(pending)
     while stack:
-        item, expanded = stack.pop()
-        if expanded:
-            order.append(item)
-            continue
-        if id(item) in seen:
-            continue
-        seen.add(id(item))
-        stack.append((item, True))
-        if isinstance(item, Function):
-            for nxt in item.next:
-                if nxt is not None and id(nxt) not in seen:
-                    stack.append((nxt, False))
-    order.reverse()
-    return order
+        node = stack.pop()
+        if isinstance(node, Function):
+            for nxt in node.next:
+                if nxt is None:
+                    continue
+                entry = pending.get(nxt)
+                if entry is None:
+                    pending[nxt] = [1, None]
+                    stack.append(nxt)
+                else:
+                    entry[0] += 1
+    return pending
 
 
 def _wrap_grad(g):
@@ -119,14 +120,12 @@ def _saved_as_tensors(node, saved):
     return out
 
 
-def _check_versions(node):
-    for counter, version in node.versions:
-        if counter[0] != version:
-            raise RuntimeError(
-                f"one of the variables needed for gradient computation has been modified by an in-place operation: "
-                f"{node.name} saved it at version {version}, it is now at version {counter[0]}. "
-                "Make the in-place change after backward, or use the out-of-place form."
-            )
+def _version_error(node, counter, version):
+    raise RuntimeError(
+        f"one of the variables needed for gradient computation has been modified by an in-place operation: "
+        f"{node.name} saved it at version {version}, it is now at version {counter[0]}. "
+        "Make the in-place change after backward, or use the out-of-place form."
+    )
 
 
 def _check_finite(node, grads):
@@ -140,64 +139,77 @@ def _check_finite(node, grads):
 def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, accumulate=True):
     """The engine: propagate ``root_grads`` from ``roots`` (Tensors) to every reachable leaf.
 
-    ``capture`` maps ``id(node or leaf)`` to a slot; the gradient arriving there is stored in the returned
-    dict instead of (or besides, when ``accumulate``) being written to leaves' ``.grad``.
+    Each node runs once, when the gradients from all its consumers have arrived (dependency counting,
+    as PyTorch's engine does), so the pass is linear in the graph's size and needs no sort.
+    ``capture`` is a set of nodes/leaves whose incoming gradient is returned in a dict (for :func:`grad`);
+    ``accumulate`` says whether leaves' ``.grad`` are written.
     """
-    grads = {}
-    keys = []
+    pending = _pending([t.grad_fn if t.grad_fn is not None else t for t in roots])
     for t, g in zip(roots, root_grads):
-        key = t.grad_fn if t.grad_fn is not None else t
-        keys.append(key)
-        prev = grads.get(id(key))
-        grads[id(key)] = g if prev is None else prev + g
+        entry = pending[t.grad_fn if t.grad_fn is not None else t]
+        entry[1] = g if entry[1] is None else entry[1] + g
+    ready = [k for k, (count, _) in pending.items() if count == 0]
     captured = {}
     prev_mode = _State.grad_enabled
     _State.grad_enabled = create_graph
     anomaly = _State.anomaly
+    hooked = _State.node_hooks
     try:
-        for node in _topological_order(keys):
-            g = grads.pop(id(node), None)
-            if g is None:
-                continue
+        while ready:
+            node = ready.pop()
+            g = pending.pop(node)[1]
             if not isinstance(node, Function):  # a leaf tensor
-                if node._hooks:
-                    g = _run_hooks(node._hooks, g)
-                if capture is not None and id(node) in capture:
-                    captured[id(node)] = g
-                if accumulate:
-                    _accumulate(node, g)
+                if g is not None:
+                    if node._hooks:
+                        g = _run_hooks(node._hooks, g)
+                    if capture is not None and node in capture:
+                        captured[node] = g
+                    if accumulate:
+                        _accumulate(node, g)
                 continue
-            if node.hooks:
-                g = _run_hooks(node.hooks, g)
-            if capture is not None and id(node) in capture:
-                captured[id(node)] = g
-            saved = node.saved
-            if saved is _FREED:
-                raise RuntimeError(
-                    f"Trying to backward through the graph a second time (at {node.name}): its saved arrays were "
-                    "freed by the first backward. Pass retain_graph=True to the first backward if you need to "
-                    "backward through the graph again."
-                )
-            if node.versions:
-                _check_versions(node)
-            if create_graph:
-                g = _wrap_grad(g)
-                saved = _saved_as_tensors(node, saved)
-            result = node.backward(g, *saved)
-            if type(result) is not tuple:
-                result = (result,)
-            if anomaly:
-                _check_finite(node, result)
-            for i, (nxt, gi) in enumerate(zip(node.next, result)):
-                if nxt is None or gi is None:
-                    continue
-                if node.broadcasts and gi.shape != node.shapes[i]:
-                    gi = _sum_to(gi, node.shapes[i])
-                key = id(nxt)
-                prev = grads.get(key)
-                grads[key] = gi if prev is None else prev + gi
-            if not retain_graph:
-                node.release()
+            if g is None:  # every consumer sent None: nothing flows through this node
+                result = (None,) * len(node.next)
+            else:
+                if hooked and node in node_hooks:
+                    g = _run_hooks(node_hooks[node], g)
+                if capture is not None and node in capture:
+                    captured[node] = g
+                saved = node.saved
+                if saved is _FREED:
+                    raise RuntimeError(
+                        f"Trying to backward through the graph a second time (at {node.name}): its saved arrays were "
+                        "freed by the first backward. Pass retain_graph=True to the first backward if you need to "
+                        "backward through the graph again."
+                    )
+                for counter, version in node.versions:
+                    if counter[0] != version:
+                        _version_error(node, counter, version)
+                if create_graph:
+                    g = _wrap_grad(g)
+                    saved = _saved_as_tensors(node, saved)
+                result = node.backward(g, *saved)
+                if type(result) is not tuple:
+                    result = (result,)
+                if anomaly:
+                    _check_finite(node, result)
+                if not retain_graph:
+                    if node.saved_attrs:
+                        node.release()
+                    elif saved:
+                        node.saved = _FREED  # what release() does, without the call on this hot path
+            i = 0
+            for nxt in node.next:
+                if nxt is not None:
+                    entry = pending[nxt]
+                    gi = result[i]
+                    if gi is not None:
+                        if node.broadcasts and gi.shape != node.shapes[i]:
+                            gi = _sum_to(gi, node.shapes[i])
+                        entry[1] = gi if entry[1] is None else entry[1] + gi
+                    entry[0] -= 1
+                    if entry[0] == 0:
+                        ready.append(nxt)
+                i += 1
     finally:
         _State.grad_enabled = prev_mode
     return captured
@@ -260,7 +272,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
     captured = run_backward(tensors, roots, retain_graph, create_graph, _capture_keys(inputs), accumulate=False)
     for t in inputs:
-        g = captured.get(id(t.grad_fn if t.grad_fn is not None else t))
+        g = captured.get(t.grad_fn if t.grad_fn is not None else t)
         if g is not None:
             if t.grad_fn is None:
                 _accumulate(t, g)
@@ -269,13 +281,13 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
 
 
 def _capture_keys(inputs):
-    keys = {}
+    keys = set()
     for i, t in enumerate(inputs):
         if not isinstance(t, Tensor):
             raise TypeError(f"grad: inputs must be Tensors, got {type(t).__name__}")
         if not t.requires_grad:
             raise RuntimeError(f"grad: input {i} (shape {t.shape}) does not require grad")
-        keys[id(t.grad_fn if t.grad_fn is not None else t)] = i
+        keys.add(t.grad_fn if t.grad_fn is not None else t)
     return keys
 
 
@@ -304,7 +316,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     captured = run_backward(outputs, roots, retain_graph, create_graph, keys, accumulate=False)
     result = []
     for i, t in enumerate(inputs):
-        g = captured.get(id(t.grad_fn if t.grad_fn is not None else t))
+        g = captured.get(t.grad_fn if t.grad_fn is not None else t)
         if g is None and not allow_unused:
             raise RuntimeError(f"grad: input {i} (shape {t.shape}) was not used in the graph of the outputs; pass allow_unused=True to get None")
         if g is not None and not isinstance(g, Tensor):

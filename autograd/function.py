@@ -22,11 +22,17 @@ to the leaf Tensor itself, or ``None`` for inputs that need no gradient).
 import traceback
 import weakref
 
+from numpy import asarray, ndarray
+
 from .grad_mode import _State
 
 __all__ = ["Function"]
 
 _FREED = object()  # marks a node whose saved arrays were released by a backward pass
+
+# Rarely used per-node data lives outside the nodes, so that recording an op stays cheap:
+node_hooks = weakref.WeakKeyDictionary()  # node -> hooks registered on its output tensor
+creation_sites = weakref.WeakKeyDictionary()  # node -> stack at creation, under detect_anomaly only
 
 
 class Function:
@@ -41,7 +47,7 @@ class Function:
         attrs:        names of the op's non-array parameters (stride, dim, ...) shown by graph viewers.
     """
 
-    __slots__ = ("next", "saved", "versions", "shapes", "out", "hooks", "trace", "__weakref__")
+    __slots__ = ("next", "saved", "versions", "shapes", "out", "__weakref__")
     save_inputs = False
     save_output = False
     saved_attrs = ()
@@ -69,38 +75,52 @@ class Function:
         """Run the op on Tensors (or plain constants) and record it in the graph when needed."""
         arrays = []
         nxt = []
+        versions = []
+        shapes = []  # input shapes, for the engine to undo broadcasting (only for inputs needing grad)
         requires = False
+        save = self.save_inputs
+        bcast = self.broadcasts
         for x in inputs:
             if isinstance(x, Tensor):
                 arrays.append(x._data)
+                if save:
+                    versions.append((x._version, x._version[0]))
                 if x.requires_grad:
                     requires = True
                     nxt.append(x.grad_fn or x)
-                else:
-                    nxt.append(None)
+                    if bcast:
+                        shapes.append(x._data.shape)
+                    continue
             else:
                 arrays.append(x)
-                nxt.append(None)
+            nxt.append(None)
+            if bcast:
+                shapes.append(None)
         out = self.forward(*arrays)
+        result = _new(Tensor)
+        result._data = out if type(out) is ndarray else asarray(out)
+        result.grad = result._hooks = result.name = None
+        result._version = [0]
         if not (requires and _State.grad_enabled):
-            return Tensor._make(out)
+            result.grad_fn = None
+            result.requires_grad = False
+            return result
+        result.grad_fn = self
+        result.requires_grad = True
         self.next = tuple(nxt)
-        self.hooks = None
-        self.trace = _creation_site() if _State.anomaly else None
-        result = Tensor._make(out, self)
+        if _State.anomaly:
+            creation_sites[self] = _creation_site()
         self.out = weakref.ref(result)
-        if self.broadcasts:
-            self.shapes = tuple(a.shape if hasattr(a, "shape") else () for a in arrays)
-        if self.save_inputs:
-            if self.save_output:
-                arrays.append(out)
+        if bcast:
+            self.shapes = shapes
+        if self.save_output:
+            versions.append((result._version, 0))
+            arrays.append(result._data)
+            self.saved = tuple(arrays) if self.save_inputs else (result._data,)
+            self.versions = versions if self.save_inputs else versions[-1:]
+        elif self.save_inputs:
             self.saved = tuple(arrays)
-            self.versions = tuple(
-                (x._version, x._version[0]) for x in inputs if isinstance(x, Tensor)
-            ) + ((result._version, 0),) * self.save_output
-        elif self.save_output:
-            self.saved = (out,)
-            self.versions = ((result._version, 0),)
+            self.versions = versions
         else:
             self.saved = ()
             self.versions = ()
@@ -128,3 +148,5 @@ def _creation_site():
 
 
 from .tensor import Tensor  # noqa: E402  (Tensor's methods use Function subclasses; break the cycle here)
+
+_new = object.__new__

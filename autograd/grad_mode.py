@@ -13,6 +13,7 @@ class _State:
 
     grad_enabled = True
     anomaly = False
+    node_hooks = False  # set once any non-leaf tensor gets a hook (or retain_grad)
 
 
 def is_grad_enabled():

@@ -420,17 +420,6 @@ def _as_tensor(x):
     return x if isinstance(x, Tensor) else Tensor._make(np.asarray(x))
 
 
-def _method(fn, name=None):
-    """Expose the functional op ``fn`` as a Tensor method with the same docstring."""
-
-    def method(self, *args, **kwargs):
-        return fn(self, *args, **kwargs)
-
-    method.__name__ = name or fn.__name__
-    method.__doc__ = fn.__doc__
-    return method
-
-
 from . import ops as _ops  # noqa: E402  (ops need Tensor; Tensor methods need ops)
 from .ops.elementwise import Add, Div, Mul, Neg, Pow, Sub  # noqa: E402
 from .ops.shape import Cast  # noqa: E402
@@ -442,10 +431,23 @@ for _name in (
     "reshape", "view", "permute", "transpose", "squeeze", "unsqueeze", "flatten", "expand", "broadcast_to", "sum_to",
     "split", "chunk", "unbind",
 ):
-    setattr(Tensor, _name, _method(getattr(_ops, _name), _name))
-Tensor.where = _method(lambda self, condition, other: _ops.where(condition, self, other), "where")
-Tensor.where.__doc__ = "``where(condition, self, other)``."
-Tensor.expand_as = _method(lambda self, other: _ops.expand(self, other.shape), "expand_as")
-Tensor.view_as = _method(lambda self, other: _ops.reshape(self, other.shape), "view_as")
-Tensor.reshape_as = Tensor.view_as
+    setattr(Tensor, _name, getattr(_ops, _name))  # the functional form is the method: ``x.exp() == exp(x)``
 del _name
+
+
+def _where(self, condition, other):
+    """``where(condition, self, other)``."""
+    return _ops.where(condition, self, other)
+
+
+def _expand_as(self, other):
+    """Broadcast to ``other``'s shape."""
+    return _ops.expand(self, other.shape)
+
+
+def _view_as(self, other):
+    """Reshape to ``other``'s shape."""
+    return _ops.reshape(self, other.shape)
+
+
+Tensor.where, Tensor.expand_as, Tensor.view_as, Tensor.reshape_as = _where, _expand_as, _view_as, _view_as

@@ -58,7 +58,7 @@ class Mul(Function):
         return a * b
 
     def backward(self, grad, a, b):
-        return grad * b, grad * a
+        return (grad * b if self.next[0] is not None else None), (grad * a if self.next[1] is not None else None)
 
 
 class Div(Function):
@@ -85,7 +85,15 @@ class Pow(Function):
         return a ** b
 
     def backward(self, grad, a, b, y):
-        ga = _masked_mul(grad, b * a ** (b - 1)) if self.next[0] is not None else None
+        ga = None
+        if self.next[0] is not None:
+            deriv = b * a ** (b - 1)
+            zero = (np.asarray(b.data if isinstance(b, Tensor) else b) == 0) & (np.asarray(a.data if isinstance(a, Tensor) else a) == 0)
+            if zero.any():
+                # a ** 0 is constant: its derivative is 0 at a == 0 too, where b * a**(b-1) is 0 * inf (as PyTorch).
+                # Masking only where a == 0 keeps the b-dependence (second derivatives) everywhere else.
+                deriv = namespace(grad).where(zero, 0, deriv)
+            ga = _masked_mul(grad, deriv)
         gb = None
         if self.next[1] is not None:
             xp = namespace(grad)

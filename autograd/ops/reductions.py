@@ -181,7 +181,9 @@ def var(input, dim=None, *, correction=1, keepdim=False):
     dims = normalize_dims(dim, input.ndim, "var")
     n = input.numel() if dims is None else int(np.prod([input.shape[d] for d in dims]))
     centred = input - mean(input, dims, keepdim=True)
-    return sum(centred * centred, dims, keepdim) / builtins.max(n - correction, 0)
+    # A scalar of the input's dtype: keeps float32 as float32, and when correction >= n the division by 0 gives
+    # inf in forward and backward (as PyTorch) instead of a ZeroDivisionError from a Python int in backward.
+    return sum(centred * centred, dims, keepdim) / input.dtype.type(builtins.max(n - correction, 0))
 
 
 def std(input, dim=None, *, correction=1, keepdim=False):

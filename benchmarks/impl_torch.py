@@ -1,0 +1,92 @@
+"""The workloads in PyTorch (the reference every ratio is taken against).
+
+torch runs with its default intra-op thread count unless ``BENCH_THREADS`` is set (``run.py --threads``);
+the count used is reported with the results.
+"""
+import os
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+if os.environ.get("BENCH_THREADS"):
+    torch.set_num_threads(int(os.environ["BENCH_THREADS"]))
+
+
+def info():
+    """Version and thread count of this library."""
+    return {"version": torch.__version__, "threads": f"torch {torch.get_num_threads()} threads"}
+
+
+def item(loss):
+    """The loss as a Python float."""
+    return float(loss.item())
+
+
+def op_chain(depth):
+    """Forward+backward of ``depth`` x ``(x * 1.01).tanh()`` on a 10x10 float32 leaf."""
+    x = torch.ones(10, 10, requires_grad=True)
+
+    def run():
+        y = x
+        for _ in range(depth):
+            y = (y * 1.01).tanh()
+        x.grad = None
+        y.sum().backward()
+
+    return run
+
+
+def scaling_graph(shape, n):
+    """Build a ``chain`` or ``fanin`` graph of about ``n`` ops; return a callable running its backward."""
+    w = torch.tensor(1.0, requires_grad=True)
+    if shape == "chain":
+        y = w
+        for _ in range(n):
+            y = y + 1.0
+    else:
+        y = w * 0.5
+        for _ in range(n // 2 - 1):
+            y = y + w * 0.5
+    return y.backward
+
+
+def _load(module, weight, bias):
+    with torch.no_grad():
+        module.weight.copy_(torch.from_numpy(weight))
+        module.bias.copy_(torch.from_numpy(bias))
+    return module
+
+
+def convnet_step(params, x, t, lr):
+    """One SimpleConvNet SGD step as a callable returning the loss."""
+    p = params
+    model = nn.Sequential(
+        _load(nn.Conv2d(1, 30, 5), p["conv_w"], p["conv_b"]), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+        _load(nn.Linear(4320, 100), p["fc1_w"], p["fc1_b"]), nn.ReLU(),
+        _load(nn.Linear(100, 10), p["fc2_w"], p["fc2_b"]),
+    )
+    return _step(model, torch.optim.SGD(model.parameters(), lr=lr), x, t)
+
+
+def mlp_adam_step(params, x, t, lr):
+    """One MLP Adam step as a callable returning the loss."""
+    layers = []
+    for w, b in params:
+        layers += [_load(nn.Linear(w.shape[1], w.shape[0]), w, b), nn.ReLU()]
+    model = nn.Sequential(*layers[:-1])
+    return _step(model, torch.optim.Adam(model.parameters(), lr=lr), x, t)
+
+
+def _step(model, opt, x, t):
+    x, t = torch.from_numpy(np.ascontiguousarray(x)), torch.from_numpy(t.astype(np.int64))
+
+    def step():
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), t)
+        loss.backward()
+        opt.step()
+        return loss
+
+    return step

@@ -1,0 +1,52 @@
+"""``Parameter``: a tensor that a :class:`~nn.Module` registers as one of its learnable weights."""
+import numpy as np
+
+import autograd as ag
+
+__all__ = ["Parameter"]
+
+
+class Parameter(ag.Tensor):
+    """A leaf tensor that requires grad by default and is registered by a Module when assigned as an attribute.
+
+    ``Parameter(data)`` shares memory with ``data`` (a Tensor or ndarray) when no conversion is needed, as
+    PyTorch's does; anything else (lists, numbers) is converted with :func:`autograd.tensor`'s dtype rules.
+    Ops on a Parameter return plain Tensors.
+
+    Args:
+        data: the initial values (an empty float tensor when None).
+        requires_grad: whether the optimiser should train it (default True).
+    Raises:
+        RuntimeError: ``requires_grad`` on a non-floating dtype.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data=None, requires_grad=True):
+        if data is None:
+            array = np.empty((0,), dtype=ag.get_default_dtype())
+        elif isinstance(data, ag.Tensor):
+            array = data.data
+        elif isinstance(data, np.ndarray):
+            array = data
+        else:
+            array = ag.tensor(data).data
+        self._init(array, None)
+        if requires_grad:
+            self.requires_grad_(True)
+
+    def __repr__(self):
+        return "Parameter containing:\n" + super().__repr__()
+
+    def __reduce_ex__(self, protocol):
+        # copy.deepcopy/pickle: rebuild as a Parameter with a private copy of the values and of the grad.
+        grad = None if self.grad is None else self.grad.detach()
+        return (_rebuild_parameter, (self.data, self.requires_grad, grad, self.name))
+
+
+def _rebuild_parameter(data, requires_grad, grad, name):
+    p = Parameter(np.array(data, copy=True), requires_grad)
+    if grad is not None:
+        p.grad = ag.tensor(grad.data)
+    p.name = name
+    return p

@@ -1,0 +1,327 @@
+"""``Optimizer``: the base of every optimizer (parameter groups, per-parameter state, state_dict).
+
+An optimizer holds a list of *parameter groups*.  Each group is a dict with a ``'params'`` list of leaf
+tensors and its own hyperparameters (``'lr'``, ``'momentum'``, ...); hyperparameters a group does not give
+are taken from ``optimizer.defaults``.  ``optimizer.state`` maps each parameter to a dict of buffers
+(momentum, running averages, step counts) created on the first step that parameter has a gradient.
+
+The update itself runs under :func:`autograd.no_grad` and changes parameters in place with the Tensor
+in-place ops, so it is never recorded in a graph and every updated parameter's version counter moves on.
+"""
+import copy
+import numbers
+from collections import defaultdict
+
+import numpy as np
+
+import autograd
+from autograd import Tensor
+
+__all__ = ["Optimizer", "required"]
+
+
+class _RequiredParameter:
+    """Marker for a hyperparameter that has no default and must be given by every group."""
+
+    def __repr__(self):
+        return "<required parameter>"
+
+
+required = _RequiredParameter()
+
+
+def check_non_negative(value, what):
+    """Raise ``ValueError('Invalid {what}: {value}')`` unless ``value`` is a real number >= 0 (torch's wording)."""
+    if not isinstance(value, numbers.Real) or isinstance(value, bool):
+        raise TypeError(f"{what} must be a real number, got {type(value).__name__}")
+    if not 0.0 <= value:
+        raise ValueError(f"Invalid {what}: {value}")
+
+
+def _opt_step_marker(step):
+    """Wrap an optimizer's ``step`` so that learning-rate schedulers can tell it has been called."""
+
+    def step_and_mark(self, *args, **kwargs):
+        self._opt_called = True
+        return step(self, *args, **kwargs)
+
+    step_and_mark.__name__ = step.__name__
+    step_and_mark.__qualname__ = step.__qualname__
+    step_and_mark.__doc__ = step.__doc__
+    step_and_mark.__wrapped__ = step
+    return step_and_mark
+
+
+class Optimizer:
+    """Base class of all optimizers, with PyTorch's interface.
+
+    Args:
+        params: an iterable of leaf Tensors (e.g. ``model.parameters()``), of ``(name, Tensor)`` pairs
+            (``model.named_parameters()``), or of dicts ``{'params': [...], 'lr': ..., ...}`` defining
+            parameter groups with their own hyperparameters.
+        defaults: the hyperparameters used by groups that do not set them.
+
+    Subclasses implement :meth:`_update_group` (one step for one group, called under ``no_grad``) and
+    :meth:`_check_hyperparameters` (validation shared by the constructor and :meth:`add_param_group`).
+
+    Raises:
+        TypeError: ``params`` is a single Tensor or a set, or holds something that is not a floating-point
+            Tensor.
+        ValueError: ``params`` is empty, holds a non-leaf tensor, or gives a parameter twice (within a group
+            or across groups), or a hyperparameter is invalid.
+    """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "step" in cls.__dict__:
+            cls.step = _opt_step_marker(cls.__dict__["step"])
+
+    def __init__(self, params, defaults):
+        self.defaults = dict(defaults)
+        self._opt_called = False
+        if isinstance(params, Tensor):
+            raise TypeError("params argument given to the optimizer should be an iterable of Tensors or dicts, "
+                            "but got autograd.Tensor")
+        if isinstance(params, (set, frozenset)):
+            raise TypeError("optimizer parameters need to be organized in ordered collections, but the ordering of "
+                            "tensors in sets will change between runs. Please use a list instead.")
+        self.state = defaultdict(dict)
+        self.param_groups = []
+        groups = list(params)
+        if len(groups) == 0:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(groups[0], dict):
+            groups = [{"params": groups}]
+        for group in groups:
+            self.add_param_group(group)
+
+    # -- hooks for subclasses ------------------------------------------------------------------------------
+
+    def _check_hyperparameters(self, group):
+        """Validate one group's hyperparameters (raise ValueError/TypeError); the base accepts anything."""
+
+    def _update_group(self, group):
+        """Apply one step to the parameters of ``group`` that have a gradient (runs under ``no_grad``)."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement _update_group (or step)")
+
+    # -- the public interface ------------------------------------------------------------------------------
+
+    def step(self, closure=None):
+        """Perform one optimization step on every parameter that has a gradient.
+
+        Args:
+            closure: optional callable that re-evaluates the model and returns the loss; it runs with grad
+                mode on (it usually calls ``zero_grad`` and ``backward``) before the update.
+        Returns:
+            the closure's loss, or None.
+        """
+        self._opt_called = True
+        loss = None
+        if closure is not None:
+            with autograd.enable_grad():
+                loss = closure()
+        with autograd.no_grad():
+            for group in self.param_groups:
+                self._update_group(group)
+        return loss
+
+    def zero_grad(self, set_to_none=True):
+        """Reset the gradients of all parameters: to None (default) or, with ``set_to_none=False``, to zeros.
+
+        A parameter whose grad is None is skipped by ``step``; one whose grad is zeros is still stepped
+        (momentum and weight decay keep moving it), as in PyTorch.
+        """
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                if set_to_none:
+                    p.grad = None
+                else:
+                    if p.grad.grad_fn is not None:
+                        p.grad.detach_()
+                    else:
+                        p.grad.requires_grad_(False)
+                    p.grad.zero_()
+
+    def add_param_group(self, param_group):
+        """Add a group of parameters (a dict with ``'params'`` and optional hyperparameters) to optimize.
+
+        Useful to start training layers that were frozen.  Missing hyperparameters are filled from
+        ``defaults``.
+
+        Raises:
+            TypeError / ValueError: as for the constructor.
+        """
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
+        if "params" not in param_group:
+            raise ValueError("param_group must have a 'params' entry")
+        group = dict(param_group)
+        params = group["params"]
+        if isinstance(params, Tensor):
+            params = [params]
+        elif isinstance(params, (set, frozenset)):
+            raise TypeError("optimizer parameters need to be organized in ordered collections, but the ordering of "
+                            "tensors in sets will change between runs. Please use a list instead.")
+        else:
+            params = list(params)
+
+        names = []
+        tensors = []
+        for item in params:
+            if isinstance(item, tuple):
+                if len(item) != 2:
+                    raise ValueError(f"a named parameter must be a (name, Tensor) pair, got a tuple of {len(item)}")
+                names.append(item[0])
+                item = item[1]
+            tensors.append(item)
+        if names:
+            if len(names) != len(tensors):
+                raise ValueError("all optimizer params should be with/without names. Some param names are missing")
+            group["param_names"] = names
+        group["params"] = tensors
+
+        for i, p in enumerate(tensors):
+            if not isinstance(p, Tensor):
+                raise TypeError(f"optimizer can only optimize Tensors, but one of the params is {type(p).__module__}."
+                                f"{type(p).__name__}")
+            if p.dtype.kind not in "fc":
+                raise TypeError(f"optimizer can only optimize floating-point Tensors, but param {i} of the group has "
+                                f"dtype {p.dtype} and shape {tuple(p.shape)}")
+            if not p.is_leaf:
+                raise ValueError("can't optimize a non-leaf Tensor")
+
+        for name, default in self.defaults.items():
+            if default is required and name not in group:
+                raise ValueError(f"parameter group didn't specify a value of required optimization parameter {name}")
+            group.setdefault(name, default)
+        self._check_hyperparameters(group)
+
+        ids = [id(p) for p in tensors]
+        if len(set(ids)) != len(ids):
+            raise ValueError("optimizer contains a parameter group with duplicate parameters")
+        seen = {id(p) for g in self.param_groups for p in g["params"]}
+        if not seen.isdisjoint(ids):
+            raise ValueError("some parameters appear in more than one parameter group")
+        if self.param_groups and ("param_names" in group) != ("param_names" in self.param_groups[0]):
+            kind = "with names" if "param_names" in group else "without names"
+            raise ValueError(f"all optimizer param groups should be with/without names. cannot add param group {kind} "
+                             "to the optimizer")
+        self.param_groups.append(group)
+        self._init_group_state(group)
+
+    def _init_group_state(self, group):
+        """Create state eagerly for a newly added group (most optimizers create it lazily in ``step``)."""
+
+    def state_dict(self):
+        """The optimizer's state as ``{'state': {index: {...}}, 'param_groups': [{..., 'params': [indices]}]}``.
+
+        Parameters are replaced by their position in the order the groups list them (0, 1, 2, ...), as in
+        PyTorch, so the dict can be saved with ``autograd.save`` and loaded into an optimizer built the same
+        way over other parameter objects.  The state tensors are the optimizer's own (not copies): deep-copy
+        the result to keep an in-memory checkpoint while training goes on.
+        """
+        index = {}
+        groups = []
+        for group in self.param_groups:
+            packed = {k: v for k, v in group.items() if k != "params"}
+            for p in group["params"]:
+                index.setdefault(id(p), len(index))
+            packed["params"] = [index[id(p)] for p in group["params"]]
+            groups.append(packed)
+        state = {index[id(p)]: dict(s) for p, s in self.state.items() if id(p) in index}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict):
+        """Load a state from :meth:`state_dict` (possibly after ``autograd.save``/``autograd.load``).
+
+        Hyperparameters of each group are replaced by the saved ones; the saved state tensors are copied (and
+        cast to each parameter's dtype, except step counters), so the loaded optimizer shares no buffer with
+        ``state_dict``.  Training then continues exactly as it would have without the interruption.
+
+        Raises:
+            ValueError: the number of groups, a group's size, or a buffer's shape differs from this optimizer's.
+        """
+        if not isinstance(state_dict, dict) or "state" not in state_dict or "param_groups" not in state_dict:
+            raise ValueError("load_state_dict: expected a dict with 'state' and 'param_groups' entries, as returned "
+                             "by Optimizer.state_dict()")
+        saved_groups = copy.deepcopy(list(state_dict["param_groups"]))
+        groups = self.param_groups
+        if len(groups) != len(saved_groups):
+            raise ValueError(f"loaded state dict has a different number of parameter groups ({len(saved_groups)}) "
+                             f"than the optimizer ({len(groups)})")
+        for i, (g, s) in enumerate(zip(groups, saved_groups)):
+            if len(g["params"]) != len(s["params"]):
+                raise ValueError(f"loaded state dict contains a parameter group that doesn't match the size of "
+                                 f"optimizer's group: group {i} has {len(s['params'])} saved parameters, "
+                                 f"the optimizer has {len(g['params'])}")
+        id_map = {}
+        for g, s in zip(groups, saved_groups):
+            for key, p in zip(s["params"], g["params"]):
+                id_map[_index_key(key)] = p
+
+        state = defaultdict(dict)
+        for key, value in state_dict["state"].items():
+            p = id_map.get(_index_key(key))
+            if p is None:
+                raise ValueError(f"load_state_dict: state entry {key!r} names no parameter of the saved groups")
+            state[p] = {k: _load_value(v, p, k, key) for k, v in value.items()}
+
+        new_groups = []
+        for g, s in zip(groups, saved_groups):
+            s["params"] = g["params"]
+            if "param_names" in g and "param_names" not in s:
+                s["param_names"] = g["param_names"]
+            for name, default in self.defaults.items():
+                s.setdefault(name, default)
+            self._restore_group(s)
+            new_groups.append(s)
+        self.state = state
+        self.param_groups = new_groups
+
+    def _restore_group(self, group):
+        """Fix up a group loaded by ``load_state_dict`` (e.g. tuples that a file format turned into lists)."""
+
+    def __repr__(self):
+        lines = [f"{type(self).__name__} ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            lines.extend(f"    {k}: {group[k]}" for k in sorted(group) if k not in ("params", "param_names"))
+        lines.append(")")
+        return "\n".join(lines)
+
+    def __getstate__(self):
+        return {"defaults": self.defaults, "state": self.state, "param_groups": self.param_groups,
+                "_opt_called": self._opt_called}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+
+
+def _index_key(key):
+    """Saved parameter indices are ints; a file format may have turned them into strings or numpy ints."""
+    if isinstance(key, str) and key.lstrip("-").isdigit():
+        return int(key)
+    if isinstance(key, np.integer):
+        return int(key)
+    return key
+
+
+def _load_value(value, param, key, index):
+    """Copy one saved state entry for ``param``: tensors cloned (cast to its dtype unless a step count)."""
+    if isinstance(value, np.ndarray):
+        value = autograd.from_numpy(value)
+    if isinstance(value, Tensor):
+        if key == "step":
+            return value.item() if value.numel() == 1 else value.detach().clone()
+        if value.ndim and tuple(value.shape) != tuple(param.shape):
+            raise ValueError(f"load_state_dict: state {key!r} of parameter {index} has shape {tuple(value.shape)}, "
+                             f"but the parameter has shape {tuple(param.shape)}")
+        data = np.array(value.data, dtype=param.dtype if value.dtype.kind in "fc" else None)
+        return autograd.from_numpy(data)
+    if isinstance(value, dict):
+        return {k: _load_value(v, param, k, index) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_load_value(v, param, None, index) for v in value)
+    return value
