@@ -45,6 +45,7 @@ class Function:
                       needs and that are released with the rest after backward.
         broadcasts:   inputs broadcast against each other; the engine sums each gradient back to its input's shape.
         attrs:        names of the op's non-array parameters (stride, dim, ...) shown by graph viewers.
+        view:         the output may be a view of the first input (a Tensor); it then shares its version counter.
     """
 
     __slots__ = ("next", "saved", "versions", "shapes", "out", "__weakref__")
@@ -52,6 +53,7 @@ class Function:
     save_output = False
     saved_attrs = ()
     broadcasts = False
+    view = False
     attrs = ()
 
     def forward(self, *arrays):
@@ -100,7 +102,8 @@ class Function:
         result = _new(Tensor)
         result._data = out if type(out) is ndarray else asarray(out)
         result.grad = result._hooks = result.name = None
-        result._version = [0]
+        # A view shares its base's version counter, so in-place changes through either are seen by both.
+        result._version = inputs[0]._version if self.view and out.base is not None else [0]
         if not (requires and _State.grad_enabled):
             result.grad_fn = None
             result.requires_grad = False

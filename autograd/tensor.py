@@ -81,6 +81,10 @@ class Tensor:
         """Always ``'cpu'`` (numpy)."""
         return "cpu"
 
+    def cpu(self):
+        """Self (all tensors live in host memory)."""
+        return self
+
     @property
     def is_leaf(self):
         """True for tensors not produced by a recorded op (created by the user, or not requiring grad)."""
@@ -366,8 +370,17 @@ class Tensor:
 
     # -- dtype conversions ---------------------------------------------------------------------------------
 
-    def to(self, dtype):
-        """Cast to ``dtype`` (differentiable between floating dtypes); returns self when already that dtype."""
+    def to(self, dtype=None, device=None):
+        """Cast to ``dtype`` (differentiable between floating dtypes); self when nothing changes.
+
+        ``'cpu'`` is accepted as a device (the only one), so ``x.to('cpu')`` works as in PyTorch.
+        """
+        if isinstance(dtype, str) and dtype.startswith("cpu"):
+            dtype, device = None, dtype
+        if device is not None and not str(device).startswith("cpu"):
+            raise RuntimeError(f"to(): only the 'cpu' device exists in scratchgrad, got {device!r}")
+        if dtype is None:
+            return self
         dtype = np.dtype(dtype)
         return self if dtype == self._data.dtype else Cast(dtype).apply(self)
 

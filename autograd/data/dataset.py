@@ -55,7 +55,8 @@ class TensorDataset(Dataset):
             raise ValueError("TensorDataset: expected at least one tensor")
         arrays = tuple(_as_array(t) for t in tensors)
         if any(a.ndim == 0 for a in arrays):
-            raise ValueError(f"TensorDataset: tensors must have a first dim, got shapes {[a.shape for a in arrays]}")
+            shapes = [a.shape for a in arrays]
+            raise ValueError(f"TensorDataset: tensors must have a first dim, got shapes {shapes}")
         sizes = [a.shape[0] for a in arrays]
         if len(set(sizes)) != 1:
             raise ValueError(f"TensorDataset: size mismatch between tensors: first dims are {sizes}, expected all equal")

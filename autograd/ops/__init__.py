@@ -7,7 +7,7 @@ from .linalg import __all__ as _linalg
 from .reductions import *  # noqa: F401,F403
 from .reductions import __all__ as _reductions
 from .shape import *  # noqa: F401,F403
-from .shape import IndexAdd, Pad, Cast
+from .shape import IndexAdd, Pad, Cast, normalize_dims  # noqa: F401  (normalize_dims: used by Tensor.size)
 from .shape import __all__ as _shape
 
 __all__ = _elementwise + _linalg + _reductions + _shape

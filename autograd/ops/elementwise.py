@@ -27,12 +27,21 @@ def _masked_mul(grad, deriv):
     return prod
 
 
+def _broadcast_error(op, *operands):
+    """The RuntimeError PyTorch raises for operands that do not broadcast, naming ``op`` and every shape."""
+    shapes = " and ".join(str(tuple(np.shape(x))) for x in operands)
+    return RuntimeError(f"{op}: operands of shapes {shapes} cannot be broadcast together")
+
+
 class Add(Function):
     __slots__ = ()
     broadcasts = True
 
     def forward(self, a, b):
-        return a + b
+        try:
+            return a + b
+        except ValueError:  # numpy's broadcast failure; torch raises RuntimeError
+            raise _broadcast_error("add", a, b) from None
 
     def backward(self, grad):
         return grad, grad
@@ -43,7 +52,10 @@ class Sub(Function):
     broadcasts = True
 
     def forward(self, a, b):
-        return a - b
+        try:
+            return a - b
+        except ValueError:  # numpy's broadcast failure; torch raises RuntimeError
+            raise _broadcast_error("sub", a, b) from None
 
     def backward(self, grad):
         return grad, -grad
@@ -55,7 +67,10 @@ class Mul(Function):
     save_inputs = True
 
     def forward(self, a, b):
-        return a * b
+        try:
+            return a * b
+        except ValueError:  # numpy's broadcast failure; torch raises RuntimeError
+            raise _broadcast_error("mul", a, b) from None
 
     def backward(self, grad, a, b):
         return (grad * b if self.next[0] is not None else None), (grad * a if self.next[1] is not None else None)
@@ -67,7 +82,10 @@ class Div(Function):
     save_inputs = True
 
     def forward(self, a, b):
-        return a / b
+        try:
+            return a / b
+        except ValueError:  # numpy's broadcast failure; torch raises RuntimeError
+            raise _broadcast_error("div", a, b) from None
 
     def backward(self, grad, a, b):
         ga = _masked_mul(grad, 1 / b) if self.next[0] is not None else None
@@ -82,7 +100,10 @@ class Pow(Function):
     save_output = True
 
     def forward(self, a, b):
-        return a ** b
+        try:
+            return a ** b
+        except ValueError:  # numpy's broadcast failure; torch raises RuntimeError
+            raise _broadcast_error("pow", a, b) from None
 
     def backward(self, grad, a, b, y):
         ga = None
@@ -246,7 +267,10 @@ class _Extremum(Function):
     pick = None
 
     def forward(self, a, b):
-        out = self.pick(a, b)
+        try:
+            out = self.pick(a, b)
+        except ValueError:
+            raise _broadcast_error(self.pick.__name__, a, b) from None
         tie = (a == b) * 0.5
         self.wa = ((a == out) - tie).astype(out.dtype, copy=False)
         self.wb = ((b == out) - tie).astype(out.dtype, copy=False)
@@ -273,8 +297,10 @@ class Where(Function):
 
     def forward(self, cond, a, b):
         self.cond = cond
-        out = np.where(cond, a, b)
-        return out
+        try:
+            return np.where(cond, a, b)
+        except ValueError:
+            raise _broadcast_error("where", cond, a, b) from None
 
     def backward(self, grad):
         xp = namespace(grad)
@@ -362,7 +388,7 @@ def relu(input):
 def clamp(input, min=None, max=None):
     """Clamp every element into ``[min, max]``; the gradient passes where ``min <= x <= max``."""
     if min is None and max is None:
-        raise ValueError("clamp: at least one of 'min' or 'max' must not be None")
+        raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
     return Clamp(min, max).apply(input)
 
 
@@ -387,5 +413,5 @@ def where(condition, input, other):
     """
     cond = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
     if cond.dtype != np.bool_:
-        raise TypeError(f"where: condition must be a bool tensor, got dtype {cond.dtype}")
+        raise RuntimeError(f"where: expected condition to be a bool tensor, got dtype {cond.dtype}")
     return Where().apply(cond, input, other)

@@ -26,6 +26,9 @@ class MatMul(Function):
 
 def matmul(input, other):
     """Matrix product with numpy/PyTorch semantics: 1-D operands are promoted and the added dim removed."""
+    for x in (input, other):
+        if not hasattr(x, "ndim"):  # Tensors and ndarrays; a list or a number is a misuse (TypeError, as PyTorch)
+            raise TypeError(f"matmul: unsupported operand type {type(x).__name__}; expected a Tensor")
     if input.ndim == 0 or other.ndim == 0:
         raise RuntimeError(f"matmul: both arguments need at least 1 dim, got shapes {tuple(input.shape)} and {tuple(other.shape)}")
     k_a = input.shape[-1]
@@ -38,10 +41,11 @@ def matmul(input, other):
         out = MatMul().apply(a, b)
     except ValueError:
         raise RuntimeError(f"matmul: batch dims of shapes {tuple(input.shape)} and {tuple(other.shape)} do not broadcast") from None
-    if other.ndim == 1:
-        out = squeeze(out, -1)
+    # The row dim first: for 1-D @ 1-D the result is (1, 1), and after dropping -1 there is no -2 left.
     if input.ndim == 1:
         out = squeeze(out, -2)
+    if other.ndim == 1:
+        out = squeeze(out, -1)
     return out
 
 

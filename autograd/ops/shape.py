@@ -22,7 +22,7 @@ def normalize_dims(dim, ndim, op):
     """
     if dim is None:
         return None
-    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+    dims = tuple(dim) if isinstance(dim, (tuple, list)) else (dim,)
     out = []
     for d in dims:
         if not isinstance(d, (int, np.integer)):
@@ -41,6 +41,7 @@ def _dim(dim, ndim, op):
 
 
 class Reshape(Function):
+    view = True
     __slots__ = ("shape", "in_shape")
     attrs = ("shape",)
 
@@ -56,6 +57,7 @@ class Reshape(Function):
 
 
 class Permute(Function):
+    view = True
     __slots__ = ("dims",)
     attrs = ("dims",)
 
@@ -70,6 +72,7 @@ class Permute(Function):
 
 
 class BroadcastTo(Function):
+    view = True
     __slots__ = ("shape", "in_shape")
     attrs = ("shape",)
 
@@ -100,6 +103,7 @@ class SumTo(Function):
 
 
 class GetItem(Function):
+    view = True
     __slots__ = ("index", "in_shape")
     attrs = ("index",)
 
@@ -279,7 +283,14 @@ def expand(input, *sizes):
 
 def sum_to(input, *shape):
     """Sum down to ``shape`` (the inverse of broadcasting); its backward is ``broadcast_to``."""
-    return SumTo(_shape_arg(shape)).apply(input)
+    shape = _shape_arg(shape)
+    try:
+        ok = len(shape) <= input.ndim and np.broadcast_shapes(shape, input.shape) == input.shape
+    except ValueError:
+        ok = False
+    if not ok:
+        raise RuntimeError(f"sum_to: shape {shape} is not expandable to the input's shape {tuple(input.shape)}")
+    return SumTo(shape).apply(input)
 
 
 def _index_data(index):
@@ -308,7 +319,10 @@ def cat(tensors, dim=0):
     """Concatenate tensors along an existing dim; all other dims must match."""
     tensors = list(tensors)
     if not tensors:
-        raise RuntimeError("cat(): expected a non-empty list of Tensors")
+        raise ValueError("cat(): expected a non-empty list of Tensors")
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"cat(): expected Tensor as element {i} of the list, but got {type(t).__name__}")
     d = _dim(dim, tensors[0].ndim, "cat")
     ref = tensors[0].shape
     for i, t in enumerate(tensors):
@@ -329,6 +343,8 @@ def stack(tensors, dim=0):
     if not tensors:
         raise RuntimeError("stack(): expected a non-empty list of Tensors")
     for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"stack(): expected Tensor as element {i} of the list, but got {type(t).__name__}")
         if t.shape != tensors[0].shape:
             raise RuntimeError(f"stack(): expects each tensor to be equal size, but got {tuple(tensors[0].shape)} at entry 0 and {tuple(t.shape)} at entry {i}")
     d = _dim(dim, tensors[0].ndim + 1, "stack")
@@ -342,7 +358,7 @@ def split(input, split_size_or_sections, dim=0):
     if isinstance(split_size_or_sections, (int, np.integer)):
         step = int(split_size_or_sections)
         if step <= 0:
-            raise ValueError(f"split(): split_size must be positive, got {step}")
+            raise RuntimeError(f"split(): split_size must be positive, got {step}")
         sizes = [builtins.min(step, n - s) for s in range(0, n, step)] or [0]
     else:
         sizes = [int(s) for s in split_size_or_sections]

@@ -1,0 +1,189 @@
+"""``DataLoader``: mini-batches over a dataset, each sample exactly once per epoch, and ``default_collate``."""
+import collections.abc
+import numbers
+
+import numpy as np
+
+from .. import creation
+from ..tensor import Tensor
+
+__all__ = ["DataLoader", "default_collate"]
+
+
+def _stack(arrays):
+    first = arrays[0].shape
+    for i, a in enumerate(arrays):
+        if a.shape != first:
+            raise RuntimeError(f"default_collate: stack expects each sample to be of equal size, but got "
+                               f"{list(first)} at entry 0 and {list(a.shape)} at entry {i}")
+    return creation.as_tensor(np.stack(arrays))
+
+
+def default_collate(batch):
+    """Merge a list of samples into a batch, recursively, like ``torch.utils.data.default_collate``.
+
+    Tensors and arrays of shape ``S`` stack into a Tensor ``(B, *S)`` (no grad); Python ints become an int64
+    Tensor ``(B,)``, floats a float32 one (the engine's default dtype), bools a bool one; numpy scalars keep
+    their dtype; strings stay a list; tuples, lists and dicts are collated field by field (a tuple of samples
+    ``(x, t)`` gives a tuple of batches ``(x_batch, t_batch)``).
+
+    Raises:
+        RuntimeError: samples whose tensors differ in shape, or sequences of different lengths.
+        TypeError: an element type it cannot batch.
+    """
+    if not isinstance(batch, collections.abc.Sequence) or len(batch) == 0:
+        raise TypeError(f"default_collate: expected a non-empty list of samples, got {type(batch).__name__}")
+    elem = batch[0]
+    if isinstance(elem, Tensor):
+        return _stack([b.data for b in batch])
+    if isinstance(elem, np.ndarray):
+        if elem.dtype.kind in "OUSV":
+            raise TypeError(f"default_collate: cannot batch arrays of dtype {elem.dtype}")
+        return _stack([np.asarray(b) for b in batch])
+    if isinstance(elem, np.generic):
+        return creation.as_tensor(np.array(batch))
+    if isinstance(elem, (bool, numbers.Number)):
+        return creation.tensor(list(batch))
+    if isinstance(elem, (str, bytes)):
+        return list(batch)
+    if isinstance(elem, collections.abc.Mapping):
+        return {key: default_collate([d[key] for d in batch]) for key in elem}
+    if isinstance(elem, tuple) and hasattr(elem, "_fields"):  # namedtuple
+        return type(elem)(*(default_collate(list(field)) for field in zip(*batch)))
+    if isinstance(elem, collections.abc.Sequence):
+        n = len(elem)
+        if any(len(b) != n for b in batch):
+            raise RuntimeError("default_collate: each element in list of batch should be of equal size, got "
+                               f"sizes {sorted({len(b) for b in batch})}")
+        fields = [default_collate(list(field)) for field in zip(*batch)]
+        return tuple(fields) if isinstance(elem, tuple) else fields
+    raise TypeError(f"default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; "
+                    f"found {type(elem).__name__}")
+
+
+class _BatchIterator:
+    """One epoch of batches (``len()`` gives the number of batches)."""
+
+    __slots__ = ("_loader", "_order", "_stop", "_pos")
+
+    def __init__(self, loader, order):
+        self._loader = loader
+        self._order = order
+        bs = loader.batch_size
+        self._stop = (len(order) // bs) * bs if loader.drop_last else len(order)
+        self._pos = 0
+
+    def __iter__(self):
+        return self
+
+    def __len__(self):
+        bs = self._loader.batch_size
+        return max(0, -(-(self._stop - self._pos) // bs))
+
+    def __next__(self):
+        if self._pos >= self._stop:
+            raise StopIteration
+        bs = self._loader.batch_size
+        idx = self._order[self._pos:min(self._pos + bs, self._stop)]
+        self._pos += bs
+        return self._loader._fetch(idx)
+
+
+class DataLoader:
+    """Iterate over a dataset in mini-batches; every epoch visits every sample exactly once.
+
+    Unlike the book's ``Trainer`` (which draws each batch with replacement), each epoch is one permutation of
+    the dataset cut into consecutive batches.
+
+    Args:
+        dataset: a map-style dataset (``__getitem__`` and ``__len__``). If it has ``get_batch(indices)``
+            (TensorDataset, MNIST without transforms, SyntheticDigits, ...) and ``collate_fn`` is None, a batch
+            is built by indexing whole arrays at once, not sample by sample.
+        batch_size: samples per batch (the last one may be smaller unless ``drop_last``).
+        shuffle: draw a new permutation each epoch (else samples come in index order).
+        drop_last: drop the last incomplete batch.
+        seed: makes shuffling reproducible and independent of other randomness: epoch ``k`` uses
+            ``numpy.random.default_rng([seed, k])``. None draws each epoch's permutation from autograd's global
+            generator (``autograd.creation.generator()``), so ``autograd.manual_seed`` / ``set_rng_state``
+            control it.
+        collate_fn: merges a list of samples into a batch; default :func:`default_collate`.
+
+    Yields:
+        Batches as Tensors; for datasets of ``(input, target)`` pairs a tuple ``(x (B, ...), t (B,))``.
+
+    The epoch counter (``loader.epoch``) advances each time an iteration starts. Save it with
+    :meth:`state_dict` and restore with :meth:`load_state_dict` or :meth:`set_epoch` so a resumed run sees
+    the same shuffles as an uninterrupted one.
+    """
+
+    def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False, seed=None, collate_fn=None):
+        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size <= 0:
+            raise ValueError(f"DataLoader: batch_size should be a positive integer value, "
+                             f"but got batch_size={batch_size!r}")
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
+            raise ValueError(f"DataLoader: seed should be a non-negative integer or None, but got seed={seed!r}")
+        self.dataset = dataset
+        self.batch_size = int(batch_size)
+        self.shuffle = bool(shuffle)
+        self.drop_last = bool(drop_last)
+        self.seed = None if seed is None else int(seed)
+        self.collate_fn = collate_fn
+        self.epoch = 0
+
+    def __len__(self):
+        """Number of batches per epoch."""
+        n = len(self.dataset)
+        return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+
+    def order(self, epoch=None):
+        """The sample order (int64 array) of ``epoch`` (default: the next one). Draws from the global
+        generator when ``seed`` is None and ``shuffle`` is on."""
+        n = len(self.dataset)
+        if not self.shuffle:
+            return np.arange(n, dtype=np.int64)
+        if self.seed is None:
+            return creation.generator().permutation(n)
+        epoch = self.epoch if epoch is None else int(epoch)
+        return np.random.default_rng([self.seed, epoch]).permutation(n)
+
+    def __iter__(self):
+        order = self.order(self.epoch)
+        self.epoch += 1
+        return _BatchIterator(self, order)
+
+    def _fetch(self, idx):
+        if self.collate_fn is None:
+            get_batch = getattr(self.dataset, "get_batch", None)
+            if get_batch is not None:
+                arrays = get_batch(idx)
+                if arrays is not None:
+                    return tuple(creation.as_tensor(np.ascontiguousarray(a)) for a in arrays)
+            return default_collate([self.dataset[int(i)] for i in idx])
+        return self.collate_fn([self.dataset[int(i)] for i in idx])
+
+    def set_epoch(self, epoch):
+        """Make the next iteration epoch ``epoch`` (0-based), e.g. after resuming from a checkpoint."""
+        if isinstance(epoch, bool) or not isinstance(epoch, (int, np.integer)) or epoch < 0:
+            raise ValueError(f"DataLoader.set_epoch: expected a non-negative int, got {epoch!r}")
+        self.epoch = int(epoch)
+
+    def state_dict(self):
+        """``{"epoch": next epoch, "seed": seed}``: what :meth:`load_state_dict` needs to resume the shuffles.
+        With ``seed=None`` the shuffles come from the global generator: restore it too
+        (``autograd.set_rng_state``)."""
+        return {"epoch": self.epoch, "seed": self.seed}
+
+    def load_state_dict(self, state):
+        """Restore the epoch counter saved by :meth:`state_dict`.
+
+        Raises:
+            ValueError: the saved seed differs from this loader's (the shuffles would not match).
+        """
+        if "seed" in state and state["seed"] != self.seed:
+            raise ValueError(f"DataLoader.load_state_dict: the state was saved with seed={state['seed']!r} but "
+                             f"this loader has seed={self.seed!r}; the shuffles would differ")
+        self.set_epoch(state["epoch"])
+
+    def __repr__(self):
+        return (f"DataLoader(len(dataset)={len(self.dataset)}, batch_size={self.batch_size}, shuffle={self.shuffle}, "
+                f"drop_last={self.drop_last}, seed={self.seed}, epoch={self.epoch})")
