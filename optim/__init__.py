@@ -1,0 +1,22 @@
+"""optim: the optimizers of *Deep Learning from Scratch* chapter 6 with PyTorch's API, and lr schedulers.
+
+    import optim
+    opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)   # the book's "Momentum"
+    for x, t in loader:
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), t)
+        loss.backward()
+        opt.step()
+
+The book's names: SGD = ``SGD``, Momentum = ``SGD(momentum=...)``, Nesterov = ``SGD(momentum=...,
+nesterov=True)``, AdaGrad = ``Adagrad``, RMSprop = ``RMSprop``, Adam = ``Adam``.  ``optim.toy`` reproduces
+the chapter's comparison on ``f(x, y) = x**2 / 20 + y**2``.
+"""
+from . import lr_scheduler, toy
+from .adagrad import Adagrad
+from .adam import Adam, AdamW
+from .optimizer import Optimizer
+from .rmsprop import RMSprop
+from .sgd import SGD
+
+__all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "lr_scheduler", "toy"]

@@ -1,0 +1,132 @@
+"""Adam and AdamW: momentum plus RMSprop-style scaling, with bias correction."""
+import numbers
+
+import numpy as np
+
+import autograd
+
+from .optimizer import Optimizer, check_non_negative
+
+__all__ = ["Adam", "AdamW"]
+
+
+class Adam(Optimizer):
+    r"""Adam (Kingma & Ba, arXiv:1412.6980), PyTorch's ``Adam``; the book's "Adam".
+
+    For each parameter ``w`` with gradient ``g`` (``-g`` when ``maximize``), at step ``t = 1, 2, ...``::
+
+        if weight_decay != 0:
+            w = w * (1 - lr * weight_decay)          # decoupled_weight_decay (AdamW), or else
+            g = g + weight_decay * w                 # L2 penalty in the gradient (Adam)
+        m = beta1 * m + (1 - beta1) * g              # first moment, starts at 0
+        v = beta2 * v + (1 - beta2) * g * g          # second moment, starts at 0
+        v_max = max(v_max, v)                        # amsgrad only; then v_max replaces v below
+        w = w - lr / (1 - beta1**t) * m / (sqrt(v) / sqrt(1 - beta2**t) + eps)
+
+    The two ``1 - beta**t`` factors undo the bias of ``m`` and ``v`` towards their zero start.  The book's
+    ``Adam`` folds both into ``lr_t = lr * sqrt(1 - beta2**t) / (1 - beta1**t)`` and divides by
+    ``sqrt(v) + 1e-7``: the same update with ``eps`` scaled by ``sqrt(1 - beta2**t)``, so the two differ only
+    where ``sqrt(v)`` is as small as ``eps``.
+
+    Args:
+        params: parameters or parameter groups (see :class:`~optim.Optimizer`).
+        lr: learning rate (default 1e-3).
+        betas: ``(beta1, beta2)``, decay rates of the two moments (default (0.9, 0.999)), each in [0, 1).
+        eps: added to the denominator for numerical stability (default 1e-8).
+        weight_decay: weight decay coefficient (default 0).
+        amsgrad: use the running maximum of ``v`` (Reddi et al., "On the Convergence of Adam and Beyond").
+        maximize: ascend the objective instead of descending it.
+        decoupled_weight_decay: shrink the weights directly (AdamW) instead of adding an L2 gradient.
+
+    State per parameter: ``'step'``, ``'exp_avg'`` (``m``), ``'exp_avg_sq'`` (``v``) and ``'max_exp_avg_sq'``
+    (when ``amsgrad``).
+
+    Raises:
+        ValueError: a negative ``lr``, ``eps`` or ``weight_decay``, or a beta outside [0, 1).
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
+                 maximize=False, decoupled_weight_decay=False):
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+                        maximize=maximize, decoupled_weight_decay=decoupled_weight_decay)
+        self._check_hyperparameters(defaults)
+        super().__init__(params, defaults)
+
+    def _check_hyperparameters(self, group):
+        check_non_negative(group["lr"], "learning rate")
+        check_non_negative(group["eps"], "epsilon value")
+        betas = group["betas"]
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
+        for i, beta in enumerate(betas):
+            if not isinstance(beta, numbers.Real) or isinstance(beta, bool):
+                raise TypeError(f"beta parameter at index {i} must be a real number, got {type(beta).__name__}")
+            if not 0.0 <= beta < 1.0:
+                raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
+        group["betas"] = (float(betas[0]), float(betas[1]))
+        check_non_negative(group["weight_decay"], "weight_decay value")
+
+    def _restore_group(self, group):
+        group["betas"] = tuple(group["betas"])
+
+    def _update_group(self, group):
+        lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+        weight_decay, amsgrad, maximize = group["weight_decay"], group["amsgrad"], group["maximize"]
+        decoupled = group["decoupled_weight_decay"]
+        for p in group["params"]:
+            if p.grad is None:
+                continue
+            state = self.state[p]
+            if not state:
+                state["step"] = 0
+                state["exp_avg"] = autograd.zeros_like(p)
+                state["exp_avg_sq"] = autograd.zeros_like(p)
+                if amsgrad:
+                    state["max_exp_avg_sq"] = autograd.zeros_like(p)
+            state["step"] += 1
+            step = state["step"]
+            g = p.grad.data
+            if maximize:
+                g = -g
+            if weight_decay != 0:
+                if decoupled:
+                    p.mul_(1 - lr * weight_decay)
+                else:
+                    g = g + weight_decay * p.data
+            m, v = state["exp_avg"], state["exp_avg_sq"]
+            m.mul_(beta1).add_(g, alpha=1 - beta1)
+            v.mul_(beta2).addcmul_(g, g, value=1 - beta2)
+            bias_correction1 = 1 - beta1**step
+            bias_correction2_sqrt = (1 - beta2**step) ** 0.5
+            if amsgrad:
+                v_max = state["max_exp_avg_sq"]
+                v_max.copy_(np.maximum(v_max.data, v.data))
+                v = v_max
+            denom = np.sqrt(v.data) / bias_correction2_sqrt + eps
+            p.addcdiv_(m, denom, value=-lr / bias_correction1)
+
+
+class AdamW(Adam):
+    r"""Adam with decoupled weight decay (Loshchilov & Hutter, arXiv:1711.05101), PyTorch's ``AdamW``.
+
+    Same update as :class:`Adam`, except that weight decay shrinks the weights directly,
+    ``w = w * (1 - lr * weight_decay)``, before the Adam step, instead of adding ``weight_decay * w`` to the
+    gradient (where Adam's scaling would weaken it for coordinates with large gradients).  The default
+    ``weight_decay`` is 1e-2.
+
+    Args:
+        params, lr, betas, eps, amsgrad, maximize: as for :class:`Adam`.
+        weight_decay: decoupled weight decay coefficient (default 1e-2).
+
+    Raises:
+        ValueError: as for :class:`Adam`.
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, *,
+                 maximize=False):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize,
+                         decoupled_weight_decay=True)
+
+    def _restore_group(self, group):
+        super()._restore_group(group)
+        group["decoupled_weight_decay"] = True
