@@ -1,0 +1,255 @@
+"""``save`` / ``load``: checkpoints in a safe format (a numpy ``.npz`` archive plus a JSON description).
+
+A checkpoint is one zip archive written by numpy: every array (tensor data, ndarrays, numpy scalars) is a
+``.npy`` member, and one extra ``uint8`` member holds a JSON document describing the saved object (dicts,
+lists, tuples, numbers, strings, bools, None, and references to the arrays). Loading uses
+``numpy.load(..., allow_pickle=False)`` and ``json``: no code from the file is ever executed, so a
+checkpoint from an untrusted source is safe to open (unlike pickle-based formats).
+
+Round trips are exact: dtypes and shapes of arrays, ``int`` vs ``float``, ``tuple`` vs ``list``,
+``dict`` vs ``OrderedDict``, dict keys of any scalar type, and one tensor saved under two names comes
+back as one tensor. Tensors come back as leaf Tensors (``requires_grad`` kept; a ``nn.Parameter`` comes
+back as a plain Tensor, which ``load_state_dict`` and optimisers accept).
+"""
+import json
+import os
+import tempfile
+from collections import OrderedDict
+
+import numpy as np
+
+from .tensor import Tensor
+
+__all__ = ["save", "load"]
+
+_FORMAT = "scratchgrad"
+_VERSION = 1
+_STRUCTURE = "__structure__"
+_ZIP_MAGIC = b"PK\x03\x04"
+
+
+# -- encoding ------------------------------------------------------------------------------------------------
+
+class _Encoder:
+    """Turns an object tree into a JSON-able tree plus a dict of arrays (``a0``, ``a1``, ...)."""
+
+    def __init__(self):
+        self.arrays = {}
+        self.memo = {}  # id(tensor or array) -> its node, so shared objects are stored once
+        self.keep = []  # keep memoised objects alive so ids are not reused during encoding
+
+    def _array_ref(self, array, path):
+        if array.dtype.hasobject:
+            raise TypeError(f"an array of dtype object at {_where(path)}")
+        name = f"a{len(self.arrays)}"
+        self.arrays[name] = np.asarray(array)
+        return name
+
+    def encode(self, obj, path):
+        # JSON literals stand for themselves; every other value is an object tagged with "$".
+        if obj is None or isinstance(obj, (bool, str)):
+            return str(obj) if isinstance(obj, str) else obj
+        if isinstance(obj, np.generic):  # before int/float: np.float64 is a float subclass
+            return {"$": "scalar", "ref": self._array_ref(np.asarray(obj), path)}
+        if isinstance(obj, int):
+            return int(obj)
+        if isinstance(obj, float):
+            return float(obj)
+        if isinstance(obj, (Tensor, np.ndarray)):
+            node = self.memo.get(id(obj))
+            if node is None:
+                if isinstance(obj, Tensor):
+                    node = {"$": "tensor", "ref": self._array_ref(obj.data, path), "requires_grad": bool(obj.requires_grad)}
+                else:
+                    node = {"$": "ndarray", "ref": self._array_ref(obj, path)}
+                self.memo[id(obj)] = node
+                self.keep.append(obj)
+            return node
+        if isinstance(obj, dict):
+            tag = "odict" if isinstance(obj, OrderedDict) else "dict"
+            items = []
+            for k, v in obj.items():
+                if not (k is None or isinstance(k, (bool, int, float, str, tuple))):
+                    raise TypeError(f"a dict key of type {type(k).__name__} at {_where(path)} (keys must be str, numbers, "
+                                    "bool, None or tuples)")
+                items.append([self.encode(k, path + [repr(k)]), self.encode(v, path + [repr(k)])])
+            return {"$": tag, "items": items}
+        if isinstance(obj, (list, tuple)):
+            tag = "tuple" if isinstance(obj, tuple) else "list"
+            return {"$": tag, "items": [self.encode(v, path + [i]) for i, v in enumerate(obj)]}
+        raise TypeError(f"an object of type {type(obj).__name__} at {_where(path)}")
+
+
+def _where(path):
+    return "obj" + "".join(f"[{p}]" for p in path)
+
+
+def _encode_at(encoder, obj):
+    """Encode, naming the path of the offending value in the error."""
+    try:
+        return encoder.encode(obj, [])
+    except TypeError as e:
+        raise TypeError(f"autograd.save: cannot save {e} (supported: Tensors, ndarrays, numpy scalars, numbers, str, "
+                        "bool, None, and dicts/lists/tuples of them)") from None
+
+
+def save(obj, f):
+    """Save ``obj`` (a state dict, or nested dicts/lists/tuples of Tensors, ndarrays, numbers, strings, None).
+
+    Args:
+        obj: what to save (e.g. ``{'model': model.state_dict(), 'optimizer': opt.state_dict(),
+            'epoch': 3, 'rng': autograd.get_rng_state()}``).
+        f: a path (written atomically: to a temporary file in the same directory, then renamed, so a
+            crash never leaves a half-written checkpoint under the real name) or a binary file object.
+    Raises:
+        TypeError: ``obj`` contains something else (the message names its type).
+    """
+    encoder = _Encoder()
+    root = _encode_at(encoder, obj)
+    doc = json.dumps({"format": _FORMAT, "version": _VERSION, "root": root}, allow_nan=True)
+    arrays = dict(encoder.arrays)
+    arrays[_STRUCTURE] = np.frombuffer(doc.encode("utf-8"), dtype=np.uint8)
+    if hasattr(f, "write"):
+        np.savez(f, **arrays)
+        return
+    path = os.fspath(f)
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=directory)
+    try:
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes the file private; give it the usual permissions
+        with os.fdopen(fd, "wb") as out:
+            np.savez(out, **arrays)  # a file object, so numpy does not append ".npz" to the name
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# -- decoding ------------------------------------------------------------------------------------------------
+
+class _Malformed(Exception):
+    pass
+
+
+class _Decoder:
+    def __init__(self, arrays):
+        self.arrays = arrays
+        self.memo = {}
+
+    def _array(self, node):
+        ref = node.get("ref")
+        if not isinstance(ref, str) or ref not in self.arrays:
+            raise _Malformed(f"reference to a missing array {ref!r}")
+        return self.arrays[ref]
+
+    def decode(self, node):
+        if node is None or isinstance(node, (bool, int, float, str)):
+            return node
+        if isinstance(node, dict):
+            tag = node.get("$")
+            if tag in ("tensor", "ndarray"):
+                key = node.get("ref")
+                if key not in self.memo:
+                    array = self._array(node)
+                    if tag == "ndarray":
+                        self.memo[key] = array
+                    else:
+                        t = Tensor._make(array)
+                        if node.get("requires_grad"):
+                            t.requires_grad_(True)
+                        self.memo[key] = t
+                return self.memo[key]
+            if tag == "scalar":
+                array = self._array(node)
+                if array.ndim != 0:
+                    raise _Malformed("a scalar entry holds an array")
+                return array[()]
+            items = node.get("items")
+            if not isinstance(items, list):
+                raise _Malformed(f"node {tag!r} without items")
+            if tag in ("dict", "odict"):
+                out = OrderedDict() if tag == "odict" else {}
+                for pair in items:
+                    if not (isinstance(pair, list) and len(pair) == 2):
+                        raise _Malformed("dict item is not a [key, value] pair")
+                    key = self.decode(pair[0])
+                    try:
+                        out[key] = self.decode(pair[1])
+                    except TypeError:
+                        raise _Malformed(f"unhashable dict key {key!r}") from None
+                return out
+            if tag == "list":
+                return [self.decode(v) for v in items]
+            if tag == "tuple":
+                return tuple(self.decode(v) for v in items)
+            raise _Malformed(f"unknown node tag {tag!r}")
+        raise _Malformed(f"unexpected JSON value of type {type(node).__name__}")
+
+
+def _name_of(f):
+    return repr(os.fspath(f)) if isinstance(f, (str, bytes, os.PathLike)) else repr(getattr(f, "name", "<file object>"))
+
+
+def load(f):
+    """Load an object written by :func:`save` (never executes code from the file).
+
+    Args:
+        f: a path or a binary file object open for reading.
+    Raises:
+        FileNotFoundError: no such file.
+        RuntimeError: the file is not a scratchgrad checkpoint (another format, e.g. a PyTorch or pickle
+            file), or it is truncated or corrupted.
+    """
+    name = _name_of(f)
+
+    def fail(why):
+        return RuntimeError(f"autograd.load: {name} is not a scratchgrad checkpoint ({why})")
+
+    if hasattr(f, "read"):
+        return _load_from(f, fail)
+    with open(os.fspath(f), "rb") as fh:
+        return _load_from(fh, fail)
+
+
+def _load_from(fh, fail):
+    start = fh.tell()
+    head = fh.read(8)
+    fh.seek(start)
+    if not head.startswith(_ZIP_MAGIC):
+        kind = ("an empty file" if not head else "truncated" if _ZIP_MAGIC.startswith(head) else
+                "a pickle file" if head[:1] == b"\x80" else
+                "a single .npy array" if head.startswith(b"\x93NUMPY") else "not a zip archive")
+        raise fail(kind)
+    try:
+        with np.load(fh, allow_pickle=False) as archive:
+            if _STRUCTURE not in archive.files:
+                hint = "; it looks like a torch.save file" if any(n.endswith("data.pkl") for n in archive.files) else ""
+                raise fail(f"no {_STRUCTURE} entry{hint}")
+            arrays = {key: archive[key] for key in archive.files}
+    except RuntimeError:
+        raise
+    except Exception as e:  # zipfile/numpy report damage with several exception types; all mean the same here
+        raise fail(f"truncated or corrupted: {type(e).__name__}: {e}") from None
+    try:
+        structure = arrays.pop(_STRUCTURE)
+        if structure.dtype != np.uint8 or structure.ndim != 1:
+            raise _Malformed("the structure entry is not a byte string")
+        doc = json.loads(structure.tobytes().decode("utf-8"))
+        if not isinstance(doc, dict) or doc.get("format") != _FORMAT:
+            raise _Malformed("the structure entry does not name the scratchgrad format")
+        if not isinstance(doc.get("version"), int) or doc["version"] > _VERSION:
+            raise _Malformed(f"format version {doc.get('version')!r} is newer than this reader ({_VERSION})")
+        return _Decoder(arrays).decode(doc.get("root"))
+    except (_Malformed, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
+        raise fail(f"malformed structure: {e}") from None

@@ -1,0 +1,206 @@
+"""Activations: ``relu``, ``leaky_relu``, ``sigmoid``, ``tanh``, ``gelu``, ``silu``, ``softplus``, ``softmax``,
+``log_softmax`` (and ``erf``, which exact GELU needs and numpy lacks)."""
+import math
+import warnings
+
+import numpy as np
+
+import autograd as ag
+from autograd import Function, Tensor
+from autograd.backend import namespace
+
+__all__ = ["relu", "leaky_relu", "sigmoid", "tanh", "gelu", "silu", "softplus", "softmax", "log_softmax", "erf"]
+
+
+def relu(input, inplace=False):
+    """``max(x, 0)`` elementwise (the book's ``Relu`` layer); gradient 0 at 0, as PyTorch.
+
+    ``inplace`` is accepted for PyTorch compatibility; a new tensor is always returned.
+    """
+    return ag.relu(input)
+
+
+def sigmoid(input):
+    """The logistic function ``1 / (1 + exp(-x))``, computed without overflow (the book's ``Sigmoid`` layer)."""
+    return ag.sigmoid(input)
+
+
+def tanh(input):
+    """Elementwise hyperbolic tangent."""
+    return ag.tanh(input)
+
+
+class LeakyReLU(Function):
+    """``x`` where ``x > 0``, ``negative_slope * x`` elsewhere; the local slope is kept as a constant array."""
+
+    __slots__ = ("negative_slope", "slope")
+    attrs = ("negative_slope",)
+    saved_attrs = ("slope",)
+
+    def __init__(self, negative_slope):
+        self.negative_slope = negative_slope
+
+    def forward(self, x):
+        positive = x > 0
+        self.slope = np.multiply(positive, x.dtype.type(1.0 - self.negative_slope), dtype=x.dtype)
+        self.slope += x.dtype.type(self.negative_slope)
+        return x * self.slope
+
+    def backward(self, grad):
+        return grad * self.slope
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    """``x`` for ``x > 0``, else ``negative_slope * x`` (``inplace`` accepted and ignored, as in :func:`relu`)."""
+    return LeakyReLU(float(negative_slope)).apply(input)
+
+
+# -- erf ----------------------------------------------------------------------------------------------------
+# numpy has no erf.  A piecewise Chebyshev interpolant of math.erf on [0, 6] (12 pieces of width 0.5, degree
+# 12) is accurate to about 2e-15; erf(x) rounds to 1 in float64 beyond 6.  Built once, on first use.
+
+_ERF_WIDTH, _ERF_DEGREE, _ERF_PIECES = 0.5, 12, 12
+_erf_coefs = []
+
+
+def _erf_array(x):
+    """erf of a numpy array, computed in float64 and returned in ``x``'s floating dtype."""
+    from numpy.polynomial import chebyshev
+
+    if not _erf_coefs:
+        ref = np.vectorize(math.erf, otypes=[np.float64])
+        for i in range(_ERF_PIECES):
+            lo = i * _ERF_WIDTH
+            _erf_coefs.append(chebyshev.chebinterpolate(lambda t, lo=lo: ref(lo + (t + 1) * (_ERF_WIDTH / 2)), _ERF_DEGREE))
+    ax = np.abs(np.asarray(x, dtype=np.float64))
+    out = np.ones_like(ax)
+    piece = (ax * (1 / _ERF_WIDTH)).astype(np.intp)
+    for i in range(_ERF_PIECES):
+        idx = np.flatnonzero(piece == i)
+        if idx.size:
+            out.flat[idx] = chebyshev.chebval(ax.flat[idx] * (2 / _ERF_WIDTH) - (2 * i + 1), _erf_coefs[i])
+    out = np.copysign(out, x)
+    return out.astype(x.dtype if x.dtype.kind == "f" else np.float64, copy=False)
+
+
+class Erf(Function):
+    """The error function; derivative ``2 / sqrt(pi) * exp(-x**2)``."""
+
+    __slots__ = ()
+    save_inputs = True
+
+    def forward(self, x):
+        return _erf_array(x)
+
+    def backward(self, grad, x):
+        return grad * (namespace(grad).exp(-(x * x)) * (2.0 / math.sqrt(math.pi)))
+
+
+def erf(input):
+    """The error function ``2/sqrt(pi) * integral_0^x exp(-t**2) dt`` elementwise (float64 accuracy)."""
+    return Erf().apply(input)
+
+
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+
+
+class GELU(Function):
+    """``x * Phi(x)`` (exact, with erf) or PyTorch's tanh approximation."""
+
+    __slots__ = ("approximate",)
+    attrs = ("approximate",)
+    save_inputs = True
+
+    def __init__(self, approximate):
+        self.approximate = approximate
+
+    def forward(self, x):
+        if self.approximate == "tanh":
+            inner = x.dtype.type(_SQRT_2_OVER_PI) * (x + x.dtype.type(0.044715) * x * x * x)
+            return 0.5 * x * (1.0 + np.tanh(inner))
+        return 0.5 * x * (1.0 + _erf_array(x * x.dtype.type(1 / math.sqrt(2.0))))
+
+    def backward(self, grad, x):
+        xp = namespace(grad)
+        if self.approximate == "tanh":
+            x2 = x * x
+            th = xp.tanh((x + 0.044715 * x2 * x) * _SQRT_2_OVER_PI)
+            deriv = 0.5 * (1.0 + th) + 0.5 * x * (1.0 - th * th) * (_SQRT_2_OVER_PI * (1.0 + 3 * 0.044715 * x2))
+        else:
+            cdf_erf = erf(x * (1 / math.sqrt(2.0))) if isinstance(grad, Tensor) else _erf_array(x * (1 / math.sqrt(2.0)))
+            deriv = 0.5 * (1.0 + cdf_erf) + x * (xp.exp(x * x * -0.5) * _INV_SQRT_2PI)
+        return grad * deriv
+
+
+def gelu(input, approximate="none"):
+    """Gaussian error linear unit ``x * Phi(x)``; ``approximate='tanh'`` uses PyTorch's tanh formula.
+
+    Raises:
+        RuntimeError: ``approximate`` is neither ``'none'`` nor ``'tanh'``.
+    """
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError(f"gelu: approximate argument must be either 'none' or 'tanh', got {approximate!r}")
+    return GELU(approximate).apply(input)
+
+
+def silu(input, inplace=False):
+    """``x * sigmoid(x)`` (swish)."""
+    return input * ag.sigmoid(input)
+
+
+class Softplus(Function):
+    """``log(1 + exp(beta * x)) / beta``, linear where ``beta * x > threshold``; derivative ``sigmoid(beta * x)``."""
+
+    __slots__ = ("beta", "threshold", "linear")
+    attrs = ("beta", "threshold")
+    save_inputs = True
+    saved_attrs = ("linear",)
+
+    def __init__(self, beta, threshold):
+        self.beta, self.threshold = beta, threshold
+
+    def forward(self, x):
+        bx = x * x.dtype.type(self.beta)
+        out = np.logaddexp(bx, x.dtype.type(0))
+        if self.beta != 1:
+            out /= x.dtype.type(self.beta)
+        self.linear = bx > self.threshold
+        if self.linear.any():
+            out[self.linear] = x[self.linear]
+        return out
+
+    def backward(self, grad, x):
+        sig = ag.sigmoid(x * self.beta) if isinstance(grad, Tensor) else _sigmoid_array(x * x.dtype.type(self.beta))
+        if self.linear.any():
+            sig = sig * ~self.linear + self.linear
+        return grad * sig
+
+
+def _sigmoid_array(z):
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1 / (1 + e), e / (1 + e)).astype(z.dtype, copy=False)
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    """``log(1 + exp(beta * x)) / beta`` elementwise, stable; reverts to ``x`` where ``beta * x > threshold``."""
+    return Softplus(float(beta), float(threshold)).apply(input)
+
+
+def _implicit_dim(op, ndim):
+    warnings.warn(f"{op}: implicit dimension choice is deprecated (as in PyTorch); pass dim=", UserWarning, stacklevel=3)
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax(input, dim=None, dtype=None):
+    """``exp(x) / sum(exp(x), dim)``, computed stably; ``dtype`` casts the input first."""
+    if dtype is not None:
+        input = input.to(dtype)
+    return ag.softmax(input, _implicit_dim("softmax", input.ndim) if dim is None else dim)
+
+
+def log_softmax(input, dim=None, dtype=None):
+    """``x - logsumexp(x, dim)``, computed stably (finite for logits of 1e4); ``dtype`` casts the input first."""
+    if dtype is not None:
+        input = input.to(dtype)
+    return ag.log_softmax(input, _implicit_dim("log_softmax", input.ndim) if dim is None else dim)

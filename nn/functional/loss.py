@@ -1,0 +1,252 @@
+"""Losses: ``cross_entropy`` (fused, stable), ``nll_loss``, ``mse_loss``, ``binary_cross_entropy_with_logits``.
+
+``cross_entropy`` is the book's ``SoftmaxWithLoss``: log-softmax and the negative log-likelihood in one op.
+Every variant (class indices or class probabilities as target, class weights, ``ignore_index``, label
+smoothing, any reduction) is the same computation: a constant (or, for probability targets, a
+differentiable) coefficient array ``Q`` shaped like the input, the loss per sample
+``l_i = -sum_c Q_ic * log_softmax(x)_ic``, and a denominator for ``'mean'``.  The gradient is then
+``g_i * (softmax(x)_i * sum_c Q_ic - Q_i)``: for one-hot targets the familiar ``softmax - one_hot``.
+"""
+import numpy as np
+
+from autograd import Function, Tensor
+from autograd.backend import namespace
+from autograd.ops import log_softmax as _log_softmax
+from autograd.ops import softmax as _softmax
+
+from ._utils import as_tensor_like, check_reduction, reduce_loss, shape_of
+from .activation import softplus
+
+__all__ = ["cross_entropy", "nll_loss", "mse_loss", "binary_cross_entropy_with_logits"]
+
+
+class CrossEntropy(Function):
+    """``-sum_c Q_ic log_softmax(x)_ic``, reduced; inputs ``x`` and (probability targets only) the target."""
+
+    __slots__ = ("coef", "weight", "smooth", "n_classes", "reduction", "denom", "prob", "coef_sum")
+    attrs = ("reduction",)
+    save_inputs = True
+    saved_attrs = ("coef", "prob", "coef_sum")
+
+    def __init__(self, coef, weight, smooth, reduction, denom):
+        # coef: the constant Q for class-index targets, or None when Q is built from a probability target.
+        self.coef, self.weight, self.smooth, self.reduction, self.denom = coef, weight, smooth, reduction, denom
+
+    def _coefficients(self, target, n_classes, shape):
+        """Q for a probability target: ``((1 - ls) * target + ls / C) * weight``."""
+        q = target * (1.0 - self.smooth) + self.smooth / n_classes if self.smooth else target
+        return q if self.weight is None else q * self.weight.reshape(shape)
+
+    def forward(self, x, target):
+        n_classes = x.shape[1]
+        shape = (1, -1) + (1,) * (x.ndim - 2)
+        shifted = x - x.max(axis=1, keepdims=True)
+        exp = np.exp(shifted)
+        sums = exp.sum(axis=1, keepdims=True)
+        log_prob = shifted - np.log(sums)
+        coef = self.coef if target is None else self._coefficients(target, n_classes, shape)
+        loss = -(coef * log_prob).sum(axis=1)
+        exp /= sums
+        self.prob = exp
+        self.coef_sum = coef.sum(axis=1, keepdims=True)
+        if target is not None:
+            self.coef = coef
+        if self.reduction == "none":
+            return loss
+        total = loss.sum()
+        if self.reduction == "sum":
+            return total
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.asarray(total / x.dtype.type(self.denom), dtype=x.dtype)
+
+    def backward(self, grad, x, target):
+        xp = namespace(grad)
+        graph = isinstance(grad, Tensor)
+        shape = (1, -1) + (1,) * (len(x.shape) - 2)
+        n_classes = x.shape[1]
+        if self.reduction == "none":
+            g = xp.reshape(grad, (grad.shape[0], 1) + tuple(grad.shape[1:]))
+        else:
+            scale = 1.0 / self.denom if self.denom else float("nan")  # nothing counted: NaN, as PyTorch
+            g = grad * scale if self.reduction == "mean" else grad
+        if target is not None and graph:
+            coef = self._coefficients(target, n_classes, shape)
+            coef_sum = xp.sum(coef, 1, keepdims=True)
+        else:
+            coef, coef_sum = self.coef, self.coef_sum
+        gx = gt = None
+        if self.needs_input_grad(0):
+            prob = _softmax(x, 1) if graph else self.prob
+            gx = g * (prob * coef_sum - coef)
+        if target is not None and self.needs_input_grad(1):
+            log_prob = _log_softmax(x, 1) if graph else np.log(self.prob)
+            factor = 1.0 - self.smooth
+            if self.weight is not None:
+                factor = self.weight.reshape(shape) * factor
+            gt = g * (log_prob * -factor)
+        return gx, gt
+
+
+def _class_target(op, input, target, ignore_index):
+    """Validate a class-index target; returns ``(target array, valid mask)``."""
+    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    expected = (input.shape[0],) + tuple(input.shape[2:])
+    if t.dtype.kind not in "iu":
+        raise RuntimeError(
+            f"{op}: expected a class-index target of an integer dtype with shape {expected} (or class probabilities of "
+            f"the input's shape {shape_of(input)}), got a {t.dtype} target of shape {shape_of(t)}"
+        )
+    if t.shape != expected:
+        raise RuntimeError(f"{op}: expected target of shape {expected} for input of shape {shape_of(input)}, got target of shape {shape_of(t)}")
+    valid = t != ignore_index
+    n_classes = input.shape[1]
+    bad = valid & ((t < 0) | (t >= n_classes))
+    if bad.any():
+        raise IndexError(f"{op}: target {int(t[bad].flat[0])} is out of bounds for {n_classes} classes (input of shape {shape_of(input)})")
+    return t, valid
+
+
+def _one_hot_coef(t, valid, n_classes, dtype, weight):
+    """Dense ``(N, C, *)`` coefficients ``w[t] * one_hot(t)`` (zero where ignored) and ``sum w[t]`` over valid."""
+    safe = np.where(valid, t, 0)
+    coef = np.zeros((t.shape[0], n_classes) + t.shape[1:], dtype=dtype)
+    np.put_along_axis(coef, safe[:, None], 1.0, axis=1)
+    picked = valid.astype(dtype) if weight is None else weight[safe] * valid
+    coef *= picked[:, None]
+    return coef, float(picked.sum())
+
+
+def _check_weight(op, weight, n_classes):
+    if weight is None:
+        return None
+    w = weight.data if isinstance(weight, Tensor) else np.asarray(weight)
+    if w.shape != (n_classes,):
+        raise RuntimeError(f"{op}: expected a weight of shape ({n_classes},) (one per class), got {shape_of(w)}")
+    return w
+
+
+def _batched(input):
+    """Treat an unbatched ``(C,)`` input as a batch of one."""
+    return input.unsqueeze(0) if input.ndim == 1 else input
+
+
+def cross_entropy(input, target, weight=None, *, ignore_index=-100, reduction="mean", label_smoothing=0.0):
+    """Softmax cross entropy of logits ``input (N, C)`` or ``(N, C, d1, ...)``, fused and stable (the book's ``SoftmaxWithLoss``).
+
+    Args:
+        input: unnormalised logits; ``(C,)`` is an unbatched sample.
+        target: class indices of an integer dtype, shape ``(N,)`` / ``(N, d1, ...)``; or class probabilities of a
+            floating dtype with the input's shape.
+        weight: ``(C,)`` rescaling weight per class.
+        ignore_index: class-index targets equal to it contribute nothing (and are not counted by ``'mean'``).
+        reduction: ``'mean'`` (weighted mean over non-ignored elements, as PyTorch), ``'sum'`` or ``'none'``.
+        label_smoothing: in ``[0, 1]``; mixes the target with the uniform distribution, as PyTorch.
+    Raises:
+        RuntimeError: a float target whose shape differs from the input's, a target of the wrong shape or dtype,
+            a weight not of shape ``(C,)``, label_smoothing outside [0, 1].
+        IndexError: a class index outside ``[0, C)`` (other than ``ignore_index``).
+        ValueError: an unknown ``reduction``.
+    """
+    check_reduction(reduction, "cross_entropy")
+    if input.ndim == 1:
+        t = target if isinstance(target, Tensor) else Tensor._make(np.asarray(target))
+        out = cross_entropy(input.unsqueeze(0), t.unsqueeze(0), weight, ignore_index=ignore_index, reduction=reduction, label_smoothing=label_smoothing)
+        return out.squeeze(0) if reduction == "none" else out
+    if input.ndim < 2 or input.dtype.kind != "f":
+        raise RuntimeError(f"cross_entropy: expected floating-point logits of shape (N, C) or (N, C, d1, ...), got {input.dtype} input of shape {shape_of(input)}")
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
+    n_classes = input.shape[1]
+    w = _check_weight("cross_entropy", weight, n_classes)
+    w = None if w is None else w.astype(input.dtype, copy=False)
+    t_data = target.data if isinstance(target, Tensor) else np.asarray(target)
+    if t_data.dtype.kind == "f" and t_data.shape == shape_of(input):
+        # Class probabilities: 'mean' divides by the number of samples (N * d1 * ...), not by the weights.
+        denom = input.numel() // n_classes
+        target = as_tensor_like(target, input).to(input.dtype)
+        return CrossEntropy(None, w, float(label_smoothing), reduction, denom).apply(input, target)
+    t, valid = _class_target("cross_entropy", input, target, ignore_index)
+    coef, denom = _one_hot_coef(t, valid, n_classes, input.dtype, w)
+    if label_smoothing:
+        smooth = np.full(n_classes, label_smoothing / n_classes, dtype=input.dtype) if w is None else w * (label_smoothing / n_classes)
+        coef *= 1.0 - label_smoothing
+        coef += smooth.reshape((1, -1) + (1,) * (input.ndim - 2)) * valid[:, None].astype(input.dtype)
+    return CrossEntropy(coef, w, float(label_smoothing), reduction, denom).apply(input, None)
+
+
+def nll_loss(input, target, weight=None, *, ignore_index=-100, reduction="mean"):
+    """Negative log-likelihood of log-probabilities ``input (N, C)`` / ``(N, C, d1, ...)`` at class indices ``target``.
+
+    ``'mean'`` divides by the summed weights of the non-ignored targets, as PyTorch.
+
+    Raises:
+        RuntimeError: a target of the wrong shape or a non-integer dtype, a weight not of shape ``(C,)``.
+        IndexError: a class index outside ``[0, C)`` (other than ``ignore_index``).
+        ValueError: an unknown ``reduction``.
+    """
+    check_reduction(reduction, "nll_loss")
+    if input.ndim == 1:
+        t = target if isinstance(target, Tensor) else Tensor._make(np.asarray(target))
+        out = nll_loss(input.unsqueeze(0), t.unsqueeze(0), weight, ignore_index=ignore_index, reduction=reduction)
+        return out.squeeze(0) if reduction == "none" else out
+    if input.ndim < 2:
+        raise RuntimeError(f"nll_loss: expected input of shape (N, C) or (N, C, d1, ...), got {shape_of(input)}")
+    w = _check_weight("nll_loss", weight, input.shape[1])
+    w = None if w is None else w.astype(input.dtype, copy=False)
+    t, valid = _class_target("nll_loss", input, target, ignore_index)
+    coef, denom = _one_hot_coef(t, valid, input.shape[1], input.dtype, w)
+    loss = -(input * coef).sum(1)
+    if reduction == "none":
+        return loss
+    total = loss.sum()
+    return total if reduction == "sum" else total / denom
+
+
+def _same_shape(op, input, target):
+    if shape_of(input) != shape_of(target):
+        raise ValueError(
+            f"{op}: target size {shape_of(target)} must be the same as input size {shape_of(input)} "
+            "(no implicit broadcasting: reshape one of them, e.g. target.reshape(input.shape))"
+        )
+
+
+def mse_loss(input, target, *, reduction="mean"):
+    """Mean squared error ``(input - target)**2``, reduced.
+
+    Unlike PyTorch (which warns and broadcasts), shapes must match exactly: a ``(N,)`` target against ``(N, 1)``
+    predictions would otherwise silently become an ``(N, N)`` loss.
+
+    Raises:
+        ValueError: the shapes differ, or an unknown ``reduction``.
+    """
+    check_reduction(reduction, "mse_loss")
+    target = as_tensor_like(target, input)
+    _same_shape("mse_loss", input, target)
+    diff = input - target
+    return reduce_loss(diff * diff, reduction)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, *, reduction="mean", pos_weight=None):
+    """Sigmoid + binary cross entropy in one stable expression, as PyTorch.
+
+    ``loss = (1 - t) * x + (1 + (pos_weight - 1) * t) * softplus(-x)``, times ``weight`` (broadcast), reduced.
+
+    Args:
+        input: logits of any shape.
+        target: probabilities in [0, 1] with exactly the input's shape.
+        weight: rescaling weight broadcast against the loss.
+        pos_weight: weight of positive examples, broadcast along the last (class) dim.
+    Raises:
+        ValueError: the target's shape differs from the input's, or an unknown ``reduction``.
+    """
+    check_reduction(reduction, "binary_cross_entropy_with_logits")
+    target = as_tensor_like(target, input)
+    _same_shape("binary_cross_entropy_with_logits", input, target)
+    softplus_neg = softplus(-input, 1.0, float("inf"))
+    if pos_weight is not None:
+        log_weight = (as_tensor_like(pos_weight, input) - 1.0) * target + 1.0
+        softplus_neg = log_weight * softplus_neg
+    loss = (1.0 - target) * input + softplus_neg
+    if weight is not None:
+        loss = loss * as_tensor_like(weight, input)
+    return reduce_loss(loss, reduction)

@@ -1,0 +1,130 @@
+"""Batch normalisation (``batch_norm``): per-channel statistics over every dim but dim 1.
+
+Training mode is one fused op (``BatchNormTrain``): the forward keeps the normalised input and ``1/std`` and
+the backward is the closed form ``dx = w/std * (g - mean(g) - x_hat * mean(g * x_hat))``, about twice as
+fast as the same computation recorded op by op.  Under ``create_graph`` the rule recomputes ``x_hat`` from
+the input with differentiable ops, so second derivatives work too.  Evaluation mode is an affine map with
+constants and is recorded from ordinary ops.
+"""
+import numpy as np
+
+from autograd import Function, Tensor, no_grad
+from autograd.backend import namespace
+
+from ._utils import shape_of
+
+__all__ = ["batch_norm"]
+
+
+class BatchNormTrain(Function):
+    """``(x - mean) / sqrt(var + eps) * weight + bias`` with the batch's biased mean/variance per channel."""
+
+    __slots__ = ("axes", "eps", "x_hat", "inv_std", "mean", "var")
+    attrs = ("eps",)
+    save_inputs = True
+    saved_attrs = ("x_hat", "inv_std")
+
+    def __init__(self, axes, eps):
+        self.axes, self.eps = axes, eps
+
+    def forward(self, x, weight, bias):
+        shape = (1, -1) + (1,) * (x.ndim - 2)
+        mean = x.mean(axis=self.axes, keepdims=True)
+        centred = x - mean
+        var = np.mean(centred * centred, axis=self.axes, keepdims=True)
+        inv_std = 1.0 / np.sqrt(var + x.dtype.type(self.eps))
+        x_hat = centred
+        x_hat *= inv_std
+        self.x_hat, self.inv_std = x_hat, inv_std
+        self.mean, self.var = mean.reshape(-1), var.reshape(-1)
+        if weight is None:
+            out = x_hat.copy() if bias is not None else x_hat
+        else:
+            out = x_hat * weight.reshape(shape)
+        if bias is not None:
+            out += bias.reshape(shape)
+        return out
+
+    def backward(self, grad, x, weight, bias):
+        xp = namespace(grad)
+        axes = self.axes
+        shape = (1, -1) + (1,) * (len(grad.shape) - 2)
+        if isinstance(grad, Tensor):
+            mean = x.mean(axes, keepdim=True)
+            centred = x - mean
+            inv_std = 1.0 / ((centred * centred).mean(axes, keepdim=True) + self.eps).sqrt()
+            x_hat = centred * inv_std
+        else:
+            x_hat, inv_std = self.x_hat, self.inv_std
+        count = grad.size if not isinstance(grad, Tensor) else grad.numel()
+        count //= grad.shape[1]
+        g_sum = xp.sum(grad, axes, keepdims=True)
+        gx_hat_sum = xp.sum(grad * x_hat, axes, keepdims=True)
+        gx = gw = gb = None
+        if self.needs_input_grad(0):
+            scale = inv_std if weight is None else inv_std * xp.reshape(weight, shape)
+            gx = (grad - g_sum * (1.0 / count) - x_hat * (gx_hat_sum * (1.0 / count))) * scale
+        if weight is not None and self.needs_input_grad(1):
+            gw = xp.reshape(gx_hat_sum, (-1,))
+        if bias is not None and self.needs_input_grad(2):
+            gb = xp.reshape(g_sum, (-1,))
+        return gx, gw, gb
+
+
+def _check(input, running_mean, running_var, weight, bias, training):
+    if input.ndim < 2:
+        raise ValueError(f"batch_norm: expected an input of at least 2 dims (N, C, ...), got input of shape {shape_of(input)}")
+    c = input.shape[1]
+    for name, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight), ("bias", bias)):
+        if t is not None and shape_of(t) != (c,):
+            raise RuntimeError(
+                f"batch_norm: {name} of shape {shape_of(t)} does not match the {c} channels (dim 1) of the input of shape {shape_of(input)}; expected ({c},)"
+            )
+    if (running_mean is None) != (running_var is None):
+        raise RuntimeError("batch_norm: running_mean and running_var must both be given or both be None")
+    if training:
+        if input.numel() // c <= 1:
+            raise ValueError(f"batch_norm: expected more than 1 value per channel when training, got input of shape {shape_of(input)}")
+    elif running_mean is None:
+        raise RuntimeError("batch_norm: running_mean and running_var must be defined in evaluation mode (training=False)")
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
+    """Batch normalisation per channel of ``(N, C)``, ``(N, C, L)`` or ``(N, C, H, W)`` input, as PyTorch.
+
+    In training the batch mean and biased variance normalise the input, and the running statistics (when
+    given) are updated in place under no grad with PyTorch's convention
+    ``running = (1 - momentum) * running + momentum * batch_stat``, using the *unbiased* variance for
+    ``running_var``.  In evaluation the running statistics normalise the input.
+
+    Args:
+        input: ``(N, C, *)``.
+        running_mean, running_var: ``(C,)`` Tensors (buffers) or None (training only).
+        weight, bias: ``(C,)`` affine parameters (gamma, beta) or None.
+        training: use batch statistics (and update the running ones).
+        momentum: the weight of the new batch statistic in the running average.
+        eps: added to the variance for stability.
+    Raises:
+        ValueError: input of fewer than 2 dims, or a single value per channel in training.
+        RuntimeError: a parameter or statistic whose shape is not ``(C,)``, or no running statistics in eval mode.
+    """
+    _check(input, running_mean, running_var, weight, bias, training)
+    axes = (0,) + tuple(range(2, input.ndim))
+    shape = (1, -1) + (1,) * (input.ndim - 2)
+    if training:
+        fn = BatchNormTrain(axes, eps)
+        out = fn.apply(input, weight, bias)
+        if running_mean is not None:
+            count = input.numel() // input.shape[1]
+            with no_grad():
+                running_mean.mul_(1 - momentum).add_(fn.mean, alpha=momentum)
+                running_var.mul_(1 - momentum).add_(fn.var * (count / (count - 1)), alpha=momentum)
+        fn.mean = fn.var = None
+        return out
+    inv_std = 1.0 / np.sqrt(running_var.data.astype(input.dtype, copy=False) + input.dtype.type(eps))
+    mean = running_mean.data.astype(input.dtype, copy=False).reshape(shape)
+    scale = Tensor._make(inv_std.reshape(shape)) if weight is None else weight.reshape(shape) * inv_std.reshape(shape)
+    out = (input - mean) * scale
+    if bias is not None:
+        out = out + bias.reshape(shape)
+    return out

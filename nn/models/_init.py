@@ -1,0 +1,42 @@
+"""The chapter-6 weight initialisation switches, shared by the model zoo."""
+import numbers
+
+from .. import init
+from ..modules import Conv2d, Linear
+
+__all__ = ["init_weights"]
+
+_HE = ("he", "relu")
+_XAVIER = ("xavier", "sigmoid")
+
+
+def init_weights(model, scheme):
+    """Re-initialise every Linear/Conv2d weight of ``model`` by the book's rule; biases become 0.
+
+    Args:
+        scheme: a float std (normal ``N(0, std**2)``, the book's ``weight_init_std``); ``'std'`` (0.01);
+            ``'he'``/``'relu'`` (std ``sqrt(2 / fan_in)``); ``'xavier'``/``'sigmoid'`` (the book's Xavier,
+            std ``sqrt(1 / fan_in)``); ``'default'`` or None keeps PyTorch's default initialisation.
+    Raises:
+        ValueError: an unknown scheme.
+    """
+    if scheme is None or scheme == "default":
+        return model
+    if isinstance(scheme, str):
+        key = scheme.lower()
+        if key not in _HE + _XAVIER + ("std",):
+            raise ValueError(f"unknown weight init {scheme!r}: use a float std, 'std', 'he', 'xavier' or 'default'")
+    elif not isinstance(scheme, numbers.Real) or isinstance(scheme, bool) or scheme < 0:
+        raise ValueError(f"weight init must be a non-negative float std or a name, got {scheme!r}")
+    for module in model.modules():
+        if not isinstance(module, (Linear, Conv2d)):
+            continue
+        if isinstance(scheme, str) and scheme.lower() in _HE:
+            init.kaiming_normal_(module.weight, nonlinearity="relu")
+        elif isinstance(scheme, str) and scheme.lower() in _XAVIER:
+            init.kaiming_normal_(module.weight, nonlinearity="linear")
+        else:
+            init.normal_(module.weight, 0.0, 0.01 if scheme == "std" else float(scheme))
+        if module.bias is not None:
+            init.zeros_(module.bias)
+    return model

@@ -1,0 +1,100 @@
+"""``Conv2d``: 2-D convolution over ``(N, C, H, W)`` images (the book's "Convolution" layer)."""
+import math
+
+import autograd as ag
+
+from .. import functional as F
+from .. import init
+from ..module import Module
+from ..parameter import Parameter
+from ._utils import _check_device, _pair, _shape_str
+
+__all__ = ["Conv2d"]
+
+
+class Conv2d(Module):
+    """2-D convolution (cross-correlation, as every framework): the book's "Convolution" layer.
+
+    Shapes: input ``(N, C_in, H, W)`` (or unbatched ``(C_in, H, W)``) -> output ``(N, C_out, H_out, W_out)``
+    with ``H_out = (H + 2*padding - dilation*(kernel-1) - 1) // stride + 1``.
+
+    Args:
+        in_channels, out_channels: channel counts. kernel_size, stride, dilation: int or (h, w).
+        padding: int, (h, w), ``'valid'`` (no padding) or ``'same'`` (output as large as the input;
+            stride 1 only). groups: split channels into independent groups (``in_channels`` groups is a
+            depthwise convolution). bias: add a learnable per-channel bias.
+    Attributes:
+        weight: ``(out_channels, in_channels // groups, kh, kw)`` (the book's filter ``W``, ``(FN, C, FH, FW)``).
+        bias: ``(out_channels,)`` or None. Both initialised as PyTorch (uniform, bound ``1/sqrt(fan_in)``).
+    Only ``padding_mode='zeros'`` is supported.
+    """
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
+                 bias=True, padding_mode="zeros", device=None, dtype=None):
+        super().__init__()
+        _check_device(device)
+        if groups <= 0:
+            raise ValueError("groups must be a positive integer")
+        if in_channels % groups != 0:
+            raise ValueError("in_channels must be divisible by groups")
+        if out_channels % groups != 0:
+            raise ValueError("out_channels must be divisible by groups")
+        if padding_mode != "zeros":
+            raise ValueError(f"Conv2d: padding_mode {padding_mode!r} is not supported (only 'zeros')")
+        self.in_channels = in_channels
+        self.out_channels = out_channels
+        self.kernel_size = _pair(kernel_size, "kernel_size")
+        self.stride = _pair(stride, "stride")
+        self.dilation = _pair(dilation, "dilation")
+        if min(self.kernel_size) <= 0 or min(self.stride) <= 0 or min(self.dilation) <= 0:
+            raise ValueError(f"Conv2d: kernel_size, stride and dilation must be positive, got kernel_size="
+                             f"{self.kernel_size}, stride={self.stride}, dilation={self.dilation}")
+        if isinstance(padding, str):
+            if padding not in ("valid", "same"):
+                raise ValueError(f"Invalid padding string {padding!r}, should be one of {{'valid', 'same'}}")
+            if padding == "same" and self.stride != (1, 1):
+                raise ValueError("padding='same' is not supported for strided convolutions")
+            self.padding = padding
+        else:
+            self.padding = _pair(padding, "padding")
+            if min(self.padding) < 0:
+                raise ValueError(f"Conv2d: padding must be non-negative, got {self.padding}")
+        self.groups = groups
+        self.padding_mode = padding_mode
+        self.weight = Parameter(ag.empty(out_channels, in_channels // groups, *self.kernel_size, dtype=dtype))
+        if bias:
+            self.bias = Parameter(ag.empty(out_channels, dtype=dtype))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """Re-draw weight and bias with PyTorch's default initialisation."""
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
+            if fan_in != 0:
+                bound = 1 / math.sqrt(fan_in)
+                init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input):
+        """Convolve. Raises RuntimeError for a rank other than 3/4 or the wrong channel count."""
+        if input.ndim not in (3, 4) or input.shape[-3] != self.in_channels:
+            if input.ndim not in (3, 4):
+                expected = "a 4-D (N, C, H, W) or 3-D (C, H, W) input"
+            else:
+                expected = f"input with {self.in_channels} channels"
+            raise RuntimeError(f"{self!r}: expected {expected}, got input of shape {_shape_str(input)}")
+        return F.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+
+    def extra_repr(self):
+        text = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
+        if self.padding != (0, 0):
+            text += f", padding={self.padding}"
+        if self.dilation != (1, 1):
+            text += f", dilation={self.dilation}"
+        if self.groups != 1:
+            text += f", groups={self.groups}"
+        if self.bias is None:
+            text += ", bias=False"
+        return text

@@ -1,0 +1,54 @@
+"""``Linear``: the fully connected layer (the book's "Affine" layer)."""
+import math
+
+import autograd as ag
+
+from .. import functional as F
+from .. import init
+from ..module import Module
+from ..parameter import Parameter
+from ._utils import _check_device, _shape_str
+
+__all__ = ["Linear"]
+
+
+class Linear(Module):
+    """``y = x @ weight.T + bias``: the book's "Affine" layer, with PyTorch's layout and initialisation.
+
+    Shapes: input ``(*, in_features)`` -> output ``(*, out_features)``.
+    Attributes:
+        weight: ``(out_features, in_features)`` (the transpose of the book's ``W``).
+        bias: ``(out_features,)``, or None with ``bias=False``.
+    Both start uniform in ``[-1/sqrt(in_features), 1/sqrt(in_features)]``, as PyTorch
+    (``kaiming_uniform_(a=sqrt(5))`` for the weight).
+    """
+
+    def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
+        super().__init__()
+        _check_device(device)
+        self.in_features = in_features
+        self.out_features = out_features
+        self.weight = Parameter(ag.empty(out_features, in_features, dtype=dtype))
+        if bias:
+            self.bias = Parameter(ag.empty(out_features, dtype=dtype))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """Re-draw weight and bias with PyTorch's default initialisation."""
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
+            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input):
+        """Apply the affine map to the last dim. Raises RuntimeError when it is not ``in_features`` long."""
+        if input.ndim == 0 or input.shape[-1] != self.in_features:
+            raise RuntimeError(f"{self!r}: expected input with last dimension {self.in_features}, "
+                               f"got input of shape {_shape_str(input)}")
+        return F.linear(input, self.weight, self.bias)
+
+    def extra_repr(self):
+        return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"

@@ -1,0 +1,109 @@
+"""Batch normalization: ``BatchNorm1d`` (``(N, C)`` / ``(N, C, L)``) and ``BatchNorm2d`` (``(N, C, H, W)``)."""
+import autograd as ag
+
+from .. import functional as F
+from .. import init
+from ..module import Module
+from ..parameter import Parameter
+from ._utils import _check_device, _shape_str
+
+__all__ = ["BatchNorm1d", "BatchNorm2d"]
+
+
+class _BatchNorm(Module):
+    """Shared body of the batch-norm layers (the book's "BatchNormalization", per channel as PyTorch).
+
+    Training: normalise with the batch's per-channel mean and (biased) variance, and update the running
+    estimates ``running = (1 - momentum) * running + momentum * batch`` (the running variance uses the
+    unbiased batch variance); with ``momentum=None`` a cumulative average over ``num_batches_tracked``
+    batches. Evaluation: normalise with the running estimates (or with batch statistics when
+    ``track_running_stats=False``). Then scale by ``weight`` (gamma) and shift by ``bias`` (beta).
+    """
+
+    _expected_ranks = ()
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
+                 device=None, dtype=None, *, bias=True):
+        super().__init__()
+        _check_device(device)
+        self.num_features = num_features
+        self.eps = eps
+        self.momentum = momentum
+        self.affine = affine
+        self.track_running_stats = track_running_stats
+        if affine:
+            self.weight = Parameter(ag.empty(num_features, dtype=dtype))
+            if bias:
+                self.bias = Parameter(ag.empty(num_features, dtype=dtype))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        if track_running_stats:
+            self.register_buffer("running_mean", ag.zeros(num_features, dtype=dtype))
+            self.register_buffer("running_var", ag.ones(num_features, dtype=dtype))
+            self.register_buffer("num_batches_tracked", ag.tensor(0, dtype=ag.int64))
+        else:
+            self.register_buffer("running_mean", None)
+            self.register_buffer("running_var", None)
+            self.register_buffer("num_batches_tracked", None)
+        self.reset_parameters()
+
+    def reset_running_stats(self):
+        """Running mean 0, running variance 1, no batches seen."""
+        if self.track_running_stats:
+            with ag.no_grad():
+                self.running_mean.zero_()
+                self.running_var.fill_(1)
+                self.num_batches_tracked.zero_()
+
+    def reset_parameters(self):
+        """Reset the running statistics and set gamma to 1 and beta to 0."""
+        self.reset_running_stats()
+        if self.weight is not None:
+            init.ones_(self.weight)
+        if self.bias is not None:
+            init.zeros_(self.bias)
+
+    def _check_input(self, input):
+        if input.ndim not in self._expected_ranks:
+            ranks = " or ".join(f"{r}D" for r in self._expected_ranks)
+            raise ValueError(f"{self!r}: expected {ranks} input (got {input.ndim}D input of shape {_shape_str(input)})")
+        if input.shape[1] != self.num_features:
+            raise RuntimeError(f"{self!r}: expected input with {self.num_features} channels (dim 1), "
+                               f"got input of shape {_shape_str(input)}")
+
+    def forward(self, input):
+        """Normalise per channel (dim 1). Raises ValueError for a wrong rank, RuntimeError for a wrong channel count."""
+        self._check_input(input)
+        factor = 0.0 if self.momentum is None else self.momentum
+        if self.training and self.track_running_stats:
+            with ag.no_grad():
+                self.num_batches_tracked.add_(1)
+            if self.momentum is None:
+                factor = 1.0 / float(self.num_batches_tracked.item())
+        use_batch_stats = self.training or (self.running_mean is None and self.running_var is None)
+        # Running statistics are passed only when F.batch_norm should read (eval) or update (train) them.
+        track = not self.training or self.track_running_stats
+        return F.batch_norm(input, self.running_mean if track else None, self.running_var if track else None,
+                            self.weight, self.bias, use_batch_stats, factor, self.eps)
+
+    def extra_repr(self):
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+                f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch normalization over ``(N, C)`` or ``(N, C, L)`` input (statistics per feature ``C``).
+
+    After a Linear layer this is the book's BatchNormalization layer of chapter 6.
+    """
+
+    _expected_ranks = (2, 3)
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch normalization over ``(N, C, H, W)`` input (statistics per channel, over N, H and W)."""
+
+    _expected_ranks = (4,)
