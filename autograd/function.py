@@ -48,7 +48,7 @@ class Function:
         view:         the output may be a view of the first input (a Tensor); it then shares its version counter.
     """
 
-    __slots__ = ("next", "saved", "versions", "shapes", "out", "__weakref__")
+    __slots__ = ("next", "saved", "versions", "shapes", "out", "out_meta", "constants", "__weakref__")
     save_inputs = False
     save_output = False
     saved_attrs = ()
@@ -79,6 +79,7 @@ class Function:
         nxt = []
         versions = []
         shapes = []  # input shapes, for the engine to undo broadcasting (only for inputs needing grad)
+        constants = []  # (position, tensor) of Tensor inputs that need no grad, for graph viewers
         requires = False
         save = self.save_inputs
         bcast = self.broadcasts
@@ -93,6 +94,7 @@ class Function:
                     if bcast:
                         shapes.append(x._data.shape)
                     continue
+                constants.append((len(nxt), x))
             else:
                 arrays.append(x)
             nxt.append(None)
@@ -114,6 +116,9 @@ class Function:
         if _State.anomaly:
             creation_sites[self] = _creation_site()
         self.out = weakref.ref(result)
+        self.out_meta = (out.shape, out.dtype)
+        if constants:
+            self.constants = tuple((i, weakref.ref(t)) for i, t in constants)
         if bcast:
             self.shapes = shapes
         if self.save_output:

@@ -19,9 +19,10 @@ class InputEdge:
     """One input of an op: the leaf tensor or the producing op (``source``), or a constant.
 
     Attributes:
-        kind: ``'leaf'`` (a tensor that requires grad), ``'op'`` (the output of another op) or ``'constant'``.
+        kind: ``'leaf'`` (a tensor that requires grad), ``'op'`` (the output of another op) or ``'constant'``
+            (a Tensor that needs no grad, or a plain number/array).
         tensor: the leaf Tensor (for ``'leaf'``), the producing op's output Tensor if still alive
-            (for ``'op'``), else None.
+            (for ``'op'``), the constant Tensor if still alive (for ``'constant'``), else None.
         source: the producing :class:`GraphNode` (for ``'op'``), else None.
         shape, dtype: of the input when known (from the saved arrays or the live tensor), else None.
     """
@@ -44,6 +45,7 @@ class GraphNode:
         attrs: the op's parameters as a dict (e.g. ``{'stride': 1, 'padding': 0}``).
         inputs: a list of :class:`InputEdge`, in argument order.
         output: the output Tensor while it is alive, else None.
+        output_shape, output_dtype: of the output, always known.
         saved: list of ``(label, shape, dtype)`` of the arrays kept for backward (empty once freed).
         released: True after a backward freed the saved arrays.
     """
@@ -67,6 +69,14 @@ class GraphNode:
         return self.function.out()
 
     @property
+    def output_shape(self):
+        return self.function.out_meta[0]
+
+    @property
+    def output_dtype(self):
+        return self.function.out_meta[1]
+
+    @property
     def released(self):
         return self.function.is_released
 
@@ -74,6 +84,7 @@ class GraphNode:
     def inputs(self):
         f = self.function
         saved = () if f.is_released or not f.save_inputs else f.saved
+        constants = {i: ref() for i, ref in getattr(f, "constants", ())}
         edges = []
         for i, nxt in enumerate(f.next):
             arr = saved[i] if i < len(saved) and isinstance(saved[i], np.ndarray) else None
@@ -81,11 +92,11 @@ class GraphNode:
                 edges.append(InputEdge("leaf", nxt, None, nxt.shape, nxt.dtype))
                 continue
             if isinstance(nxt, Function):
-                t = nxt.out()
-                ref = t if t is not None else arr
-                edges.append(InputEdge("op", t, GraphNode(nxt), _shape(ref, f, i), getattr(ref, "dtype", None)))
+                edges.append(InputEdge("op", nxt.out(), GraphNode(nxt), nxt.out_meta[0], nxt.out_meta[1]))
                 continue
-            edges.append(InputEdge("constant", None, None, _shape(arr, f, i), getattr(arr, "dtype", None)))
+            t = constants.get(i)
+            ref = t if t is not None else arr
+            edges.append(InputEdge("constant", t, None, getattr(ref, "shape", None), getattr(ref, "dtype", None)))
         return edges
 
     @property
@@ -111,13 +122,6 @@ class GraphNode:
 
     def __repr__(self):
         return f"GraphNode({self.name})"
-
-
-def _shape(arr, f, i):
-    if arr is not None:
-        return arr.shape
-    shapes = getattr(f, "shapes", None) if f.broadcasts else None
-    return shapes[i] if shapes else None
 
 
 def nodes_of(outputs):

@@ -1,0 +1,18 @@
+"""viz: pictures of what autograd recorded (graphviz) and of training (matplotlib, imported lazily).
+
+    import viz
+    with viz.trace_modules(model) as trace:
+        loss = F.cross_entropy(model(x), t)
+    viz.save_graph(loss, "graph.svg", params=model, group_modules=trace, legend=True)
+
+    viz.draw_graph(model=model, inputs=x, collapse=True)      # runs the forward itself
+    viz.plot_history(history, path="curves.png")             # needs matplotlib
+"""
+from .graph import draw_graph, retain_grads, save_graph
+from .modules import ModuleCall, ModuleTrace, trace_modules
+from .plots import plot_activation_histograms, plot_filters, plot_history, plot_optimizer_paths, plot_search
+
+__all__ = [
+    "draw_graph", "save_graph", "retain_grads", "trace_modules", "ModuleTrace", "ModuleCall",
+    "plot_filters", "plot_activation_histograms", "plot_history", "plot_optimizer_paths", "plot_search",
+]
