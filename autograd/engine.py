@@ -43,9 +43,10 @@ def _hooks_of(owner, create=False):
             _State.node_hooks = True  # from now on the engine looks hooks up for every node
             node_hooks[owner] = []
         return node_hooks.get(owner)
-    if owner._hooks is None and create:
-        owner._hooks = []
-    return owner._hooks
+    hooks = getattr(owner, "_hooks", None)
+    if hooks is None and create:
+        hooks = owner._hooks = []
+    return hooks
 
 
 def retain_grad(tensor):
@@ -160,8 +161,9 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ac
             g = pending.pop(node)[1]
             if not isinstance(node, Function):  # a leaf tensor
                 if g is not None:
-                    if node._hooks:
-                        g = _run_hooks(node._hooks, g)
+                    hooks = getattr(node, "_hooks", None)  # unset on op results made leaves by detach_()
+                    if hooks:
+                        g = _run_hooks(hooks, g)
                     if capture is not None and node in capture:
                         captured[node] = g
                     if accumulate:
@@ -230,16 +232,18 @@ def _accumulate(leaf, g):
     if isinstance(g, Tensor):  # create_graph: keep the gradient's own graph
         if g.dtype != leaf.dtype:
             g = g.to(leaf.dtype)
-        leaf.grad = g if leaf.grad is None else leaf.grad + g
+        # clone: the same gradient may reach several leaves, and may be a read-only broadcast view
+        leaf.grad = g.clone() if leaf.grad is None else leaf.grad + g
         return
     if g.shape != leaf.shape:
         g = np.broadcast_to(g, leaf.shape)
-    if leaf.grad is None or leaf.grad.requires_grad:
+    grad = leaf.grad
+    if grad is None or grad.requires_grad:
         # Copy: the same array may also be another leaf's gradient (e.g. both inputs of an add).
         leaf.grad = Tensor._make(np.array(g, dtype=leaf.dtype))
     else:
-        np.add(leaf.grad._data, g, out=leaf.grad._data, casting="same_kind")
-        leaf.grad._version[0] += 1
+        np.add(grad._data, g, out=grad._data, casting="same_kind")
+        grad._version[0] += 1
 
 
 def _root_grad(t, gradient, create_graph):
@@ -320,6 +324,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         if g is None and not allow_unused:
             raise RuntimeError(f"grad: input {i} (shape {t.shape}) was not used in the graph of the outputs; pass allow_unused=True to get None")
         if g is not None and not isinstance(g, Tensor):
-            g = Tensor._make(np.array(g, dtype=t.dtype) if g.dtype != t.dtype or g.shape != t.shape else g)
+            # a copy: one array may be the gradient of several inputs (e.g. both operands of an add)
+            g = Tensor._make(np.array(np.broadcast_to(g, t.shape), dtype=t.dtype))
         result.append(g)
     return tuple(result)

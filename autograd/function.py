@@ -103,7 +103,6 @@ class Function:
         out = self.forward(*arrays)
         result = _new(Tensor)
         result._data = out if type(out) is ndarray else asarray(out)
-        result.grad = result._hooks = result.name = None
         # A view shares its base's version counter, so in-place changes through either are seen by both.
         result._version = inputs[0]._version if self.view and out.base is not None else [0]
         if not (requires and _State.grad_enabled):

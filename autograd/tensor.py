@@ -21,7 +21,9 @@ class Tensor:
     Build tensors with :func:`autograd.tensor` and the other constructors rather than ``Tensor(...)``.
     """
 
-    __slots__ = ("_data", "grad", "requires_grad", "grad_fn", "_version", "_hooks", "name", "__weakref__")
+    # _grad, _hooks and _name are left unset on op results (reading them falls back to None): recording an op
+    # then costs three attribute writes fewer.
+    __slots__ = ("_data", "_grad", "requires_grad", "grad_fn", "_version", "_hooks", "_name", "__weakref__")
     __array_ufunc__ = None  # numpy defers to our reflected operators: ndarray * Tensor -> Tensor
     __hash__ = object.__hash__
 
@@ -34,12 +36,12 @@ class Tensor:
 
     def _init(self, data, grad_fn):
         self._data = data
-        self.grad = None
+        self._grad = None
         self.grad_fn = grad_fn
         self.requires_grad = grad_fn is not None
-        self._version = [0]  # shared with views in the future; a list so saved references see updates
+        self._version = [0]  # a list, shared with views, so that saved references see in-place updates
         self._hooks = None
-        self.name = None
+        self._name = None
 
     @staticmethod
     def _make(data, grad_fn=None):
@@ -49,6 +51,35 @@ class Tensor:
         return t
 
     # -- data and metadata ---------------------------------------------------------------------------------
+
+    @property
+    def grad(self):
+        """The gradient accumulated by backward (a Tensor of this tensor's shape), or None."""
+        try:
+            return self._grad
+        except AttributeError:
+            return None
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got {type(value).__name__}")
+            if value.shape != self.shape:
+                raise RuntimeError(f"assigned grad has data of shape {value.shape} but the tensor has shape {self.shape}")
+        self._grad = value
+
+    @property
+    def name(self):
+        """An optional label (a string) that graph pictures show; None by default."""
+        try:
+            return self._name
+        except AttributeError:
+            return None
+
+    @name.setter
+    def name(self, value):
+        self._name = value
 
     @property
     def data(self):
@@ -382,6 +413,8 @@ class Tensor:
         if dtype is None:
             return self
         dtype = np.dtype(dtype)
+        if dtype.kind not in "fc":  # integer results never require grad
+            return Tensor._make(self._data.astype(dtype))
         return self if dtype == self._data.dtype else Cast(dtype).apply(self)
 
     def float(self):

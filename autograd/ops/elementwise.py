@@ -6,8 +6,11 @@ is exactly 0.  That is what makes ``where(x > 0, log(x), 0)`` give finite gradie
 zero into the branch not taken, and the branch's own backward no longer turns ``0 * inf`` into NaN.  (PyTorch,
 JAX, HIPS autograd and tinygrad return NaN there.)
 """
+import math
+
 import numpy as np
 
+from .. import creation
 from ..backend import namespace
 from ..function import Function
 from ..tensor import Tensor
@@ -33,9 +36,44 @@ def _broadcast_error(op, *operands):
     return RuntimeError(f"{op}: operands of shapes {shapes} cannot be broadcast together")
 
 
-class Add(Function):
+def _number(x):
+    """numpy scalars count as Python numbers, as in PyTorch (they never widen a tensor's dtype)."""
+    return x.item() if isinstance(x, np.generic) else x
+
+
+class _Arithmetic(Function):
+    """Binary arithmetic with PyTorch's promotion rules for number operands.
+
+    A number never widens a floating tensor (``float32 * 2.5`` stays float32; numpy scalars included), and an
+    integer tensor meeting a float number (or true division) becomes the default float dtype.
+    """
+
     __slots__ = ()
     broadcasts = True
+    to_float = False  # true division: integer operands give a float result
+
+    def apply(self, a, b):
+        # The common cases first, cheaply: two tensors, or a float tensor and a Python number.
+        if isinstance(a, Tensor) and (isinstance(b, Tensor) or (b.__class__ in _NUMBERS and a._data.dtype.kind == "f")):
+            return Function.apply(self, a, b)
+        a, b = _number(a), _number(b)
+        if isinstance(a, Tensor):
+            if not isinstance(b, Tensor) and _needs_float(a, b, self.to_float):
+                a = a.to(creation.get_default_dtype())
+        elif isinstance(b, Tensor) and _needs_float(b, a, self.to_float):
+            b = b.to(creation.get_default_dtype())
+        return Function.apply(self, a, b)
+
+
+_NUMBERS = {float, int}
+
+
+def _needs_float(t, number, to_float):
+    return t._data.dtype.kind in "biu" and (to_float or isinstance(number, float))
+
+
+class Add(_Arithmetic):
+    __slots__ = ()
 
     def forward(self, a, b):
         try:
@@ -47,9 +85,8 @@ class Add(Function):
         return grad, grad
 
 
-class Sub(Function):
+class Sub(_Arithmetic):
     __slots__ = ()
-    broadcasts = True
 
     def forward(self, a, b):
         try:
@@ -61,9 +98,8 @@ class Sub(Function):
         return grad, -grad
 
 
-class Mul(Function):
+class Mul(_Arithmetic):
     __slots__ = ()
-    broadcasts = True
     save_inputs = True
 
     def forward(self, a, b):
@@ -76,9 +112,9 @@ class Mul(Function):
         return (grad * b if self.next[0] is not None else None), (grad * a if self.next[1] is not None else None)
 
 
-class Div(Function):
+class Div(_Arithmetic):
     __slots__ = ()
-    broadcasts = True
+    to_float = True
     save_inputs = True
 
     def forward(self, a, b):
@@ -88,14 +124,20 @@ class Div(Function):
             raise _broadcast_error("div", a, b) from None
 
     def backward(self, grad, a, b):
-        ga = _masked_mul(grad, 1 / b) if self.next[0] is not None else None
+        ga = _masked_mul(grad, _reciprocal(b)) if self.next[0] is not None else None
         gb = _masked_mul(grad, -a / (b * b)) if self.next[1] is not None else None
         return ga, gb
 
 
-class Pow(Function):
+def _reciprocal(b):
+    """``1 / b``; for the number 0 it is signed infinity (as numpy gives for arrays), not ZeroDivisionError."""
+    if isinstance(b, (int, float)) and b == 0:
+        return math.copysign(math.inf, b)
+    return 1 / b
+
+
+class Pow(_Arithmetic):
     __slots__ = ()
-    broadcasts = True
     save_inputs = True
     save_output = True
 
@@ -120,8 +162,11 @@ class Pow(Function):
             xp = namespace(grad)
             ad = a.data if isinstance(a, Tensor) else a
             # d(a**b)/db = a**b * log(a); taken as 0 at a == 0 (the limit for b > 0), as PyTorch does.
-            safe_a = xp.where(ad == 0, 1, a) if isinstance(ad, np.ndarray) else a
-            gb = _masked_mul(grad, y * xp.log(safe_a))
+            if isinstance(ad, np.ndarray):
+                log_a = xp.log(xp.where(ad == 0, 1, a))
+            else:  # a number: as a Python float its log keeps a float32 gradient float32 (a numpy scalar would not)
+                log_a = 0.0 if ad == 0 else float(np.log(ad))
+            gb = _masked_mul(grad, y * log_a)
         return ga, gb
 
 

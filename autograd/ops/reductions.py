@@ -25,6 +25,12 @@ def _expand_grad(grad, shape, axes, keepdim):
     return xp.broadcast_to(grad, shape)
 
 
+def _reduce_dims(dim, ndim, op):
+    """``normalize_dims`` for reductions: on a 0-d tensor dim 0 (or -1) is valid, as in PyTorch, and reduces nothing."""
+    dims = normalize_dims(dim, ndim, op)
+    return () if ndim == 0 and dims is not None else dims
+
+
 class Sum(Function):
     __slots__ = ("dim", "keepdim", "shape")
     attrs = ("dim", "keepdim")
@@ -53,7 +59,8 @@ class Mean(Function):
 
     def backward(self, grad):
         n = np.prod(self.shape) if self.dim is None else np.prod([self.shape[d] for d in self.dim])
-        return _expand_grad(grad * (1.0 / n) if n else grad, self.shape, self.dim, self.keepdim)
+        # 1 / n as a Python float: a numpy float64 scalar would promote a float32 gradient to float64.
+        return _expand_grad(grad * (1.0 / float(n)) if n else grad, self.shape, self.dim, self.keepdim)
 
 
 class _Select(Function):
@@ -166,19 +173,19 @@ class LogSoftmax(Function):
 
 def sum(input, dim=None, keepdim=False):
     """Sum of all elements, or over ``dim`` (an int or a tuple of ints)."""
-    return Sum(normalize_dims(dim, input.ndim, "sum"), keepdim).apply(input)
+    return Sum(_reduce_dims(dim, input.ndim, "sum"), keepdim).apply(input)
 
 
 def mean(input, dim=None, keepdim=False):
     """Mean of all elements, or over ``dim``; floating-point tensors only."""
     if input.dtype.kind not in "fc":
         raise RuntimeError(f"mean(): could not infer output dtype; input dtype is {input.dtype}, expected a floating point dtype")
-    return Mean(normalize_dims(dim, input.ndim, "mean"), keepdim).apply(input)
+    return Mean(_reduce_dims(dim, input.ndim, "mean"), keepdim).apply(input)
 
 
 def var(input, dim=None, *, correction=1, keepdim=False):
     """Variance over ``dim`` with Bessel's ``correction`` (1: unbiased, as PyTorch's default; 0: biased)."""
-    dims = normalize_dims(dim, input.ndim, "var")
+    dims = _reduce_dims(dim, input.ndim, "var")
     n = input.numel() if dims is None else int(np.prod([input.shape[d] for d in dims]))
     centred = input - mean(input, dims, keepdim=True)
     # A scalar of the input's dtype: keeps float32 as float32, and when correction >= n the division by 0 gives
@@ -196,6 +203,9 @@ def _select(cls, input, dim, keepdim, name):
         return cls(None, False).apply(input)
     if not isinstance(dim, int):
         raise TypeError(f"{name}(): dim must be an int when indices are returned, got {dim!r}")
+    if input.ndim == 0:  # PyTorch accepts dim 0 / -1 here: the value itself, at index 0
+        _reduce_dims(dim, 0, name)
+        return cls((), keepdim, even_ties=True).apply(input), Tensor._make(np.zeros((), dtype=np.int64))
     fn = cls(normalize_dims(dim, input.ndim, name), keepdim)
     values = fn.apply(input)
     return values, Tensor._make(fn.indices)
@@ -218,12 +228,12 @@ def min(input, dim=None, keepdim=False):
 
 def amax(input, dim=None, keepdim=False):
     """Largest values over ``dim`` (any number of dims); ties share the gradient evenly."""
-    return Max(normalize_dims(dim, input.ndim, "amax"), keepdim, even_ties=True).apply(input)
+    return Max(_reduce_dims(dim, input.ndim, "amax"), keepdim, even_ties=True).apply(input)
 
 
 def amin(input, dim=None, keepdim=False):
     """Smallest values over ``dim`` (any number of dims); ties share the gradient evenly."""
-    return Min(normalize_dims(dim, input.ndim, "amin"), keepdim, even_ties=True).apply(input)
+    return Min(_reduce_dims(dim, input.ndim, "amin"), keepdim, even_ties=True).apply(input)
 
 
 def argmax(input, dim=None, keepdim=False):
@@ -242,7 +252,7 @@ def argmin(input, dim=None, keepdim=False):
 
 def logsumexp(input, dim, keepdim=False):
     """``log(sum(exp(input), dim))`` computed stably (finite for inputs of 1e4)."""
-    return LogSumExp(normalize_dims(dim, input.ndim, "logsumexp"), keepdim).apply(input)
+    return LogSumExp(_reduce_dims(dim, input.ndim, "logsumexp"), keepdim).apply(input)
 
 
 def softmax(input, dim):

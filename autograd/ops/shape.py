@@ -229,7 +229,8 @@ def transpose(input, dim0, dim1):
     """Swap two dims."""
     order = list(range(input.ndim))
     d0, d1 = _dim(dim0, input.ndim, "transpose"), _dim(dim1, input.ndim, "transpose")
-    order[d0], order[d1] = order[d1], order[d0]
+    if input.ndim:  # a 0-d tensor accepts dims 0 / -1 (as PyTorch) and has nothing to swap
+        order[d0], order[d1] = order[d1], order[d0]
     return Permute(tuple(order)).apply(input)
 
 

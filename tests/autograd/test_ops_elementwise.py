@@ -90,7 +90,7 @@ def test_clamp_gradient_passes_at_the_bounds():
 
 
 def test_clamp_without_bounds_raises():
-    with pytest.raises(ValueError, match="clamp"):
+    with pytest.raises(RuntimeError, match="clamp"):
         ag.clamp(leaf([1.0]))
 
 
@@ -114,7 +114,8 @@ def test_pow_at_zero_base():
 
 def test_pow_zero_exponent_has_finite_gradient_at_zero():
     x = leaf([0.0, 3.0])
-    (x ** 0).sum().backward()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        (x ** 0).sum().backward()
     np.testing.assert_array_equal(x.grad.data, [0.0, 0.0])
 
 
