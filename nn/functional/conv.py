@@ -13,7 +13,9 @@ loop over the batch or the pixels; ``fold`` loops over the ``kh*kw`` kernel offs
 add.  ``conv2d`` multiplies ``weight (O, C*kh*kw)`` by the columns in a single ``np.matmul`` call whose output
 is already ``(N, O, oh*ow)``, i.e. contiguous NCHW, so the ops after it (ReLU, pooling) run on contiguous
 memory.  (One 2-D GEMM over ``(C*kh*kw, N*L)`` columns would need a transposing copy of the output, which
-costs more than the GEMM.)  The input gradient (col2im) is skipped when the input needs none.
+costs more than the GEMM.)  With ``groups == 1`` the bias rides along as a row of ones appended to the
+columns, so the product adds it and the weight gradient's last column is the bias gradient.  The input
+gradient (col2im) is skipped when the input needs none.
 """
 import numpy as np
 
@@ -32,8 +34,13 @@ def _out_size(size, k, d, p, s):
     return (size + 2 * p - d * (k - 1) - 1) // s + 1
 
 
-def _im2col(x, kernel, dilation, padding, stride):
-    """Columns ``(N, C*kh*kw, oh*ow)`` of a 4-D array (a read-only view of ``x`` for 1x1 kernels)."""
+def _im2col(x, kernel, dilation, padding, stride, ones_row=False):
+    """Columns ``(N, C*kh*kw, oh*ow)`` of a 4-D array (a read-only view of ``x`` for 1x1 kernels).
+
+    With ``ones_row`` the columns get one more row of ones, ``(N, C*kh*kw + 1, L)``: multiplying by
+    ``[weight | bias]`` then adds the bias inside the matrix product, and the weight gradient's last column
+    is the bias gradient (two passes over the ``(N, O, L)`` output saved).
+    """
     (kh, kw), (dh, dw), (ph, pw), (sh, sw) = kernel, dilation, padding, stride
     n, c, h, w = x.shape
     if ph or pw:
@@ -44,7 +51,14 @@ def _im2col(x, kernel, dilation, padding, stride):
     ow = _out_size(w, kw, dw, pw, sw)
     s_n, s_c, s_h, s_w = x.strides
     blocks = _as_strided(x, (n, c, kh, kw, oh, ow), (s_n, s_c, dh * s_h, dw * s_w, sh * s_h, sw * s_w), writeable=False)
-    return blocks.reshape(n, c * kh * kw, oh * ow)
+    if not ones_row:
+        return blocks.reshape(n, c * kh * kw, oh * ow)
+    k = c * kh * kw
+    cols = np.empty((n, k + 1, oh * ow), dtype=x.dtype)
+    body = cols[:, :k].reshape(n, c, kh, kw, oh, ow)  # a view: the rows of one sample are contiguous
+    body[...] = blocks
+    cols[:, k] = 1
+    return cols
 
 
 def _col2im(cols, size, kernel, dilation, padding, stride):
@@ -134,20 +148,50 @@ class Conv2d(Function):
     def forward(self, x, weight, bias):
         n = x.shape[0]
         o, g = weight.shape[0], self.groups
-        cols = _im2col(x, *self._geometry(weight.shape))
+        fuse_bias = bias is not None and g == 1
+        cols = _im2col(x, *self._geometry(weight.shape), ones_row=fuse_bias)
         length = cols.shape[2]
-        if g == 1:
+        if fuse_bias:
+            out = np.matmul(np.concatenate([weight.reshape(o, -1), bias[:, None]], axis=1), cols)
+        elif g == 1:
             out = np.matmul(weight.reshape(o, -1), cols)
         else:
-            out = np.matmul(weight.reshape(g, o // g, -1), cols.reshape(n, g, -1, length))
-        out = out.reshape(n, o, length)
-        if bias is not None:
-            out += bias[:, None]
+            out = np.matmul(weight.reshape(g, o // g, -1), cols.reshape(n, g, -1, length)).reshape(n, o, length)
+            if bias is not None:
+                out += bias[:, None]
         self.cols = cols
         oh = _out_size(x.shape[2], weight.shape[2], self.dilation[0], self.padding[0], self.stride[0])
         return out.reshape(n, o, oh, length // oh)
 
     def backward(self, grad, x, weight, bias):
+        if isinstance(grad, Tensor):
+            return self._backward_graph(grad, x, weight, bias)
+        n, o = grad.shape[:2]
+        g = self.groups
+        length = grad.shape[2] * grad.shape[3]
+        per_group = weight.shape[1] * weight.shape[2] * weight.shape[3]
+        grad_g = grad.reshape(n, g, o // g, length)
+        gx = gw = gb = None
+        need_w = self.needs_input_grad(1)
+        need_b = bias is not None and self.needs_input_grad(2)
+        fused = self.cols.shape[1] != g * per_group  # the ones row of a fused bias
+        if need_w:
+            cols = self.cols.reshape(n, g, -1, length)
+            # Per-sample products summed over the batch: no transposing copy of grad or cols is needed.
+            gw = np.matmul(grad_g, cols.swapaxes(-1, -2)).sum(0)
+            if fused:
+                gb = gw[0, :, -1].copy() if need_b else None
+                gw = gw[..., :-1]
+            gw = gw.reshape(weight.shape)
+        if need_b and gb is None:  # a matrix-vector product sums the pixels faster than np.sum over (0, 2, 3)
+            gb = np.matmul(grad.reshape(n, o, length), np.ones(length, dtype=grad.dtype)).sum(0)
+        if self.needs_input_grad(0):
+            gcols = np.matmul(weight.reshape(g, o // g, per_group).swapaxes(-1, -2), grad_g)
+            gx = _col2im(gcols.reshape(n, g * per_group, length), x.shape[2:], *self._geometry(weight.shape))
+        return gx, gw, gb
+
+    def _backward_graph(self, grad, x, weight, bias):
+        """The same rule from differentiable ops (``create_graph=True``): unfold/fold are each other's backward."""
         xp = namespace(grad)
         n, o = grad.shape[:2]
         g = self.groups
@@ -156,20 +200,13 @@ class Conv2d(Function):
         grad_g = xp.reshape(grad, (n, g, o // g, length))
         gx = gw = gb = None
         if bias is not None and self.needs_input_grad(2):
-            if isinstance(grad, Tensor):
-                gb = xp.sum(grad, (0, 2, 3))
-            else:  # a matrix-vector product sums the pixels about 3x faster than np.sum over (0, 2, 3)
-                gb = np.matmul(grad.reshape(n, o, length), np.ones(length, dtype=grad.dtype)).sum(0)
+            gb = xp.sum(grad, (0, 2, 3))
         if self.needs_input_grad(1):
-            cols = _unfold_any(x, self._geometry(weight.shape)) if isinstance(grad, Tensor) else self.cols
-            cols = xp.reshape(cols, (n, g, per_group, length))
-            # Per-sample products summed over the batch: no transposing copy of grad or cols is needed.
+            cols = xp.reshape(_unfold_any(x, self._geometry(weight.shape)), (n, g, per_group, length))
             gw = xp.reshape(xp.sum(xp.matmul(grad_g, xp.swapaxes(cols, -1, -2)), 0), weight.shape)
         if self.needs_input_grad(0):
-            w_g = xp.reshape(weight, (g, o // g, per_group))
-            gcols = xp.matmul(xp.swapaxes(w_g, -1, -2), grad_g)
-            gcols = xp.reshape(gcols, (n, g * per_group, length))
-            gx = _fold_any(gcols, x.shape[2:], self._geometry(weight.shape))
+            gcols = xp.matmul(xp.swapaxes(xp.reshape(weight, (g, o // g, per_group)), -1, -2), grad_g)
+            gx = _fold_any(xp.reshape(gcols, (n, g * per_group, length)), x.shape[2:], self._geometry(weight.shape))
         return gx, gw, gb
 
 

@@ -9,11 +9,25 @@ constants and is recorded from ordinary ops.
 import numpy as np
 
 from autograd import Function, Tensor, no_grad
-from autograd.backend import namespace
 
 from ._utils import shape_of
 
 __all__ = ["batch_norm"]
+
+
+def _channel_sum(a, other=None):
+    """Per-channel sum of ``a`` (or of ``a * other``) over every dim but 1, as a ``(C,)`` array.
+
+    For ``(N, C, *)`` input a batched matrix-vector product does it about 3x faster than ``np.sum`` over
+    ``(0, 2, 3)``, and for ``a * other`` it never materialises the product.
+    """
+    n, c = a.shape[:2]
+    if a.ndim == 2:
+        return a.sum(axis=0) if other is None else np.einsum("nc,nc->c", a, other)
+    a3 = a.reshape(n, c, 1, -1)
+    if other is None:
+        return np.matmul(a3, np.ones((a3.shape[3], 1), dtype=a.dtype)).sum(axis=0).reshape(c)
+    return np.matmul(a3, other.reshape(n, c, -1, 1)).sum(axis=0).reshape(c)
 
 
 class BatchNormTrain(Function):
@@ -29,14 +43,14 @@ class BatchNormTrain(Function):
 
     def forward(self, x, weight, bias):
         shape = (1, -1) + (1,) * (x.ndim - 2)
-        mean = x.mean(axis=self.axes, keepdims=True)
-        centred = x - mean
-        var = np.mean(centred * centred, axis=self.axes, keepdims=True)
-        inv_std = 1.0 / np.sqrt(var + x.dtype.type(self.eps))
-        x_hat = centred
-        x_hat *= inv_std
+        count = x.size // x.shape[1]
+        mean = _channel_sum(x) / count
+        x_hat = x - mean.reshape(shape)
+        var = _channel_sum(x_hat, x_hat) / count
+        inv_std = (1.0 / np.sqrt(var + x.dtype.type(self.eps))).astype(x.dtype, copy=False)
+        x_hat *= inv_std.reshape(shape)
         self.x_hat, self.inv_std = x_hat, inv_std
-        self.mean, self.var = mean.reshape(-1), var.reshape(-1)
+        self.mean, self.var = mean, var
         if weight is None:
             out = x_hat.copy() if bias is not None else x_hat
         else:
@@ -46,28 +60,44 @@ class BatchNormTrain(Function):
         return out
 
     def backward(self, grad, x, weight, bias):
-        xp = namespace(grad)
-        axes = self.axes
-        shape = (1, -1) + (1,) * (len(grad.shape) - 2)
         if isinstance(grad, Tensor):
-            mean = x.mean(axes, keepdim=True)
-            centred = x - mean
-            inv_std = 1.0 / ((centred * centred).mean(axes, keepdim=True) + self.eps).sqrt()
-            x_hat = centred * inv_std
-        else:
-            x_hat, inv_std = self.x_hat, self.inv_std
-        count = grad.size if not isinstance(grad, Tensor) else grad.numel()
-        count //= grad.shape[1]
-        g_sum = xp.sum(grad, axes, keepdims=True)
-        gx_hat_sum = xp.sum(grad * x_hat, axes, keepdims=True)
+            return self._backward_graph(grad, x, weight, bias)
+        shape = (1, -1) + (1,) * (grad.ndim - 2)
+        count = grad.size // grad.shape[1]
+        x_hat = self.x_hat
+        g_sum = _channel_sum(grad)
+        gx_hat_sum = _channel_sum(grad, x_hat)
         gx = gw = gb = None
         if self.needs_input_grad(0):
-            scale = inv_std if weight is None else inv_std * xp.reshape(weight, shape)
+            scale = self.inv_std if weight is None else self.inv_std * weight
+            # dx = scale * (g - mean(g) - x_hat * mean(g * x_hat)), with the per-channel factors folded first.
+            gx = x_hat * (-(gx_hat_sum * scale) / count).reshape(shape)
+            gx += (-(g_sum * scale) / count).reshape(shape)
+            gx += grad * scale.reshape(shape)
+        if weight is not None and self.needs_input_grad(1):
+            gw = gx_hat_sum
+        if bias is not None and self.needs_input_grad(2):
+            gb = g_sum
+        return gx, gw, gb
+
+    def _backward_graph(self, grad, x, weight, bias):
+        """The same rule from differentiable ops (``create_graph=True``), ``x_hat`` recomputed from ``x``."""
+        axes = self.axes
+        shape = (1, -1) + (1,) * (len(grad.shape) - 2)
+        count = grad.numel() // grad.shape[1]
+        centred = x - x.mean(axes, keepdim=True)
+        inv_std = 1.0 / ((centred * centred).mean(axes, keepdim=True) + self.eps).sqrt()
+        x_hat = centred * inv_std
+        g_sum = grad.sum(axes, keepdim=True)
+        gx_hat_sum = (grad * x_hat).sum(axes, keepdim=True)
+        gx = gw = gb = None
+        if self.needs_input_grad(0):
+            scale = inv_std if weight is None else inv_std * weight.reshape(shape)
             gx = (grad - g_sum * (1.0 / count) - x_hat * (gx_hat_sum * (1.0 / count))) * scale
         if weight is not None and self.needs_input_grad(1):
-            gw = xp.reshape(gx_hat_sum, (-1,))
+            gw = gx_hat_sum.reshape(-1)
         if bias is not None and self.needs_input_grad(2):
-            gb = xp.reshape(g_sum, (-1,))
+            gb = g_sum.reshape(-1)
         return gx, gw, gb
 
 

@@ -1,11 +1,13 @@
 """Pooling over ``(N, C, H, W)``: ``max_pool2d``, ``avg_pool2d``, ``adaptive_avg_pool2d``.
 
 Two paths.  Non-overlapping windows (stride == kernel, no padding, no dilation: the book's 2x2 pooling) take a
-fast path that never builds windows: the input is seen as ``(N, C, H/kh, kh, W/kw, kw)`` and reduced with
-``kh + kw`` elementwise passes over strided views whose inner loops numpy can merge; the backward upsamples
-the gradient with ``np.repeat`` and multiplies it by a mask in the input's own contiguous layout (no strided
-scatter).  Every other geometry goes through the same strided im2col view as convolution, with ``fold``
-(col2im) as the backward.
+fast path built on the reshape ``(N, C, H/kh, kh, W/kw, kw)``.  numpy's ``max(axis=(3, 5))`` on that view is
+slow (its inner loops run over the tiny window axes), so max pooling copies the view once into ``kh*kw``
+contiguous planes, one per window position, and scans them with elementwise ops.  The backward never
+scatters into strided memory: it upsamples the gradient (``np.repeat``, or a bit trick for ``k = 2``) to the
+input's own contiguous layout and multiplies it by a mask of the winners.  Every other geometry reads the
+windows as ``kh*kw`` strided views of the (padded) input, the same stride trick as im2col, and its backward
+is ``fold`` (col2im).
 
 Max pooling sends the gradient to the first maximum of each window in row-major order (NaN counts as the
 maximum), as PyTorch does.  Every backward rule is built from differentiable pieces, so gradients of any order
