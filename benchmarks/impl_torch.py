@@ -16,7 +16,8 @@ if os.environ.get("BENCH_THREADS"):
 
 def info():
     """Version and thread count of this library."""
-    return {"version": torch.__version__, "threads": f"torch {torch.get_num_threads()} threads"}
+    n = torch.get_num_threads()
+    return {"version": torch.__version__, "threads": f"torch {n} thread{'' if n == 1 else 's'}"}
 
 
 def item(loss):

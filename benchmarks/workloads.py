@@ -130,7 +130,7 @@ def run_backward_scaling(impl, quick):
     for shape in SCALING_SHAPES:
         rows, prev, last = [], None, None
         for i, n in enumerate(sizes):
-            repeats = 3 if n >= 100_000 else (3 if quick else 5)
+            repeats = 2 if n >= 100_000 else (3 if quick else 5)  # 10^5 graphs are slow to build
             skip = _projected_skip(prev, last, n, repeats)
             if skip:
                 rows.append({"n": n, "error": skip})

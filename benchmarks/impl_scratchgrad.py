@@ -1,0 +1,120 @@
+"""The workloads in scratchgrad: ``autograd`` for the engine workloads, ``nn``/``optim`` for the steps.
+
+``nn`` and ``optim`` are imported only by the training-step workloads, so the engine workloads run even
+where those packages are missing; a missing name raises ImportError, which the worker reports as
+"unavailable" for that workload.
+"""
+import numpy as np
+
+import autograd as ag
+
+from .timing import blas_threads
+
+_NN_NAMES = ("Conv2d", "ReLU", "MaxPool2d", "Flatten", "Linear", "Sequential")
+
+
+def info():
+    """Version and thread setting of this library."""
+    return {"version": ag.__version__, "threads": blas_threads()}
+
+
+def item(loss):
+    """The loss as a Python float."""
+    return float(loss.item())
+
+
+def op_chain(depth):
+    """Forward+backward of ``depth`` x ``(x * 1.01).tanh()`` on a 10x10 float32 leaf."""
+    x = ag.ones(10, 10, requires_grad=True)
+
+    def run():
+        y = x
+        for _ in range(depth):
+            y = (y * 1.01).tanh()
+        x.grad = None
+        y.sum().backward()
+
+    return run
+
+
+def scaling_graph(shape, n):
+    """Build a ``chain`` or ``fanin`` graph of about ``n`` ops; return a callable running its backward."""
+    w = ag.tensor(1.0, requires_grad=True)
+    if shape == "chain":
+        y = w
+        for _ in range(n):
+            y = y + 1.0
+    else:
+        y = w * 0.5
+        for _ in range(n // 2 - 1):
+            y = y + w * 0.5
+    return y.backward
+
+
+def _libs():
+    """Import ``nn``, ``nn.functional`` and ``optim``, raising ImportError naming whatever is missing."""
+    import nn
+    import nn.functional as F
+    import optim
+
+    missing = [f"nn.{n}" for n in _NN_NAMES if not hasattr(nn, n)]
+    missing += [f"nn.functional.{n}" for n in ("cross_entropy",) if not hasattr(F, n)]
+    missing += [f"optim.{n}" for n in ("SGD", "Adam") if not hasattr(optim, n)]
+    if missing:
+        raise ImportError(f"scratchgrad lacks {', '.join(missing)}")
+    return nn, F, optim
+
+
+def _load(module, weight, bias):
+    with ag.no_grad():
+        module.weight.copy_(ag.tensor(weight))
+        module.bias.copy_(ag.tensor(bias))
+    return module
+
+
+def build_convnet(params):
+    """The SimpleConvNet as an ``nn.Sequential`` holding the shared weights."""
+    nn, _, _ = _libs()
+    p = params
+    return nn.Sequential(
+        _load(nn.Conv2d(1, 30, 5), p["conv_w"], p["conv_b"]), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+        _load(nn.Linear(4320, 100), p["fc1_w"], p["fc1_b"]), nn.ReLU(),
+        _load(nn.Linear(100, 10), p["fc2_w"], p["fc2_b"]),
+    )
+
+
+def build_mlp(params):
+    """The chapter-6 MLP as an ``nn.Sequential`` holding the shared weights."""
+    nn, _, _ = _libs()
+    layers = []
+    for w, b in params:
+        layers += [_load(nn.Linear(w.shape[1], w.shape[0]), w, b), nn.ReLU()]
+    return nn.Sequential(*layers[:-1])
+
+
+def convnet_step(params, x, t, lr):
+    """One SimpleConvNet SGD step as a callable returning the loss."""
+    _, _, optim = _libs()
+    model = build_convnet(params)
+    return _step(model, optim.SGD(model.parameters(), lr=lr), x, t)
+
+
+def mlp_adam_step(params, x, t, lr):
+    """One MLP Adam step as a callable returning the loss."""
+    _, _, optim = _libs()
+    model = build_mlp(params)
+    return _step(model, optim.Adam(model.parameters(), lr=lr), x, t)
+
+
+def _step(model, opt, x, t):
+    _, F, _ = _libs()
+    x, t = ag.tensor(np.ascontiguousarray(x)), ag.tensor(t.astype(np.int64))
+
+    def step():
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), t)
+        loss.backward()
+        opt.step()
+        return loss
+
+    return step
