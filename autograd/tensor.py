@@ -261,8 +261,11 @@ class Tensor:
             if value.requires_grad and _State.grad_enabled:
                 raise RuntimeError(f"{op}: an in-place op whose operand requires grad would not be recorded; wrap it in autograd.no_grad()")
             value = value._data
-        if value is not None and np.shape(value) and np.broadcast_shapes(np.shape(value), self.shape) != self.shape:
-            raise RuntimeError(f"{op}: operand of shape {np.shape(value)} does not broadcast to the tensor's shape {self.shape}")
+        elif isinstance(value, (list, tuple)):
+            value = np.asarray(value)
+        shape = getattr(value, "shape", ())
+        if shape and shape != self._data.shape and not _broadcasts_to(shape, self._data.shape):
+            raise RuntimeError(f"{op}: operand of shape {shape} does not broadcast to the tensor's shape {self.shape}")
         self._version[0] += 1
         return value
 
@@ -456,6 +459,13 @@ class Tensor:
     def contiguous(self):
         """A C-contiguous tensor with the same values (self when already contiguous)."""
         return self if self._data.flags.c_contiguous else _ops.clone(self)
+
+
+def _broadcasts_to(shape, target):
+    try:
+        return np.broadcast_shapes(shape, target) == target
+    except ValueError:
+        return False
 
 
 def _raw(x):
