@@ -22,7 +22,7 @@ to the leaf Tensor itself, or ``None`` for inputs that need no gradient).
 import traceback
 import weakref
 
-from numpy import asarray, ndarray
+from numpy import asarray, dtype, ndarray
 
 from .grad_mode import _State
 
@@ -46,6 +46,9 @@ class Function:
         broadcasts:   inputs broadcast against each other; the engine sums each gradient back to its input's shape.
         attrs:        names of the op's non-array parameters (stride, dim, ...) shown by graph viewers.
         view:         the output may be a view of the first input (a Tensor); it then shares its version counter.
+        promotes:     PyTorch's promotion for number operands (numpy scalars count as numbers): a number never
+                      widens a float tensor, and an integer tensor with a float number (or divided) gives the
+                      default float dtype. numpy would give float64 in those cases; the result is narrowed.
     """
 
     __slots__ = ("next", "saved", "versions", "shapes", "out", "out_meta", "constants", "__weakref__")
@@ -53,6 +56,7 @@ class Function:
     save_output = False
     saved_attrs = ()
     broadcasts = False
+    promotes = False
     view = False
     attrs = ()
 
@@ -80,7 +84,7 @@ class Function:
         versions = []
         shapes = []  # input shapes, for the engine to undo broadcasting (only for inputs needing grad)
         constants = []  # (position, tensor) of Tensor inputs that need no grad, for graph viewers
-        requires = False
+        requires = numbers = False
         save = self.save_inputs
         bcast = self.broadcasts
         for x in inputs:
@@ -97,10 +101,13 @@ class Function:
                 constants.append((len(nxt), x))
             else:
                 arrays.append(x)
+                numbers = True
             nxt.append(None)
             if bcast:
                 shapes.append(None)
         out = self.forward(*arrays)
+        if numbers and out.dtype is _FLOAT64 and self.promotes:
+            out = _narrow(out, arrays)
         result = _new(Tensor)
         result._data = out if type(out) is ndarray else asarray(out)
         # A view shares its base's version counter, so in-place changes through either are seen by both.
@@ -147,6 +154,18 @@ class Function:
 
     def __repr__(self):
         return f"<{self.name}Backward>"
+
+
+_FLOAT64 = dtype("float64")
+
+
+def _narrow(out, arrays):
+    """A float64 result that only numbers made float64 gets the default float dtype (PyTorch's rule)."""
+    if any(isinstance(a, ndarray) and a.dtype == _FLOAT64 for a in arrays):
+        return out
+    from .creation import get_default_dtype
+
+    return out.astype(get_default_dtype())
 
 
 def _creation_site():

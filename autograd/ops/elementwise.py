@@ -10,7 +10,6 @@ import math
 
 import numpy as np
 
-from .. import creation
 from ..backend import namespace
 from ..function import Function
 from ..tensor import Tensor
@@ -36,40 +35,12 @@ def _broadcast_error(op, *operands):
     return RuntimeError(f"{op}: operands of shapes {shapes} cannot be broadcast together")
 
 
-def _number(x):
-    """numpy scalars count as Python numbers, as in PyTorch (they never widen a tensor's dtype)."""
-    return x.item() if isinstance(x, np.generic) else x
-
-
 class _Arithmetic(Function):
-    """Binary arithmetic with PyTorch's promotion rules for number operands.
-
-    A number never widens a floating tensor (``float32 * 2.5`` stays float32; numpy scalars included), and an
-    integer tensor meeting a float number (or true division) becomes the default float dtype.
-    """
+    """Binary arithmetic: broadcasting, and PyTorch's promotion of number operands (see ``Function.promotes``)."""
 
     __slots__ = ()
     broadcasts = True
-    to_float = False  # true division: integer operands give a float result
-
-    def apply(self, a, b):
-        # The common cases first, cheaply: two tensors, or a float tensor and a Python number.
-        if isinstance(a, Tensor) and (isinstance(b, Tensor) or (b.__class__ in _NUMBERS and a._data.dtype.kind == "f")):
-            return Function.apply(self, a, b)
-        a, b = _number(a), _number(b)
-        if isinstance(a, Tensor):
-            if not isinstance(b, Tensor) and _needs_float(a, b, self.to_float):
-                a = a.to(creation.get_default_dtype())
-        elif isinstance(b, Tensor) and _needs_float(b, a, self.to_float):
-            b = b.to(creation.get_default_dtype())
-        return Function.apply(self, a, b)
-
-
-_NUMBERS = {float, int}
-
-
-def _needs_float(t, number, to_float):
-    return t._data.dtype.kind in "biu" and (to_float or isinstance(number, float))
+    promotes = True
 
 
 class Add(_Arithmetic):
@@ -114,7 +85,6 @@ class Mul(_Arithmetic):
 
 class Div(_Arithmetic):
     __slots__ = ()
-    to_float = True
     save_inputs = True
 
     def forward(self, a, b):
