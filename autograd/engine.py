@@ -121,12 +121,14 @@ def _saved_as_tensors(node, saved):
     return out
 
 
-def _version_error(node, counter, version):
-    raise RuntimeError(
-        f"one of the variables needed for gradient computation has been modified by an in-place operation: "
-        f"{node.name} saved it at version {version}, it is now at version {counter[0]}. "
-        "Make the in-place change after backward, or use the out-of-place form."
-    )
+def _check_versions(node):
+    for counter in node.versions:
+        if counter[0] > node.clock:
+            raise RuntimeError(
+                f"one of the variables needed for gradient computation has been modified by an in-place operation "
+                f"after {node.name} saved it for backward (its version is {counter[0]}, newer than the graph's "
+                f"{node.clock}). Make the in-place change after backward, or use the out-of-place form."
+            )
 
 
 def _check_finite(node, grads):
@@ -155,6 +157,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ac
     _State.grad_enabled = create_graph
     anomaly = _State.anomaly
     hooked = _State.node_hooks
+    watch = hooked or capture is not None
     try:
         while ready:
             node = ready.pop()
@@ -172,10 +175,11 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ac
             if g is None:  # every consumer sent None: nothing flows through this node
                 result = (None,) * len(node.next)
             else:
-                if hooked and node in node_hooks:
-                    g = _run_hooks(node_hooks[node], g)
-                if capture is not None and node in capture:
-                    captured[node] = g
+                if watch:
+                    if hooked and node in node_hooks:
+                        g = _run_hooks(node_hooks[node], g)
+                    if capture is not None and node in capture:
+                        captured[node] = g
                 saved = node.saved
                 if saved is _FREED:
                     raise RuntimeError(
@@ -183,9 +187,8 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ac
                         "freed by the first backward. Pass retain_graph=True to the first backward if you need to "
                         "backward through the graph again."
                     )
-                for counter, version in node.versions:
-                    if counter[0] != version:
-                        _version_error(node, counter, version)
+                if node.versions and node.clock != _State.clock:  # some tensor was modified in place since
+                    _check_versions(node)
                 if create_graph:
                     g = _wrap_grad(g)
                     saved = _saved_as_tensors(node, saved)
@@ -243,7 +246,7 @@ def _accumulate(leaf, g):
         leaf.grad = Tensor._make(np.array(g, dtype=leaf.dtype))
     else:
         np.add(grad._data, g, out=grad._data, casting="same_kind")
-        grad._version[0] += 1
+        grad._bump_version()
 
 
 def _root_grad(t, gradient, create_graph):

@@ -51,7 +51,7 @@ class Function:
                       default float dtype. numpy would give float64 in those cases; the result is narrowed.
     """
 
-    __slots__ = ("next", "saved", "versions", "shapes", "out", "out_meta", "constants", "__weakref__")
+    __slots__ = ("next", "saved", "versions", "clock", "shapes", "out", "out_meta", "constants", "__weakref__")
     save_inputs = False
     save_output = False
     saved_attrs = ()
@@ -81,7 +81,7 @@ class Function:
         """Run the op on Tensors (or plain constants) and record it in the graph when needed."""
         arrays = []
         nxt = []
-        versions = []
+        versions = []  # version counters of the saved tensors, checked at backward against ``clock``
         shapes = []  # input shapes, for the engine to undo broadcasting (only for inputs needing grad)
         constants = []  # (position, tensor) of Tensor inputs that need no grad, for graph viewers
         requires = numbers = False
@@ -91,7 +91,7 @@ class Function:
             if isinstance(x, Tensor):
                 arrays.append(x._data)
                 if save:
-                    versions.append((x._version, x._version[0]))
+                    versions.append(x._version)
                 if x.requires_grad:
                     requires = True
                     nxt.append(x.grad_fn or x)
@@ -128,7 +128,7 @@ class Function:
         if bcast:
             self.shapes = shapes
         if self.save_output:
-            versions.append((result._version, 0))
+            versions.append(result._version)
             arrays.append(result._data)
             self.saved = tuple(arrays) if self.save_inputs else (result._data,)
             self.versions = versions if self.save_inputs else versions[-1:]
@@ -138,6 +138,7 @@ class Function:
         else:
             self.saved = ()
             self.versions = ()
+        self.clock = _State.clock
         return result
 
     def release(self):

@@ -14,6 +14,7 @@ class _State:
     grad_enabled = True
     anomaly = False
     node_hooks = False  # set once any non-leaf tensor gets a hook (or retain_grad)
+    clock = 0  # counts in-place modifications; a tensor's version is the clock value of its last one
 
 
 def is_grad_enabled():

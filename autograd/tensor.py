@@ -90,7 +90,7 @@ class Tensor:
     def data(self, value):
         value = value._data if isinstance(value, Tensor) else np.asarray(value)
         self._data = value
-        self._version[0] += 1
+        self._bump_version()
 
     @property
     def shape(self):
@@ -252,6 +252,11 @@ class Tensor:
 
     # -- in-place updates (for optimizers and initialisers, under no_grad) ---------------------------------
 
+    def _bump_version(self):
+        """Record an in-place change: the version becomes the current value of the global modification clock."""
+        _State.clock += 1
+        self._version[0] = _State.clock
+
     def _inplace(self, op, value=None):
         if self.requires_grad and _State.grad_enabled:
             if self.grad_fn is None:
@@ -266,7 +271,7 @@ class Tensor:
         shape = getattr(value, "shape", ())
         if shape and shape != self._data.shape and not _broadcasts_to(shape, self._data.shape):
             raise RuntimeError(f"{op}: operand of shape {shape} does not broadcast to the tensor's shape {self.shape}")
-        self._version[0] += 1
+        self._bump_version()
         return value
 
     def add_(self, other, *, alpha=1):
