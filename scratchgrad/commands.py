@@ -1,0 +1,173 @@
+"""What the CLI's sub-commands do, once the arguments are parsed and checked (see :mod:`scratchgrad.cli`)."""
+import os
+import sys
+import time
+
+import numpy as np
+
+import autograd as ag
+from autograd.data import DataLoader, DatasetNotFoundError, IDXError, Subset
+
+from .artifacts import save_curves, save_filters, save_model_graph, write_json
+from .builders import build_model, build_optimizer, first_layer_weight
+from .checkpoint import load_checkpoint
+from .datasets import choose_dataset, dataset_title, load_datasets
+from .training import NonFiniteLossError, TrainingInterrupted, fit
+
+__all__ = ["train", "experiment", "graph"]
+
+#: The settings a checkpoint remembers, so ``--resume`` rebuilds the same model, data and optimizer.
+RUN_SETTINGS = ("model", "dataset", "batch_size", "optimizer", "lr", "weight_decay", "dropout", "batchnorm",
+                "init", "seed", "train_size", "test_size")
+
+
+#: filters.png shows at most this many first-layer filters (SimpleConvNet has 30).
+MAX_FILTERS = 30
+
+
+def _error(message):
+    print(f"scratchgrad: error: {message}", file=sys.stderr)
+    return 1
+
+
+def _settings_from_checkpoint(args):
+    """Replace ``args``' run settings by those saved in the ``--resume`` checkpoint; returns the checkpoint."""
+    state = load_checkpoint(args.resume)
+    config = (state.get("meta") or {}).get("config") or {}
+    changed = [k for k in RUN_SETTINGS if k in config and getattr(args, k) != config[k]]
+    for key in RUN_SETTINGS:
+        if key in config:
+            setattr(args, key, config[key])
+    if changed:
+        print(f"resuming with the checkpoint's settings for {', '.join(changed)} (other flags ignored)")
+    if args.out is None:
+        args.out = os.path.dirname(os.path.abspath(args.resume))
+    return state
+
+
+def _filters(model):
+    """The first layer's filters for filters.png: at most MAX_FILTERS of them (an MLP has 100 units)."""
+    w = first_layer_weight(model)
+    return None if w is None else w[:MAX_FILTERS]
+
+
+def _describe_sizes(train, test, name):
+    full = len(train.dataset) if isinstance(train, Subset) else None
+    title = dataset_title(name)
+    if full is not None and len(train) < full:
+        print(f"training on a random subset of {len(train):,} of the {full:,} {title} training images "
+              f"(--train-size all for the full set); testing on {len(test):,} images")
+    else:
+        print(f"training on {len(train):,} {title} images; testing on {len(test):,} images")
+
+
+def train(args):
+    """``scratchgrad train``: returns the exit code."""
+    resumed = None
+    if args.resume is not None:
+        try:
+            resumed = _settings_from_checkpoint(args)
+        except (ValueError, OSError) as exc:
+            return _error(str(exc))
+    name, reason = choose_dataset(args.dataset, args.data_dir)
+    print(reason)
+    try:
+        train_set, test_set = load_datasets(name, args.data_dir, args.download, args.train_size, args.test_size,
+                                            args.seed)
+    except (DatasetNotFoundError, IDXError, OSError) as exc:
+        return _error(str(exc))
+    _describe_sizes(train_set, test_set, name)
+    out = args.out or os.path.join("runs", f"{args.model}-{name}")
+    os.makedirs(out, exist_ok=True)
+    config = {k: getattr(args, k) for k in RUN_SETTINGS}
+    config["dataset"] = name
+
+    ag.manual_seed(args.seed)
+    model = build_model(args.model, init=args.init, dropout=args.dropout, batchnorm=args.batchnorm)
+    optimizer = build_optimizer(args.optimizer, model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
+    n_params = sum(p.numel() for p in model.parameters())
+    print(f"model {args.model} ({n_params:,} parameters), {args.optimizer} lr "
+          f"{optimizer.param_groups[0]['lr']:g}, batch {args.batch_size}, {args.epochs} epoch(s)")
+    before = (resumed.get("meta") or {}).get("initial_filters") if resumed else _filters(model)
+    graph_path = save_model_graph(model, os.path.join(out, "graph.svg")) if args.pictures else None
+
+    train_loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True, seed=args.seed)
+    test_loader = DataLoader(test_set, batch_size=1000)
+    ckpt = os.path.join(out, "checkpoint.npz")
+    meta = {"config": config, "initial_filters": before}
+    started = time.perf_counter()
+    code = 0
+    try:
+        # overflow shows up as a non-finite loss, which fit reports with epoch, step and advice; numpy's
+        # own warnings would only repeat it less clearly
+        with np.errstate(over="ignore", invalid="ignore"):
+            history = fit(model, optimizer, train_loader, test_loader, epochs=args.epochs, checkpoint=ckpt,
+                          resume=args.resume, progress=args.progress, meta=meta)
+    except NonFiniteLossError as exc:
+        _error(str(exc))
+        history, code = exc.history, 1
+    except TrainingInterrupted as exc:
+        print(f"\n{exc}\nresume with: scratchgrad train --resume {ckpt} --epochs {args.epochs}", file=sys.stderr)
+        history, code = exc.history, 130
+    except ValueError as exc:  # a checkpoint that does not fit the model/loader
+        return _error(str(exc))
+    wall = time.perf_counter() - started
+
+    files = ["history.json"]
+    result = {"config": config, "dataset": {"name": name, "title": dataset_title(name), "reason": reason,
+                                            "train_size": len(train_set), "test_size": len(test_set)},
+              "history": history, "wall_time": wall}
+    if history.get("test_acc"):
+        result["test_acc"] = history["test_acc"][-1]
+    write_json(result, os.path.join(out, "history.json"))
+    if os.path.isfile(ckpt):
+        files.append("checkpoint.npz")
+    if args.pictures and history.get("epoch") and save_curves(history, os.path.join(out, "curves.png")):
+        files.append("curves.png")
+    if args.pictures and code == 0 and save_filters(before, _filters(model), os.path.join(out, "filters.png")):
+        files.append("filters.png")
+    if graph_path:
+        files.append("graph.svg")
+    if code:
+        return code
+    if history.get("test_acc"):
+        mean_epoch = sum(history["epoch_time"]) / len(history["epoch_time"])
+        print(f"test accuracy: {history['test_acc'][-1]:.2%} on {len(test_set):,} {dataset_title(name)} test "
+              f"images after {history['epoch'][-1]} epoch(s) ({mean_epoch:.1f} s per training epoch)")
+    print(f"files written to {out}: {', '.join(files)}")
+    return 0
+
+
+def experiment(args):
+    """``scratchgrad experiment NAME``: returns the exit code."""
+    from .experiments import run_experiment
+
+    out = args.out or os.path.join("runs", "experiments", args.name)
+    try:
+        summary = run_experiment(args.name, out, quick=args.quick, dataset=args.dataset, data_dir=args.data_dir,
+                                 download=args.download, seed=args.seed, workers=args.workers,
+                                 progress=args.progress)
+    except (DatasetNotFoundError, IDXError) as exc:
+        return _error(str(exc))
+    print(f"{args.name}{' (quick)' if args.quick else ''} on {summary['dataset']['title']}, "
+          f"{summary['seconds']:.1f} s:")
+    for line in summary["findings"]:
+        print(f"  {line}")
+    print(f"  the book's finding {'holds' if summary['book_finding_holds'] else 'does NOT hold'} in this run")
+    print(f"files written to {out}: {', '.join(summary['figures'] + ['summary.json'])}")
+    return 0
+
+
+def graph(args):
+    """``scratchgrad graph --model M``: returns the exit code."""
+    out = args.out or f"{args.model}-graph.svg"
+    ag.manual_seed(0)
+    model = build_model(args.model, batchnorm=args.batchnorm)
+    try:
+        path = save_model_graph(model, out, collapse=args.collapse)
+    except ValueError as exc:  # an unknown suffix
+        return _error(str(exc))
+    if path is None:
+        return _error(f"could not render {out} (see the warning above; a .dot output needs no graphviz program)")
+    print(f"graph of {args.model} written to {out}")
+    return 0
