@@ -23,14 +23,16 @@ __all__ = ["cross_entropy", "nll_loss", "mse_loss", "binary_cross_entropy_with_l
 class CrossEntropy(Function):
     """``-sum_c Q_ic log_softmax(x)_ic``, reduced; inputs ``x`` and (probability targets only) the target."""
 
-    __slots__ = ("coef", "weight", "smooth", "n_classes", "reduction", "denom", "prob", "coef_sum")
+    __slots__ = ("coef", "weight", "smooth", "n_classes", "reduction", "denom", "prob", "coef_sum", "prob_target")
     attrs = ("reduction",)
     save_inputs = True
     saved_attrs = ("coef", "prob", "coef_sum")
 
     def __init__(self, coef, weight, smooth, reduction, denom):
         # coef: the constant Q for class-index targets, or None when Q is built from a probability target.
+        # A class-index target is still passed to apply() (as a constant), so graph viewers can show it.
         self.coef, self.weight, self.smooth, self.reduction, self.denom = coef, weight, smooth, reduction, denom
+        self.prob_target = coef is None
 
     def _coefficients(self, target, n_classes, shape):
         """Q for a probability target: ``((1 - ls) * target + ls / C) * weight``."""
@@ -44,12 +46,12 @@ class CrossEntropy(Function):
         exp = np.exp(shifted)
         sums = exp.sum(axis=1, keepdims=True)
         log_prob = shifted - np.log(sums)
-        coef = self.coef if target is None else self._coefficients(target, n_classes, shape)
+        coef = self._coefficients(target, n_classes, shape) if self.prob_target else self.coef
         loss = -(coef * log_prob).sum(axis=1)
         exp /= sums
         self.prob = exp
         self.coef_sum = coef.sum(axis=1, keepdims=True)
-        if target is not None:
+        if self.prob_target:
             self.coef = coef
         if self.reduction == "none":
             return loss
@@ -69,7 +71,7 @@ class CrossEntropy(Function):
         else:
             scale = 1.0 / self.denom if self.denom else float("nan")  # nothing counted: NaN, as PyTorch
             g = grad * scale if self.reduction == "mean" else grad
-        if target is not None and graph:
+        if self.prob_target and graph:
             coef = self._coefficients(target, n_classes, shape)
             coef_sum = xp.sum(coef, 1, keepdims=True)
         else:
@@ -78,7 +80,7 @@ class CrossEntropy(Function):
         if self.needs_input_grad(0):
             prob = _softmax(x, 1) if graph else self.prob
             gx = g * (prob * coef_sum - coef)
-        if target is not None and self.needs_input_grad(1):
+        if self.prob_target and self.needs_input_grad(1):
             log_prob = _log_softmax(x, 1) if graph else np.log(self.prob)
             factor = 1.0 - self.smooth
             if self.weight is not None:
@@ -171,7 +173,7 @@ def cross_entropy(input, target, weight=None, *, ignore_index=-100, reduction="m
         smooth = np.full(n_classes, label_smoothing / n_classes, dtype=input.dtype) if w is None else w * (label_smoothing / n_classes)
         coef *= 1.0 - label_smoothing
         coef += smooth.reshape((1, -1) + (1,) * (input.ndim - 2)) * valid[:, None].astype(input.dtype)
-    return CrossEntropy(coef, w, float(label_smoothing), reduction, denom).apply(input, None)
+    return CrossEntropy(coef, w, float(label_smoothing), reduction, denom).apply(input, target if isinstance(target, Tensor) else None)
 
 
 def nll_loss(input, target, weight=None, *, ignore_index=-100, reduction="mean"):

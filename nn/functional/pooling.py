@@ -87,6 +87,8 @@ def _first_argmax(views, nan_aware):
 class MaxPool2dFast(Function):
     """Max pooling with stride == kernel, no padding, no dilation (windows tile the cropped input)."""
 
+    name = "MaxPool2d"  # the op users asked for; the class name only says which algorithm runs
+
     __slots__ = ("kernel_size", "mask", "in_hw", "indices")
     attrs = ("kernel_size",)
     saved_attrs = ("mask",)
@@ -125,6 +127,8 @@ class MaxPool2dFast(Function):
 
 class MaxPool2dWindows(Function):
     """General max pooling (any stride, padding, dilation) over the im2col view of the ``-inf``-padded input."""
+
+    name = "MaxPool2d"  # the op users asked for; the class name only says which algorithm runs
 
     __slots__ = ("geometry", "mask", "in_hw", "indices")
     attrs = ("geometry",)
@@ -235,6 +239,8 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
 class AvgPool2dFast(Function):
     """Average pooling with stride == kernel, no padding (windows tile the cropped input)."""
+
+    name = "AvgPool2d"  # the op users asked for; the class name only says which algorithm runs
 
     __slots__ = ("kernel_size", "in_hw", "scale")
     attrs = ("kernel_size",)
