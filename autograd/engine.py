@@ -1,8 +1,9 @@
 """Reverse-mode differentiation over the recorded graph: ``backward``, ``grad``, hooks.
 
-The walk is iterative (no recursion limit) and visits each node once: one depth-first pass orders the nodes
-topologically, one pass in reverse order runs each backward rule once with the full gradient of its output.
-Both passes are linear in the size of the graph.
+The walk is iterative (no recursion limit) and visits each node once: one depth-first pass counts, for every
+node, how many edges lead into it; then each node's backward rule runs once, as soon as the gradients from
+all its consumers have arrived (PyTorch's engine works the same way). Both passes are linear in the size of
+the graph; nothing is sorted.
 """
 import weakref
 

@@ -46,12 +46,10 @@ class Sum(Function):
         return _expand_grad(grad, self.shape, self.dim, self.keepdim)
 
 
-class Mean(Function):
-    __slots__ = ("dim", "keepdim", "shape")
-    attrs = ("dim", "keepdim")
+class Mean(Sum):
+    """The sum's rule scaled by ``1 / n``."""
 
-    def __init__(self, dim=None, keepdim=False):
-        self.dim, self.keepdim = dim, keepdim
+    __slots__ = ()
 
     def forward(self, a):
         self.shape = a.shape
@@ -60,7 +58,7 @@ class Mean(Function):
     def backward(self, grad):
         n = np.prod(self.shape) if self.dim is None else np.prod([self.shape[d] for d in self.dim])
         # 1 / n as a Python float: a numpy float64 scalar would promote a float32 gradient to float64.
-        return _expand_grad(grad * (1.0 / float(n)) if n else grad, self.shape, self.dim, self.keepdim)
+        return super().backward(grad * (1.0 / float(n)) if n else grad)
 
 
 class _Select(Function):
