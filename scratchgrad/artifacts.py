@@ -106,7 +106,7 @@ def save_model_graph(model, path, input_shape=(2, 1, 28, 28), num_classes=10, co
         with viz.trace_modules(model) as trace:
             loss = F.cross_entropy(model(x), t)
         try:
-            viz.save_graph(loss, path, params=model, inputs={"input": x}, group_modules=trace, collapse=collapse,
+            viz.save_graph(loss, path, params=model, inputs={"input": x, "target": t}, group_modules=trace, collapse=collapse,
                            legend=True)
         except RuntimeError as exc:
             warn(f"graph not rendered: {exc}")
