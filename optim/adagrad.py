@@ -53,28 +53,16 @@ class Adagrad(Optimizer):
 
     def _init_group_state(self, group):
         for p in group["params"]:
-            self._init_state(p, group)
+            self._state(p, group)
 
-    def _init_state(self, p, group):
-        state = self.state[p]
-        if not state:
-            state["step"] = 0
-            state["sum"] = autograd.full_like(p, group["initial_accumulator_value"])
-        return state
+    def _new_state(self, p, group):
+        return {"step": 0, "sum": autograd.full_like(p, group["initial_accumulator_value"])}
 
     def _update_group(self, group):
         lr, lr_decay, eps = group["lr"], group["lr_decay"], group["eps"]
-        weight_decay, maximize = group["weight_decay"], group["maximize"]
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            state = self._init_state(p, group)
+        for p, g in self._params_with_grad(group):
+            state = self._state(p, group)
             state["step"] += 1
-            g = p.grad.data
-            if maximize:
-                g = -g
-            if weight_decay != 0:
-                g = g + weight_decay * p.data
             clr = lr / (1 + (state["step"] - 1) * lr_decay)
             h = state["sum"]
             h.addcmul_(g, g, value=1)

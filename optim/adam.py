@@ -69,30 +69,18 @@ class Adam(Optimizer):
     def _restore_group(self, group):
         group["betas"] = tuple(group["betas"])
 
+    def _new_state(self, p, group):
+        state = {"step": 0, "exp_avg": autograd.zeros_like(p), "exp_avg_sq": autograd.zeros_like(p)}
+        if group["amsgrad"]:
+            state["max_exp_avg_sq"] = autograd.zeros_like(p)
+        return state
+
     def _update_group(self, group):
-        lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
-        weight_decay, amsgrad, maximize = group["weight_decay"], group["amsgrad"], group["maximize"]
-        decoupled = group["decoupled_weight_decay"]
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            state = self.state[p]
-            if not state:
-                state["step"] = 0
-                state["exp_avg"] = autograd.zeros_like(p)
-                state["exp_avg_sq"] = autograd.zeros_like(p)
-                if amsgrad:
-                    state["max_exp_avg_sq"] = autograd.zeros_like(p)
+        lr, (beta1, beta2), eps, amsgrad = group["lr"], group["betas"], group["eps"], group["amsgrad"]
+        for p, g in self._params_with_grad(group):  # applies maximize and (decoupled) weight decay
+            state = self._state(p, group)
             state["step"] += 1
             step = state["step"]
-            g = p.grad.data
-            if maximize:
-                g = -g
-            if weight_decay != 0:
-                if decoupled:
-                    p.mul_(1 - lr * weight_decay)
-                else:
-                    g = g + weight_decay * p.data
             m, v = state["exp_avg"], state["exp_avg_sq"]
             m.mul_(beta1).add_(g, alpha=1 - beta1)
             v.mul_(beta2).addcmul_(g, g, value=1 - beta2)

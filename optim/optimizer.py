@@ -63,6 +63,8 @@ class Optimizer:
 
     Subclasses implement :meth:`_update_group` (one step for one group, called under ``no_grad``) and
     :meth:`_check_hyperparameters` (validation shared by the constructor and :meth:`add_param_group`).
+    Inside ``_update_group``, :meth:`_params_with_grad` gives each parameter's gradient with ``maximize`` and
+    weight decay applied, and :meth:`_state` its state, created by the subclass's :meth:`_new_state`.
 
     Raises:
         TypeError: ``params`` is a single Tensor or a set, or holds something that is not a floating-point
@@ -103,6 +105,42 @@ class Optimizer:
     def _update_group(self, group):
         """Apply one step to the parameters of ``group`` that have a gradient (runs under ``no_grad``)."""
         raise NotImplementedError(f"{type(self).__name__} does not implement _update_group (or step)")
+
+    def _new_state(self, p, group):
+        """The fresh state of parameter ``p`` of ``group`` (a dict of buffers), for subclasses using :meth:`_state`."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement _new_state")
+
+    # -- helpers for subclasses' _update_group -------------------------------------------------------------
+
+    def _params_with_grad(self, group):
+        """Yield ``(p, g)`` for each parameter ``p`` of ``group`` that has a gradient, in order.
+
+        ``g`` is the numpy array the update formula should use: ``p.grad`` negated when the group's
+        ``'maximize'`` is set, plus the L2 penalty ``weight_decay * p`` when ``'weight_decay'`` is non-zero.
+        With ``'decoupled_weight_decay'`` (AdamW) the penalty is not added: ``p`` is shrunk in place by
+        ``1 - lr * weight_decay`` before it is yielded instead.  ``p.grad`` itself is never modified.
+        """
+        maximize, weight_decay = group["maximize"], group["weight_decay"]
+        decoupled = group.get("decoupled_weight_decay", False)
+        for p in group["params"]:
+            if p.grad is None:
+                continue
+            g = p.grad.data
+            if maximize:
+                g = -g
+            if weight_decay != 0:
+                if decoupled:
+                    p.mul_(1 - group["lr"] * weight_decay)
+                else:
+                    g = g + weight_decay * p.data
+            yield p, g
+
+    def _state(self, p, group):
+        """``p``'s state dict, filled by :meth:`_new_state` when it is empty (first step, or never loaded)."""
+        state = self.state[p]
+        if not state:
+            state.update(self._new_state(p, group))
+        return state
 
     # -- the public interface ------------------------------------------------------------------------------
 

@@ -58,27 +58,20 @@ class RMSprop(Optimizer):
         check_non_negative(group["weight_decay"], "weight_decay value")
         check_non_negative(group["alpha"], "alpha value")
 
+    def _new_state(self, p, group):
+        state = {"step": 0, "square_avg": autograd.zeros_like(p)}
+        if group["momentum"] > 0:
+            state["momentum_buffer"] = autograd.zeros_like(p)
+        if group["centered"]:
+            state["grad_avg"] = autograd.zeros_like(p)
+        return state
+
     def _update_group(self, group):
         lr, alpha, eps = group["lr"], group["alpha"], group["eps"]
         momentum, centered = group["momentum"], group["centered"]
-        weight_decay, maximize = group["weight_decay"], group["maximize"]
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            state = self.state[p]
-            if not state:
-                state["step"] = 0
-                state["square_avg"] = autograd.zeros_like(p)
-                if momentum > 0:
-                    state["momentum_buffer"] = autograd.zeros_like(p)
-                if centered:
-                    state["grad_avg"] = autograd.zeros_like(p)
+        for p, g in self._params_with_grad(group):
+            state = self._state(p, group)
             state["step"] += 1
-            g = p.grad.data
-            if maximize:
-                g = -g
-            if weight_decay != 0:
-                g = g + weight_decay * p.data
             h = state["square_avg"]
             h.mul_(alpha).addcmul_(g, g, value=1 - alpha)
             if centered:

@@ -74,17 +74,10 @@ class SGD(Optimizer):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
 
     def _update_group(self, group):
-        lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
-        weight_decay, nesterov, maximize = group["weight_decay"], group["nesterov"], group["maximize"]
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            g = p.grad.data
-            if maximize:
-                g = -g
-            if weight_decay != 0:
-                g = g + weight_decay * p.data
+        lr, momentum, dampening, nesterov = group["lr"], group["momentum"], group["dampening"], group["nesterov"]
+        for p, g in self._params_with_grad(group):
             if momentum != 0:
+                # not self._state: the buffer starts as the first gradient, and plain SGD keeps no state at all
                 state = self.state[p]
                 buf = state.get("momentum_buffer")
                 if buf is None:

@@ -371,3 +371,65 @@ def test_trains_an_nn_model_and_keeps_its_parameters():
     assert all(type(p) is type(q) and p is q for p, q in zip(model.parameters(), params))
     assert all(p.data is a for p, a in zip(params, arrays))  # updated in place, still the model's parameters
     assert opt.param_groups[0]["param_names"][0] == "0.weight"
+
+
+# -- the helpers subclasses build their update on --------------------------------------------------------------
+
+
+class _SignDescent(optim.Optimizer):
+    """A minimal optimizer written against the base helpers: ``w -= lr * sign(g)``, counting its steps."""
+
+    def __init__(self, params, lr=0.1, weight_decay=0.0, maximize=False, decoupled_weight_decay=False):
+        super().__init__(params, dict(lr=lr, weight_decay=weight_decay, maximize=maximize,
+                                      decoupled_weight_decay=decoupled_weight_decay))
+        self.seen = []
+
+    def _new_state(self, p, group):
+        return {"step": 0}
+
+    def _update_group(self, group):
+        for p, g in self._params_with_grad(group):
+            self.seen.append(g.copy())
+            self._state(p, group)["step"] += 1
+            p.sub_(group["lr"] * np.sign(g))
+
+
+@pytest.mark.parametrize("maximize", [False, True])
+@pytest.mark.parametrize("weight_decay, decoupled", [(0.0, False), (0.5, False), (0.5, True)])
+def test_params_with_grad_applies_maximize_and_weight_decay(maximize, weight_decay, decoupled):
+    w = ag.tensor([1.0, -2.0, 3.0], requires_grad=True)
+    skipped = ag.tensor([4.0], requires_grad=True)
+    w.grad = ag.tensor([0.5, 0.5, -4.0])
+    opt = _SignDescent([w, skipped], lr=0.1, weight_decay=weight_decay, maximize=maximize,
+                       decoupled_weight_decay=decoupled)
+    opt.step()
+    g = np.array([0.5, 0.5, -4.0]) * (-1 if maximize else 1)
+    w0 = np.array([1.0, -2.0, 3.0])
+    if decoupled:
+        w0 = w0 * (1 - 0.1 * weight_decay)  # shrunk before the update, gradient left alone
+    else:
+        g = g + weight_decay * np.array([1.0, -2.0, 3.0])
+    assert len(opt.seen) == 1, "a parameter without a gradient was yielded"
+    np.testing.assert_allclose(opt.seen[0], g)
+    np.testing.assert_allclose(w.data, w0 - 0.1 * np.sign(g))
+    np.testing.assert_array_equal(w.grad.data, [0.5, 0.5, -4.0])
+    assert skipped not in opt.state and skipped.item() == 4.0
+
+
+def test_state_is_created_once_and_again_after_an_empty_load():
+    w = ag.tensor([1.0, 2.0], requires_grad=True)
+    opt = _SignDescent([w])
+    for _ in range(3):
+        w.grad = ag.tensor([1.0, -1.0])
+        opt.step()
+    assert opt.state[w] == {"step": 3}
+    opt.load_state_dict({"state": {}, "param_groups": opt.state_dict()["param_groups"]})
+    opt.step()
+    assert opt.state[w] == {"step": 1}
+
+
+def test_plain_sgd_keeps_no_state():
+    params = make_params()
+    opt = optim.SGD(params, lr=0.1, weight_decay=0.1, maximize=True)
+    run(opt, params, 2)
+    assert opt.state_dict()["state"] == {}
