@@ -25,14 +25,22 @@ class _Indexed(Module):
     def __iter__(self):
         return iter(self._modules.values())
 
+    def _key(self, idx):
+        """The name of the child at integer position ``idx`` (negative counts from the end)."""
+        keys = list(self._modules)
+        return keys[_index(idx, len(keys), type(self).__name__)]
+
     def _renumber(self, modules):
+        """Replace the children by ``modules``, named ``'0'``, ``'1'``, ..."""
         self._modules.clear()
         for i, module in enumerate(modules):
             self._modules[str(i)] = module
 
+    def __setitem__(self, idx, module):
+        self.add_module(self._key(idx), module)
+
     def __delitem__(self, idx):
-        keys = list(self._modules)
-        doomed = keys[idx] if isinstance(idx, slice) else [keys[_index(idx, len(keys), type(self).__name__)]]
+        doomed = list(self._modules)[idx] if isinstance(idx, slice) else [self._key(idx)]
         for key in doomed:
             del self._modules[key]
         self._renumber(list(self._modules.values()))  # keep names contiguous, as PyTorch does
@@ -65,9 +73,6 @@ class _Indexed(Module):
         del self[index]
         return module
 
-    def __dir__(self):
-        return [k for k in super().__dir__() if not k.isdigit()]
-
 
 class Sequential(_Indexed):
     """Modules applied in order: ``Sequential(a, b, c)(x) == c(b(a(x)))``.
@@ -90,12 +95,7 @@ class Sequential(_Indexed):
         if isinstance(idx, slice):
             # A plain Sequential: subclasses (the model zoo's nets) have constructors with other signatures.
             return Sequential(OrderedDict(list(self._modules.items())[idx]))
-        keys = list(self._modules)
-        return self._modules[keys[_index(idx, len(keys), "Sequential")]]
-
-    def __setitem__(self, idx, module):
-        keys = list(self._modules)
-        self.add_module(keys[_index(idx, len(keys), "Sequential")], module)
+        return self._modules[self._key(idx)]
 
     def forward(self, input):
         """Apply each module in turn to the previous one's output."""
@@ -115,12 +115,7 @@ class ModuleList(_Indexed):
     def __getitem__(self, idx):
         if isinstance(idx, slice):
             return ModuleList(list(self._modules.values())[idx])
-        keys = list(self._modules)
-        return self._modules[keys[_index(idx, len(keys), "ModuleList")]]
-
-    def __setitem__(self, idx, module):
-        keys = list(self._modules)
-        self.add_module(keys[_index(idx, len(keys), "ModuleList")], module)
+        return self._modules[self._key(idx)]
 
     def __iadd__(self, modules):
         return self.extend(modules)

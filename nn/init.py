@@ -61,12 +61,14 @@ def _calculate_fan_in_and_fan_out(tensor):
         ValueError: fewer than 2 dims.
     """
     if tensor.ndim < 2:
-        raise ValueError("Fan in and fan out can not be computed for tensor with fewer than 2 dimensions")
+        raise ValueError("Fan in and fan out can not be computed for tensor with fewer than 2 dimensions, "
+                         f"got a tensor of shape {tuple(tensor.shape)}")
     receptive_field = math.prod(tensor.shape[2:])
     return tensor.shape[1] * receptive_field, tensor.shape[0] * receptive_field
 
 
 def _calculate_correct_fan(tensor, mode):
+    """The fan-in or the fan-out of ``tensor``, as ``mode`` says. Raises ValueError for another mode."""
     mode = mode.lower()
     if mode not in ("fan_in", "fan_out"):
         raise ValueError(f"Mode {mode} not supported, please use one of fan_in, fan_out")
@@ -75,12 +77,14 @@ def _calculate_correct_fan(tensor, mode):
 
 
 def _fill(tensor, values):
+    """Copy ``values`` into ``tensor`` in place, outside the graph; returns ``tensor``."""
     with ag.no_grad():
         tensor.copy_(values)
     return tensor
 
 
 def _rng(generator):
+    """``generator``, or the global one when it is None."""
     return ag.creation.generator() if generator is None else generator
 
 
@@ -124,7 +128,7 @@ def zeros_(tensor):
 def eye_(tensor):
     """Fill a 2-D tensor with the identity matrix. Raises ValueError for other ranks."""
     if tensor.ndim != 2:
-        raise ValueError("Only tensors with 2 dimensions are supported")
+        raise ValueError(f"eye_: only tensors with 2 dimensions are supported, got shape {tuple(tensor.shape)}")
     return _fill(tensor, np.eye(*tensor.shape))
 
 
@@ -150,6 +154,7 @@ def xavier_normal_(tensor, gain=1.0, generator=None):
 
 
 def _kaiming_std(tensor, a, mode, nonlinearity):
+    """He's std ``gain / sqrt(fan)``; None (after a warning, as PyTorch) for a tensor with no elements."""
     if 0 in tensor.shape:
         warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=3)
         return None

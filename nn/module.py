@@ -1,78 +1,26 @@
-"""``Module``: the base class of layers and models (parameters, buffers, submodules, hooks, state dicts)."""
+"""``Module``: the base class of layers and models (parameters, buffers, submodules, hooks, state dicts).
+
+The class is split by concept: registration, traversal, modes and printing live here; forward hooks and
+their handles in :mod:`nn.hooks`; ``state_dict``/``load_state_dict`` in :mod:`nn.state_dict` (a mixin
+``Module`` inherits). Every name those modules export is importable from here as well.
+"""
 import itertools
-from collections import OrderedDict, namedtuple
-from collections.abc import Mapping
+from collections import OrderedDict
 
 import numpy as np
 
 import autograd as ag
 
+from .hooks import (RemovableHandle, _add_hook, _call_with_hooks, _global_forward_hooks, _global_forward_pre_hooks,
+                    register_module_forward_hook, register_module_forward_pre_hook)
 from .parameter import Parameter
+from .state_dict import StateDictMixin, _IncompatibleKeys  # noqa: F401  (_IncompatibleKeys: importable from here)
 
 __all__ = ["Module", "RemovableHandle", "register_module_forward_pre_hook", "register_module_forward_hook"]
 
-_handle_ids = itertools.count()
-
-# Hooks that run for every module (torch.nn.modules.module.register_module_forward_hook); tools such as
-# graph viewers use them to see which module produced which part of the graph.
-_global_forward_pre_hooks = OrderedDict()
-_global_forward_hooks = OrderedDict()
-
-
-class RemovableHandle:
-    """Returned by ``register_*_hook``; ``remove()`` unregisters the hook (also usable as a context manager)."""
-
-    __slots__ = ("id", "_hooks_dicts")
-
-    def __init__(self, *hooks_dicts):
-        self.id = next(_handle_ids)
-        self._hooks_dicts = hooks_dicts
-
-    def remove(self):
-        """Unregister the hook; a second call does nothing."""
-        for hooks in self._hooks_dicts:
-            hooks.pop(self.id, None)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.remove()
-        return False
-
-
-def _add_hook(hooks, hook, prepend, with_kwargs=False):
-    handle = RemovableHandle(hooks)
-    hooks[handle.id] = (hook, with_kwargs)
-    if prepend:
-        hooks.move_to_end(handle.id, last=False)
-    return handle
-
-
-def register_module_forward_pre_hook(hook):
-    """Run ``hook(module, args)`` before the forward of every module (global; see ``Module.register_forward_pre_hook``)."""
-    return _add_hook(_global_forward_pre_hooks, hook, False)
-
-
-def register_module_forward_hook(hook):
-    """Run ``hook(module, args, output)`` after the forward of every module (global; see ``Module.register_forward_hook``)."""
-    return _add_hook(_global_forward_hooks, hook, False)
-
-
-class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
-    """``(missing_keys, unexpected_keys)`` returned by :meth:`Module.load_state_dict`."""
-
-    __slots__ = ()
-
-    def __repr__(self):
-        if not self.missing_keys and not self.unexpected_keys:
-            return "<All keys matched successfully>"
-        return super().__repr__()
-
-    __str__ = __repr__
-
 
 def _addindent(text, spaces):
+    """Indent every line of ``text`` but the first by ``spaces`` (a child's repr nested in its parent's)."""
     lines = text.split("\n")
     if len(lines) == 1:
         return text
@@ -80,7 +28,8 @@ def _addindent(text, spaces):
     return lines[0] + "\n" + "\n".join(pad + line for line in lines[1:])
 
 
-def _check_name(kind, name, module):
+def _check_name(kind, name):
+    """Reject a registration name that is not a non-empty string free of dots (dots separate state-dict keys)."""
     if not isinstance(name, str):
         raise TypeError(f"{kind} name should be a string, got {type(name).__name__}")
     if name == "":
@@ -89,7 +38,7 @@ def _check_name(kind, name, module):
         raise KeyError(f'{kind} name can\'t contain ".", got: {name}')
 
 
-class Module:
+class Module(StateDictMixin):
     """Base class of every layer and model.
 
     A subclass assigns its parameters (:class:`Parameter`), buffers (``register_buffer``) and submodules as
@@ -100,8 +49,6 @@ class Module:
         training: True in training mode (dropout active, batch norm uses batch statistics); set by
             :meth:`train` / :meth:`eval` for the whole tree.
     """
-
-    _version = 1
 
     def __init__(self):
         # object.__setattr__ because our __setattr__ looks these dicts up.
@@ -121,27 +68,8 @@ class Module:
 
     def __call__(self, *args, **kwargs):
         if self._forward_pre_hooks or self._forward_hooks or _global_forward_pre_hooks or _global_forward_hooks:
-            return self._call_with_hooks(args, kwargs)
+            return _call_with_hooks(self, args, kwargs)
         return self.forward(*args, **kwargs)
-
-    def _call_with_hooks(self, args, kwargs):
-        for hook, with_kwargs in itertools.chain(list(_global_forward_pre_hooks.values()), list(self._forward_pre_hooks.values())):
-            if with_kwargs:
-                result = hook(self, args, kwargs)
-                if result is not None:
-                    if not (isinstance(result, tuple) and len(result) == 2):
-                        raise RuntimeError(f"forward pre-hook must return None or a tuple of (new_args, new_kwargs), but got {result!r}")
-                    args, kwargs = result
-            else:
-                result = hook(self, args)
-                if result is not None:
-                    args = result if isinstance(result, tuple) else (result,)
-        output = self.forward(*args, **kwargs)
-        for hook, with_kwargs in itertools.chain(list(_global_forward_hooks.values()), list(self._forward_hooks.values())):
-            result = hook(self, args, kwargs, output) if with_kwargs else hook(self, args, output)
-            if result is not None:
-                output = result
-        return output
 
     def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
         """Run ``hook(module, args)`` before each forward; a non-None return replaces the positional args.
@@ -170,7 +98,7 @@ class Module:
         """
         if "_parameters" not in self.__dict__:
             raise AttributeError("cannot assign parameter before Module.__init__() call")
-        _check_name("parameter", name, self)
+        _check_name("parameter", name)
         if hasattr(self, name) and name not in self._parameters:
             raise KeyError(f"attribute '{name}' already exists")
         if param is not None and not isinstance(param, Parameter):
@@ -184,10 +112,13 @@ class Module:
 
         Args:
             name: attribute name. tensor: a Tensor, or None. persistent: False keeps it out of ``state_dict``.
+        Raises:
+            AttributeError: before ``Module.__init__`` ran. KeyError: a bad or taken name.
+            TypeError: ``tensor`` is not a Tensor.
         """
         if "_buffers" not in self.__dict__:
             raise AttributeError("cannot assign buffer before Module.__init__() call")
-        _check_name("buffer", name, self)
+        _check_name("buffer", name)
         if hasattr(self, name) and name not in self._buffers:
             raise KeyError(f"attribute '{name}' already exists")
         if tensor is not None and not isinstance(tensor, ag.Tensor):
@@ -199,12 +130,17 @@ class Module:
             self._non_persistent_buffers_set.add(name)
 
     def add_module(self, name, module):
-        """Register ``module`` (or None) as a child under ``name``."""
+        """Register ``module`` (or None) as a child under ``name``.
+
+        Raises:
+            TypeError: ``module`` is not a Module. AttributeError: before ``Module.__init__`` ran.
+            KeyError: a bad or taken name.
+        """
         if not isinstance(module, Module) and module is not None:
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
         if "_modules" not in self.__dict__:
             raise AttributeError("cannot assign module before Module.__init__() call")
-        _check_name("module", name, self)
+        _check_name("module", name)
         if hasattr(self, name) and name not in self._modules:
             raise KeyError(f"attribute '{name}' already exists")
         self._modules[name] = module
@@ -213,30 +149,25 @@ class Module:
 
     def __setattr__(self, name, value):
         d = self.__dict__
-        params = d.get("_parameters")
-        if isinstance(value, Parameter):
-            if params is None:
-                raise AttributeError("cannot assign parameters before Module.__init__() call")
-            self._forget(name)
-            self.register_parameter(name, value)
-            return
-        if params is not None and name in params:
-            if value is not None:
-                raise TypeError(f"cannot assign '{type(value).__name__}' as parameter '{name}' (nn.Parameter or None expected)")
-            params[name] = None
-            return
-        modules = d.get("_modules")
-        if isinstance(value, Module):
-            if modules is None:
-                raise AttributeError("cannot assign module before Module.__init__() call")
-            self._forget(name)
-            modules[name] = value
-            return
-        if modules is not None and name in modules:
-            if value is not None:
-                raise TypeError(f"cannot assign '{type(value).__name__}' as child module '{name}' (nn.Module or None expected)")
-            modules[name] = None
-            return
+        # PyTorch's rules, in its order: a Parameter (Module) value joins the parameters (children), and a name
+        # registered as one may then only be set to another of its kind or to None.
+        for key, kind, what in _ASSIGNABLE:
+            registry = d.get(key)
+            if isinstance(value, kind):
+                if registry is None:
+                    raise AttributeError(f"cannot assign {what} before Module.__init__() call")
+                self._forget(name)
+                if kind is Parameter:
+                    self.register_parameter(name, value)  # also checks the name and that it is a leaf
+                else:
+                    registry[name] = value
+                return
+            if registry is not None and name in registry:
+                if value is not None:
+                    raise TypeError(f"cannot assign '{type(value).__name__}' as {what} '{name}' "
+                                    f"(nn.{kind.__name__} or None expected)")
+                registry[name] = None
+                return
         buffers = d.get("_buffers")
         if buffers is not None and name in buffers:
             if value is not None and not isinstance(value, ag.Tensor):
@@ -309,6 +240,7 @@ class Module:
             yield module
 
     def _named_members(self, registry, prefix, recurse, remove_duplicate):
+        """Yield ``(dotted name, value)`` from the registry dict named ``registry`` of self (and descendants)."""
         seen = set()
         owners = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse else [(prefix, self)]
         for owner_name, owner in owners:
@@ -347,19 +279,20 @@ class Module:
 
     def get_parameter(self, target):
         """The parameter at the dotted path ``target`` (``'fc1.weight'``). Raises AttributeError."""
-        path, _, name = target.rpartition(".")
-        module = self.get_submodule(path)
-        if name not in module._parameters:
-            raise AttributeError(f"{type(module).__name__} has no parameter `{name}`")
-        return module._parameters[name]
+        return self._get_member(target, "_parameters", "parameter")
 
     def get_buffer(self, target):
         """The buffer at the dotted path ``target`` (``'bn.running_mean'``). Raises AttributeError."""
+        return self._get_member(target, "_buffers", "buffer")
+
+    def _get_member(self, target, registry, kind):
+        """The entry of the registry dict named ``registry`` at the dotted path ``target``."""
         path, _, name = target.rpartition(".")
         module = self.get_submodule(path)
-        if name not in module._buffers:
-            raise AttributeError(f"{type(module).__name__} has no buffer `{name}`")
-        return module._buffers[name]
+        members = module.__dict__[registry]
+        if name not in members:
+            raise AttributeError(f"{type(module).__name__} has no {kind} `{name}`")
+        return members[name]
 
     # -- modes and bulk updates ----------------------------------------------------------------------------
 
@@ -442,101 +375,6 @@ class Module:
         """No-op (everything lives on the CPU); returns self."""
         return self
 
-    # -- state dicts ---------------------------------------------------------------------------------------
-
-    def _save_to_state_dict(self, destination, prefix, keep_vars):
-        for name, param in self._parameters.items():
-            if param is not None:
-                destination[prefix + name] = param if keep_vars else param.detach()
-        for name, buf in self._buffers.items():
-            if buf is not None and name not in self._non_persistent_buffers_set:
-                destination[prefix + name] = buf if keep_vars else buf.detach()
-
-    def state_dict(self, *, destination=None, prefix="", keep_vars=False):
-        """An ordered dict of every parameter and persistent buffer, keyed by dotted name (PyTorch's keys).
-
-        The values are detached tensors sharing memory with the module (``keep_vars=True``: the tensors
-        themselves). Save it with :func:`autograd.save`.
-        """
-        if destination is None:
-            destination = OrderedDict()
-        self._save_to_state_dict(destination, prefix, keep_vars)
-        for name, module in self._modules.items():
-            if module is not None:
-                module.state_dict(destination=destination, prefix=prefix + name + ".", keep_vars=keep_vars)
-        return destination
-
-    def _load_from_state_dict(self, state_dict, prefix, missing_keys, unexpected_keys, error_msgs, assign=False):
-        """Copy this module's own entries (not its children's) from ``state_dict``; collect problems.
-
-        Subclasses override it to accept older layouts (batch norm fills in ``num_batches_tracked``).
-        """
-        local = {k: v for k, v in itertools.chain(self._parameters.items(), self._buffers.items())
-                 if v is not None and k not in self._non_persistent_buffers_set}
-        for name, current in local.items():
-            key = prefix + name
-            if key not in state_dict:
-                missing_keys.append(key)
-                continue
-            value = state_dict[key]
-            if isinstance(value, np.ndarray):
-                value = ag.from_numpy(value)
-            if not isinstance(value, ag.Tensor):
-                error_msgs.append(f'While copying the parameter named "{key}", expected a Tensor or ndarray from the '
-                                  f"checkpoint but received {type(value).__name__}")
-                continue
-            if value.shape != current.shape:
-                error_msgs.append(f"size mismatch for {key}: copying a param with shape {tuple(value.shape)} from "
-                                  f"checkpoint, the shape in current model is {tuple(current.shape)}.")
-                continue
-            with ag.no_grad():
-                if assign:
-                    if isinstance(current, Parameter):
-                        setattr(self, name, Parameter(value.data, requires_grad=current.requires_grad))
-                    else:
-                        self._buffers[name] = value.detach()
-                else:
-                    current.copy_(value)
-        for key in state_dict:
-            if not key.startswith(prefix):
-                continue
-            head, dot, _ = key[len(prefix):].partition(".")
-            if (dot and head not in self._modules) or (not dot and head not in local):
-                unexpected_keys.append(key)
-
-    def load_state_dict(self, state_dict, strict=True, assign=False):
-        """Copy parameters and buffers from ``state_dict`` (as made by :meth:`state_dict`) into this module.
-
-        Args:
-            state_dict: a mapping from dotted names to Tensors (or ndarrays).
-            strict: raise when keys are missing or unexpected (shape mismatches always raise).
-            assign: replace the tensors instead of copying into them.
-        Returns:
-            ``(missing_keys, unexpected_keys)`` as a named tuple.
-        Raises:
-            RuntimeError: listing every missing/unexpected key and every size mismatch.
-        """
-        if not isinstance(state_dict, Mapping):
-            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict).__name__}.")
-        missing, unexpected, errors = [], [], []
-
-        def load(module, local_state, prefix):
-            module._load_from_state_dict(local_state, prefix, missing, unexpected, errors, assign)
-            for name, child in module._modules.items():
-                if child is not None:
-                    child_prefix = prefix + name + "."
-                    load(child, {k: v for k, v in local_state.items() if k.startswith(child_prefix)}, child_prefix)
-
-        load(self, OrderedDict(state_dict), "")
-        if strict:
-            if unexpected:
-                errors.insert(0, "Unexpected key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in unexpected)))
-            if missing:
-                errors.insert(0, "Missing key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in missing)))
-        if errors:
-            raise RuntimeError("Error(s) in loading state_dict for {}:\n\t{}".format(type(self).__name__, "\n\t".join(errors)))
-        return _IncompatibleKeys(missing, unexpected)
-
     # -- printing ------------------------------------------------------------------------------------------
 
     def extra_repr(self):
@@ -558,3 +396,7 @@ class Module:
             else:
                 text += "\n  " + "\n  ".join(lines) + "\n"
         return text + ")"
+
+
+# (registry, the value type that joins it on assignment, its name in errors), in the order __setattr__ checks them.
+_ASSIGNABLE = (("_parameters", Parameter, "parameter"), ("_modules", Module, "child module"))

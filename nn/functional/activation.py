@@ -194,20 +194,33 @@ def softplus(input, beta=1.0, threshold=20.0):
     return Softplus(float(beta), float(threshold)).apply(input)
 
 
-def _implicit_dim(op, ndim):
-    warnings.warn(f"{op}: implicit dimension choice is deprecated (as in PyTorch); pass dim=", UserWarning, stacklevel=3)
-    return 0 if ndim in (0, 1, 3) else 1
+def _implicit_dim(op, ndim, stacklevel):
+    """PyTorch's deprecated default dim (0 for 0-, 1- and 3-D input, else 1), with its warning.
+
+    ``stacklevel`` is the public function's ``_stacklevel`` (as PyTorch's): 3 points at its caller.
+    """
+    dim = 0 if ndim in (0, 1, 3) else 1
+    warnings.warn(f"Implicit dimension choice for {op} has been deprecated. Change the call to include dim=X as an "
+                  f"argument (the implicit choice here is dim={dim} for a {ndim}-D input).", UserWarning,
+                  stacklevel=stacklevel)
+    return dim
 
 
-def softmax(input, dim=None, dtype=None):
-    """``exp(x) / sum(exp(x), dim)``, computed stably; ``dtype`` casts the input first."""
+def softmax(input, dim=None, dtype=None, *, _stacklevel=3):
+    """``exp(x) / sum(exp(x), dim)``, computed stably; ``dtype`` casts the input first.
+
+    Without ``dim`` it warns and picks PyTorch's deprecated default (``_stacklevel``: where the warning points).
+    """
     if dtype is not None:
         input = input.to(dtype)
-    return ag.softmax(input, _implicit_dim("softmax", input.ndim) if dim is None else dim)
+    return ag.softmax(input, _implicit_dim("softmax", input.ndim, _stacklevel) if dim is None else dim)
 
 
-def log_softmax(input, dim=None, dtype=None):
-    """``x - logsumexp(x, dim)``, computed stably (finite for logits of 1e4); ``dtype`` casts the input first."""
+def log_softmax(input, dim=None, dtype=None, *, _stacklevel=3):
+    """``x - logsumexp(x, dim)``, computed stably (finite for logits of 1e4); ``dtype`` casts the input first.
+
+    Without ``dim`` it warns and picks PyTorch's deprecated default, as :func:`softmax`.
+    """
     if dtype is not None:
         input = input.to(dtype)
-    return ag.log_softmax(input, _implicit_dim("log_softmax", input.ndim) if dim is None else dim)
+    return ag.log_softmax(input, _implicit_dim("log_softmax", input.ndim, _stacklevel) if dim is None else dim)

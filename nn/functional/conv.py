@@ -19,7 +19,7 @@ gradient (col2im) is skipped when the input needs none.
 """
 import numpy as np
 
-from autograd import Function, Tensor
+from autograd import Function, Tensor, pad
 from autograd.backend import namespace
 
 from ._utils import pair, shape_of
@@ -211,6 +211,7 @@ class Conv2d(Function):
 
 
 def _check_geometry(op, stride, padding, dilation):
+    """RuntimeError (naming ``op``) for a non-positive stride or dilation, or a negative padding."""
     if min(stride) <= 0:
         raise RuntimeError(f"{op}: non-positive stride {stride} is not supported")
     if min(padding) < 0:
@@ -227,8 +228,6 @@ def _same_padding(input, kernel, dilation, stride):
     sym = tuple(t // 2 for t in totals)
     extra = tuple(t % 2 for t in totals)
     if any(extra):
-        from autograd import pad
-
         input = pad(input, (0, extra[1], 0, extra[0]))
     return input, sym
 
@@ -295,6 +294,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 
 def _block_geometry(op, kernel_size, dilation, padding, stride):
+    """The checked ``(kernel, dilation, padding, stride)`` pairs of ``unfold``/``fold``."""
     geometry = tuple(pair(v, name, op) for v, name in zip((kernel_size, dilation, padding, stride), ("kernel_size", "dilation", "padding", "stride")))
     if min(geometry[0]) <= 0:
         raise RuntimeError(f"{op}: kernel_size must be positive, got {geometry[0]}")

@@ -118,18 +118,21 @@ def _one_hot_coef(t, valid, n_classes, dtype, weight):
     return coef, float(picked.sum())
 
 
-def _check_weight(op, weight, n_classes):
+def _check_weight(op, weight, n_classes, dtype):
+    """The per-class ``weight`` as a ``(C,)`` array of ``dtype`` (or None); RuntimeError for another shape."""
     if weight is None:
         return None
     w = weight.data if isinstance(weight, Tensor) else np.asarray(weight)
     if w.shape != (n_classes,):
         raise RuntimeError(f"{op}: expected a weight of shape ({n_classes},) (one per class), got {shape_of(w)}")
-    return w
+    return w.astype(dtype, copy=False)
 
 
-def _batched(input):
-    """Treat an unbatched ``(C,)`` input as a batch of one."""
-    return input.unsqueeze(0) if input.ndim == 1 else input
+def _unbatched(fn, input, target, reduction, **kwargs):
+    """Run the loss ``fn`` on an unbatched ``(C,)`` input and its target as a batch of one."""
+    t = target if isinstance(target, Tensor) else Tensor._make(np.asarray(target))
+    out = fn(input.unsqueeze(0), t.unsqueeze(0), reduction=reduction, **kwargs)
+    return out.squeeze(0) if reduction == "none" else out
 
 
 def cross_entropy(input, target, weight=None, *, ignore_index=-100, reduction="mean", label_smoothing=0.0):
@@ -151,16 +154,14 @@ def cross_entropy(input, target, weight=None, *, ignore_index=-100, reduction="m
     """
     check_reduction(reduction, "cross_entropy")
     if input.ndim == 1:
-        t = target if isinstance(target, Tensor) else Tensor._make(np.asarray(target))
-        out = cross_entropy(input.unsqueeze(0), t.unsqueeze(0), weight, ignore_index=ignore_index, reduction=reduction, label_smoothing=label_smoothing)
-        return out.squeeze(0) if reduction == "none" else out
+        return _unbatched(cross_entropy, input, target, reduction, weight=weight, ignore_index=ignore_index,
+                          label_smoothing=label_smoothing)
     if input.ndim < 2 or input.dtype.kind != "f":
         raise RuntimeError(f"cross_entropy: expected floating-point logits of shape (N, C) or (N, C, d1, ...), got {input.dtype} input of shape {shape_of(input)}")
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
     n_classes = input.shape[1]
-    w = _check_weight("cross_entropy", weight, n_classes)
-    w = None if w is None else w.astype(input.dtype, copy=False)
+    w = _check_weight("cross_entropy", weight, n_classes, input.dtype)
     t_data = target.data if isinstance(target, Tensor) else np.asarray(target)
     if t_data.dtype.kind == "f" and t_data.shape == shape_of(input):
         # Class probabilities: 'mean' divides by the number of samples (N * d1 * ...), not by the weights.
@@ -188,13 +189,10 @@ def nll_loss(input, target, weight=None, *, ignore_index=-100, reduction="mean")
     """
     check_reduction(reduction, "nll_loss")
     if input.ndim == 1:
-        t = target if isinstance(target, Tensor) else Tensor._make(np.asarray(target))
-        out = nll_loss(input.unsqueeze(0), t.unsqueeze(0), weight, ignore_index=ignore_index, reduction=reduction)
-        return out.squeeze(0) if reduction == "none" else out
+        return _unbatched(nll_loss, input, target, reduction, weight=weight, ignore_index=ignore_index)
     if input.ndim < 2:
         raise RuntimeError(f"nll_loss: expected input of shape (N, C) or (N, C, d1, ...), got {shape_of(input)}")
-    w = _check_weight("nll_loss", weight, input.shape[1])
-    w = None if w is None else w.astype(input.dtype, copy=False)
+    w = _check_weight("nll_loss", weight, input.shape[1], input.dtype)
     t, valid = _class_target("nll_loss", input, target, ignore_index)
     coef, denom = _one_hot_coef(t, valid, input.shape[1], input.dtype, w)
     loss = -(input * coef).sum(1)
@@ -205,6 +203,7 @@ def nll_loss(input, target, weight=None, *, ignore_index=-100, reduction="mean")
 
 
 def _same_shape(op, input, target):
+    """ValueError (naming ``op`` and both shapes) unless ``input`` and ``target`` have the same shape."""
     if shape_of(input) != shape_of(target):
         raise ValueError(
             f"{op}: target size {shape_of(target)} must be the same as input size {shape_of(input)} "

@@ -102,6 +102,7 @@ class BatchNormTrain(Function):
 
 
 def _check(input, running_mean, running_var, weight, bias, training):
+    """The argument checks of :func:`batch_norm` (its Raises section lists them)."""
     if input.ndim < 2:
         raise ValueError(f"batch_norm: expected an input of at least 2 dims (N, C, ...), got input of shape {shape_of(input)}")
     c = input.shape[1]

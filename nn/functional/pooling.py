@@ -84,24 +84,43 @@ def _first_argmax(views, nan_aware):
     return best, idx
 
 
-class MaxPool2dFast(Function):
+def _crop(x, kernel):
+    """The part of ``x (N, C, H, W)`` that whole ``kh x kw`` windows tile: a view without the leftover rows/columns."""
+    kh, kw = kernel
+    h, w = x.shape[2:]
+    return x[:, :, :h - h % kh, :w - w % kw]
+
+
+def _owned(out, x):
+    """``out`` as a contiguous array of its own: a 1x1 window leaves the result a view of the input ``x``."""
+    return out.copy() if np.may_share_memory(out, x) else np.ascontiguousarray(out)
+
+
+class _MaxPool2d(Function):
+    """What the two max-pooling algorithms share: a mask of each window's winner (the first maximum) routes the
+    gradient; ``indices`` (the winner's position in its window) serves ``return_indices``."""
+
+    name = "MaxPool2d"  # the op users asked for; a subclass's name only says which algorithm runs
+
+    __slots__ = ("mask", "in_hw", "indices")
+    saved_attrs = ("mask",)
+
+
+class MaxPool2dFast(_MaxPool2d):
     """Max pooling with stride == kernel, no padding, no dilation (windows tile the cropped input)."""
 
-    name = "MaxPool2d"  # the op users asked for; the class name only says which algorithm runs
-
-    __slots__ = ("kernel_size", "mask", "in_hw", "indices")
+    __slots__ = ("kernel_size",)
     attrs = ("kernel_size",)
-    saved_attrs = ("mask",)
 
     def __init__(self, kernel_size):
         self.kernel_size = kernel_size
 
     def forward(self, x):
         kh, kw = self.kernel_size
-        n, c, h, w = x.shape
-        ho, wo = h // kh, w // kw
-        self.in_hw = (h, w)
-        xc = x[:, :, :ho * kh, :wo * kw]
+        self.in_hw = x.shape[2:]
+        xc = _crop(x, self.kernel_size)
+        n, c, hc, wc = xc.shape
+        ho, wo = hc // kh, wc // kw
         # One gathering copy puts each window position in its own contiguous plane (kh*kw, N*C*ho*wo), in
         # row-major window order; every comparison after it runs on contiguous memory (about 5x faster than
         # the same ufuncs on strided views), and scanning the planes in order finds the first maximum.
@@ -110,11 +129,10 @@ class MaxPool2dFast(Function):
         out, idx = _first_argmax(planes, False)  # NaN: max_pool2d falls back to the window path
         out = out.reshape(n, c, ho, wo)
         idx = idx.reshape(n, c, ho, wo)
-        offsets = ((np.arange(ho * kh)[:, None] % kh) * kw + np.arange(wo * kw)[None, :] % kw).astype(idx.dtype)
+        offsets = ((np.arange(hc)[:, None] % kh) * kw + np.arange(wc)[None, :] % kw).astype(idx.dtype)
         self.mask = _upsample(idx, (kh, kw)) == offsets
         self.indices = idx
-        # A 1x1 window leaves ``out`` a view of the input: hand out an array of our own.
-        return out.copy() if np.may_share_memory(out, x) else np.ascontiguousarray(out)
+        return _owned(out, x)
 
     def backward(self, grad):
         gx = _upsample(grad, self.kernel_size)
@@ -125,14 +143,11 @@ class MaxPool2dFast(Function):
         return _restore_crop(gx, self.in_hw)
 
 
-class MaxPool2dWindows(Function):
+class MaxPool2dWindows(_MaxPool2d):
     """General max pooling (any stride, padding, dilation) over the im2col view of the ``-inf``-padded input."""
 
-    name = "MaxPool2d"  # the op users asked for; the class name only says which algorithm runs
-
-    __slots__ = ("geometry", "mask", "in_hw", "indices")
+    __slots__ = ("geometry",)
     attrs = ("geometry",)
-    saved_attrs = ("mask",)
 
     def __init__(self, geometry):
         self.geometry = geometry  # (kernel, dilation, padding, stride)
@@ -155,7 +170,7 @@ class MaxPool2dWindows(Function):
         out, idx = _first_argmax(views, x.dtype.kind == "f")
         self.mask = idx[:, :, None] == np.arange(kh * kw, dtype=idx.dtype)[:, None, None]
         self.indices = idx
-        return out.copy() if np.may_share_memory(out, x) else np.ascontiguousarray(out)
+        return _owned(out, x)
 
     def backward(self, grad):
         xp = namespace(grad)
@@ -175,8 +190,15 @@ def _flat_indices(fn, geometry, in_hw, out_hw):
     return Tensor._make(hs * in_hw[1] + ws)
 
 
-def _pool_args(op, input, kernel_size, stride, padding, dilation=1):
-    """Normalise and check pooling arguments; returns ``(kernel, dilation, padding, stride)``."""
+def _pool_args(op, input, kernel_size, stride, padding, dilation=1, ceil_mode=False):
+    """Normalise and check pooling arguments; returns ``(kernel, dilation, padding, stride)``.
+
+    Raises:
+        NotImplementedError: ``ceil_mode``. RuntimeError: a wrong rank, a non-positive kernel, stride or
+            dilation, a negative padding or one above half the kernel, or a kernel larger than the padded input.
+    """
+    if ceil_mode:
+        raise NotImplementedError(f"{op}: ceil_mode=True is not supported")
     if input.ndim != 4:
         raise RuntimeError(f"{op}: expected a 3-D (unbatched) or 4-D (batched) input (N, C, H, W), got input of shape {shape_of(input)}")
     kernel = pair(kernel_size, "kernel_size", op)
@@ -199,6 +221,7 @@ def _pool_args(op, input, kernel_size, stride, padding, dilation=1):
 
 
 def _unbatched(fn, input, *args, **kwargs):
+    """Run the pooling ``fn`` on an unbatched ``(C, H, W)`` input as a batch of one; squeeze the result(s)."""
     out = fn(input.unsqueeze(0), *args, **kwargs)
     if isinstance(out, tuple):
         return tuple(o.squeeze(0) for o in out)
@@ -219,9 +242,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     """
     if input.ndim == 3:
         return _unbatched(max_pool2d, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
-    if ceil_mode:
-        raise NotImplementedError("max_pool2d: ceil_mode=True is not supported")
-    geometry = _pool_args("max_pool2d", input, kernel_size, stride, padding, dilation)
+    geometry = _pool_args("max_pool2d", input, kernel_size, stride, padding, dilation, ceil_mode)
     kernel, dil, pad, strd = geometry
     if strd == kernel and pad == (0, 0) and dil == (1, 1):
         fn = MaxPool2dFast(kernel)
@@ -250,14 +271,13 @@ class AvgPool2dFast(Function):
 
     def forward(self, x):
         kh, kw = self.kernel_size
-        n, c, h, w = x.shape
-        ho, wo = h // kh, w // kw
-        self.in_hw = (h, w)
-        xc = x[:, :, :ho * kh, :wo * kw]
+        self.in_hw = x.shape[2:]
+        xc = _crop(x, self.kernel_size)
+        n, c, hc, wc = xc.shape
         acc = xc[:, :, :, 0::kw].copy()
         for j in range(1, kw):
             acc += xc[:, :, :, j::kw]
-        rows = acc.reshape(n, c, ho, kh, wo)
+        rows = acc.reshape(n, c, hc // kh, kh, wc // kw)
         out = rows[:, :, :, 0].copy()
         for i in range(1, kh):
             out += rows[:, :, :, i]
@@ -280,9 +300,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     """
     if input.ndim == 3:
         return _unbatched(avg_pool2d, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
-    if ceil_mode:
-        raise NotImplementedError("avg_pool2d: ceil_mode=True is not supported")
-    kernel, dilation, pad, strd = _pool_args("avg_pool2d", input, kernel_size, stride, padding)
+    kernel, dilation, pad, strd = _pool_args("avg_pool2d", input, kernel_size, stride, padding, ceil_mode=ceil_mode)
     area = kernel[0] * kernel[1]
     if strd == kernel and pad == (0, 0):
         return AvgPool2dFast(kernel, 1.0 / (divisor_override or area)).apply(input)

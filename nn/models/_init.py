@@ -22,8 +22,8 @@ def init_weights(model, scheme):
     """
     if scheme is None or scheme == "default":
         return model
-    if isinstance(scheme, str):
-        key = scheme.lower()
+    key = scheme.lower() if isinstance(scheme, str) else None
+    if key is not None:
         if key not in _HE + _XAVIER + ("std",):
             raise ValueError(f"unknown weight init {scheme!r}: use a float std, 'std', 'he', 'xavier' or 'default'")
     elif not isinstance(scheme, numbers.Real) or isinstance(scheme, bool) or scheme < 0:
@@ -31,12 +31,12 @@ def init_weights(model, scheme):
     for module in model.modules():
         if not isinstance(module, (Linear, Conv2d)):
             continue
-        if isinstance(scheme, str) and scheme.lower() in _HE:
+        if key in _HE:
             init.kaiming_normal_(module.weight, nonlinearity="relu")
-        elif isinstance(scheme, str) and scheme.lower() in _XAVIER:
+        elif key in _XAVIER:
             init.kaiming_normal_(module.weight, nonlinearity="linear")
         else:
-            init.normal_(module.weight, 0.0, 0.01 if scheme == "std" else float(scheme))
+            init.normal_(module.weight, 0.0, 0.01 if key == "std" else float(scheme))
         if module.bias is not None:
             init.zeros_(module.bias)
     return model

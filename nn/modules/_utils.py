@@ -1,7 +1,14 @@
-"""Small argument helpers shared by the layers."""
+"""Small helpers shared by the layers: argument checks and PyTorch's default weight/bias initialisation."""
+import math
 import numbers
 
-__all__ = ["_pair", "_check_device", "_shape_str"]
+import autograd as ag
+
+from .. import init
+from ..functional._utils import shape_of
+from ..parameter import Parameter
+
+__all__ = ["_pair", "_check_device", "shape_of", "_weight_and_bias", "_reset_weight_and_bias"]
 
 
 def _pair(value, name="argument"):
@@ -20,5 +27,26 @@ def _check_device(device):
         raise RuntimeError(f"scratchgrad runs on the CPU (numpy); device {device!r} is not available")
 
 
-def _shape_str(input):
-    return str(tuple(input.shape))
+def _weight_and_bias(module, weight_shape, bias, dtype):
+    """Register uninitialised ``module.weight`` of ``weight_shape`` and ``module.bias`` of ``(weight_shape[0],)``.
+
+    With ``bias=False`` the bias is registered as None (so ``module.bias is None`` and it is no parameter).
+    """
+    module.weight = Parameter(ag.empty(*weight_shape, dtype=dtype))
+    if bias:
+        module.bias = Parameter(ag.empty(weight_shape[0], dtype=dtype))
+    else:
+        module.register_parameter("bias", None)
+
+
+def _reset_weight_and_bias(weight, bias):
+    """PyTorch's default initialisation of a Linear/Conv layer, in place.
+
+    The weight gets ``kaiming_uniform_(a=sqrt(5))``, i.e. uniform with bound ``1/sqrt(fan_in)``; the bias
+    (unless None) uniform in ``[-1/sqrt(fan_in), 1/sqrt(fan_in)]`` (zeros when ``fan_in`` is 0).
+    """
+    init.kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        fan_in, _ = init._calculate_fan_in_and_fan_out(weight)
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+        init.uniform_(bias, -bound, bound)

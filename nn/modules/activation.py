@@ -3,12 +3,13 @@
 Each wraps the ``nn.functional`` function of the same name; the book's "Relu" and "Sigmoid" layers.
 ``inplace=True`` is accepted for PyTorch compatibility and has no effect.
 """
-import warnings
-
 from .. import functional as F
 from ..module import Module
 
 __all__ = ["ReLU", "LeakyReLU", "Sigmoid", "Tanh", "GELU", "Softmax", "LogSoftmax"]
+
+# The implicit-dim warning of Softmax/LogSoftmax points past forward and Module.__call__ to the caller.
+_USER_CODE = 5
 
 
 class ReLU(Module):
@@ -79,13 +80,6 @@ class GELU(Module):
         return f"approximate={self.approximate!r}"
 
 
-def _legacy_softmax_dim(name, ndim):
-    # PyTorch's rule for a missing dim: 0 for 0-D, 1-D and 3-D input, else 1 (with a warning).
-    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to include dim=X "
-                  "as an argument.", stacklevel=3)
-    return 0 if ndim in (0, 1, 3) else 1
-
-
 class Softmax(Module):
     """``exp(x) / sum(exp(x))`` along ``dim`` (turns scores into probabilities; the book's "Softmax")."""
 
@@ -95,8 +89,7 @@ class Softmax(Module):
 
     def forward(self, input):
         """Apply softmax along ``dim``."""
-        dim = self.dim if self.dim is not None else _legacy_softmax_dim("softmax", input.ndim)
-        return F.softmax(input, dim)
+        return F.softmax(input, self.dim, _stacklevel=_USER_CODE)
 
     def extra_repr(self):
         return f"dim={self.dim}"
@@ -111,8 +104,7 @@ class LogSoftmax(Module):
 
     def forward(self, input):
         """Apply log-softmax along ``dim``."""
-        dim = self.dim if self.dim is not None else _legacy_softmax_dim("log_softmax", input.ndim)
-        return F.log_softmax(input, dim)
+        return F.log_softmax(input, self.dim, _stacklevel=_USER_CODE)
 
     def extra_repr(self):
         return f"dim={self.dim}"

@@ -1,13 +1,7 @@
 """``Conv2d``: 2-D convolution over ``(N, C, H, W)`` images (the book's "Convolution" layer)."""
-import math
-
-import autograd as ag
-
 from .. import functional as F
-from .. import init
 from ..module import Module
-from ..parameter import Parameter
-from ._utils import _check_device, _pair, _shape_str
+from ._utils import _check_device, _pair, _reset_weight_and_bias, _weight_and_bias, shape_of
 
 __all__ = ["Conv2d"]
 
@@ -34,11 +28,13 @@ class Conv2d(Module):
         super().__init__()
         _check_device(device)
         if groups <= 0:
-            raise ValueError("groups must be a positive integer")
+            raise ValueError(f"Conv2d: groups must be a positive integer, got groups={groups}")
         if in_channels % groups != 0:
-            raise ValueError("in_channels must be divisible by groups")
+            raise ValueError(f"Conv2d: in_channels must be divisible by groups, got in_channels={in_channels}, "
+                             f"groups={groups}")
         if out_channels % groups != 0:
-            raise ValueError("out_channels must be divisible by groups")
+            raise ValueError(f"Conv2d: out_channels must be divisible by groups, got out_channels={out_channels}, "
+                             f"groups={groups}")
         if padding_mode != "zeros":
             raise ValueError(f"Conv2d: padding_mode {padding_mode!r} is not supported (only 'zeros')")
         self.in_channels = in_channels
@@ -51,9 +47,10 @@ class Conv2d(Module):
                              f"{self.kernel_size}, stride={self.stride}, dilation={self.dilation}")
         if isinstance(padding, str):
             if padding not in ("valid", "same"):
-                raise ValueError(f"Invalid padding string {padding!r}, should be one of {{'valid', 'same'}}")
+                raise ValueError(f"Conv2d: invalid padding string {padding!r}, should be one of {{'valid', 'same'}}")
             if padding == "same" and self.stride != (1, 1):
-                raise ValueError("padding='same' is not supported for strided convolutions")
+                raise ValueError(f"Conv2d: padding='same' is not supported for strided convolutions, "
+                                 f"got stride={self.stride}")
             self.padding = padding
         else:
             self.padding = _pair(padding, "padding")
@@ -61,21 +58,12 @@ class Conv2d(Module):
                 raise ValueError(f"Conv2d: padding must be non-negative, got {self.padding}")
         self.groups = groups
         self.padding_mode = padding_mode
-        self.weight = Parameter(ag.empty(out_channels, in_channels // groups, *self.kernel_size, dtype=dtype))
-        if bias:
-            self.bias = Parameter(ag.empty(out_channels, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
+        _weight_and_bias(self, (out_channels, in_channels // groups, *self.kernel_size), bias, dtype)
         self.reset_parameters()
 
     def reset_parameters(self):
         """Re-draw weight and bias with PyTorch's default initialisation."""
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            if fan_in != 0:
-                bound = 1 / math.sqrt(fan_in)
-                init.uniform_(self.bias, -bound, bound)
+        _reset_weight_and_bias(self.weight, self.bias)
 
     def forward(self, input):
         """Convolve. Raises RuntimeError for a rank other than 3/4 or the wrong channel count."""
@@ -84,7 +72,7 @@ class Conv2d(Module):
                 expected = "a 4-D (N, C, H, W) or 3-D (C, H, W) input"
             else:
                 expected = f"input with {self.in_channels} channels"
-            raise RuntimeError(f"{self!r}: expected {expected}, got input of shape {_shape_str(input)}")
+            raise RuntimeError(f"{self!r}: expected {expected}, got input of shape {shape_of(input)}")
         return F.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
 
     def extra_repr(self):

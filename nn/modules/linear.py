@@ -1,13 +1,7 @@
 """``Linear``: the fully connected layer (the book's "Affine" layer)."""
-import math
-
-import autograd as ag
-
 from .. import functional as F
-from .. import init
 from ..module import Module
-from ..parameter import Parameter
-from ._utils import _check_device, _shape_str
+from ._utils import _check_device, _reset_weight_and_bias, _weight_and_bias, shape_of
 
 __all__ = ["Linear"]
 
@@ -28,26 +22,18 @@ class Linear(Module):
         _check_device(device)
         self.in_features = in_features
         self.out_features = out_features
-        self.weight = Parameter(ag.empty(out_features, in_features, dtype=dtype))
-        if bias:
-            self.bias = Parameter(ag.empty(out_features, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
+        _weight_and_bias(self, (out_features, in_features), bias, dtype)
         self.reset_parameters()
 
     def reset_parameters(self):
         """Re-draw weight and bias with PyTorch's default initialisation."""
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
+        _reset_weight_and_bias(self.weight, self.bias)
 
     def forward(self, input):
         """Apply the affine map to the last dim. Raises RuntimeError when it is not ``in_features`` long."""
         if input.ndim == 0 or input.shape[-1] != self.in_features:
             raise RuntimeError(f"{self!r}: expected input with last dimension {self.in_features}, "
-                               f"got input of shape {_shape_str(input)}")
+                               f"got input of shape {shape_of(input)}")
         return F.linear(input, self.weight, self.bias)
 
     def extra_repr(self):

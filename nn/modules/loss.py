@@ -7,22 +7,23 @@ Each is ``loss(input, target)`` over the ``nn.functional`` function of the same 
 import autograd as ag
 
 from .. import functional as F
+from ..functional._utils import check_reduction
 from ..module import Module
 
 __all__ = ["CrossEntropyLoss", "NLLLoss", "MSELoss", "BCEWithLogitsLoss"]
 
-_REDUCTIONS = ("none", "mean", "sum")
-
 
 class _Loss(Module):
+    """Base of the loss layers: checks and keeps ``reduction``. Raises ValueError for an unknown one."""
+
     def __init__(self, reduction="mean"):
         super().__init__()
-        if reduction not in _REDUCTIONS:
-            raise ValueError(f"{reduction} is not a valid value for reduction (expected one of {', '.join(_REDUCTIONS)})")
+        check_reduction(reduction, type(self).__name__)
         self.reduction = reduction
 
 
 def _optional_tensor(value, name):
+    """``value`` if it is a Tensor or None (an optional weight); TypeError naming ``name`` otherwise."""
     if value is None or isinstance(value, ag.Tensor):
         return value
     raise TypeError(f"{name} must be a Tensor or None, got {type(value).__name__}")

@@ -5,7 +5,7 @@ from .. import functional as F
 from .. import init
 from ..module import Module
 from ..parameter import Parameter
-from ._utils import _check_device, _shape_str
+from ._utils import _check_device, shape_of
 
 __all__ = ["BatchNorm1d", "BatchNorm2d"]
 
@@ -67,12 +67,13 @@ class _BatchNorm(Module):
             init.zeros_(self.bias)
 
     def _check_input(self, input):
+        """ValueError for a rank this layer does not take, RuntimeError for the wrong channel count."""
         if input.ndim not in self._expected_ranks:
             ranks = " or ".join(f"{r}D" for r in self._expected_ranks)
-            raise ValueError(f"{self!r}: expected {ranks} input (got {input.ndim}D input of shape {_shape_str(input)})")
+            raise ValueError(f"{self!r}: expected {ranks} input (got {input.ndim}D input of shape {shape_of(input)})")
         if input.shape[1] != self.num_features:
             raise RuntimeError(f"{self!r}: expected input with {self.num_features} channels (dim 1), "
-                               f"got input of shape {_shape_str(input)}")
+                               f"got input of shape {shape_of(input)}")
 
     def forward(self, input):
         """Normalise per channel (dim 1). Raises ValueError for a wrong rank, RuntimeError for a wrong channel count."""

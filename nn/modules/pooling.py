@@ -1,7 +1,7 @@
 """Pooling layers over ``(N, C, H, W)``: ``MaxPool2d``, ``AvgPool2d``, ``AdaptiveAvgPool2d`` (the book's "Pooling")."""
 from .. import functional as F
 from ..module import Module
-from ._utils import _shape_str
+from ._utils import shape_of
 
 __all__ = ["MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d"]
 
@@ -10,7 +10,7 @@ def _check_rank(layer, input):
     """Batched ``(N, C, H, W)`` or unbatched ``(C, H, W)`` only; the error names the layer."""
     if input.ndim not in (3, 4):
         raise RuntimeError(f"{layer!r}: expected a 4-D (N, C, H, W) or 3-D (C, H, W) input, "
-                           f"got input of shape {_shape_str(input)}")
+                           f"got input of shape {shape_of(input)}")
 
 
 class MaxPool2d(Module):

@@ -9,12 +9,14 @@ __all__ = ["clip_grad_norm_", "clip_grad_value_"]
 
 
 def _grads(parameters):
+    """The existing ``.grad`` of each of ``parameters`` (an iterable of tensors, or one tensor)."""
     if isinstance(parameters, ag.Tensor):
         parameters = [parameters]
     return [p.grad for p in parameters if p.grad is not None]
 
 
 def _norm(array, norm_type):
+    """The ``norm_type``-norm of the flattened ``array`` as a Python float (computed in float64)."""
     a = np.abs(array.astype(np.float64, copy=False)).ravel()
     if norm_type == math.inf:
         return a.max(initial=0.0)

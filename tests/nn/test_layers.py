@@ -182,6 +182,14 @@ def test_activations_against_numpy():
         nn.GELU("fast")
 
 
+def test_implicit_softmax_dim_warning_points_at_the_caller():
+    x = ag.randn(3, 4)
+    for layer in (nn.Softmax(), nn.LogSoftmax()):
+        with pytest.warns(UserWarning, match="dim=1") as record:
+            layer(x)
+        assert record[0].filename == __file__, type(layer).__name__
+
+
 def test_flatten_unflatten_identity():
     x = ag.randn(2, 3, 4, 5)
     assert nn.Flatten()(x).shape == (2, 60)

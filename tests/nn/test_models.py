@@ -71,6 +71,14 @@ def test_mlp_switches():
         MLP(dropout=1.0)
 
 
+def test_init_weights_names_ignore_case():
+    # 'STD' passed the name check but then reached float('STD'); every name must work in any case.
+    ag.manual_seed(2)
+    for init, std in [("STD", 0.01), ("He", math.sqrt(2 / 784)), ("XAVIER", math.sqrt(1 / 784))]:
+        w = MLP(weight_init=init).fc1.weight.data
+        assert abs(w.std() - std) < 0.03 * std, init
+
+
 def test_deep_conv_net_is_he_initialised_and_vgg_like():
     net = DeepConvNet()
     convs = [m for m in net.modules() if isinstance(m, nn.Conv2d)]
