@@ -6,7 +6,7 @@
     y.backward()
     x.grad            # tensor([2., 4.])
 """
-from . import allocator, data, graph
+from . import allocator, data, graph  # noqa: F401  (allocator: configures malloc on import)
 from .anomaly import AnomalyError, detect_anomaly
 from .creation import *  # noqa: F401,F403
 from .creation import __all__ as _creation_all

@@ -9,7 +9,7 @@ import weakref
 
 import numpy as np
 
-from .function import _FREED, Function, creation_sites, node_hooks
+from .function import _FREED, Function, node_hooks
 from .grad_mode import _State
 from .tensor import Tensor
 

@@ -1,7 +1,6 @@
 """``Tensor``: a numpy array plus what autograd needs (``requires_grad``, ``grad``, ``grad_fn``)."""
 import numpy as np
 
-from .grad_mode import _State
 from .inplace import InplaceOps
 
 __all__ = ["Tensor"]

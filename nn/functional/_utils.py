@@ -1,7 +1,7 @@
 """Small helpers shared by the functional ops: argument normalisation, error messages, mode dispatch."""
 import numpy as np
 
-from autograd import Tensor
+from autograd import Tensor, from_numpy
 
 __all__ = ["pair", "shape_of", "check_reduction", "reduce_loss", "as_tensor_like"]
 
@@ -48,4 +48,4 @@ def as_tensor_like(value, like):
     """``value`` as a Tensor; Python numbers and arrays take ``like``'s floating dtype."""
     if isinstance(value, Tensor):
         return value
-    return Tensor._make(np.asarray(value, dtype=like.dtype))
+    return from_numpy(np.asarray(value, dtype=like.dtype))

@@ -74,12 +74,14 @@ def _erf_array(x):
             _erf_coefs.append(chebyshev.chebinterpolate(lambda t, lo=lo: ref(lo + (t + 1) * (_ERF_WIDTH / 2)), _ERF_DEGREE))
     ax = np.abs(np.asarray(x, dtype=np.float64))
     out = np.ones_like(ax)
-    piece = (ax * (1 / _ERF_WIDTH)).astype(np.intp)
+    # past the last piece (inf included) erf is 1 to double precision; NaN stays NaN below
+    piece = np.nan_to_num(np.minimum(ax * (1 / _ERF_WIDTH), _ERF_PIECES), nan=_ERF_PIECES).astype(np.intp)
     for i in range(_ERF_PIECES):
         idx = np.flatnonzero(piece == i)
         if idx.size:
             out.flat[idx] = chebyshev.chebval(ax.flat[idx] * (2 / _ERF_WIDTH) - (2 * i + 1), _erf_coefs[i])
     out = np.copysign(out, x)
+    out[np.isnan(ax)] = np.nan
     return out.astype(x.dtype if x.dtype.kind == "f" else np.float64, copy=False)
 
 

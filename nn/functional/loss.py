@@ -9,7 +9,7 @@ differentiable) coefficient array ``Q`` shaped like the input, the loss per samp
 """
 import numpy as np
 
-from autograd import Function, Tensor
+from autograd import Function, Tensor, from_numpy
 from autograd.backend import namespace
 from autograd.ops import log_softmax as _log_softmax
 from autograd.ops import softmax as _softmax
@@ -130,7 +130,7 @@ def _check_weight(op, weight, n_classes, dtype):
 
 def _unbatched(fn, input, target, reduction, **kwargs):
     """Run the loss ``fn`` on an unbatched ``(C,)`` input and its target as a batch of one."""
-    t = target if isinstance(target, Tensor) else Tensor._make(np.asarray(target))
+    t = target if isinstance(target, Tensor) else from_numpy(np.asarray(target))
     out = fn(input.unsqueeze(0), t.unsqueeze(0), reduction=reduction, **kwargs)
     return out.squeeze(0) if reduction == "none" else out
 

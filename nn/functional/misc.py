@@ -1,7 +1,7 @@
 """Odds and ends of ``torch.nn.functional``: ``pad`` (the engine's) and ``one_hot``."""
 import numpy as np
 
-from autograd import Tensor
+from autograd import Tensor, from_numpy
 from autograd.ops import pad
 
 __all__ = ["pad", "one_hot"]
@@ -27,4 +27,4 @@ def one_hot(tensor, num_classes=-1):
         raise RuntimeError(f"one_hot: class values must be smaller than num_classes={num_classes}, got {int(t.max())}")
     out = np.zeros(t.shape + (int(num_classes),), dtype=np.int64)
     np.put_along_axis(out, t[..., None].astype(np.intp), 1, axis=-1)
-    return Tensor._make(out)
+    return from_numpy(out)

@@ -8,7 +8,7 @@ constants and is recorded from ordinary ops.
 """
 import numpy as np
 
-from autograd import Function, Tensor, no_grad
+from autograd import Function, Tensor, no_grad, from_numpy
 
 from ._utils import shape_of
 
@@ -154,7 +154,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         return out
     inv_std = 1.0 / np.sqrt(running_var.data.astype(input.dtype, copy=False) + input.dtype.type(eps))
     mean = running_mean.data.astype(input.dtype, copy=False).reshape(shape)
-    scale = Tensor._make(inv_std.reshape(shape)) if weight is None else weight.reshape(shape) * inv_std.reshape(shape)
+    scale = from_numpy(inv_std.reshape(shape)) if weight is None else weight.reshape(shape) * inv_std.reshape(shape)
     out = (input - mean) * scale
     if bias is not None:
         out = out + bias.reshape(shape)

@@ -15,7 +15,7 @@ work.
 """
 import numpy as np
 
-from autograd import Function, Tensor
+from autograd import Function, Tensor, from_numpy
 from autograd.backend import namespace
 from autograd.ops import matmul
 
@@ -187,7 +187,7 @@ def _flat_indices(fn, geometry, in_hw, out_hw):
     oh, ow = out_hw
     hs = np.arange(oh)[:, None] * sh - ph + (idx // kw) * dh
     ws = np.arange(ow)[None, :] * sw - pw + (idx % kw) * dw
-    return Tensor._make(hs * in_hw[1] + ws)
+    return from_numpy(hs * in_hw[1] + ws)
 
 
 def _pool_args(op, input, kernel_size, stride, padding, dilation=1, ceil_mode=False):
@@ -315,7 +315,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     else:
         ones = np.ones((1, 1, h, w), dtype=input.dtype)
         counts = _unfold_any(ones, (kernel, (1, 1), pad, strd)).sum(1)
-        divisor = Tensor._make(counts)
+        divisor = from_numpy(counts)
     return (sums / divisor).reshape(n, c, oh, ow)
 
 
@@ -347,6 +347,6 @@ def adaptive_avg_pool2d(input, output_size):
     if h % oh == 0 and w % ow == 0:
         k = (h // oh, w // ow)
         return AvgPool2dFast(k, 1.0 / (k[0] * k[1])).apply(input)
-    ph = Tensor._make(_adaptive_matrix(h, oh, input.dtype))
-    pw_t = Tensor._make(np.ascontiguousarray(_adaptive_matrix(w, ow, input.dtype).T))
+    ph = from_numpy(_adaptive_matrix(h, oh, input.dtype))
+    pw_t = from_numpy(np.ascontiguousarray(_adaptive_matrix(w, ow, input.dtype).T))
     return matmul(ph, matmul(input, pw_t))

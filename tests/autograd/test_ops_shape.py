@@ -1,6 +1,5 @@
 """Shape and indexing ops: forward against numpy, gradcheck and gradgradcheck over drawn shapes, dims and indices."""
 import numpy as np
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
