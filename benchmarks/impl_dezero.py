@@ -14,6 +14,7 @@ import dezero.functions as F  # noqa: E402
 import dezero.layers as L  # noqa: E402
 from dezero import optimizers  # noqa: E402
 
+from . import graphs  # noqa: E402
 from .timing import blas_threads  # noqa: E402
 
 
@@ -43,16 +44,7 @@ def op_chain(depth):
 
 def scaling_graph(shape, n):
     """Build a ``chain`` or ``fanin`` graph of about ``n`` ops; return a callable running its backward."""
-    w = dezero.Variable(np.array(1.0, np.float32))
-    if shape == "chain":
-        y = w
-        for _ in range(n):
-            y = y + 1.0
-    else:
-        y = w * 0.5
-        for _ in range(n // 2 - 1):
-            y = y + w * 0.5
-    return y.backward
+    return graphs.scaling_graph(dezero.Variable(np.array(1.0, np.float32)), shape, n)
 
 
 def _linear(w, b):

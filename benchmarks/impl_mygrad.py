@@ -10,6 +10,7 @@ import mygrad as mg
 import numpy as np
 from mygrad.nnet import conv_nd, max_pool, relu, softmax_crossentropy
 
+from . import graphs
 from .timing import blas_threads
 
 
@@ -38,16 +39,7 @@ def op_chain(depth):
 
 def scaling_graph(shape, n):
     """Build a ``chain`` or ``fanin`` graph of about ``n`` ops; return a callable running its backward."""
-    w = mg.tensor(np.float32(1.0))
-    if shape == "chain":
-        y = w
-        for _ in range(n):
-            y = y + 1.0
-    else:
-        y = w * 0.5
-        for _ in range(n // 2 - 1):
-            y = y + w * 0.5
-    return y.backward
+    return graphs.scaling_graph(mg.tensor(np.float32(1.0)), shape, n)
 
 
 def convnet_step(params, x, t, lr):

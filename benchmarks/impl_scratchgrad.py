@@ -8,6 +8,7 @@ import numpy as np
 
 import autograd as ag
 
+from . import graphs
 from .timing import blas_threads
 
 _NN_NAMES = ("Conv2d", "ReLU", "MaxPool2d", "Flatten", "Linear", "Sequential")
@@ -39,16 +40,7 @@ def op_chain(depth):
 
 def scaling_graph(shape, n):
     """Build a ``chain`` or ``fanin`` graph of about ``n`` ops; return a callable running its backward."""
-    w = ag.tensor(1.0, requires_grad=True)
-    if shape == "chain":
-        y = w
-        for _ in range(n):
-            y = y + 1.0
-    else:
-        y = w * 0.5
-        for _ in range(n // 2 - 1):
-            y = y + w * 0.5
-    return y.backward
+    return graphs.scaling_graph(ag.tensor(1.0, requires_grad=True), shape, n)
 
 
 def _libs():

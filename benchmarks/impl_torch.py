@@ -10,6 +10,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from . import graphs
+
 if os.environ.get("BENCH_THREADS"):
     torch.set_num_threads(int(os.environ["BENCH_THREADS"]))
 
@@ -41,16 +43,7 @@ def op_chain(depth):
 
 def scaling_graph(shape, n):
     """Build a ``chain`` or ``fanin`` graph of about ``n`` ops; return a callable running its backward."""
-    w = torch.tensor(1.0, requires_grad=True)
-    if shape == "chain":
-        y = w
-        for _ in range(n):
-            y = y + 1.0
-    else:
-        y = w * 0.5
-        for _ in range(n // 2 - 1):
-            y = y + w * 0.5
-    return y.backward
+    return graphs.scaling_graph(torch.tensor(1.0, requires_grad=True), shape, n)
 
 
 def _load(module, weight, bias):
