@@ -12,7 +12,7 @@ from .artifacts import save_curves, save_filters, save_model_graph, write_json
 from .builders import build_model, build_optimizer, first_layer_weight
 from .checkpoint import load_checkpoint
 from .datasets import choose_dataset, dataset_title, load_datasets
-from .training import NonFiniteLossError, TrainingInterrupted, fit
+from .training import Callback, NonFiniteLossError, TrainingInterrupted, fit
 
 __all__ = ["train", "experiment", "graph"]
 
@@ -23,6 +23,13 @@ RUN_SETTINGS = ("model", "dataset", "batch_size", "optimizer", "lr", "weight_dec
 
 #: filters.png shows at most this many first-layer filters (SimpleConvNet has 30).
 MAX_FILTERS = 30
+
+
+class _AnnounceStart(Callback):
+    """Say that training runs and what Ctrl-C does (printed once Ctrl-C is handled)."""
+
+    def on_train_begin(self, history):
+        print("training (Ctrl-C stops after the current step and saves a checkpoint)", flush=True)
 
 
 def _error(message):
@@ -102,7 +109,7 @@ def train(args):
         # own warnings would only repeat it less clearly
         with np.errstate(over="ignore", invalid="ignore"):
             history = fit(model, optimizer, train_loader, test_loader, epochs=args.epochs, checkpoint=ckpt,
-                          resume=args.resume, progress=args.progress, meta=meta)
+                          resume=args.resume, progress=args.progress, meta=meta, callbacks=[_AnnounceStart()])
     except NonFiniteLossError as exc:
         _error(str(exc))
         history, code = exc.history, 1

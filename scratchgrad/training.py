@@ -241,8 +241,8 @@ def fit(model, optimizer, train_loader, val_loader=None, epochs=1, loss_fn=None,
                             partial=None if epoch_state is None else epoch_state.to_dict(), meta=meta)
 
     epoch_done = start
-    _call(callbacks, "on_train_begin", history)
     with DeferredInterrupt() as interrupt:
+        _call(callbacks, "on_train_begin", history)  # inside: Ctrl-C is already handled when it runs
         epoch_state = None
         try:
             for epoch in range(start + 1, epochs + 1):

@@ -6,7 +6,7 @@ import numpy as np
 from ..backend import namespace
 from ..function import Function
 from ..tensor import Tensor
-from .shape import normalize_dims
+from .shape import normalize_dims, tensor_input
 
 __all__ = [
     "sum", "mean", "var", "std", "max", "min", "amax", "amin", "argmax", "argmin",
@@ -169,11 +169,13 @@ class LogSoftmax(Function):
 # -- functional forms ------------------------------------------------------------------------------------
 
 
+@tensor_input
 def sum(input, dim=None, keepdim=False):
     """Sum of all elements, or over ``dim`` (an int or a tuple of ints)."""
     return Sum(_reduce_dims(dim, input.ndim, "sum"), keepdim).apply(input)
 
 
+@tensor_input
 def mean(input, dim=None, keepdim=False):
     """Mean of all elements, or over ``dim``; floating-point tensors only."""
     if input.dtype.kind not in "fc":
@@ -181,6 +183,7 @@ def mean(input, dim=None, keepdim=False):
     return Mean(_reduce_dims(dim, input.ndim, "mean"), keepdim).apply(input)
 
 
+@tensor_input
 def var(input, dim=None, *, correction=1, keepdim=False):
     """Variance over ``dim`` with Bessel's ``correction`` (1: unbiased, as PyTorch's default; 0: biased)."""
     dims = _reduce_dims(dim, input.ndim, "var")
@@ -191,6 +194,7 @@ def var(input, dim=None, *, correction=1, keepdim=False):
     return sum(centred * centred, dims, keepdim) / input.dtype.type(builtins.max(n - correction, 0))
 
 
+@tensor_input
 def std(input, dim=None, *, correction=1, keepdim=False):
     """Standard deviation: ``sqrt(var(input, dim, correction=correction))``."""
     return var(input, dim, correction=correction, keepdim=keepdim).sqrt()
@@ -214,26 +218,31 @@ def _arg_indices(cls, input, dim, keepdim):
     return np.expand_dims(idx, dim) if keepdim else idx
 
 
+@tensor_input
 def max(input, dim=None, keepdim=False):
     """Largest element; with ``dim``, the tuple ``(values, indices)`` along that dim, as PyTorch."""
     return _select(Max, input, dim, keepdim, "max")
 
 
+@tensor_input
 def min(input, dim=None, keepdim=False):
     """Smallest element; with ``dim``, the tuple ``(values, indices)`` along that dim, as PyTorch."""
     return _select(Min, input, dim, keepdim, "min")
 
 
+@tensor_input
 def amax(input, dim=None, keepdim=False):
     """Largest values over ``dim`` (any number of dims); ties share the gradient evenly."""
     return Max(_reduce_dims(dim, input.ndim, "amax"), keepdim, even_ties=True).apply(input)
 
 
+@tensor_input
 def amin(input, dim=None, keepdim=False):
     """Smallest values over ``dim`` (any number of dims); ties share the gradient evenly."""
     return Min(_reduce_dims(dim, input.ndim, "amin"), keepdim, even_ties=True).apply(input)
 
 
+@tensor_input
 def argmax(input, dim=None, keepdim=False):
     """Index of the largest element (flattened when ``dim`` is None); never requires grad."""
     if dim is None:
@@ -241,6 +250,7 @@ def argmax(input, dim=None, keepdim=False):
     return Tensor._make(_arg_indices(Max, input, normalize_dims(dim, input.ndim, "argmax")[0], keepdim))
 
 
+@tensor_input
 def argmin(input, dim=None, keepdim=False):
     """Index of the smallest element (flattened when ``dim`` is None); never requires grad."""
     if dim is None:
@@ -248,16 +258,19 @@ def argmin(input, dim=None, keepdim=False):
     return Tensor._make(_arg_indices(Min, input, normalize_dims(dim, input.ndim, "argmin")[0], keepdim))
 
 
+@tensor_input
 def logsumexp(input, dim, keepdim=False):
     """``log(sum(exp(input), dim))`` computed stably (finite for inputs of 1e4)."""
     return LogSumExp(_reduce_dims(dim, input.ndim, "logsumexp"), keepdim).apply(input)
 
 
+@tensor_input
 def softmax(input, dim):
     """``exp(x) / sum(exp(x), dim)``, computed stably."""
     return Softmax(normalize_dims(dim, input.ndim, "softmax")[0]).apply(input)
 
 
+@tensor_input
 def log_softmax(input, dim):
     """``x - logsumexp(x, dim)``, computed stably (finite for logits of 1e4)."""
     return LogSoftmax(normalize_dims(dim, input.ndim, "log_softmax")[0]).apply(input)

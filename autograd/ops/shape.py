@@ -1,6 +1,7 @@
 """Shape and indexing ops: reshape/view, permute/transpose, squeeze/unsqueeze/flatten, expand/broadcast_to,
 sum_to, indexing (``__getitem__``), cat/stack, split/chunk, pad, dtype casts."""
 import builtins
+import functools
 
 import numpy as np
 
@@ -13,6 +14,22 @@ __all__ = [
     "reshape", "view", "permute", "transpose", "squeeze", "unsqueeze", "flatten", "expand", "broadcast_to",
     "sum_to", "getitem", "cat", "concatenate", "stack", "split", "chunk", "unbind", "pad", "clone",
 ]
+
+
+def tensor_input(fn):
+    """Decorate a functional op whose first argument must be a Tensor: anything else is a TypeError naming the op.
+
+    (Without it a list would fail later with an AttributeError about ``.ndim``.)
+    """
+    name = fn.__name__
+
+    @functools.wraps(fn)
+    def op(input, *args, **kwargs):
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{name}(): argument 'input' must be Tensor, not {type(input).__name__}")
+        return fn(input, *args, **kwargs)
+
+    return op
 
 
 def normalize_dims(dim, ndim, op):
@@ -202,6 +219,7 @@ def _shape_arg(shape):
     return tuple(int(s) for s in shape)
 
 
+@tensor_input
 def reshape(input, *shape):
     """Same data with a new shape (one dim may be -1); a view when possible, as PyTorch's ``reshape``."""
     shape = _shape_arg(shape)
@@ -214,6 +232,7 @@ def reshape(input, *shape):
 view = reshape
 
 
+@tensor_input
 def permute(input, *dims):
     """Reorder the dims: output dim ``i`` is input dim ``dims[i]``."""
     dims = _shape_arg(dims)
@@ -225,6 +244,7 @@ def permute(input, *dims):
     return Permute(tuple(norm)).apply(input)
 
 
+@tensor_input
 def transpose(input, dim0, dim1):
     """Swap two dims."""
     order = list(range(input.ndim))
@@ -234,6 +254,7 @@ def transpose(input, dim0, dim1):
     return Permute(tuple(order)).apply(input)
 
 
+@tensor_input
 def squeeze(input, dim=None):
     """Remove dims of size 1 (all of them, or only ``dim`` when it has size 1)."""
     if dim is None:
@@ -244,6 +265,7 @@ def squeeze(input, dim=None):
     return Reshape(shape).apply(input)
 
 
+@tensor_input
 def unsqueeze(input, dim):
     """Insert a dim of size 1 at position ``dim`` (``-1`` appends)."""
     d = _dim(dim, input.ndim + 1, "unsqueeze")
@@ -251,6 +273,7 @@ def unsqueeze(input, dim):
     return Reshape(shape).apply(input)
 
 
+@tensor_input
 def flatten(input, start_dim=0, end_dim=-1):
     """Merge dims ``start_dim..end_dim`` into one."""
     if input.ndim == 0:
@@ -262,6 +285,7 @@ def flatten(input, start_dim=0, end_dim=-1):
     return Reshape(shape).apply(input)
 
 
+@tensor_input
 def broadcast_to(input, *shape):
     """Broadcast to ``shape`` without copying; the gradient is summed back."""
     shape = _shape_arg(shape)
@@ -274,6 +298,7 @@ def broadcast_to(input, *shape):
     return BroadcastTo(shape).apply(input)
 
 
+@tensor_input
 def expand(input, *sizes):
     """PyTorch's ``expand``: like ``broadcast_to`` but ``-1`` keeps a dim's size."""
     sizes = _shape_arg(sizes)
@@ -282,6 +307,7 @@ def expand(input, *sizes):
     return broadcast_to(input, shape)
 
 
+@tensor_input
 def sum_to(input, *shape):
     """Sum down to ``shape`` (the inverse of broadcasting); its backward is ``broadcast_to``."""
     shape = _shape_arg(shape)
@@ -307,6 +333,7 @@ def _index_data(index):
     return index
 
 
+@tensor_input
 def getitem(input, index):
     """``input[index]``: basic slicing, integer arrays (repeats accumulate in backward), bool masks, mixes."""
     index = _index_data(index)
@@ -352,6 +379,7 @@ def stack(tensors, dim=0):
     return cat([unsqueeze(t, d) for t in tensors], d)
 
 
+@tensor_input
 def split(input, split_size_or_sections, dim=0):
     """Split into chunks of ``split_size`` (the last may be smaller), or into the given list of sizes."""
     d = _dim(dim, input.ndim, "split")
@@ -370,6 +398,7 @@ def split(input, split_size_or_sections, dim=0):
     return tuple(getitem(input, lead + (slice(int(s), int(s) + k),)) for s, k in zip(starts, sizes))
 
 
+@tensor_input
 def chunk(input, chunks, dim=0):
     """Split into ``chunks`` nearly equal pieces (PyTorch's rule: size ``ceil(n / chunks)``)."""
     if chunks <= 0:
@@ -378,6 +407,7 @@ def chunk(input, chunks, dim=0):
     return split(input, builtins.max(-(-n // chunks), 1), dim)
 
 
+@tensor_input
 def unbind(input, dim=0):
     """The slices along ``dim``, as a tuple, each without that dim."""
     d = _dim(dim, input.ndim, "unbind")
@@ -385,11 +415,13 @@ def unbind(input, dim=0):
     return tuple(getitem(input, lead + (i,)) for i in range(input.shape[d]))
 
 
+@tensor_input
 def clone(input):
     """A copy of ``input`` that stays connected to the graph."""
     return Clone().apply(input)
 
 
+@tensor_input
 def pad(input, pad, mode="constant", value=0.0):
     """Pad with a constant, PyTorch's order: ``pad = (left_last, right_last, left_2nd_last, right_2nd_last, ...)``."""
     if mode != "constant":

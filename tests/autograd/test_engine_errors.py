@@ -122,8 +122,6 @@ def test_torch_raises_the_same_exception_type(torch_call, exc):
             torch_call(torch)
 
 
-@pytest.mark.xfail(reason="reductions/shape functional forms read input.ndim before checking the type: a list gives "
-                          "AttributeError instead of TypeError", strict=True)
 def test_functional_reduction_of_a_list_is_a_type_error():
     with pytest.raises(TypeError):
         ag.sum([1.0, 2.0])

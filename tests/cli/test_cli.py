@@ -106,8 +106,8 @@ def _interrupt_at(monkeypatch, epoch, step):
             if (e, s) == (epoch, step):
                 raise KeyboardInterrupt
 
-    def fit(*args, **kwargs):
-        return real_fit(*args, callbacks=[Stop()], **kwargs)
+    def fit(*args, callbacks=(), **kwargs):
+        return real_fit(*args, callbacks=[*callbacks, Stop()], **kwargs)
 
     monkeypatch.setattr(scratchgrad.commands, "fit", fit)
 
@@ -158,10 +158,10 @@ def test_real_ctrl_c_in_a_subprocess_exits_130_with_a_checkpoint(tmp_path):
                              "--out", str(tmp_path)], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     try:
-        for line in proc.stdout:  # wait until training has started
-            if line.startswith("model "):
+        for line in proc.stdout:  # wait until training has started and Ctrl-C is handled
+            if line.startswith("training (Ctrl-C"):
                 break
-        time.sleep(1.0)
+        time.sleep(0.5)
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=60)
     finally:
