@@ -2,14 +2,11 @@
 from collections import OrderedDict
 
 from ..containers import Sequential
+from ..functional.conv import _out_size
 from ..modules import Conv2d, Dropout, Flatten, Linear, MaxPool2d, ReLU
 from ._init import init_weights
 
 __all__ = ["SimpleConvNet", "DeepConvNet"]
-
-
-def _conv_out(size, kernel, stride, pad):
-    return (size + 2 * pad - kernel) // stride + 1
 
 
 class SimpleConvNet(Sequential):
@@ -35,7 +32,7 @@ class SimpleConvNet(Sequential):
         param.update(conv_param or {})
         channels, height, width = input_dim
         fn, fs, pad, stride = param["filter_num"], param["filter_size"], param["pad"], param["stride"]
-        conv_h, conv_w = _conv_out(height, fs, stride, pad), _conv_out(width, fs, stride, pad)
+        conv_h, conv_w = _out_size(height, fs, 1, pad, stride), _out_size(width, fs, 1, pad, stride)
         if conv_h < 2 or conv_w < 2:
             raise ValueError(f"SimpleConvNet: a {fs}x{fs} filter (pad {pad}, stride {stride}) leaves a {conv_h}x{conv_w} "
                              f"map for input {tuple(input_dim)}; the 2x2 pooling needs at least 2x2")

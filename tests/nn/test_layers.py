@@ -316,3 +316,16 @@ def test_layers_have_no_warnings_on_normal_use():
         model = nn.Sequential(nn.Conv2d(1, 2, 3), nn.BatchNorm2d(2), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
                               nn.Dropout(0.1), nn.Linear(2 * 3 * 3, 4), nn.Softmax(dim=1))
         assert model(ag.randn(2, 1, 8, 8)).shape == (2, 4)
+
+
+def test_batchnorm_loads_a_checkpoint_without_num_batches_tracked():
+    bn = nn.BatchNorm2d(3)
+    with ag.no_grad():
+        bn.running_mean.fill_(0.5)
+        bn.num_batches_tracked.fill_(7)
+    old = {k: v for k, v in bn.state_dict().items() if not k.endswith("num_batches_tracked")}
+    fresh = nn.BatchNorm2d(3)
+    result = fresh.load_state_dict(old)
+    assert not result.missing_keys and not result.unexpected_keys
+    assert fresh.num_batches_tracked.item() == 0
+    np.testing.assert_array_equal(fresh.running_mean.data, np.full(3, 0.5, np.float32))
