@@ -10,7 +10,7 @@ import weakref
 import numpy as np
 
 from .function import _FREED, Function, node_hooks
-from .grad_mode import _State
+from .grad_mode import _Global, _State
 from .tensor import Tensor
 
 __all__ = ["backward", "grad"]
@@ -41,7 +41,7 @@ def register_hook(tensor, hook):
 def _hooks_of(owner, create=False):
     if isinstance(owner, Function):
         if owner not in node_hooks and create:
-            _State.node_hooks = True  # from now on the engine looks hooks up for every node
+            _Global.node_hooks = True  # from now on the engine looks hooks up for every node
             node_hooks[owner] = []
         return node_hooks.get(owner)
     hooks = getattr(owner, "_hooks", None)
@@ -157,7 +157,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ac
     prev_mode = _State.grad_enabled
     _State.grad_enabled = create_graph
     anomaly = _State.anomaly
-    hooked = _State.node_hooks
+    hooked = _Global.node_hooks
     watch = hooked or capture is not None
     try:
         while ready:
@@ -188,7 +188,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ac
                         "freed by the first backward. Pass retain_graph=True to the first backward if you need to "
                         "backward through the graph again."
                     )
-                if node.versions and node.clock != _State.clock:  # some tensor was modified in place since
+                if node.versions and node.clock != _Global.clock:  # some tensor was modified in place since
                     _check_versions(node)
                 if create_graph:
                     g = _wrap_grad(g)

@@ -24,7 +24,7 @@ import weakref
 
 from numpy import asarray, dtype, ndarray
 
-from .grad_mode import _State
+from .grad_mode import _Global, _State
 
 __all__ = ["Function"]
 
@@ -138,7 +138,7 @@ class Function:
         else:
             self.saved = ()
             self.versions = ()
-        self.clock = _State.clock
+        self.clock = _Global.clock
         return result
 
     def release(self):

@@ -1,18 +1,28 @@
 """Grad mode: whether ops record the computational graph.
 
 ``no_grad()``, ``enable_grad()`` and ``set_grad_enabled(mode)`` work both as context managers and as
-decorators, as in PyTorch.  The flag is process-wide (not per thread).
+decorators, as in PyTorch.  Like PyTorch's, the mode is per thread: ``no_grad`` in one thread does not
+change what another thread records.
 """
 import functools
+import threading
 
 __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled"]
 
 
-class _State:
-    """Process-wide autograd switches, read on every op (plain class attributes are the fastest lookup)."""
+class _ThreadState(threading.local):
+    """Per-thread autograd switches, read on every op; the class attributes are each new thread's defaults."""
 
     grad_enabled = True
     anomaly = False
+
+
+_State = _ThreadState()
+
+
+class _Global:
+    """Process-wide autograd state, shared by all threads (tensors are shared too)."""
+
     node_hooks = False  # set once any non-leaf tensor gets a hook (or retain_grad)
     clock = 0  # counts in-place modifications; a tensor's version is the clock value of its last one
 

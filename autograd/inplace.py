@@ -6,7 +6,7 @@ grad mode is on they raise.
 """
 import numpy as np
 
-from .grad_mode import _State
+from .grad_mode import _Global, _State
 
 __all__ = ["InplaceOps"]
 
@@ -18,8 +18,8 @@ class InplaceOps:
 
     def _bump_version(self):
         """Record an in-place change: the version becomes the current value of the global modification clock."""
-        _State.clock += 1
-        self._version[0] = _State.clock
+        _Global.clock += 1
+        self._version[0] = _Global.clock
 
     def _inplace(self, op, value=None):
         if self.requires_grad and _State.grad_enabled:

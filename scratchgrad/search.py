@@ -9,8 +9,9 @@ pass ``executor=client.get_executor()`` (Dask) or any object with the same ``sub
 a cluster, with no other change. Each trial gets its own seed, so the results do not depend on where or in
 which order trials run.
 
-Use executors that run trials in separate processes (process pools, Dask or Ray workers): autograd's grad
-mode and random generator are process-wide, so trials training in threads of one process would interfere.
+Prefer executors that run trials in separate processes (process pools, Dask or Ray workers): autograd's grad
+mode is per thread, but its global random generator is shared by the threads of a process, so trials in a
+thread pool draw from one stream and their results depend on scheduling.
 """
 import concurrent.futures
 import math

@@ -439,3 +439,20 @@ def test_create_graph_leaf_grads_are_distinct_and_writable():
     with ag.no_grad():
         a.grad.zero_()
     np.testing.assert_array_equal(b.grad.data, [1.0, 1.0])
+
+
+def test_grad_mode_is_per_thread():
+    import threading
+
+    x = ag.randn(3, requires_grad=True)
+    seen = {}
+
+    def worker():
+        seen["thread"] = (x * 2).requires_grad
+
+    with ag.no_grad():
+        t = threading.Thread(target=worker)
+        t.start()
+        t.join()
+        seen["main"] = (x * 2).requires_grad
+    assert seen == {"thread": True, "main": False}
