@@ -38,11 +38,14 @@ def load_checkpoint(path):
 
     Raises:
         FileNotFoundError: no file at ``path``.
-        ValueError: the file is not a scratchgrad training checkpoint (the message says what is missing).
+        ValueError: the file is corrupt or not a scratchgrad training checkpoint (the message says why).
     """
     if not os.path.isfile(os.fspath(path)):
         raise FileNotFoundError(f"load_checkpoint: no checkpoint file at {os.fspath(path)!r}")
-    state = ag.load(path)
+    try:
+        state = ag.load(path)
+    except RuntimeError as exc:  # autograd.load's way to say "corrupt or another format"
+        raise ValueError(f"load_checkpoint: cannot read {os.fspath(path)!r}: {exc}") from None
     if not isinstance(state, dict) or state.get("format") != CHECKPOINT_FORMAT:
         raise ValueError(f"load_checkpoint: {os.fspath(path)!r} is not a training checkpoint written by "
                          f"scratchgrad.fit (no '{CHECKPOINT_FORMAT}' format tag)")

@@ -124,7 +124,9 @@ def _check_train_args(parser, args):
     if args.batchnorm and args.model not in BATCHNORM_MODELS:
         parser.error(f"--batchnorm is available for --model {'/'.join(BATCHNORM_MODELS)}, not {args.model}")
     if args.resume is not None and not os.path.isfile(args.resume):
-        parser.error(f"--resume: no checkpoint file at {args.resume!r}")
+        inside = os.path.join(args.resume, "checkpoint.npz")
+        hint = f"; did you mean {inside!r}?" if os.path.isfile(inside) else ""
+        parser.error(f"--resume: no checkpoint file at {args.resume!r}{hint}")
 
 
 def _check_graph_args(parser, args):

@@ -6,7 +6,7 @@ import time
 import numpy as np
 
 import autograd as ag
-from autograd.data import DataLoader, DatasetNotFoundError, IDXError, Subset
+from autograd.data import DataLoader, DatasetNotFoundError, DownloadError, IDXError, Subset
 
 from .artifacts import save_curves, save_filters, save_model_graph, write_json
 from .builders import build_model, build_optimizer, first_layer_weight
@@ -35,6 +35,17 @@ class _AnnounceStart(Callback):
 def _error(message):
     print(f"scratchgrad: error: {message}", file=sys.stderr)
     return 1
+
+
+def _output_dir_error(path):
+    """Create the directory ``path`` if needed; return why it cannot take output files (None if it can)."""
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError as exc:
+        return f"cannot create the output directory {path!r} ({exc.strerror or exc}); pass another --out"
+    if not os.access(path, os.W_OK | os.X_OK):
+        return f"the output directory {path!r} is not writable; pass another --out"
+    return None
 
 
 def _settings_from_checkpoint(args):
@@ -76,6 +87,10 @@ def train(args):
             resumed = _settings_from_checkpoint(args)
         except (ValueError, OSError) as exc:
             return _error(str(exc))
+    if resumed is not None and int(resumed["epoch"]) >= args.epochs:
+        done = int(resumed["epoch"])
+        print(f"the checkpoint has already completed {done} epoch(s) and --epochs {args.epochs} is the total, so "
+              f"there is nothing to train; pass --epochs {done + 1} or more to continue")
     name, reason = choose_dataset(args.dataset, args.data_dir)
     print(reason)
     try:
@@ -85,7 +100,9 @@ def train(args):
         return _error(str(exc))
     _describe_sizes(train_set, test_set, name)
     out = args.out or os.path.join("runs", f"{args.model}-{name}")
-    os.makedirs(out, exist_ok=True)
+    problem = _output_dir_error(out)  # said now, not after the first epoch when the checkpoint is due
+    if problem:
+        return _error(problem)
     config = {k: getattr(args, k) for k in RUN_SETTINGS}
     config["dataset"] = name
 
@@ -150,11 +167,14 @@ def experiment(args):
     from .experiments import run_experiment
 
     out = args.out or os.path.join("runs", "experiments", args.name)
+    problem = _output_dir_error(out)
+    if problem:
+        return _error(problem)
     try:
         summary = run_experiment(args.name, out, quick=args.quick, dataset=args.dataset, data_dir=args.data_dir,
                                  download=args.download, seed=args.seed, workers=args.workers,
                                  progress=args.progress)
-    except (DatasetNotFoundError, IDXError) as exc:
+    except (DatasetNotFoundError, IDXError, DownloadError) as exc:
         return _error(str(exc))
     print(f"{args.name}{' (quick)' if args.quick else ''} on {summary['dataset']['title']}, "
           f"{summary['seconds']:.1f} s:")
@@ -168,6 +188,9 @@ def experiment(args):
 def graph(args):
     """``scratchgrad graph --model M``: returns the exit code."""
     out = args.out or f"{args.model}-graph.svg"
+    problem = _output_dir_error(os.path.dirname(os.path.abspath(out)))
+    if problem:
+        return _error(problem)
     ag.manual_seed(0)
     model = build_model(args.model, batchnorm=args.batchnorm)
     try:

@@ -77,7 +77,7 @@ def random_search(objective, space, trials_per_round=20, rounds=2, top_k=5, scor
 
     Returns:
         ``{"trials": [{"round", "index", "params", "result", "score"}], "rounds": [{"space", "best"}],
-        "best": the best trial}``.
+        "best": the best trial, "next_space": the ranges narrowed to the final top_k}``.
     """
     _check_space(space)
     if trials_per_round < 1 or rounds < 1 or top_k < 1:

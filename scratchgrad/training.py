@@ -223,8 +223,12 @@ def fit(model, optimizer, train_loader, val_loader=None, epochs=1, loss_fn=None,
     history, partial, start = _new_history(val_loader is not None), None, 0
     if resume is not None:
         state = load_checkpoint(resume)
-        model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
+        try:
+            model.load_state_dict(state["model"])
+            optimizer.load_state_dict(state["optimizer"])
+        except (RuntimeError, ValueError) as exc:  # modules raise RuntimeError (as in torch), optimizers ValueError
+            raise ValueError(f"fit: the checkpoint {str(resume)!r} does not fit this model/optimizer; resume with "
+                             f"the model and optimizer it was saved from ({exc})") from None
         if scheduler is not None and state.get("scheduler") is not None:
             scheduler.load_state_dict(state["scheduler"])
         if state.get("loader") is not None and hasattr(train_loader, "load_state_dict"):
@@ -348,7 +352,8 @@ def _print_row(row, epochs):
 def _finish_epoch(model, val_loader, loss_fn, state, history):
     """Evaluate, append the epoch's row to ``history`` and return the row."""
     if state.count == 0:
-        raise ValueError("fit: the training loader yielded no batches")
+        raise ValueError("fit: the training loader yielded no batches: the dataset is empty, or it has fewer "
+                         "samples than batch_size and drop_last=True (use a smaller batch_size)")
     started = time.perf_counter()
     val = evaluate(model, val_loader, loss_fn) if val_loader is not None else None
     eval_time = time.perf_counter() - started

@@ -49,7 +49,7 @@ def grad_norms_graph(batch=100, depth=6, width=100, std=0.01):
     t = ag.randint(0, 10, (batch,))
     with trace_modules(model, retain_grads=True) as trace:
         loss = F.cross_entropy(model(x), t)
-    loss.backward(retain_graph=True)  # keeps the saved arrays, so the graph can still tell the input's shape
+    loss.backward()
     dot = draw_graph({"loss": loss}, params=model, inputs={"x": x, "t": t}, group_modules=trace,
                      show_grads=True, legend=True)
     dot.attr(label=f"{depth}-layer sigmoid MLP, weights N(0, {std}^2): the gradient norm shrinks about 40x per "

@@ -23,8 +23,10 @@ class ModuleCall:
         inputs, outputs: the tensors passed in and returned (kept alive, so their shapes and retained grads
             stay readable).
         ops: the op objects (``GraphNode.function``) between the inputs and the output, nested calls included.
-        parent: the enclosing :class:`ModuleCall`, or None; depth: 0 for outermost calls.
+        parent: the enclosing :class:`ModuleCall`, or None; children: the calls it encloses directly.
+        depth: how many calls enclose it (0 for outermost calls).
         label: ``'conv1 (Conv2d)'``; a module called several times gets ``#2``, ``#3``... on later calls.
+        key: a short id (``'m3'``), unique within its trace, used for the cluster's DOT name.
     """
 
     __slots__ = ("name", "module", "inputs", "outputs", "ops", "parent", "depth", "label", "key", "children")
@@ -46,7 +48,8 @@ class ModuleTrace:
 
     def __init__(self, model, retain_grads=False):
         if not hasattr(model, "named_modules") or not hasattr(model, "register_forward_hook"):
-            raise TypeError(f"trace_modules: expected a Module, got {type(model).__name__}")
+            raise TypeError("trace_modules: expected a Module (with named_modules() and register_forward_hook()), "
+                            f"got {type(model).__name__}")
         self.model = model
         self.retain_grads = retain_grads
         self.calls = []
@@ -81,14 +84,8 @@ class ModuleTrace:
 
     def _link(self):
         """Nest the calls: hooks fire innermost first, so a call's parent is the first later call containing it."""
-        counts = {}
+        _label(self.calls)
         for i, call in enumerate(self.calls):
-            call.key = f"m{i}"
-            n = counts[id(call.module)] = counts.get(id(call.module), 0) + 1
-            kind = type(call.module).__name__
-            call.label = f"{call.name} ({kind})" if call.name else kind
-            if n > 1:
-                call.label += f" #{n}"
             probe = next(iter(call.ops))
             for later in self.calls[i + 1:]:
                 if probe in later.ops and call.ops <= later.ops:
@@ -128,7 +125,8 @@ def group_by_parameters(model, nodes):
     ReLU); :func:`trace_modules` gives the exact grouping.  Returns a :class:`ModuleTrace`-like object.
     """
     if not hasattr(model, "named_parameters") or not hasattr(model, "named_modules"):
-        raise TypeError(f"draw_graph: group_modules expects a Module or a ModuleTrace, got {type(model).__name__}")
+        raise TypeError(f"draw_graph: group_modules expects a Module or the ModuleTrace of viz.trace_modules(model), "
+                        f"got {type(model).__name__}")
     modules = dict(model.named_modules())
     owner_of = {}  # id(parameter) -> module name
     for pname, p in model.named_parameters():
@@ -143,10 +141,7 @@ def group_by_parameters(model, nodes):
     # deeper names first, so that owners() gives each op to its innermost module
     names = sorted(by_module, key=lambda n: -n.count(".") - (n != ""))
     trace.calls = [ModuleCall(n, modules[n], [], [], by_module[n]) for n in names]
-    for i, call in enumerate(trace.calls):
-        call.key = f"m{i}"
-        kind = type(call.module).__name__
-        call.label = f"{call.name} ({kind})" if call.name else kind
+    _label(trace.calls)
     by_name = {c.name: c for c in trace.calls}
     for call in trace.calls:
         name = call.name
@@ -158,6 +153,18 @@ def group_by_parameters(model, nodes):
                 break
     _set_depths(trace.calls)
     return trace
+
+
+def _label(calls):
+    """Set each call's ``key`` and ``label``, counting repeated calls of one module (``#2``, ``#3``...)."""
+    counts = {}
+    for i, call in enumerate(calls):
+        call.key = f"m{i}"
+        n = counts[id(call.module)] = counts.get(id(call.module), 0) + 1
+        kind = type(call.module).__name__
+        call.label = f"{call.name} ({kind})" if call.name else kind
+        if n > 1:
+            call.label += f" #{n}"
 
 
 def _set_depths(calls):

@@ -16,12 +16,14 @@ saved          note                             light yellow ``#fff3b0``
 module         box3d (``collapse=True``)        lavender ``#e4d7f5``
 =============  ===============================  =========================
 
-With ``show_grads`` tensors are filled by ``log10`` of their gradient norm instead (blue = small,
-red = large; white = no gradient recorded) and keep their kind's colour as a thick border.
+With ``show_grads`` tensors are filled by ``log10`` of their gradient norm instead (blue = small, through
+pale yellow, to red = large; white = no gradient recorded) and keep their kind's colour as a thick border;
+a collapsed module that holds parameters is filled by the norm of their gradients taken together.
 """
 import math
 
-__all__ = ["KINDS", "FONT", "grad_colour", "grad_scale", "fmt_shape", "fmt_norm", "legend"]
+__all__ = ["KINDS", "DESCRIPTIONS", "TENSOR_KINDS", "CLUSTER", "FONT", "grad_colour", "grad_scale",
+           "fmt_shape", "fmt_norm", "legend"]
 
 FONT = "Helvetica"
 
@@ -38,6 +40,7 @@ KINDS = {
     "elided": {"shape": "plaintext", "style": "", "fillcolor": "#ffffff", "color": "#888888"},
 }
 
+# kind -> its text in the legend, in legend order ("elided", the "... earlier ops" marker, explains itself)
 DESCRIPTIONS = {
     "op": "op (forward operation)",
     "parameter": "parameter / leaf with requires_grad",
@@ -49,16 +52,21 @@ DESCRIPTIONS = {
     "module": "module (collapsed)",
 }
 
-_TENSOR_KINDS = ("parameter", "input", "output", "constant", "intermediate")
+# the kinds that stand for a tensor: with show_grads their fill shows the gradient, their border the kind
+TENSOR_KINDS = ("parameter", "input", "output", "constant", "intermediate")
 
-CLUSTER = {"style": "rounded,dashed", "color": "#7b61a8", "fontcolor": "#4b3a6e", "fontname": FONT + " Bold"}
+# graphviz attributes of a module's cluster; the label sits top left, where fewer edges cross it than at the
+# centre of the top (where an edge from the module before usually enters)
+CLUSTER = {"style": "rounded,dashed", "labeljust": "l", "color": "#7b61a8", "fontcolor": "#4b3a6e",
+           "fontname": FONT + " Bold"}
 
-# The gradient colormap: blue (small norm) through near-white to red (large norm), as (position, rgb).
+# The gradient colormap as (position, rgb): blue (small norm) through pale yellow to red (large norm).  The
+# middle is not grey or white, so a mid-scale gradient never looks like "no gradient recorded" (white).
 _STOPS = [
     (0.0, (49, 84, 190)),
-    (0.25, (120, 160, 230)),
-    (0.5, (236, 236, 236)),
-    (0.75, (244, 150, 110)),
+    (0.25, (125, 170, 232)),
+    (0.5, (246, 228, 150)),
+    (0.75, (244, 150, 90)),
     (1.0, (190, 30, 45)),
 ]
 
@@ -128,9 +136,11 @@ def legend(dot, kinds, scale=None, direction="TB"):
         c.attr(label="legend", style="rounded", color="#bbbbbb", fontcolor="#555555", fontname=FONT)
         for kind in kinds:
             attrs, text = dict(KINDS[kind]), DESCRIPTIONS[kind]
-            if scale is not None and kind in _TENSOR_KINDS:  # as drawn with show_grads: the kind is the border
+            if scale is not None and kind in TENSOR_KINDS:  # as drawn with show_grads: the kind is the border
                 attrs.update(fillcolor="#ffffff", penwidth="2.5")
                 text = "border: " + text
+            elif scale is not None and kind == "module":
+                text += "; with parameters: filled by their |grad|"
             c.node(f"legend_{kind}", text, **attrs)
         if scale is not None:
             c.node("legend_grads", _scale_label(scale), shape="plaintext", style="", fontname=FONT)
@@ -142,11 +152,13 @@ def legend(dot, kinds, scale=None, direction="TB"):
 def _scale_label(scale):
     """An HTML table: one coloured cell per decade of the gradient-norm scale."""
     lo, hi = scale
-    step = max(1, math.ceil((hi - lo) / 10))
+    # about 5 to 10 cells: half decades on a short scale, so its middle colour is shown too
+    step = 0.5 if hi - lo < 4 else max(1, math.ceil((hi - lo) / 10))
     cells = []
-    for e in range(lo, hi + 1, step):
+    for k in range(round((hi - lo) / step) + 1):
+        e = lo + k * step
         fill, font = grad_colour(10.0 ** e, scale)
-        cells.append(f'<TD BGCOLOR="{fill}"><FONT COLOR="{font}" POINT-SIZE="10">1e{e}</FONT></TD>')
+        cells.append(f'<TD BGCOLOR="{fill}"><FONT COLOR="{font}" POINT-SIZE="10">{10.0 ** e:.0e}</FONT></TD>')
     return (
         '<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4">'
         f'<TR><TD COLSPAN="{len(cells)}">gradient norm |grad| (log scale)</TD></TR>'

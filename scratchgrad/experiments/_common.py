@@ -79,11 +79,16 @@ def train_iterations(model, optimizer, x, t, iterations, batch_size, seed, on_ep
     """Train for a number of mini-batch steps (the book's ``max_iterations``), returning the loss per step.
 
     Batches come from a shuffled DataLoader cycling over ``(x, t)`` (each epoch a new permutation; the book
-    draws every batch with replacement instead). ``on_epoch(epoch)`` is called after each full pass.
+    draws every batch with replacement instead). ``on_epoch(epoch)`` is called after each full pass that more
+    steps follow, not after the last one (even when it ends a pass): callers record the final state themselves.
 
     Raises:
+        ValueError: ``x`` is empty (no batch could ever be drawn).
         FloatingPointError: the loss became NaN/Inf (the message names the step).
     """
+    if len(x) == 0 and iterations > 0:
+        raise ValueError(f"train_iterations: no training samples (x has shape {tuple(x.shape)}) for {iterations} "
+                         "iterations")
     loader = DataLoader(TensorDataset(x, t), batch_size=batch_size, shuffle=True, seed=seed,
                         drop_last=len(x) >= batch_size)
     losses, step, epoch = np.empty(iterations, dtype=np.float64), 0, 0

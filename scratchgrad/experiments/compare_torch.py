@@ -20,6 +20,7 @@ import optim
 from autograd.data import DataLoader, TensorDataset
 
 from ..artifacts import write_json
+from ..cli import positive_int, seed_int, size_or_all
 from ..datasets import DATASETS, choose_dataset, dataset_title, load_arrays
 from ..training import fit
 
@@ -111,15 +112,13 @@ def main(argv=None):
                                 description="SimpleConvNet in scratchgrad and PyTorch, same weights and batches.")
     p.add_argument("--dataset", choices=DATASETS, default="auto")
     p.add_argument("--data-dir")
-    p.add_argument("--epochs", type=int, default=3)
-    p.add_argument("--train-size", type=int)
-    p.add_argument("--test-size", type=int)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--epochs", type=positive_int, default=3)
+    p.add_argument("--train-size", type=size_or_all, metavar="N")
+    p.add_argument("--test-size", type=size_or_all, metavar="N")
+    p.add_argument("--seed", type=seed_int, default=0)
     p.add_argument("--out", default=os.path.join("runs", "compare_torch"))
     p.add_argument("--no-progress", dest="progress", action="store_false")
     args = p.parse_args(argv)
-    if args.epochs < 1:
-        p.error("--epochs must be at least 1")
     try:
         result = run_comparison(args.dataset, args.epochs, args.train_size, args.test_size, args.seed,
                                 data_dir=args.data_dir, progress=args.progress)

@@ -171,3 +171,53 @@ def test_real_ctrl_c_in_a_subprocess_exits_130_with_a_checkpoint(tmp_path):
     assert "training interrupted at epoch" in err and "scratchgrad train --resume" in err
     state = load_checkpoint(tmp_path / "checkpoint.npz")
     assert state["epoch"] < 1000 and (tmp_path / "history.json").is_file()
+
+
+def test_corrupt_resume_checkpoint_exits_1_without_a_traceback(tmp_path, capsys):
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"not a checkpoint")
+    assert main(["train", "--resume", str(bad), "--no-progress", "--out", str(tmp_path / "o")]) == 1
+    err = capsys.readouterr().err
+    assert "scratchgrad: error:" in err and "bad.npz" in err
+
+
+def test_resume_directory_hints_at_the_checkpoint_inside(tmp_path, capsys):
+    (tmp_path / "checkpoint.npz").write_bytes(b"")
+    assert main(["train", "--resume", str(tmp_path)]) == 2
+    assert str(tmp_path / "checkpoint.npz") in capsys.readouterr().err
+
+
+def test_resume_with_fewer_epochs_than_done_says_so(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["train", *TINY, "--model", "mlp", "--epochs", "2", "--no-pictures", "--out", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["train", "--resume", str(out / "checkpoint.npz"), "--epochs", "1", "--no-progress",
+                 "--no-pictures"]) == 0
+    text = capsys.readouterr().out
+    assert "already" in text and "--epochs 3" in text
+
+
+@pytest.mark.parametrize("argv", [
+    ["train", *TINY, "--epochs", "1", "--no-pictures"],
+    ["experiment", "overfit", "--quick", "--no-progress"],
+])
+def test_unusable_out_directory_exits_1_with_advice(tmp_path, capsys, argv):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    assert main([*argv, "--out", str(blocker / "sub")]) == 1
+    err = capsys.readouterr().err
+    assert "scratchgrad: error:" in err and "--out" in err
+
+
+def test_graph_creates_the_output_directory_or_says_why_not(tmp_path, capsys):
+    assert main(["graph", "--model", "mlp", "--out", str(tmp_path / "new" / "g.dot")]) == 0
+    assert (tmp_path / "new" / "g.dot").is_file()
+    (tmp_path / "a-file").write_text("")
+    assert main(["graph", "--model", "mlp", "--out", str(tmp_path / "a-file" / "g.dot")]) == 1
+    assert "--out" in capsys.readouterr().err
+
+
+def test_mlp_graph_draws_the_input_not_a_constant(tmp_path):
+    assert main(["graph", "--model", "mlp", "--out", str(tmp_path / "g.dot")]) == 0
+    text = (tmp_path / "g.dot").read_text()
+    assert 'label="input' in text and "const" not in text

@@ -31,3 +31,12 @@ def test_short_comparison_agrees(tmp_path):
     with pytest.raises(SystemExit) as info:
         main(["--epochs", "0", "--out", str(tmp_path)])
     assert info.value.code == 2
+
+
+@pytest.mark.parametrize("flag", ["--train-size", "--test-size", "--epochs"])
+def test_comparison_rejects_sizes_below_one_as_a_usage_error(flag, capsys):
+    from scratchgrad.experiments.compare_torch import main
+
+    with pytest.raises(SystemExit) as exc:
+        main([flag, "-5"])
+    assert exc.value.code == 2 and flag in capsys.readouterr().err

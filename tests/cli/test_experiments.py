@@ -95,3 +95,31 @@ def test_registry_matches_cli_choices():
 def test_unknown_experiment():
     with pytest.raises(ValueError, match="unknown experiment"):
         run_experiment("dropout", "/tmp/never-written")
+
+
+def test_train_iterations_rejects_empty_data_instead_of_looping_forever():
+    import numpy as np
+
+    import nn
+    import optim
+    from scratchgrad.experiments._common import train_iterations
+
+    model = nn.models.MLP(4, (3,), 2)
+    x, t = np.zeros((0, 4), np.float32), np.zeros(0, np.int64)
+    with pytest.raises(ValueError, match="no training samples"):
+        train_iterations(model, optim.SGD(model.parameters(), lr=0.1), x, t, 5, 2, 0)
+
+
+def test_failed_download_exits_1_with_the_reason(tmp_path, monkeypatch, capsys):
+    import autograd.data.mnist
+    from autograd.data import DownloadError
+
+    def offline(urls, path, md5=None, **kwargs):
+        raise DownloadError(f"could not download {path}: network unreachable")
+
+    monkeypatch.setenv("SCRATCHGRAD_DATA", str(tmp_path / "data"))
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setattr(autograd.data.mnist, "download_url", offline)
+    code = main(["experiment", "overfit", "--quick", "--dataset", "mnist", "--download", "--no-progress",
+                 "--out", str(tmp_path / "o")])
+    assert code == 1 and "network unreachable" in capsys.readouterr().err

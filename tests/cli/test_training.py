@@ -227,3 +227,26 @@ def test_resume_rejects_a_file_that_is_not_a_checkpoint(tmp_path):
     ag.save({"model": {}}, tmp_path / "other.npz")
     with pytest.raises(ValueError, match="not a training checkpoint"):
         load_checkpoint(tmp_path / "other.npz")
+
+
+@pytest.mark.parametrize("content", [b"garbage", b"PK\x03\x04truncated", b""])
+def test_load_checkpoint_turns_a_corrupt_file_into_a_value_error(tmp_path, content):
+    path = tmp_path / "bad.npz"
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match="bad.npz"):
+        load_checkpoint(path)
+
+
+def test_resume_from_another_models_checkpoint_is_a_value_error(tmp_path):
+    model, opt, _, train, val = _setup()
+    fit(model, opt, train, epochs=1, checkpoint=tmp_path / "ck.npz", progress=False)
+    other = nn.models.MLP(20, (7,), 3)
+    with pytest.raises(ValueError, match="does not fit"):
+        fit(other, optim.Adam(other.parameters()), train, epochs=2, resume=tmp_path / "ck.npz", progress=False)
+
+
+def test_a_loader_without_batches_says_why():
+    model, opt, _, _, _ = _setup()
+    tiny = DataLoader(_data(5), batch_size=8, drop_last=True)
+    with pytest.raises(ValueError, match="drop_last"):
+        fit(model, opt, tiny, epochs=1, progress=False)

@@ -295,3 +295,47 @@ def test_missing_dot_writes_source_and_says_how_to_install(tmp_path, monkeypatch
     assert "brew install graphviz" in str(info.value)
     assert (tmp_path / "g.dot").read_text().startswith("digraph")
     assert not (tmp_path / "g.png").exists()
+
+
+def test_a_constant_tensor_used_twice_is_one_node():
+    W, b, _, _ = small_net()
+    mask = ag.tensor([1.0, 0.0, 1.0])  # needs no grad; the caller still holds it
+    y = ((W * mask).sum() + (b * mask).sum())
+    d = Dot(viz.draw_graph(y).source)
+    (c,) = d.by_fill(CONST)
+    assert d.label(c) == "const\n(3,)"
+    assert sum(u == c for u, _, _ in d.edges) == 2
+
+
+def test_a_view_of_an_input_is_drawn_as_that_input():
+    # e.g. a model's Flatten: the view needs no grad, so it is a constant input of the first op; it is
+    # recognised while something holds it (trace_modules keeps every module's inputs)
+    W, _, _, _ = small_net()
+    x = ag.randn(2, 2, 2)
+    flat = x.reshape(2, 4)
+    d = Dot(viz.draw_graph((flat @ W).sum(), inputs={"x": x}).source)
+    assert [d.label(n) for n in d.by_fill(INPUT)] == ["x (view)\n(2, 4)"]
+    assert d.by_fill(CONST) == []
+    x = ag.randn(2, 4)
+    same = x.reshape(2, 4)  # the same shape: just the input
+    d = Dot(viz.draw_graph((same @ W).sum(), inputs={"x": x}).source)
+    assert [d.label(n) for n in d.by_fill(INPUT)] == ["x\n(2, 4)"]
+    other = ag.randn(2, 4)  # other data is no view
+    d = Dot(viz.draw_graph((other @ W).sum(), inputs={"x": x}).source)
+    assert d.by_fill(INPUT) == [] and len(d.by_fill(CONST)) == 1
+
+
+def test_mid_scale_gradients_do_not_look_like_no_gradient():
+    fill = style.grad_colour(10.0 ** -0.5, (-1, 0))[0]
+    r, g, b = (int(fill[i:i + 2], 16) for i in (1, 3, 5))
+    assert min(r, g, b) < 200  # clearly tinted, unlike the white of "no gradient recorded"
+    label = style._scale_label((-1, 0))
+    assert [c in label for c in ("1e-01", "3e-01", "1e+00")] == [True] * 3
+
+
+def test_bad_collapse_value():
+    x = ag.randn(2, requires_grad=True)
+    with pytest.raises(ValueError, match="collapse must be"):
+        viz.draw_graph(x * 2, collapse="yes")
+    with pytest.raises(ValueError, match="collapse must be"):
+        viz.draw_graph(x * 2, collapse=-1)

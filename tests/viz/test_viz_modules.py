@@ -1,4 +1,6 @@
 """Grouping ops by module: clusters from forward hooks, collapsed boxes, the parameter-based fallback."""
+import warnings
+
 import numpy as np
 import pytest
 
@@ -213,3 +215,21 @@ def test_gallery_pictures_show_modules_and_vanishing_gradients():
     (first, blue), (last, red) = norm_of("fc1.weight"), norm_of("fc6.weight")
     assert first < last * 1e-4  # six decades apart in the picture
     assert int(blue[5:7], 16) > int(blue[1:3], 16) and int(red[1:3], 16) > int(red[5:7], 16)
+
+
+def test_collapsed_boxes_show_their_parameters_gradient_norm():
+    net, x, trace, out, loss = traced()
+    loss.backward()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the boxes hold gradients: no "call backward() first" warning
+        d = Dot(viz.draw_graph(loss, params=net, group_modules=trace, collapse=True, show_grads=True,
+                               legend=True).source)
+    boxes = {d.label(n).split("\n")[0]: n for n in d.graph_nodes() if d.nodes[n]["shape"] == "box3d"}
+    fc1 = net.children["fc1"].params
+    norm = float(np.sqrt(sum(np.sum(p.grad.numpy().astype(np.float64) ** 2) for p in fc1.values())))
+    assert d.label(boxes["fc1 (Lin)"]).endswith("15 params\n|grad| " + style.fmt_norm(norm))
+    assert d.nodes[boxes["fc1 (Lin)"]]["fillcolor"] != MODULE
+    assert d.nodes[boxes["fc1 (Lin)"]]["color"] == style.KINDS["module"]["color"]
+    # a module without parameters has no gradient of its own: it keeps the module colour and no norm line
+    assert d.nodes[boxes["act (Act)"]]["fillcolor"] == MODULE and "grad" not in d.label(boxes["act (Act)"])
+    assert "filled by their |grad|" in d.nodes["legend_module"]["label"]
