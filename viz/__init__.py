@@ -10,9 +10,10 @@
 """
 from .graph import draw_graph, retain_grads, save_graph
 from .modules import ModuleCall, ModuleTrace, trace_modules
-from .plots import plot_activation_histograms, plot_filters, plot_history, plot_optimizer_paths, plot_search
+from .plots import collect_activations, plot_activation_histograms, plot_filters, plot_history, plot_optimizer_paths, plot_search
 
 __all__ = [
     "draw_graph", "save_graph", "retain_grads", "trace_modules", "ModuleTrace", "ModuleCall",
-    "plot_filters", "plot_activation_histograms", "plot_history", "plot_optimizer_paths", "plot_search",
+    "plot_filters", "plot_activation_histograms", "collect_activations", "plot_history", "plot_optimizer_paths",
+    "plot_search",
 ]

@@ -10,7 +10,7 @@ import numpy as np
 
 from autograd import Tensor
 
-__all__ = ["plot_filters", "plot_activation_histograms", "plot_history", "plot_optimizer_paths", "plot_search"]
+__all__ = ["plot_filters", "plot_activation_histograms", "collect_activations", "plot_history", "plot_optimizer_paths", "plot_search"]
 
 # modules whose outputs plot_activation_histograms collects, by class name (nn need not be imported here)
 _ACTIVATIONS = ("ReLU", "Sigmoid", "Tanh", "LeakyReLU", "ELU", "GELU", "SiLU", "Softplus", "Softmax")
@@ -134,6 +134,15 @@ def _collect_activations(model, x):
             f"plot_activation_histograms: expected a Module or a list of arrays, got {type(model).__name__}")
     if x is None:
         raise TypeError("plot_activation_histograms: pass x, the batch to run the model on")
+    return collect_activations(model, x)
+
+
+def collect_activations(model, x):
+    """Run ``model`` on ``x`` (no grad) and return its activation layers' outputs, in call order.
+
+    Returns ``[(title, kind, array)]``: ``title`` like ``'1: fc1 (ReLU)'``, ``kind`` the layer class name
+    (ReLU, Sigmoid, Tanh, ...), ``array`` a copy of the output. Needs no matplotlib.
+    """
     import autograd
 
     found, handles = [], []

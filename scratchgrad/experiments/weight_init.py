@@ -30,21 +30,6 @@ def _file(activation, label):
     return f"activations_{activation}_{label.lower().replace(' ', '').replace('.', '')}.png"
 
 
-def _activations(model, x):
-    """The outputs of the model's Sigmoid/ReLU layers on ``x`` (eval mode, no grad), via forward hooks."""
-    outputs = []
-    hooks = [m.register_forward_hook(lambda mod, inp, out: outputs.append(out.data.copy()))
-             for m in model.modules() if type(m).__name__ in ("Sigmoid", "ReLU")]
-    try:
-        model.eval()
-        with ag.no_grad():
-            model(x)
-    finally:
-        for h in hooks:
-            h.remove()
-    return outputs
-
-
 def _layer_stats(outputs, activation):
     """Per-layer mean/std and the fraction saturated (sigmoid) or exactly zero (ReLU)."""
     stats = []
@@ -72,7 +57,8 @@ def histograms(ctx):
         ag.manual_seed(ctx.seed)
         x = ag.randn(n, 100)
         model = nn.models.MLP(100, (100,) * 5, 10, activation=activation, weight_init=init)
-        outputs = _activations(model, x)
+        model.eval()
+        outputs = [array for _, _, array in viz.collect_activations(model, x)]
         shown = {f"layer {i + 1}" + (" (>0)" if activation == "relu" else ""): (a[a > 0] if activation == "relu" else a)
                  for i, a in enumerate(outputs)}
         try:
