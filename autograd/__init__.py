@@ -11,8 +11,8 @@ from .anomaly import AnomalyError, detect_anomaly
 from .creation import *  # noqa: F401,F403
 from .creation import __all__ as _creation_all
 from .engine import backward, grad
-from .function import Function
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .function import Function, FunctionCtx
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .ops import *  # noqa: F401,F403
 from .ops import __all__ as _ops_all
@@ -22,7 +22,7 @@ from .tensor import Tensor
 __version__ = "0.1.0"
 
 __all__ = [
-    "Tensor", "Function", "backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
+    "Tensor", "Function", "FunctionCtx", "backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "detect_anomaly", "AnomalyError", "gradcheck", "gradgradcheck", "GradcheckError", "graph", "data",
     "save", "load",
 ] + _creation_all + _ops_all

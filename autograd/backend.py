@@ -1,11 +1,14 @@
 """Array namespaces that backward rules compute with.
 
-``namespace(grad)`` returns :data:`numpy_ns` when ``grad`` is an array (fast mode) and the Tensor namespace
-(differentiable ops with numpy's names and signatures) when it is a Tensor (``create_graph=True``).  A rule
-that writes ``xp = namespace(grad); xp.cos(x)`` therefore works in both modes.  A future CuPy backend adds a
-third namespace here and nowhere else.
+``namespace(grad)`` returns :data:`numpy_ns` when ``grad`` is an array (a plain backward pass) and
+:data:`autograd.registry.graph_namespace` when it is a Tensor (``create_graph=True``): the registered
+differentiable ops under their array-API names.  A rule that writes ``xp = namespace(grad); xp.cos(x)``
+therefore runs in both modes without asking which; the devices work adds array-API namespaces here.
 """
 import numpy as np
+
+from .registry import graph_namespace
+from .tensor import Tensor
 
 __all__ = ["namespace", "numpy_ns", "sum_to", "index_add"]
 
@@ -37,7 +40,7 @@ def _is_basic_index(index):
 
 
 class numpy_ns:
-    """The numpy namespace plus the few helpers numpy lacks, as backward rules see it in fast mode."""
+    """numpy under the array-API names rules use, plus the helpers numpy lacks (``sum_to``, ``index_add``...)."""
 
     exp = staticmethod(np.exp)
     log = staticmethod(np.log)
@@ -45,10 +48,13 @@ class numpy_ns:
     cos = staticmethod(np.cos)
     sqrt = staticmethod(np.sqrt)
     tanh = staticmethod(np.tanh)
+    abs = staticmethod(np.abs)
     where = staticmethod(np.where)
+    maximum = staticmethod(np.maximum)
+    minimum = staticmethod(np.minimum)
     matmul = staticmethod(np.matmul)
     swapaxes = staticmethod(np.swapaxes)
-    transpose = staticmethod(np.transpose)
+    permute_dims = staticmethod(np.transpose)
     reshape = staticmethod(np.reshape)
     broadcast_to = staticmethod(np.broadcast_to)
     sum = staticmethod(np.sum)
@@ -56,6 +62,12 @@ class numpy_ns:
     index_add = staticmethod(index_add)
     pad = staticmethod(np.pad)
     astype = staticmethod(lambda x, dtype: x.astype(dtype, copy=False))
+    isfinite = staticmethod(np.isfinite)
+    isnan = staticmethod(np.isnan)
+    all = staticmethod(np.all)
+    any = staticmethod(np.any)
+    equal = staticmethod(np.equal)
+    logical_and = staticmethod(np.logical_and)
 
     @staticmethod
     def getitem(x, index):
@@ -63,12 +75,6 @@ class numpy_ns:
         return x[index]
 
 
-_tensor_ns = None  # set by autograd.ops once the differentiable ops exist
-
-
 def namespace(x):
-    """The namespace a backward rule should use for ``x``: numpy for arrays, Tensor ops for Tensors."""
-    return _tensor_ns if isinstance(x, Tensor) else numpy_ns
-
-
-from .tensor import Tensor  # noqa: E402
+    """The namespace a backward rule should use for ``x``: numpy's for arrays, the registered ops for Tensors."""
+    return graph_namespace if isinstance(x, Tensor) else numpy_ns

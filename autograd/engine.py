@@ -9,7 +9,7 @@ import weakref
 
 import numpy as np
 
-from .function import _FREED, Function, node_hooks
+from .op import _FREED, Op, node_hooks
 from .grad_mode import _Global, _State
 from .tensor import Tensor
 
@@ -39,7 +39,7 @@ def register_hook(tensor, hook):
 
 
 def _hooks_of(owner, create=False):
-    if isinstance(owner, Function):
+    if isinstance(owner, Op):
         if owner not in node_hooks and create:
             _Global.node_hooks = True  # from now on the engine looks hooks up for every node
             node_hooks[owner] = []
@@ -75,7 +75,7 @@ def _pending(roots):
     stack = list(pending)
     while stack:
         node = stack.pop()
-        if isinstance(node, Function):
+        if isinstance(node, Op):
             for nxt in node.next:
                 if nxt is None:
                     continue
@@ -89,7 +89,7 @@ def _pending(roots):
 
 
 def _wrap_grad(g):
-    return g if isinstance(g, Tensor) else Tensor._make(g)
+    return Tensor._make(g) if isinstance(g, (np.ndarray, np.generic)) else g
 
 
 def _run_hooks(hooks, g):
@@ -115,7 +115,7 @@ def _saved_as_tensors(node, saved):
         nxt = node.next[i]
         if isinstance(nxt, Tensor):
             out.append(nxt)
-        elif isinstance(nxt, Function):
+        elif isinstance(nxt, Op):
             out.append(Tensor._make(value, nxt))
         else:
             out.append(Tensor._make(value) if isinstance(value, np.ndarray) else value)
@@ -136,7 +136,7 @@ def _check_finite(node, grads):
     from .anomaly import AnomalyError
 
     for i, g in enumerate(grads):
-        if g is not None and not np.isfinite(_raw_grad(g)).all():
+        if isinstance(g, (Tensor, np.ndarray)) and not np.isfinite(_raw_grad(g)).all():
             raise AnomalyError(node, i)
 
 
@@ -163,7 +163,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ac
         while ready:
             node = ready.pop()
             g = pending.pop(node)[1]
-            if not isinstance(node, Function):  # a leaf tensor
+            if not isinstance(node, Op):  # a leaf tensor
                 if g is not None:
                     hooks = getattr(node, "_hooks", None)  # unset on op results made leaves by detach_()
                     if hooks:
@@ -191,9 +191,9 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ac
                 if node.versions and node.clock != _Global.clock:  # some tensor was modified in place since
                     _check_versions(node)
                 if create_graph:
-                    g = _wrap_grad(g)
-                    saved = _saved_as_tensors(node, saved)
-                result = node.backward(g, *saved)
+                    result = node.backward(_wrap_grad(g), *_saved_as_tensors(node, saved))
+                else:
+                    result = (node.fast_backward or node.backward)(g, *saved)
                 if type(result) is not tuple:
                     result = (result,)
                 if anomaly:

@@ -1,179 +1,226 @@
-"""``Function``: the one way a differentiable op is defined (forward and backward side by side).
+"""``autograd.Function``: user-defined differentiable functions, written as in PyTorch.
 
-An op is a subclass of :class:`Function` with
+    class Exp(autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            y = x.exp()
+            ctx.save_for_backward(y)
+            return y
 
-* ``forward(self, *arrays)``: computes the result from plain arrays (never Tensors);
-* ``backward(self, grad, *saved)``: returns the gradient for each input (a tuple, or one value for a
-  one-input op; ``None`` where an input needs none).  ``saved`` holds the inputs (when the class sets
-  ``save_inputs``) followed by the output (when it sets ``save_output``).
+        @staticmethod
+        def backward(ctx, grad):
+            (y,) = ctx.saved_tensors
+            return grad * y
 
-The backward rule is written once and runs in two modes.  In the fast mode (plain ``backward()``) ``grad``
-and ``saved`` are arrays.  Under ``create_graph=True`` they are Tensors connected to the graph, so the rule
-itself is recorded and can be differentiated again.  A rule therefore uses operators (``+ - * / **``) and
-the array functions of :func:`autograd.backend.namespace` (``xp = namespace(grad)``), which are numpy
-functions in the fast mode and differentiable Tensor ops in the graph mode.
+    y = Exp.apply(x)
 
-Broadcasting is undone by the engine, in one place, for classes that set ``broadcasts = True``: a rule may
-return a gradient of the broadcast shape.
-
-A recorded op instance is also the graph node: ``next`` links each input to the node that produced it (or
-to the leaf Tensor itself, or ``None`` for inputs that need no gradient).
+``forward`` runs with grad mode off and receives the arguments as given (Tensors and anything else);
+``backward`` receives one gradient per output, as Tensors, and returns one gradient per positional argument
+of ``forward`` (None for non-Tensors and for inputs that need none).  When ``backward`` is written with
+Tensor ops it is itself recorded under ``create_graph=True``, so gradgradcheck works.  An applied Function is
+a graph node (an :class:`~autograd.op.Op`) named after its class, drawn by ``viz`` like any other op.
 """
-import traceback
 import weakref
 
-from numpy import asarray, dtype, ndarray
+import numpy as np
 
 from .grad_mode import _Global, _State
+from .op import Op, creation_sites, _creation_site
+from .tensor import Tensor
 
-__all__ = ["Function"]
-
-_FREED = object()  # marks a node whose saved arrays were released by a backward pass
-
-# Rarely used per-node data lives outside the nodes, so that recording an op stays cheap:
-node_hooks = weakref.WeakKeyDictionary()  # node -> hooks registered on its output tensor
-creation_sites = weakref.WeakKeyDictionary()  # node -> stack at creation, under detect_anomaly only
+__all__ = ["Function", "FunctionCtx"]
 
 
-class Function:
-    """Base class of every differentiable op; an applied instance is a node of the graph.
+class FunctionCtx:
+    """The ``ctx`` of a Function: what ``forward`` leaves for ``backward`` (any attribute may be set on it)."""
 
-    Class attributes a subclass may set:
-        save_inputs:  keep the input arrays for backward.
-        save_output:  keep the output array for backward.
-        saved_attrs:  names of extra array attributes set by ``forward`` (masks, indices) that backward
-                      needs and that are released with the rest after backward.
-        broadcasts:   inputs broadcast against each other; the engine sums each gradient back to its input's shape.
-        attrs:        names of the op's non-array parameters (stride, dim, ...) shown by graph viewers.
-        view:         the output may be a view of the first input (a Tensor); it then shares its version counter.
-        promotes:     PyTorch's promotion for number operands (numpy scalars count as numbers): a number never
-                      widens a float tensor, and an integer tensor with a float number (or divided) gives the
-                      default float dtype. numpy would give float64 in those cases; the result is narrowed.
-    """
+    def __init__(self, needs_input_grad):
+        self.needs_input_grad = needs_input_grad  # one bool per positional argument of forward
+        self.materialize_grads = True
+        self._saved = ()
+        self._non_differentiable = ()
 
-    __slots__ = ("next", "saved", "versions", "clock", "shapes", "out", "out_meta", "constants", "__weakref__")
-    save_inputs = False
-    save_output = False
-    saved_attrs = ()
-    broadcasts = False
-    promotes = False
-    view = False
-    attrs = ()
+    def save_for_backward(self, *tensors):
+        """Keep Tensors (or None) for ``backward``; changing one in place before backward raises there."""
+        for i, t in enumerate(tensors):
+            if t is not None and not isinstance(t, Tensor):
+                raise TypeError(f"save_for_backward can only save Tensors or None, but argument {i} is {type(t).__name__}")
+        self._saved = tensors
 
-    def forward(self, *arrays):
-        """Compute the op on plain arrays; may store non-differentiable extras (masks) on ``self``."""
-        raise NotImplementedError
+    @property
+    def saved_tensors(self):
+        """The Tensors given to ``save_for_backward``, in order."""
+        if self._saved is None:
+            raise RuntimeError("Trying to backward through the graph a second time: the saved tensors were freed; "
+                               "pass retain_graph=True to the first backward")
+        return self._saved
 
-    def backward(self, grad, *saved):
-        """Return the gradient of each input, given the gradient of the output."""
-        raise NotImplementedError(f"{type(self).__name__} has no backward")
+    def mark_non_differentiable(self, *outputs):
+        """Declare outputs (integer indices, masks...) that never carry a gradient: they will not require grad."""
+        self._non_differentiable = outputs
+
+    def set_materialize_grads(self, value):
+        """With False, ``backward`` gets None (not zeros) for outputs that received no gradient."""
+        self.materialize_grads = bool(value)
+
+
+class _Grads:
+    """The gradients of a multi-output Function's outputs, gathered slot by slot by the engine's ``+``."""
+
+    __slots__ = ("slots",)
+
+    def __init__(self, slots):
+        self.slots = slots
+
+    def __add__(self, other):
+        return _Grads([a if b is None else b if a is None else a + b for a, b in zip(self.slots, other.slots)])
+
+
+class _FunctionNode(Op):
+    """The graph node of an applied Function: runs the user's ``backward`` with Tensors."""
+
+    __slots__ = ("fn", "ctx", "n_out", "in_meta", "out_meta_all")
+    saved_attrs = ("ctx",)
 
     @property
     def name(self):
-        """The op's display name, e.g. ``Mul``."""
-        return type(self).__name__
+        return self.fn.__name__
 
-    def needs_input_grad(self, i):
-        """True when input ``i`` needs a gradient (lets a rule skip expensive work)."""
-        return self.next[i] is not None
-
-    def apply(self, *inputs):
-        """Run the op on Tensors (or plain constants) and record it in the graph when needed."""
-        arrays = []
-        nxt = []
-        versions = []  # version counters of the saved tensors, checked at backward against ``clock``
-        shapes = []  # input shapes, for the engine to undo broadcasting (only for inputs needing grad)
-        constants = []  # (position, tensor) of Tensor inputs that need no grad, for graph viewers
-        requires = numbers = False
-        save = self.save_inputs
-        bcast = self.broadcasts
-        for x in inputs:
-            if isinstance(x, Tensor):
-                arrays.append(x._data)
-                if save:
-                    versions.append(x._version)
-                if x.requires_grad:
-                    requires = True
-                    nxt.append(x.grad_fn or x)
-                    if bcast:
-                        shapes.append(x._data.shape)
-                    continue
-                constants.append((len(nxt), x))
-            else:
-                arrays.append(x)
-                numbers = True
-            nxt.append(None)
-            if bcast:
-                shapes.append(None)
-        out = self.forward(*arrays)
-        if numbers and out.dtype is _FLOAT64 and self.promotes:
-            out = _narrow(out, arrays)
-        result = _new(Tensor)
-        result._data = out if type(out) is ndarray else asarray(out)
-        # A view shares its base's version counter, so in-place changes through either are seen by both.
-        result._version = inputs[0]._version if self.view and out.base is not None else [0]
-        if not (requires and _State.grad_enabled):
-            result.grad_fn = None
-            result.requires_grad = False
-            return result
-        result.grad_fn = self
-        result.requires_grad = True
-        self.next = tuple(nxt)
-        if _State.anomaly:
-            creation_sites[self] = _creation_site()
-        self.out = weakref.ref(result)
-        self.out_meta = (out.shape, out.dtype)
-        if constants:
-            self.constants = tuple((i, weakref.ref(t)) for i, t in constants)
-        if bcast:
-            self.shapes = shapes
-        if self.save_output:
-            versions.append(result._version)
-            arrays.append(result._data)
-            self.saved = tuple(arrays) if self.save_inputs else (result._data,)
-            self.versions = versions if self.save_inputs else versions[-1:]
-        elif self.save_inputs:
-            self.saved = tuple(arrays)
-            self.versions = versions
-        else:
-            self.saved = ()
-            self.versions = ()
-        self.clock = _Global.clock
-        return result
+    def backward(self, grad, *saved):
+        ctx = self.ctx
+        slots = grad.slots if isinstance(grad, _Grads) else [grad]
+        grads = []
+        for g, (shape, dtype) in zip(slots, self.out_meta_all):
+            if g is None and ctx.materialize_grads:
+                g = Tensor._make(np.zeros(shape, dtype=dtype))
+            grads.append(g if g is None or isinstance(g, Tensor) else Tensor._make(g))
+        result = self.fn.backward(ctx, *grads)
+        if not isinstance(result, tuple):
+            result = (result,)
+        if len(result) != len(self.next):
+            raise RuntimeError(f"function {self.name}Backward returned an incorrect number of gradients "
+                               f"(expected {len(self.next)}, got {len(result)})")
+        out = []
+        for i, (g, nxt) in enumerate(zip(result, self.next)):
+            if nxt is None or g is None:
+                out.append(None)
+                continue
+            if not isinstance(g, Tensor):
+                raise TypeError(f"function {self.name}Backward returned a gradient of type {type(g).__name__} "
+                                f"at index {i}; expected a Tensor or None")
+            shape = self.in_meta[i]
+            if g.shape != shape:
+                if not _expandable(shape, g.shape):
+                    raise RuntimeError(f"Function {self.name}Backward returned an invalid gradient at index {i} - "
+                                       f"got {list(g.shape)} but expected shape compatible with {list(shape)}")
+                g = g.sum_to(shape)
+            out.append(g if _State.grad_enabled else g._data)
+        return tuple(out)
 
     def release(self):
-        """Drop the arrays kept for backward (the engine calls this unless ``retain_graph``)."""
-        if self.saved or self.saved_attrs:
-            self.saved = _FREED
-            for name in self.saved_attrs:
-                setattr(self, name, None)
-
-    @property
-    def is_released(self):
-        """True when a backward pass has already freed this node's saved arrays."""
-        return self.saved is _FREED
-
-    def __repr__(self):
-        return f"<{self.name}Backward>"
+        self.ctx._saved = None
+        super().release()
 
 
-_FLOAT64 = dtype("float64")
+class _Output(Op):
+    """Output ``index`` of a multi-output Function: routes its gradient into that slot of the Function's node."""
+
+    __slots__ = ("index", "n")
+
+    def __init__(self, index, n):
+        self.index, self.n = index, n
+
+    def backward(self, grad):
+        slots = [None] * self.n
+        slots[self.index] = grad
+        return _Grads(slots)
 
 
-def _narrow(out, arrays):
-    """A float64 result that only numbers made float64 gets the default float dtype (PyTorch's rule)."""
-    if any(isinstance(a, ndarray) and a.dtype == _FLOAT64 for a in arrays):
-        return out
-    from .creation import get_default_dtype
-
-    return out.astype(get_default_dtype())
+def _expandable(shape, target):
+    if len(shape) > len(target):
+        return False
+    return all(s == t or s == 1 for s, t in zip(shape[::-1], target[::-1]))
 
 
-def _creation_site():
-    """The stack at op creation, kept only under ``detect_anomaly``."""
-    return traceback.extract_stack()[:-2]
+class Function:
+    """Base class of user-defined differentiable functions (PyTorch's ``torch.autograd.Function``).
 
+    Subclasses define ``@staticmethod forward(ctx, *args, **kwargs)`` and ``@staticmethod backward(ctx,
+    *grads)`` and are called as ``Cls.apply(*args, **kwargs)``; see the module docstring.
+    """
 
-from .tensor import Tensor  # noqa: E402  (Tensor's methods use Function subclasses; break the cycle here)
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        """Compute the outputs from the inputs (grad mode is off here)."""
+        raise NotImplementedError("You must implement the forward function for custom autograd.Function.")
 
-_new = object.__new__
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        """Return one gradient per positional input of ``forward``, given one per output."""
+        raise NotImplementedError("You must implement the backward function for custom autograd.Function.")
+
+    def __init__(self, *args, **kwargs):
+        raise RuntimeError(f"{type(self).__name__}: call {type(self).__name__}.apply(...) instead of instantiating "
+                           "the Function (PyTorch's new-style Functions have static methods)")
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        """Run ``forward`` and record one graph node for the call when some Tensor input requires grad."""
+        needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+        ctx = FunctionCtx(needs)
+        prev = _State.grad_enabled
+        _State.grad_enabled = False
+        try:
+            outputs = cls.forward(ctx, *args, **kwargs)
+        finally:
+            _State.grad_enabled = prev
+        single = not isinstance(outputs, tuple)
+        outs = (outputs,) if single else outputs
+        if not (prev and any(needs)):
+            return outputs
+        node = object.__new__(_FunctionNode)
+        node.fn, node.ctx = cls, ctx
+        node.next = tuple((a.grad_fn or a) if need else None for a, need in zip(args, needs))
+        node.in_meta = tuple(a.shape if isinstance(a, Tensor) else None for a in args)
+        node.saved = ()
+        node.constants = ()
+        saved = [t for t in ctx._saved if t is not None]
+        node.versions = [t._version for t in saved]
+        node.clock = _Global.clock
+        if _State.anomaly:
+            creation_sites[node] = _creation_site()
+        tensors = [o for o in outs if isinstance(o, Tensor)]
+        node.out_meta_all = tuple((o.shape, o.dtype) for o in tensors)
+        node.n_out = len(tensors)
+        fixed = []
+        k = 0
+        for o in outs:
+            if not isinstance(o, Tensor):
+                fixed.append(o)
+                continue
+            if any(o is a for a in args) or o.grad_fn is not None:
+                o = o.detach()  # never rewire the caller's tensor
+            if any(o is m for m in ctx._non_differentiable) or o.dtype.kind not in "fc":
+                fixed.append(o)
+                k += 1
+                continue
+            owner = node
+            if node.n_out > 1:
+                owner = object.__new__(_Output)
+                owner.index, owner.n = k, node.n_out
+                owner.next = (node,)
+                owner.saved, owner.versions, owner.constants = (), (), ()
+                owner.clock = node.clock
+                owner.out = weakref.ref(o)
+                owner.out_meta = (o.shape, o.dtype)
+            o.grad_fn = owner
+            o.requires_grad = True
+            if owner is node:
+                node.out = weakref.ref(o)
+                node.out_meta = (o.shape, o.dtype)
+            fixed.append(o)
+            k += 1
+        if node.n_out != 1 or not hasattr(node, "out"):
+            node.out = lambda: None
+            node.out_meta = node.out_meta_all[0] if node.out_meta_all else ((), None)
+        return fixed[0] if single else tuple(fixed)

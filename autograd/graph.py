@@ -9,7 +9,7 @@ Nothing here modifies the graph, and tools never need the engine's private attri
 """
 import numpy as np
 
-from .function import Function
+from .op import Op
 from .tensor import Tensor
 
 __all__ = ["GraphNode", "InputEdge", "walk", "nodes_of"]
@@ -91,7 +91,7 @@ class GraphNode:
             if isinstance(nxt, Tensor):
                 edges.append(InputEdge("leaf", nxt, None, nxt.shape, nxt.dtype))
                 continue
-            if isinstance(nxt, Function):
+            if isinstance(nxt, Op):
                 edges.append(InputEdge("op", nxt.out(), GraphNode(nxt), nxt.out_meta[0], nxt.out_meta[1]))
                 continue
             t = constants.get(i)
@@ -138,7 +138,7 @@ def nodes_of(outputs):
             continue
         seen.add(id(f))
         stack.append((f, True))
-        stack.extend((n, False) for n in f.next if isinstance(n, Function) and id(n) not in seen)
+        stack.extend((n, False) for n in f.next if isinstance(n, Op) and id(n) not in seen)
     return order
 
 

@@ -15,7 +15,7 @@ class Tensor(InplaceOps):
         data: the underlying ``numpy.ndarray`` (assigning to it replaces the values and bumps the version).
         grad: the accumulated gradient (a Tensor), or None; filled by ``backward`` on leaves.
         requires_grad: whether ops on this tensor are recorded.
-        grad_fn: the op (a :class:`~autograd.Function`) that produced this tensor, or None for a leaf.
+        grad_fn: the op (a :class:`~autograd.op.Op`) that produced this tensor, or None for a leaf.
         name: an optional label, shown by graph pictures.
 
     Build tensors with :func:`autograd.tensor` and the other constructors rather than ``Tensor(...)``.
@@ -121,21 +121,14 @@ class Tensor(InplaceOps):
         """True for tensors not produced by a recorded op (created by the user, or not requiring grad)."""
         return self.grad_fn is None
 
-    @property
-    def T(self):
-        """The tensor with its dims reversed."""
-        return _ops.permute(self, tuple(range(self.ndim - 1, -1, -1)))
-
-    @property
-    def mT(self):
-        """The last two dims swapped (batched matrix transpose)."""
-        return _ops.transpose(self, -2, -1)
-
     def size(self, dim=None):
         """The shape, or the size of one dim."""
         if dim is None:
             return self._data.shape
-        return self._data.shape[_ops.normalize_dims(dim, self.ndim, "size")[0]]
+        rank = max(self.ndim, 1)
+        if not -rank <= dim < rank:
+            raise IndexError(f"size(): dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but got {dim})")
+        return self._data.shape[dim]
 
     def dim(self):
         """Number of dims."""
@@ -166,11 +159,6 @@ class Tensor(InplaceOps):
         if self.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
         return self._data.shape[0]
-
-    def __iter__(self):
-        if self.ndim == 0:
-            raise TypeError("iteration over a 0-d tensor")
-        return iter(_ops.unbind(self, 0))
 
     def __bool__(self):
         if self._data.size != 1:
@@ -250,184 +238,6 @@ class Tensor(InplaceOps):
 
         return register_hook(self, hook)
 
-    # -- operators -----------------------------------------------------------------------------------------
-
-    def __add__(self, other):
-        return Add().apply(self, other)
-
-    def __radd__(self, other):
-        return Add().apply(other, self)
-
-    def __sub__(self, other):
-        return Sub().apply(self, other)
-
-    def __rsub__(self, other):
-        return Sub().apply(other, self)
-
-    def __mul__(self, other):
-        return Mul().apply(self, other)
-
-    def __rmul__(self, other):
-        return Mul().apply(other, self)
-
-    def __truediv__(self, other):
-        return Div().apply(self, other)
-
-    def __rtruediv__(self, other):
-        return Div().apply(other, self)
-
-    def __pow__(self, other):
-        return Pow().apply(self, other)
-
-    def __rpow__(self, other):
-        return Pow().apply(other, self)
-
-    def __matmul__(self, other):
-        return _ops.matmul(self, other)
-
-    def __rmatmul__(self, other):
-        return _ops.matmul(_as_tensor(other), self)
-
-    def __neg__(self):
-        return Neg().apply(self)
-
-    def __pos__(self):
-        return self
-
-    def __abs__(self):
-        return _ops.abs(self)
-
-    def __getitem__(self, index):
-        return _ops.getitem(self, index)
-
-    def __setitem__(self, index, value):
-        value = self._inplace("__setitem__", value)
-        self._data[_ops.shape._index_data(index)] = value
-
-    def __eq__(self, other):
-        return Tensor._make(self._data == _raw(other))
-
-    def __ne__(self, other):
-        return Tensor._make(self._data != _raw(other))
-
-    def __lt__(self, other):
-        return Tensor._make(self._data < _raw(other))
-
-    def __le__(self, other):
-        return Tensor._make(self._data <= _raw(other))
-
-    def __gt__(self, other):
-        return Tensor._make(self._data > _raw(other))
-
-    def __ge__(self, other):
-        return Tensor._make(self._data >= _raw(other))
-
-    def __invert__(self):
-        return Tensor._make(~self._data)
-
-    def __and__(self, other):
-        return Tensor._make(self._data & _raw(other))
-
-    def __or__(self, other):
-        return Tensor._make(self._data | _raw(other))
-
-    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
-
-    # -- dtype conversions ---------------------------------------------------------------------------------
-
-    def to(self, dtype=None, device=None):
-        """Cast to ``dtype`` (differentiable between floating dtypes); self when nothing changes.
-
-        ``'cpu'`` is accepted as a device (the only one), so ``x.to('cpu')`` works as in PyTorch.
-        """
-        if isinstance(dtype, str) and dtype.startswith("cpu"):
-            dtype, device = None, dtype
-        if device is not None and not str(device).startswith("cpu"):
-            raise RuntimeError(f"to(): only the 'cpu' device exists in scratchgrad, got {device!r}")
-        if dtype is None:
-            return self
-        dtype = np.dtype(dtype)
-        if dtype.kind not in "fc":  # integer results never require grad
-            return Tensor._make(self._data.astype(dtype))
-        return self if dtype == self._data.dtype else Cast(dtype).apply(self)
-
-    def float(self):
-        """Cast to float32."""
-        return self.to(np.float32)
-
-    def double(self):
-        """Cast to float64."""
-        return self.to(np.float64)
-
-    def half(self):
-        """Cast to float16."""
-        return self.to(np.float16)
-
-    def long(self):
-        """Cast to int64."""
-        return self.to(np.int64)
-
-    def int(self):
-        """Cast to int32."""
-        return self.to(np.int32)
-
-    def bool(self):
-        """Cast to bool."""
-        return self.to(np.bool_)
-
-    def type(self, dtype=None):
-        """The dtype's name, or a cast to ``dtype``."""
-        return str(self.dtype) if dtype is None else self.to(dtype)
-
     def is_floating_point(self):
         """True for floating dtypes."""
         return self._data.dtype.kind == "f"
-
-    def clone(self):
-        """A differentiable copy."""
-        return _ops.clone(self)
-
-    def contiguous(self):
-        """A C-contiguous tensor with the same values (self when already contiguous)."""
-        return self if self._data.flags.c_contiguous else _ops.clone(self)
-
-
-def _raw(x):
-    return x._data if isinstance(x, Tensor) else x
-
-
-def _as_tensor(x):
-    return x if isinstance(x, Tensor) else Tensor._make(np.asarray(x))
-
-
-from . import ops as _ops  # noqa: E402  (ops need Tensor; Tensor methods need ops)
-from .ops.elementwise import Add, Div, Mul, Neg, Pow, Sub  # noqa: E402
-from .ops.shape import Cast  # noqa: E402
-
-for _name in (
-    "exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "clamp", "clip", "maximum", "minimum",
-    "pow", "neg", "add", "sub", "mul", "div", "matmul",
-    "sum", "mean", "var", "std", "max", "min", "amax", "amin", "argmax", "argmin", "logsumexp", "softmax", "log_softmax",
-    "reshape", "view", "permute", "transpose", "squeeze", "unsqueeze", "flatten", "expand", "broadcast_to", "sum_to",
-    "split", "chunk", "unbind",
-):
-    setattr(Tensor, _name, getattr(_ops, _name))  # the functional form is the method: ``x.exp() == exp(x)``
-del _name
-
-
-def _where(self, condition, other):
-    """``where(condition, self, other)``."""
-    return _ops.where(condition, self, other)
-
-
-def _expand_as(self, other):
-    """Broadcast to ``other``'s shape."""
-    return _ops.expand(self, other.shape)
-
-
-def _view_as(self, other):
-    """Reshape to ``other``'s shape."""
-    return _ops.reshape(self, other.shape)
-
-
-Tensor.where, Tensor.expand_as, Tensor.view_as, Tensor.reshape_as = _where, _expand_as, _view_as, _view_as

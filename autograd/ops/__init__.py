@@ -1,60 +1,14 @@
-"""The differentiable ops, grouped by kind; each is defined once, as a :class:`~autograd.Function` subclass."""
-from .. import backend
-from .elementwise import *  # noqa: F401,F403
-from .elementwise import __all__ as _elementwise
-from .linalg import *  # noqa: F401,F403
-from .linalg import __all__ as _linalg
-from .reductions import *  # noqa: F401,F403
-from .reductions import __all__ as _reductions
-from .shape import *  # noqa: F401,F403
-from .shape import IndexAdd, Pad, Cast, normalize_dims  # noqa: F401  (normalize_dims: used by Tensor.size)
-from .shape import __all__ as _shape
+"""The differentiable ops, grouped by kind; each is defined once, as an :class:`~autograd.op.Op` subclass with
+its functional form registered beside it (:mod:`autograd.registry`).
 
-__all__ = _elementwise + _linalg + _reductions + _shape
+Importing this package loads every op module, then attaches the registered methods and operators to
+:class:`~autograd.Tensor`. ``__all__`` and the module's names are the registry's, never listed by hand.
+"""
+from .. import registry
+from ..tensor import Tensor
+from . import comparison, elementwise, linalg, reductions, shape  # noqa: F401  (each registers its ops)
+from .shape import Cast, IndexAdd, Pad, normalize_dims  # noqa: F401  (engine helpers)
 
-
-class tensor_ns:
-    """numpy's names and signatures over differentiable ops: what backward rules use under ``create_graph``."""
-
-    exp = staticmethod(exp)
-    log = staticmethod(log)
-    sin = staticmethod(sin)
-    cos = staticmethod(cos)
-    sqrt = staticmethod(sqrt)
-    tanh = staticmethod(tanh)
-    where = staticmethod(where)
-    matmul = staticmethod(matmul)
-    broadcast_to = staticmethod(broadcast_to)
-    sum_to = staticmethod(sum_to)
-    getitem = staticmethod(getitem)
-
-    @staticmethod
-    def swapaxes(x, a, b):
-        return transpose(x, a, b)
-
-    @staticmethod
-    def transpose(x, axes):
-        return permute(x, axes)
-
-    @staticmethod
-    def reshape(x, shape):
-        return reshape(x, shape)
-
-    @staticmethod
-    def sum(x, axis=None, keepdims=False):
-        return sum(x, axis, keepdims)
-
-    @staticmethod
-    def index_add(shape, index, values):
-        return IndexAdd(shape, index).apply(values)
-
-    @staticmethod
-    def pad(x, widths, constant_values=0.0):
-        return Pad(tuple(widths), constant_values).apply(x)
-
-    @staticmethod
-    def astype(x, dtype):
-        return Cast(dtype).apply(x)
-
-
-backend._tensor_ns = tensor_ns
+globals().update(registry.functions)
+__all__ = sorted(registry.functions)
+registry.install(Tensor)

@@ -11,13 +11,10 @@ import math
 import numpy as np
 
 from ..backend import namespace
-from ..function import Function
+from ..op import Op
+from ..registry import register
 from ..tensor import Tensor
 
-__all__ = [
-    "add", "sub", "mul", "div", "pow", "neg", "exp", "log", "sqrt", "abs", "sin", "cos", "tanh",
-    "sigmoid", "relu", "clamp", "clip", "maximum", "minimum", "where",
-]
 
 
 def _masked_mul(grad, deriv):
@@ -35,8 +32,8 @@ def _broadcast_error(op, *operands):
     return RuntimeError(f"{op}: operands of shapes {shapes} cannot be broadcast together")
 
 
-class _Arithmetic(Function):
-    """Binary arithmetic: broadcasting, and PyTorch's promotion of number operands (see ``Function.promotes``)."""
+class _Arithmetic(Op):
+    """Binary arithmetic: broadcasting, and PyTorch's promotion of number operands (see ``Op.promotes``)."""
 
     __slots__ = ()
     broadcasts = True
@@ -140,7 +137,7 @@ class Pow(_Arithmetic):
         return ga, gb
 
 
-class Neg(Function):
+class Neg(Op):
     __slots__ = ()
 
     def forward(self, a):
@@ -150,7 +147,7 @@ class Neg(Function):
         return -grad
 
 
-class Exp(Function):
+class Exp(Op):
     __slots__ = ()
     save_output = True
 
@@ -161,7 +158,7 @@ class Exp(Function):
         return _masked_mul(grad, y)
 
 
-class Log(Function):
+class Log(Op):
     __slots__ = ()
     save_inputs = True
 
@@ -172,7 +169,7 @@ class Log(Function):
         return _masked_mul(grad, 1 / a)
 
 
-class Sqrt(Function):
+class Sqrt(Op):
     __slots__ = ()
     save_output = True
 
@@ -183,7 +180,7 @@ class Sqrt(Function):
         return _masked_mul(grad, 0.5 / y)
 
 
-class Abs(Function):
+class Abs(Op):
     __slots__ = ("sign",)
     saved_attrs = ("sign",)
 
@@ -195,7 +192,7 @@ class Abs(Function):
         return grad * self.sign
 
 
-class Sin(Function):
+class Sin(Op):
     __slots__ = ()
     save_inputs = True
 
@@ -206,7 +203,7 @@ class Sin(Function):
         return grad * namespace(grad).cos(a)
 
 
-class Cos(Function):
+class Cos(Op):
     __slots__ = ()
     save_inputs = True
 
@@ -217,7 +214,7 @@ class Cos(Function):
         return -grad * namespace(grad).sin(a)
 
 
-class Tanh(Function):
+class Tanh(Op):
     __slots__ = ()
     save_output = True
 
@@ -228,7 +225,7 @@ class Tanh(Function):
         return grad * (1 - y * y)
 
 
-class Sigmoid(Function):
+class Sigmoid(Op):
     __slots__ = ()
     save_output = True
 
@@ -241,7 +238,7 @@ class Sigmoid(Function):
         return grad * (y * (1 - y))
 
 
-class ReLU(Function):
+class ReLU(Op):
     __slots__ = ("mask",)
     saved_attrs = ("mask",)
 
@@ -253,7 +250,7 @@ class ReLU(Function):
         return grad * self.mask
 
 
-class Clamp(Function):
+class Clamp(Op):
     __slots__ = ("min", "max", "mask")
     saved_attrs = ("mask",)
     attrs = ("min", "max")
@@ -273,7 +270,7 @@ class Clamp(Function):
         return grad * self.mask
 
 
-class _Extremum(Function):
+class _Extremum(Op):
     """Shared rule of maximum/minimum: the winner gets the gradient, ties split it evenly (as PyTorch)."""
 
     __slots__ = ("wa", "wb")
@@ -305,7 +302,7 @@ class Minimum(_Extremum):
     pick = staticmethod(np.minimum)
 
 
-class Where(Function):
+class Where(Op):
     __slots__ = ("cond",)
     saved_attrs = ("cond",)
     broadcasts = True
@@ -325,81 +322,103 @@ class Where(Function):
 # -- functional forms ------------------------------------------------------------------------------------
 
 
+@register(method=("add", "__add__"), reflected="__radd__")
 def add(input, other, *, alpha=1):
     """``input + alpha * other``, broadcasting."""
     return Add().apply(input, other if alpha == 1 else other * alpha)
 
 
+@register(method=("sub", "__sub__"), reflected="__rsub__")
 def sub(input, other, *, alpha=1):
     """``input - alpha * other``, broadcasting."""
     return Sub().apply(input, other if alpha == 1 else other * alpha)
 
 
+@register(method=("mul", "__mul__"), reflected="__rmul__")
 def mul(input, other):
     """Elementwise product, broadcasting."""
     return Mul().apply(input, other)
 
 
+@register(method=("div", "__truediv__"), reflected="__rtruediv__")
 def div(input, other):
     """Elementwise true division, broadcasting."""
     return Div().apply(input, other)
 
 
+@register(method=("pow", "__pow__"), reflected="__rpow__")
 def pow(input, exponent):
     """``input ** exponent`` elementwise; ``exponent`` may be a number or a Tensor."""
     return Pow().apply(input, exponent)
 
 
+@register(method=("neg", "__neg__"))
 def neg(input):
     """``-input``."""
     return Neg().apply(input)
 
 
+@register(method="__pos__", export=False)
+def positive(input):
+    """``+input``: the tensor itself."""
+    return input
+
+
+@register(xp="exp")
 def exp(input):
     """Elementwise ``e ** input``."""
     return Exp().apply(input)
 
 
+@register(xp="log")
 def log(input):
     """Elementwise natural logarithm."""
     return Log().apply(input)
 
 
+@register(xp="sqrt")
 def sqrt(input):
     """Elementwise square root."""
     return Sqrt().apply(input)
 
 
+@register(method=("abs", "__abs__"), xp="abs")
 def abs(input):
     """Elementwise absolute value (gradient 0 at 0, as PyTorch)."""
     return Abs().apply(input)
 
 
+@register(xp="sin")
 def sin(input):
     """Elementwise sine."""
     return Sin().apply(input)
 
 
+@register(xp="cos")
 def cos(input):
     """Elementwise cosine."""
     return Cos().apply(input)
 
 
+@register(xp="tanh")
 def tanh(input):
     """Elementwise hyperbolic tangent."""
     return Tanh().apply(input)
 
 
+@register
 def sigmoid(input):
     """Elementwise logistic function ``1 / (1 + exp(-x))``, computed without overflow."""
     return Sigmoid().apply(input)
 
 
+@register
 def relu(input):
     """Elementwise ``max(x, 0)`` (gradient 0 at 0, as PyTorch)."""
     return ReLU().apply(input)
 
 
+@register(method=("clamp", "clip"))
 def clamp(input, min=None, max=None):
     """Clamp every element into ``[min, max]``; the gradient passes where ``min <= x <= max``."""
     if min is None and max is None:
@@ -407,19 +426,22 @@ def clamp(input, min=None, max=None):
     return Clamp(min, max).apply(input)
 
 
-clip = clamp
+clip = register(clamp, name="clip", method=False)
 
 
+@register(xp="maximum")
 def maximum(input, other):
     """Elementwise maximum of two tensors, broadcasting; ties share the gradient equally."""
     return Maximum().apply(input, other)
 
 
+@register(xp="minimum")
 def minimum(input, other):
     """Elementwise minimum of two tensors, broadcasting; ties share the gradient equally."""
     return Minimum().apply(input, other)
 
 
+@register(method=False, xp="where")
 def where(condition, input, other):
     """Pick ``input`` where ``condition`` holds, else ``other`` (broadcasting).
 
@@ -430,3 +452,9 @@ def where(condition, input, other):
     if cond.dtype != np.bool_:
         raise RuntimeError(f"where: expected condition to be a bool tensor, got dtype {cond.dtype}")
     return Where().apply(cond, input, other)
+
+
+@register(name="where", method="where", export=False)
+def _where_method(self, condition, other):
+    """``where(condition, self, other)``."""
+    return where(condition, self, other)

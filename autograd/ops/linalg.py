@@ -1,13 +1,11 @@
 """Linear algebra: matmul for 1-D, 2-D and batched (broadcast) operands."""
 
 from ..backend import namespace
-from ..function import Function
+from ..op import Op
+from ..registry import register
 from .shape import squeeze, unsqueeze
 
-__all__ = ["matmul", "mm", "bmm", "dot", "outer"]
-
-
-class MatMul(Function):
+class MatMul(Op):
     """``a @ b`` for operands of at least 2 dims; batch dims broadcast (the engine sums them back)."""
 
     __slots__ = ()
@@ -24,6 +22,7 @@ class MatMul(Function):
         return ga, gb
 
 
+@register(method=("matmul", "__matmul__"), reflected="__rmatmul__", xp="matmul")
 def matmul(input, other):
     """Matrix product with numpy/PyTorch semantics: 1-D operands are promoted and the added dim removed."""
     for x in (input, other):
@@ -49,6 +48,7 @@ def matmul(input, other):
     return out
 
 
+@register
 def mm(input, mat2):
     """Product of two 2-D matrices."""
     if input.ndim != 2 or mat2.ndim != 2:
@@ -56,6 +56,7 @@ def mm(input, mat2):
     return matmul(input, mat2)
 
 
+@register
 def bmm(input, mat2):
     """Batched product of 3-D tensors ``(b, n, m) @ (b, m, p)``."""
     if input.ndim != 3 or mat2.ndim != 3 or input.shape[0] != mat2.shape[0]:
@@ -63,6 +64,7 @@ def bmm(input, mat2):
     return matmul(input, mat2)
 
 
+@register
 def dot(input, other):
     """Inner product of two 1-D tensors of equal length."""
     if input.ndim != 1 or other.ndim != 1 or input.shape != other.shape:
@@ -70,6 +72,7 @@ def dot(input, other):
     return matmul(input, other)
 
 
+@register
 def outer(input, vec2):
     """Outer product of two 1-D tensors."""
     return unsqueeze(input, 1) * unsqueeze(vec2, 0)

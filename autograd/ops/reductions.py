@@ -4,14 +4,11 @@ import builtins
 import numpy as np
 
 from ..backend import namespace
-from ..function import Function
+from ..op import Op
+from ..registry import register
 from ..tensor import Tensor
 from .shape import normalize_dims, tensor_input
 
-__all__ = [
-    "sum", "mean", "var", "std", "max", "min", "amax", "amin", "argmax", "argmin",
-    "logsumexp", "softmax", "log_softmax",
-]
 
 
 def _expand_grad(grad, shape, axes, keepdim):
@@ -31,7 +28,7 @@ def _reduce_dims(dim, ndim, op):
     return () if ndim == 0 and dims is not None else dims
 
 
-class Sum(Function):
+class Sum(Op):
     __slots__ = ("dim", "keepdim", "shape")
     attrs = ("dim", "keepdim")
 
@@ -61,7 +58,7 @@ class Mean(Sum):
         return super().backward(grad * (1.0 / float(n)) if n else grad)
 
 
-class _Select(Function):
+class _Select(Op):
     """max/min: the gradient goes to the selected elements.
 
     Along a dim it goes to the one element whose index is returned (as PyTorch's ``max(dim)``); for a full
@@ -111,7 +108,7 @@ class Min(_Select):
     arg = staticmethod(np.argmin)
 
 
-class LogSumExp(Function):
+class LogSumExp(Op):
     __slots__ = ("dim", "keepdim")
     save_inputs = True
     save_output = True
@@ -132,7 +129,7 @@ class LogSumExp(Function):
         return _expand_grad(grad, shape, self.dim, self.keepdim) * xp.exp(a - _expand_grad(y, shape, self.dim, self.keepdim))
 
 
-class Softmax(Function):
+class Softmax(Op):
     __slots__ = ("dim",)
     save_output = True
     attrs = ("dim",)
@@ -149,7 +146,7 @@ class Softmax(Function):
         return gy - y * namespace(grad).sum(gy, axis=self.dim, keepdims=True)
 
 
-class LogSoftmax(Function):
+class LogSoftmax(Op):
     __slots__ = ("dim",)
     save_output = True
     attrs = ("dim",)
@@ -169,12 +166,14 @@ class LogSoftmax(Function):
 # -- functional forms ------------------------------------------------------------------------------------
 
 
+@register(xp=False)
 @tensor_input
 def sum(input, dim=None, keepdim=False):
     """Sum of all elements, or over ``dim`` (an int or a tuple of ints)."""
     return Sum(_reduce_dims(dim, input.ndim, "sum"), keepdim).apply(input)
 
 
+@register
 @tensor_input
 def mean(input, dim=None, keepdim=False):
     """Mean of all elements, or over ``dim``; floating-point tensors only."""
@@ -183,6 +182,7 @@ def mean(input, dim=None, keepdim=False):
     return Mean(_reduce_dims(dim, input.ndim, "mean"), keepdim).apply(input)
 
 
+@register
 @tensor_input
 def var(input, dim=None, *, correction=1, keepdim=False):
     """Variance over ``dim`` with Bessel's ``correction`` (1: unbiased, as PyTorch's default; 0: biased)."""
@@ -194,6 +194,7 @@ def var(input, dim=None, *, correction=1, keepdim=False):
     return sum(centred * centred, dims, keepdim) / input.dtype.type(builtins.max(n - correction, 0))
 
 
+@register
 @tensor_input
 def std(input, dim=None, *, correction=1, keepdim=False):
     """Standard deviation: ``sqrt(var(input, dim, correction=correction))``."""
@@ -218,30 +219,35 @@ def _arg_indices(cls, input, dim, keepdim):
     return np.expand_dims(idx, dim) if keepdim else idx
 
 
+@register
 @tensor_input
 def max(input, dim=None, keepdim=False):
     """Largest element; with ``dim``, the tuple ``(values, indices)`` along that dim, as PyTorch."""
     return _select(Max, input, dim, keepdim, "max")
 
 
+@register
 @tensor_input
 def min(input, dim=None, keepdim=False):
     """Smallest element; with ``dim``, the tuple ``(values, indices)`` along that dim, as PyTorch."""
     return _select(Min, input, dim, keepdim, "min")
 
 
+@register
 @tensor_input
 def amax(input, dim=None, keepdim=False):
     """Largest values over ``dim`` (any number of dims); ties share the gradient evenly."""
     return Max(_reduce_dims(dim, input.ndim, "amax"), keepdim, even_ties=True).apply(input)
 
 
+@register
 @tensor_input
 def amin(input, dim=None, keepdim=False):
     """Smallest values over ``dim`` (any number of dims); ties share the gradient evenly."""
     return Min(_reduce_dims(dim, input.ndim, "amin"), keepdim, even_ties=True).apply(input)
 
 
+@register
 @tensor_input
 def argmax(input, dim=None, keepdim=False):
     """Index of the largest element (flattened when ``dim`` is None); never requires grad."""
@@ -250,6 +256,7 @@ def argmax(input, dim=None, keepdim=False):
     return Tensor._make(_arg_indices(Max, input, normalize_dims(dim, input.ndim, "argmax")[0], keepdim))
 
 
+@register
 @tensor_input
 def argmin(input, dim=None, keepdim=False):
     """Index of the smallest element (flattened when ``dim`` is None); never requires grad."""
@@ -258,19 +265,28 @@ def argmin(input, dim=None, keepdim=False):
     return Tensor._make(_arg_indices(Min, input, normalize_dims(dim, input.ndim, "argmin")[0], keepdim))
 
 
+@register
 @tensor_input
 def logsumexp(input, dim, keepdim=False):
     """``log(sum(exp(input), dim))`` computed stably (finite for inputs of 1e4)."""
     return LogSumExp(_reduce_dims(dim, input.ndim, "logsumexp"), keepdim).apply(input)
 
 
+@register
 @tensor_input
 def softmax(input, dim):
     """``exp(x) / sum(exp(x), dim)``, computed stably."""
     return Softmax(normalize_dims(dim, input.ndim, "softmax")[0]).apply(input)
 
 
+@register
 @tensor_input
 def log_softmax(input, dim):
     """``x - logsumexp(x, dim)``, computed stably (finite for logits of 1e4)."""
     return LogSoftmax(normalize_dims(dim, input.ndim, "log_softmax")[0]).apply(input)
+
+
+@register(method=False, export=False, xp="sum")
+def _sum_xp(x, axis=None, keepdims=False):
+    """The array API's ``sum`` signature, for backward rules under ``create_graph``."""
+    return Sum(_reduce_dims(axis, x.ndim, "sum"), keepdims).apply(x)

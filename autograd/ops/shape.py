@@ -7,13 +7,10 @@ import numpy as np
 
 from ..backend import index_add, namespace
 from ..backend import sum_to as _sum_to
-from ..function import Function
+from ..op import Op
+from ..registry import register
 from ..tensor import Tensor
 
-__all__ = [
-    "reshape", "view", "permute", "transpose", "squeeze", "unsqueeze", "flatten", "expand", "broadcast_to",
-    "sum_to", "getitem", "cat", "concatenate", "stack", "split", "chunk", "unbind", "pad", "clone",
-]
 
 
 def tensor_input(fn):
@@ -57,7 +54,7 @@ def _dim(dim, ndim, op):
     return normalize_dims(dim, ndim, op)[0]
 
 
-class Reshape(Function):
+class Reshape(Op):
     view = True
     __slots__ = ("shape", "in_shape")
     attrs = ("shape",)
@@ -73,7 +70,7 @@ class Reshape(Function):
         return namespace(grad).reshape(grad, self.in_shape)
 
 
-class Permute(Function):
+class Permute(Op):
     view = True
     __slots__ = ("dims",)
     attrs = ("dims",)
@@ -85,10 +82,10 @@ class Permute(Function):
         return a.transpose(self.dims)
 
     def backward(self, grad):
-        return namespace(grad).transpose(grad, tuple(np.argsort(self.dims)))
+        return namespace(grad).permute_dims(grad, tuple(np.argsort(self.dims)))
 
 
-class BroadcastTo(Function):
+class BroadcastTo(Op):
     view = True
     __slots__ = ("shape", "in_shape")
     attrs = ("shape",)
@@ -104,7 +101,7 @@ class BroadcastTo(Function):
         return namespace(grad).sum_to(grad, self.in_shape)
 
 
-class SumTo(Function):
+class SumTo(Op):
     __slots__ = ("shape", "in_shape")
     attrs = ("shape",)
 
@@ -119,7 +116,7 @@ class SumTo(Function):
         return namespace(grad).broadcast_to(grad, self.in_shape)
 
 
-class GetItem(Function):
+class GetItem(Op):
     view = True
     __slots__ = ("index", "in_shape")
     attrs = ("index",)
@@ -135,7 +132,7 @@ class GetItem(Function):
         return namespace(grad).index_add(self.in_shape, self.index, grad)
 
 
-class IndexAdd(Function):
+class IndexAdd(Op):
     """Zeros of ``shape`` with the input added at ``index`` (repeats accumulate): the backward of indexing."""
 
     __slots__ = ("shape", "index")
@@ -151,7 +148,7 @@ class IndexAdd(Function):
         return namespace(grad).getitem(grad, self.index)
 
 
-class Cat(Function):
+class Cat(Op):
     __slots__ = ("dim", "bounds")
     attrs = ("dim",)
 
@@ -168,7 +165,7 @@ class Cat(Function):
         return tuple(xp.getitem(grad, lead + (slice(int(s), int(e)),)) for s, e in zip(self.bounds[:-1], self.bounds[1:]))
 
 
-class Pad(Function):
+class Pad(Op):
     __slots__ = ("widths", "value")
     attrs = ("widths", "value")
 
@@ -183,7 +180,7 @@ class Pad(Function):
         return namespace(grad).getitem(grad, index)
 
 
-class Clone(Function):
+class Clone(Op):
     __slots__ = ()
 
     def forward(self, a):
@@ -193,7 +190,7 @@ class Clone(Function):
         return grad
 
 
-class Cast(Function):
+class Cast(Op):
     __slots__ = ("dtype", "in_dtype")
     attrs = ("dtype",)
 
@@ -219,6 +216,7 @@ def _shape_arg(shape):
     return tuple(int(s) for s in shape)
 
 
+@register(xp="reshape")
 @tensor_input
 def reshape(input, *shape):
     """Same data with a new shape (one dim may be -1); a view when possible, as PyTorch's ``reshape``."""
@@ -229,9 +227,10 @@ def reshape(input, *shape):
         raise RuntimeError(f"reshape: shape {list(shape)} is invalid for input of size {input.numel()} and shape {tuple(input.shape)}") from None
 
 
-view = reshape
+view = register(reshape, name="view")
 
 
+@register(xp="permute_dims")
 @tensor_input
 def permute(input, *dims):
     """Reorder the dims: output dim ``i`` is input dim ``dims[i]``."""
@@ -244,6 +243,7 @@ def permute(input, *dims):
     return Permute(tuple(norm)).apply(input)
 
 
+@register(xp="swapaxes")
 @tensor_input
 def transpose(input, dim0, dim1):
     """Swap two dims."""
@@ -254,6 +254,7 @@ def transpose(input, dim0, dim1):
     return Permute(tuple(order)).apply(input)
 
 
+@register
 @tensor_input
 def squeeze(input, dim=None):
     """Remove dims of size 1 (all of them, or only ``dim`` when it has size 1)."""
@@ -265,6 +266,7 @@ def squeeze(input, dim=None):
     return Reshape(shape).apply(input)
 
 
+@register
 @tensor_input
 def unsqueeze(input, dim):
     """Insert a dim of size 1 at position ``dim`` (``-1`` appends)."""
@@ -273,6 +275,7 @@ def unsqueeze(input, dim):
     return Reshape(shape).apply(input)
 
 
+@register
 @tensor_input
 def flatten(input, start_dim=0, end_dim=-1):
     """Merge dims ``start_dim..end_dim`` into one."""
@@ -285,6 +288,7 @@ def flatten(input, start_dim=0, end_dim=-1):
     return Reshape(shape).apply(input)
 
 
+@register(xp="broadcast_to")
 @tensor_input
 def broadcast_to(input, *shape):
     """Broadcast to ``shape`` without copying; the gradient is summed back."""
@@ -298,6 +302,7 @@ def broadcast_to(input, *shape):
     return BroadcastTo(shape).apply(input)
 
 
+@register
 @tensor_input
 def expand(input, *sizes):
     """PyTorch's ``expand``: like ``broadcast_to`` but ``-1`` keeps a dim's size."""
@@ -307,6 +312,7 @@ def expand(input, *sizes):
     return broadcast_to(input, shape)
 
 
+@register(xp="sum_to")
 @tensor_input
 def sum_to(input, *shape):
     """Sum down to ``shape`` (the inverse of broadcasting); its backward is ``broadcast_to``."""
@@ -333,6 +339,7 @@ def _index_data(index):
     return index
 
 
+@register(method="__getitem__", xp="getitem")
 @tensor_input
 def getitem(input, index):
     """``input[index]``: basic slicing, integer arrays (repeats accumulate in backward), bool masks, mixes."""
@@ -343,6 +350,7 @@ def getitem(input, index):
         raise IndexError(f"index {index!r} is invalid for a tensor of shape {tuple(input.shape)}: {e}") from None
 
 
+@register(method=False)
 def cat(tensors, dim=0):
     """Concatenate tensors along an existing dim; all other dims must match."""
     tensors = list(tensors)
@@ -362,9 +370,10 @@ def cat(tensors, dim=0):
     return Cat(d).apply(*tensors)
 
 
-concatenate = cat
+concatenate = register(cat, name="concatenate", method=False)
 
 
+@register(method=False)
 def stack(tensors, dim=0):
     """Stack equally shaped tensors along a new dim."""
     tensors = list(tensors)
@@ -379,6 +388,7 @@ def stack(tensors, dim=0):
     return cat([unsqueeze(t, d) for t in tensors], d)
 
 
+@register
 @tensor_input
 def split(input, split_size_or_sections, dim=0):
     """Split into chunks of ``split_size`` (the last may be smaller), or into the given list of sizes."""
@@ -398,6 +408,7 @@ def split(input, split_size_or_sections, dim=0):
     return tuple(getitem(input, lead + (slice(int(s), int(s) + k),)) for s, k in zip(starts, sizes))
 
 
+@register
 @tensor_input
 def chunk(input, chunks, dim=0):
     """Split into ``chunks`` nearly equal pieces (PyTorch's rule: size ``ceil(n / chunks)``)."""
@@ -407,6 +418,7 @@ def chunk(input, chunks, dim=0):
     return split(input, builtins.max(-(-n // chunks), 1), dim)
 
 
+@register
 @tensor_input
 def unbind(input, dim=0):
     """The slices along ``dim``, as a tuple, each without that dim."""
@@ -415,12 +427,21 @@ def unbind(input, dim=0):
     return tuple(getitem(input, lead + (i,)) for i in range(input.shape[d]))
 
 
+@register(method="__setitem__", export=False)
+def setitem(self, index, value):
+    """``self[index] = value`` in place (see :mod:`autograd.inplace`)."""
+    value = self._inplace("__setitem__", value)
+    self._data[_index_data(index)] = value
+
+
+@register
 @tensor_input
 def clone(input):
     """A copy of ``input`` that stays connected to the graph."""
     return Clone().apply(input)
 
 
+@register(method=False)
 @tensor_input
 def pad(input, pad, mode="constant", value=0.0):
     """Pad with a constant, PyTorch's order: ``pad = (left_last, right_last, left_2nd_last, right_2nd_last, ...)``."""
@@ -434,3 +455,90 @@ def pad(input, pad, mode="constant", value=0.0):
     if builtins.min(builtins.min(w) for w in widths) < 0:
         raise NotImplementedError(f"pad(): negative padding {tuple(pad)} is not supported")
     return Pad(tuple(widths), value).apply(input)
+
+
+@register(method="T", property=True, export=False)
+def _t_property(self):
+    """The tensor with its dims reversed."""
+    return permute(self, tuple(range(self.ndim - 1, -1, -1)))
+
+
+@register(method="mT", property=True, export=False)
+def _mt_property(self):
+    """The last two dims swapped (batched matrix transpose)."""
+    return transpose(self, -2, -1)
+
+
+@register(export=False)
+def expand_as(self, other):
+    """Broadcast to ``other``'s shape."""
+    return expand(self, other.shape)
+
+
+@register(method=("view_as", "reshape_as"), export=False)
+def view_as(self, other):
+    """Reshape to ``other``'s shape."""
+    return reshape(self, other.shape)
+
+
+@register(method="__iter__", export=False)
+def _iter(self):
+    """Iterate over the first dim (each item a differentiable slice)."""
+    if self.ndim == 0:
+        raise TypeError("iteration over a 0-d tensor")
+    return iter(unbind(self, 0))
+
+
+@register(export=False)
+def contiguous(self):
+    """A C-contiguous tensor with the same values (self when already contiguous)."""
+    return self if self._data.flags.c_contiguous else clone(self)
+
+
+@register(export=False, xp="astype")
+def to(self, dtype=None, device=None):
+    """Cast to ``dtype`` (differentiable between floating dtypes); self when nothing changes.
+
+    ``'cpu'`` is accepted as a device (the only one), so ``x.to('cpu')`` works as in PyTorch.
+    """
+    if isinstance(dtype, str) and dtype.startswith("cpu"):
+        dtype, device = None, dtype
+    if device is not None and not str(device).startswith("cpu"):
+        raise RuntimeError(f"to(): only the 'cpu' device exists in scratchgrad, got {device!r}")
+    if dtype is None:
+        return self
+    dtype = np.dtype(dtype)
+    if dtype.kind not in "fc":  # integer results never require grad
+        return Tensor._make(self._data.astype(dtype))
+    return self if dtype == self._data.dtype else Cast(dtype).apply(self)
+
+
+def _cast_method(name, dtype):
+    def cast(self):
+        return to(self, dtype)
+
+    cast.__name__ = name
+    cast.__doc__ = f"Cast to {dtype}."
+    return register(cast, export=False)
+
+
+for _name, _dtype in (("float", "float32"), ("double", "float64"), ("half", "float16"), ("long", "int64"),
+                      ("int", "int32"), ("bool", "bool")):
+    _cast_method(_name, np.dtype(_dtype))
+
+
+@register(method="type", export=False)
+def _type(self, dtype=None):
+    """The dtype's name, or a cast to ``dtype``."""
+    return str(self.dtype) if dtype is None else to(self, dtype)
+
+
+# Backward rules call these with the array API's signatures (see autograd.backend).
+@register(method=False, export=False, xp="index_add")
+def _index_add_xp(shape, index, values):
+    return IndexAdd(shape, index).apply(values)
+
+
+@register(method=False, export=False, xp="pad")
+def _pad_xp(x, widths, constant_values=0.0):
+    return Pad(tuple(widths), constant_values).apply(x)

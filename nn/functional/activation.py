@@ -6,8 +6,9 @@ import warnings
 import numpy as np
 
 import autograd as ag
-from autograd import Function, Tensor
+from autograd import Tensor
 from autograd.backend import namespace
+from autograd.op import Op
 
 __all__ = ["relu", "leaky_relu", "sigmoid", "tanh", "gelu", "silu", "softplus", "softmax", "log_softmax", "erf"]
 
@@ -30,7 +31,7 @@ def tanh(input):
     return ag.tanh(input)
 
 
-class LeakyReLU(Function):
+class LeakyReLU(Op):
     """``x`` where ``x > 0``, ``negative_slope * x`` elsewhere; the local slope is kept as a constant array."""
 
     __slots__ = ("negative_slope", "slope")
@@ -85,7 +86,7 @@ def _erf_array(x):
     return out.astype(x.dtype if x.dtype.kind == "f" else np.float64, copy=False)
 
 
-class Erf(Function):
+class Erf(Op):
     """The error function; derivative ``2 / sqrt(pi) * exp(-x**2)``."""
 
     __slots__ = ()
@@ -107,7 +108,7 @@ _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 
-class GELU(Function):
+class GELU(Op):
     """``x * Phi(x)`` (exact, with erf) or PyTorch's tanh approximation."""
 
     __slots__ = ("approximate",)
@@ -155,7 +156,7 @@ def silu(input, inplace=False):
     return input * ag.sigmoid(input)
 
 
-class Softplus(Function):
+class Softplus(Op):
     """``log(1 + exp(beta * x)) / beta``, linear where ``beta * x > threshold``; derivative ``sigmoid(beta * x)``."""
 
     __slots__ = ("beta", "threshold", "linear")

@@ -19,8 +19,9 @@ gradient (col2im) is skipped when the input needs none.
 """
 import numpy as np
 
-from autograd import Function, Tensor, pad
+from autograd import Tensor, pad
 from autograd.backend import namespace
+from autograd.op import Op
 
 from ._utils import pair, shape_of
 
@@ -95,7 +96,7 @@ def _fold_any(cols, size, geometry):
     return _col2im(cols, size, *geometry)
 
 
-class Unfold(Function):
+class Unfold(Op):
     """im2col: ``(N, C, H, W) -> (N, C*kh*kw, L)``; its backward is :class:`Fold`."""
 
     __slots__ = ("kernel_size", "dilation", "padding", "stride", "size")
@@ -114,7 +115,7 @@ class Unfold(Function):
         return _fold_any(grad, self.size, (self.kernel_size, self.dilation, self.padding, self.stride))
 
 
-class Fold(Function):
+class Fold(Op):
     """col2im: ``(N, C*kh*kw, L) -> (N, C, H, W)``, summing overlaps; its backward is :class:`Unfold`."""
 
     __slots__ = ("output_size", "kernel_size", "dilation", "padding", "stride")
@@ -131,7 +132,7 @@ class Fold(Function):
         return _unfold_any(grad, (self.kernel_size, self.dilation, self.padding, self.stride))
 
 
-class Conv2d(Function):
+class Conv2d(Op):
     """2-D cross-correlation of ``(N, C, H, W)`` with ``weight (O, C/groups, kh, kw)``: im2col + one matmul."""
 
     __slots__ = ("stride", "padding", "dilation", "groups", "cols")

@@ -7,13 +7,13 @@ Both give the same expected value at test time; the inverted form keeps inferenc
 """
 import numpy as np
 
-from autograd import Function
 from autograd.creation import generator
+from autograd.op import Op
 
 __all__ = ["dropout"]
 
 
-class Dropout(Function):
+class Dropout(Op):
     """Multiply by a fixed mask whose kept entries hold ``1 / (1 - p)``; the gradient is ``grad * mask``."""
 
     __slots__ = ("mask", "p")

@@ -1,15 +1,15 @@
 """``linear`` (the book's ``Affine`` layer): ``y = x @ weight.T + bias`` as one fused op."""
 import numpy as np
 
-from autograd import Function
 from autograd.backend import namespace
+from autograd.op import Op
 
 from ._utils import shape_of
 
 __all__ = ["linear"]
 
 
-class Linear(Function):
+class Linear(Op):
     """``x @ weight.T + bias`` for ``x (*, in)``, ``weight (out, in)``, ``bias (out,)``; one node instead of three."""
 
     __slots__ = ()

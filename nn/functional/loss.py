@@ -9,10 +9,11 @@ differentiable) coefficient array ``Q`` shaped like the input, the loss per samp
 """
 import numpy as np
 
-from autograd import Function, Tensor, from_numpy
+from autograd import Tensor, from_numpy
 from autograd.backend import namespace
 from autograd.ops import log_softmax as _log_softmax
 from autograd.ops import softmax as _softmax
+from autograd.op import Op
 
 from ._utils import as_tensor_like, check_reduction, reduce_loss, shape_of
 from .activation import softplus
@@ -20,7 +21,7 @@ from .activation import softplus
 __all__ = ["cross_entropy", "nll_loss", "mse_loss", "binary_cross_entropy_with_logits"]
 
 
-class CrossEntropy(Function):
+class CrossEntropy(Op):
     """``-sum_c Q_ic log_softmax(x)_ic``, reduced; inputs ``x`` and (probability targets only) the target."""
 
     __slots__ = ("coef", "weight", "smooth", "n_classes", "reduction", "denom", "prob", "coef_sum", "prob_target")

@@ -8,7 +8,8 @@ constants and is recorded from ordinary ops.
 """
 import numpy as np
 
-from autograd import Function, Tensor, no_grad, from_numpy
+from autograd import Tensor, no_grad, from_numpy
+from autograd.op import Op
 
 from ._utils import shape_of
 
@@ -30,7 +31,7 @@ def _channel_sum(a, other=None):
     return np.matmul(a3, other.reshape(n, c, -1, 1)).sum(axis=0).reshape(c)
 
 
-class BatchNormTrain(Function):
+class BatchNormTrain(Op):
     """``(x - mean) / sqrt(var + eps) * weight + bias`` with the batch's biased mean/variance per channel."""
 
     __slots__ = ("axes", "eps", "x_hat", "inv_std", "mean", "var")

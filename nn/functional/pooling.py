@@ -15,9 +15,10 @@ work.
 """
 import numpy as np
 
-from autograd import Function, Tensor, from_numpy
+from autograd import Tensor, from_numpy
 from autograd.backend import namespace
 from autograd.ops import matmul
+from autograd.op import Op
 
 from ._utils import pair, shape_of
 from .conv import _fold_any, _out_size, _unfold_any, unfold
@@ -96,7 +97,7 @@ def _owned(out, x):
     return out.copy() if np.may_share_memory(out, x) else np.ascontiguousarray(out)
 
 
-class _MaxPool2d(Function):
+class _MaxPool2d(Op):
     """What the two max-pooling algorithms share: a mask of each window's winner (the first maximum) routes the
     gradient; ``indices`` (the winner's position in its window) serves ``return_indices``."""
 
@@ -258,7 +259,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     return out
 
 
-class AvgPool2dFast(Function):
+class AvgPool2dFast(Op):
     """Average pooling with stride == kernel, no padding (windows tile the cropped input)."""
 
     name = "AvgPool2d"  # the op users asked for; the class name only says which algorithm runs

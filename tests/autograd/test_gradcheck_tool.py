@@ -7,11 +7,12 @@ from hypothesis import given
 
 import autograd as ag
 from autograd.backend import namespace
+from autograd.op import Op
 from autograd.gradcheck import analytical_jacobian, numerical_jacobian
 from autograd.testing import arrays, shapes
 
 
-class WrongCube(ag.Function):
+class WrongCube(Op):
     """x ** 3 with a deliberately wrong backward (2x^2 instead of 3x^2)."""
 
     __slots__ = ()
@@ -24,7 +25,7 @@ class WrongCube(ag.Function):
         return grad * 2 * a * a
 
 
-class BadSecondOrderSquare(ag.Function):
+class BadSecondOrderSquare(Op):
     """x ** 2 whose backward is right in value but treats x as a constant, so its own derivative is lost."""
 
     __slots__ = ()
@@ -38,7 +39,7 @@ class BadSecondOrderSquare(ag.Function):
         return grad * 2 * a
 
 
-class GoodSin(ag.Function):
+class GoodSin(Op):
     """sin written as a user would, with the namespace so it also works under create_graph."""
 
     __slots__ = ()
@@ -51,7 +52,7 @@ class GoodSin(ag.Function):
         return grad * namespace(grad).cos(a)
 
 
-class TwoOutputsOneWrong(ag.Function):
+class TwoOutputsOneWrong(Op):
     """(a * b) with the gradient of b off by one."""
 
     __slots__ = ()

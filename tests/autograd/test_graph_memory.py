@@ -6,6 +6,7 @@ import weakref
 import numpy as np
 
 import autograd as ag
+from autograd.op import Op
 
 
 def _step(w, b, x, y, lr=0.05):
@@ -62,7 +63,7 @@ def test_graph_is_freed_by_refcount_without_gc():
         y = (x * 2).exp().sum()
         refs = [weakref.ref(y.grad_fn)]
         node = y.grad_fn.next[0]
-        while node is not None and isinstance(node, ag.Function):
+        while node is not None and isinstance(node, Op):
             refs.append(weakref.ref(node))
             node = node.next[0]
         assert len(refs) == 3

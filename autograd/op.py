@@ -1,0 +1,184 @@
+"""``Op``: the engine's base class of differentiable ops (forward and backward side by side).
+
+An op is a subclass of :class:`Op` with
+
+* ``forward(self, *arrays)``: computes the result from plain arrays (never Tensors);
+* ``backward(self, grad, *saved)``: returns the gradient for each input (a tuple, or one value for a
+  one-input op; ``None`` where an input needs none).  ``saved`` holds the inputs (when the class sets
+  ``save_inputs``) followed by the output (when it sets ``save_output``).
+
+The backward rule is written once and is differentiable: it computes with operators (``+ - * / **``) and
+with the namespace ``xp = namespace(grad)`` (:mod:`autograd.backend`).  The engine runs it on plain arrays
+for an ordinary ``backward()`` and on Tensors connected to the graph under ``create_graph=True``, where
+``namespace`` gives the registered differentiable ops instead of numpy's; a rule never asks which.  An op
+that has a faster fused rule on arrays (conv, pooling, batch norm, cross-entropy) declares it openly as
+``fast_backward`` next to ``backward``; the engine uses it for plain backward passes, and gradgradcheck
+exercises the differentiable one.
+
+Broadcasting is undone by the engine, in one place, for classes that set ``broadcasts = True``: a rule may
+return a gradient of the broadcast shape.
+
+A recorded op instance is also the graph node: ``next`` links each input to the node that produced it (or
+to the leaf Tensor itself, or ``None`` for inputs that need no gradient).  The functional form and Tensor
+methods of an op are declared with :func:`autograd.registry.register` (see ``docs/adding_an_op.md``).
+PyTorch-style user functions (``forward(ctx, ...)``) are :class:`autograd.Function`, built on this class.
+"""
+import traceback
+import weakref
+
+from numpy import asarray, dtype, ndarray
+
+from .grad_mode import _Global, _State
+from .tensor import Tensor
+
+__all__ = ["Op"]
+
+_FREED = object()  # marks a node whose saved arrays were released by a backward pass
+
+# Rarely used per-node data lives outside the nodes, so that recording an op stays cheap:
+node_hooks = weakref.WeakKeyDictionary()  # node -> hooks registered on its output tensor
+creation_sites = weakref.WeakKeyDictionary()  # node -> stack at creation, under detect_anomaly only
+
+
+class Op:
+    """Base class of every differentiable op; an applied instance is a node of the graph.
+
+    Class attributes a subclass may set:
+        save_inputs:  keep the input arrays for backward.
+        save_output:  keep the output array for backward.
+        saved_attrs:  names of extra array attributes set by ``forward`` (masks, indices) that backward
+                      needs and that are released with the rest after backward.
+        broadcasts:   inputs broadcast against each other; the engine sums each gradient back to its input's shape.
+        attrs:        names of the op's non-array parameters (stride, dim, ...) shown by graph viewers.
+        view:         the output may be a view of the first input (a Tensor); it then shares its version counter.
+        promotes:     PyTorch's promotion for number operands (numpy scalars count as numbers): a number never
+                      widens a float tensor, and an integer tensor with a float number (or divided) gives the
+                      default float dtype. numpy would give float64 in those cases; the result is narrowed.
+    """
+
+    __slots__ = ("next", "saved", "versions", "clock", "shapes", "out", "out_meta", "constants", "__weakref__")
+    save_inputs = False
+    save_output = False
+    saved_attrs = ()
+    broadcasts = False
+    promotes = False
+    view = False
+    attrs = ()
+
+    def forward(self, *arrays):
+        """Compute the op on plain arrays; may store non-differentiable extras (masks) on ``self``."""
+        raise NotImplementedError
+
+    def backward(self, grad, *saved):
+        """Return the gradient of each input, given the gradient of the output (differentiable rule)."""
+        raise NotImplementedError(f"{type(self).__name__} has no backward")
+
+    fast_backward = None  # optionally, a fused rule on plain arrays with backward's signature
+
+    @property
+    def name(self):
+        """The op's display name, e.g. ``Mul``."""
+        return type(self).__name__
+
+    def needs_input_grad(self, i):
+        """True when input ``i`` needs a gradient (lets a rule skip expensive work)."""
+        return self.next[i] is not None
+
+    def apply(self, *inputs):
+        """Run the op on Tensors (or plain constants) and record it in the graph when needed."""
+        arrays = []
+        nxt = []
+        versions = []  # version counters of the saved tensors, checked at backward against ``clock``
+        shapes = []  # input shapes, for the engine to undo broadcasting (only for inputs needing grad)
+        constants = []  # (position, tensor) of Tensor inputs that need no grad, for graph viewers
+        requires = numbers = False
+        save = self.save_inputs
+        bcast = self.broadcasts
+        for x in inputs:
+            if isinstance(x, Tensor):
+                arrays.append(x._data)
+                if save:
+                    versions.append(x._version)
+                if x.requires_grad:
+                    requires = True
+                    nxt.append(x.grad_fn or x)
+                    if bcast:
+                        shapes.append(x._data.shape)
+                    continue
+                constants.append((len(nxt), x))
+            else:
+                arrays.append(x)
+                numbers = True
+            nxt.append(None)
+            if bcast:
+                shapes.append(None)
+        out = self.forward(*arrays)
+        if numbers and out.dtype is _FLOAT64 and self.promotes:
+            out = _narrow(out, arrays)
+        result = _new(Tensor)
+        result._data = out if type(out) is ndarray else asarray(out)
+        # A view shares its base's version counter, so in-place changes through either are seen by both.
+        result._version = inputs[0]._version if self.view and out.base is not None else [0]
+        if not (requires and _State.grad_enabled):
+            result.grad_fn = None
+            result.requires_grad = False
+            return result
+        result.grad_fn = self
+        result.requires_grad = True
+        self.next = tuple(nxt)
+        if _State.anomaly:
+            creation_sites[self] = _creation_site()
+        self.out = weakref.ref(result)
+        self.out_meta = (out.shape, out.dtype)
+        if constants:
+            self.constants = tuple((i, weakref.ref(t)) for i, t in constants)
+        if bcast:
+            self.shapes = shapes
+        if self.save_output:
+            versions.append(result._version)
+            arrays.append(result._data)
+            self.saved = tuple(arrays) if self.save_inputs else (result._data,)
+            self.versions = versions if self.save_inputs else versions[-1:]
+        elif self.save_inputs:
+            self.saved = tuple(arrays)
+            self.versions = versions
+        else:
+            self.saved = ()
+            self.versions = ()
+        self.clock = _Global.clock
+        return result
+
+    def release(self):
+        """Drop the arrays kept for backward (the engine calls this unless ``retain_graph``)."""
+        if self.saved or self.saved_attrs:
+            self.saved = _FREED
+            for name in self.saved_attrs:
+                setattr(self, name, None)
+
+    @property
+    def is_released(self):
+        """True when a backward pass has already freed this node's saved arrays."""
+        return self.saved is _FREED
+
+    def __repr__(self):
+        return f"<{self.name}Backward>"
+
+
+_FLOAT64 = dtype("float64")
+
+
+def _narrow(out, arrays):
+    """A float64 result that only numbers made float64 gets the default float dtype (PyTorch's rule)."""
+    if any(isinstance(a, ndarray) and a.dtype == _FLOAT64 for a in arrays):
+        return out
+    from .creation import get_default_dtype
+
+    return out.astype(get_default_dtype())
+
+
+def _creation_site():
+    """The stack at op creation, kept only under ``detect_anomaly``."""
+    return traceback.extract_stack()[:-2]
+
+
+_new = object.__new__
