@@ -52,11 +52,11 @@ def _to_array(data, dtype=None):
     """
     dtype = _resolve_dtype(dtype)
     if isinstance(data, Tensor):
-        data = data.data
+        data = data._data
     if isinstance(data, (np.ndarray, np.generic)):
         return np.array(data, dtype=dtype)
     if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in data):
-        data = [x.data if isinstance(x, Tensor) else x for x in data]
+        data = [x._data if isinstance(x, Tensor) else x for x in data]
     arr = np.array(data, dtype=dtype)
     if dtype is None:
         if arr.dtype == np.float64:

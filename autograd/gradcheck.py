@@ -27,7 +27,7 @@ def _prepare(inputs):
     out = []
     for x in _as_tuple(inputs):
         if isinstance(x, Tensor) and x.dtype.kind == "f":
-            t = Tensor._make(np.array(x.data, dtype=np.float64))
+            t = Tensor._make(np.array(x._data, dtype=np.float64))
             t.requires_grad = x.requires_grad
             out.append(t)
         else:
@@ -50,13 +50,13 @@ def numerical_jacobian(fn, inputs, eps=1e-6):
     outs = _outputs(fn, inputs)
     jac = [{i: np.zeros((o.numel(), inputs[i].numel())) for i in targets} for o in outs]
     for i in targets:
-        flat = inputs[i].data.reshape(-1)  # a view: perturb in place
+        flat = inputs[i]._data.reshape(-1)  # a view: perturb in place
         for k in range(flat.size):
             orig = flat[k]
             flat[k] = orig + eps
-            plus = [o.data.astype(np.float64).ravel() for o in _outputs(fn, inputs)]
+            plus = [o._data.astype(np.float64).ravel() for o in _outputs(fn, inputs)]
             flat[k] = orig - eps
-            minus = [o.data.astype(np.float64).ravel() for o in _outputs(fn, inputs)]
+            minus = [o._data.astype(np.float64).ravel() for o in _outputs(fn, inputs)]
             flat[k] = orig
             for j, (p, m) in enumerate(zip(plus, minus)):
                 jac[j][i][:, k] = (p - m) / (2 * eps)
@@ -77,7 +77,7 @@ def analytical_jacobian(fn, inputs):
             grads = _grad(o, [inputs[i] for i in targets], grad_outputs=Tensor._make(seed.reshape(o.shape)), retain_graph=True, allow_unused=True)
             for i, g in zip(targets, grads):
                 if g is not None:
-                    jac[j][i][r] = g.data.reshape(-1)
+                    jac[j][i][r] = g._data.reshape(-1)
     return jac
 
 

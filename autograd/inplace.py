@@ -1,12 +1,24 @@
-"""In-place updates of a Tensor's values, for optimizers and initialisers (under ``no_grad``).
+"""In-place ops as PyTorch: ``add_``, ``mul_``, ..., ``__setitem__`` and augmented assignment (``+=``...).
 
-Each bumps the tensor's version, so a graph that saved the old values raises at backward instead of giving a
-silently wrong gradient. In-place ops are not recorded in the graph: on a tensor that requires grad while
-grad mode is on they raise.
+Each changes the tensor itself (same object, same storage: its views and aliases see the change) and moves
+its version counter, so a graph that saved the old values raises at backward instead of giving a silently
+wrong gradient.
+
+Without recording (grad mode off, or nothing involved requires grad) the values are updated in place with
+numpy's ``out=``: the fast path of optimizers and initialisers.  On a tensor that is part of a graph (or
+with an operand that requires grad) the change is recorded, as PyTorch does: the out-of-place op is applied
+to the old values, its result is written into the tensor's storage, and the tensor takes the op as its
+``grad_fn`` (arrays that op saved and that share the tensor's memory are copied first, so its backward sees
+the old values).  Through a view, the view's base gets the history too (PyTorch's ``CopySlices``).  A leaf that
+requires grad, or a view of one, cannot be changed in place while grad mode is on (RuntimeError).
 """
+import weakref
+
 import numpy as np
 
 from .grad_mode import _Global, _State
+from .registry import functions as _ops
+from .registry import internal as _internal
 
 __all__ = ["InplaceOps"]
 
@@ -21,72 +33,186 @@ class InplaceOps:
         _Global.clock += 1
         self._version[0] = _Global.clock
 
-    def _inplace(self, op, value=None):
-        if self.requires_grad and _State.grad_enabled:
-            if self.grad_fn is None:
-                raise RuntimeError(f"{op}: a leaf Variable that requires grad is being used in an in-place operation; wrap it in autograd.no_grad()")
-            raise RuntimeError(f"{op}: in-place ops on tensors recorded in a graph are not supported; use the out-of-place form")
+    def _records(self, op, operands=()):
+        """True when the in-place ``op`` must be recorded in the graph; raises where PyTorch does."""
+        if not _State.grad_enabled:
+            return False
+        if not (self.requires_grad or any(getattr(x, "requires_grad", False) for x in operands)):
+            return False
+        root = self if self._view is None else self._view[0]
+        if root.requires_grad and root.grad_fn is None:
+            what = "a leaf Variable" if root is self else "a view of a leaf Variable"
+            raise RuntimeError(f"{op}: {what} that requires grad is being used in an in-place operation; "
+                               "wrap the update in autograd.no_grad()")
+        return True
+
+    def _operand(self, op, value):
+        """``value`` as an array-like that broadcasts to this tensor's shape (for the fast path)."""
         if isinstance(value, InplaceOps):
-            if value.requires_grad and _State.grad_enabled:
-                raise RuntimeError(f"{op}: an in-place op whose operand requires grad would not be recorded; wrap it in autograd.no_grad()")
             value = value._data
         elif isinstance(value, (list, tuple)):
             value = np.asarray(value)
         shape = getattr(value, "shape", ())
         if shape and shape != self._data.shape and not _broadcasts_to(shape, self._data.shape):
-            raise RuntimeError(f"{op}: operand of shape {shape} does not broadcast to the tensor's shape {self.shape}")
-        self._bump_version()
+            raise RuntimeError(f"{op}: output with shape {list(self._data.shape)} doesn't match the broadcast "
+                               f"shape of the operand {list(shape)}")
         return value
+
+    def _ufunc_(self, op, ufunc, value):
+        """``self = ufunc(self, value)`` in place with numpy's ``out=`` (no recording)."""
+        value = self._operand(op, value)
+        try:
+            ufunc(self._data, value, out=self._data, casting="same_kind")
+        except TypeError:  # numpy's UFuncTypeError: e.g. a float result into an integer tensor
+            raise RuntimeError(f"{op}: result type {np.result_type(self._data, value)} can't be cast to the "
+                               f"desired output type {self._data.dtype}") from None
+        self._bump_version()
+        return self
+
+    def _commit(self, result):
+        """Make ``result`` (an op applied to this tensor's old values) this tensor's new value and history."""
+        node = result.grad_fn
+        data = self._data
+        if result._data.shape != data.shape:
+            raise RuntimeError(f"in-place op: output with shape {list(data.shape)} doesn't match the broadcast "
+                               f"shape {list(result._data.shape)}")
+        if node is not None and node.saved:
+            # The op saved arrays it will need in backward; those sharing our memory are about to change.
+            node.saved = tuple(a.copy() if isinstance(a, np.ndarray) and np.may_share_memory(a, data) else a
+                               for a in node.saved)
+        try:
+            data[...] = result._data
+        except (TypeError, ValueError):
+            raise RuntimeError(f"in-place op: result type {result.dtype} can't be cast to the desired output type "
+                               f"{data.dtype}") from None
+        self._bump_version()
+        view = self._view
+        if node is not None:
+            node.clock = _Global.clock  # its saved arrays are private copies now; only later changes matter
+            node.out = weakref.ref(self)
+        self.grad_fn = node
+        self.requires_grad = node is not None
+        if view is not None and (view[0].requires_grad or self.requires_grad):
+            # Through a view: the base's history becomes "old base outside the view, new values inside" (CopySlices).
+            base = view[0]
+            out = _internal["view_scatter"](base, self, view[1])
+            base.grad_fn, base.requires_grad = out.grad_fn, out.requires_grad
+            if out.grad_fn is not None:
+                out.grad_fn.out = weakref.ref(base)
+        return self
+
+    def _recorded(self, op, fn, *operands):
+        """Record ``self = fn(self, *operands)`` (an out-of-place functional op) in place."""
+        return self._commit(fn(self, *operands))
 
     def add_(self, other, *, alpha=1):
         """``self += alpha * other`` in place."""
-        other = self._inplace("add_", other)
-        np.add(self._data, other if alpha == 1 else np.multiply(other, alpha), out=self._data, casting="same_kind")
-        return self
+        if self._records("add_", (other,)):
+            return self._recorded("add_", _ops["add"], other if alpha == 1 else other * alpha)
+        return self._ufunc_("add_", np.add, other if alpha == 1 else np.multiply(self._operand("add_", other), alpha))
 
     def sub_(self, other, *, alpha=1):
         """``self -= alpha * other`` in place."""
-        other = self._inplace("sub_", other)
-        np.subtract(self._data, other if alpha == 1 else np.multiply(other, alpha), out=self._data, casting="same_kind")
-        return self
+        if self._records("sub_", (other,)):
+            return self._recorded("sub_", _ops["sub"], other if alpha == 1 else other * alpha)
+        return self._ufunc_("sub_", np.subtract, other if alpha == 1 else np.multiply(self._operand("sub_", other), alpha))
 
     def mul_(self, other):
         """``self *= other`` in place."""
-        np.multiply(self._data, self._inplace("mul_", other), out=self._data, casting="same_kind")
-        return self
+        if self._records("mul_", (other,)):
+            return self._recorded("mul_", _ops["mul"], other)
+        return self._ufunc_("mul_", np.multiply, other)
 
     def div_(self, other):
-        """``self /= other`` in place."""
-        np.divide(self._data, self._inplace("div_", other), out=self._data, casting="same_kind")
-        return self
+        """``self /= other`` in place (true division: an integer tensor cannot hold the result)."""
+        if self._records("div_", (other,)):
+            return self._recorded("div_", _ops["div"], other)
+        return self._ufunc_("div_", np.true_divide, other)
+
+    def pow_(self, exponent):
+        """``self **= exponent`` in place."""
+        if self._records("pow_", (exponent,)):
+            return self._recorded("pow_", _ops["pow"], exponent)
+        return self._ufunc_("pow_", np.power, exponent)
 
     def addcmul_(self, tensor1, tensor2, *, value=1):
         """``self += value * tensor1 * tensor2`` in place."""
-        return self.add_(np.multiply(_raw(tensor1), _raw(tensor2)), alpha=value)
+        if self._records("addcmul_", (tensor1, tensor2)):
+            return self._recorded("addcmul_", _ops["add"], tensor1 * tensor2 * value)
+        return self._ufunc_("addcmul_", np.add, np.multiply(np.multiply(_raw(tensor1), _raw(tensor2)), value))
 
     def addcdiv_(self, tensor1, tensor2, *, value=1):
         """``self += value * tensor1 / tensor2`` in place."""
-        return self.add_(np.divide(_raw(tensor1), _raw(tensor2)), alpha=value)
+        if self._records("addcdiv_", (tensor1, tensor2)):
+            return self._recorded("addcdiv_", _ops["add"], tensor1 / tensor2 * value)
+        return self._ufunc_("addcdiv_", np.add, np.multiply(np.divide(_raw(tensor1), _raw(tensor2)), value))
 
     def clamp_(self, min=None, max=None):
         """Clamp in place."""
-        self._inplace("clamp_")
-        np.clip(self._data, min, max, out=self._data)
+        if self._records("clamp_"):
+            return self._recorded("clamp_", _ops["clamp"], min, max)
+        if min is None and max is None:
+            raise RuntimeError("clamp_: at least one of 'min' or 'max' must not be None")
+        np.clip(self._data, _raw(min), _raw(max), out=self._data)
+        self._bump_version()
         return self
+
+    clip_ = clamp_
+
+    def relu_(self):
+        """``max(self, 0)`` in place."""
+        if self._records("relu_"):
+            return self._recorded("relu_", _ops["relu"])
+        np.maximum(self._data, 0, out=self._data)
+        self._bump_version()
+        return self
+
+    def neg_(self):
+        """``-self`` in place."""
+        return self.mul_(-1)
 
     def zero_(self):
         """Fill with zeros in place."""
         return self.fill_(0)
 
     def fill_(self, value):
-        """Fill with ``value`` in place."""
-        self._data[...] = self._inplace("fill_", value)
-        return self
+        """Fill with ``value`` (a number or a one-element tensor) in place."""
+        return self.copy_(value)
 
     def copy_(self, src):
-        """Copy ``src``'s values into this tensor in place (broadcasting; cast to this tensor's dtype)."""
-        self._data[...] = self._inplace("copy_", src)
+        """Copy ``src``'s values into this tensor in place (broadcasting; cast to this tensor's dtype).
+
+        Recorded (differentiable with respect to ``src``) when ``src`` requires grad.
+        """
+        if self._records("copy_", (src,)):
+            return self._recorded("copy_", _internal["copy_from"], src)
+        self._data[...] = self._operand("copy_", src)
+        self._bump_version()
         return self
+
+    def __iadd__(self, other):
+        return self.add_(other)
+
+    def __isub__(self, other):
+        return self.sub_(other)
+
+    def __imul__(self, other):
+        return self.mul_(other)
+
+    def __itruediv__(self, other):
+        return self.div_(other)
+
+    def __ipow__(self, other):
+        return self.pow_(other)
+
+    def __iand__(self, other):
+        return self._ufunc_("bitwise_and_", np.bitwise_and, other)
+
+    def __ior__(self, other):
+        return self._ufunc_("bitwise_or_", np.bitwise_or, other)
+
+    def __ixor__(self, other):
+        return self._ufunc_("bitwise_xor_", np.bitwise_xor, other)
 
 
 def _broadcasts_to(shape, target):
@@ -98,3 +224,4 @@ def _broadcasts_to(shape, target):
 
 def _raw(x):
     return x._data if isinstance(x, InplaceOps) else x  # every Tensor is an InplaceOps
+

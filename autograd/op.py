@@ -26,7 +26,7 @@ PyTorch-style user functions (``forward(ctx, ...)``) are :class:`autograd.Functi
 import traceback
 import weakref
 
-from numpy import asarray, dtype, ndarray
+from numpy import dtype, ndarray
 
 from .grad_mode import _Global, _State
 from .tensor import Tensor
@@ -115,13 +115,16 @@ class Op:
         out = self.forward(*arrays)
         if numbers and out.dtype is _FLOAT64 and self.promotes:
             out = _narrow(out, arrays)
-        result = _new(Tensor)
-        result._data = out if type(out) is ndarray else asarray(out)
-        # A view shares its base's version counter, so in-place changes through either are seen by both.
-        result._version = inputs[0]._version if self.view and out.base is not None else [0]
+        if self.view and out.base is not None:
+            # A view shares its base's version counter, so in-place changes through either are seen by both,
+            # and remembers how it was made, so an in-place change through it can be recorded on the base.
+            base = inputs[0]
+            view = base._view
+            view = (base, (self,)) if view is None else (view[0], view[1] + (self,))
+            result = _make(out, None, base._version, view)
+        else:
+            result = _make(out)
         if not (requires and _State.grad_enabled):
-            result.grad_fn = None
-            result.requires_grad = False
             return result
         result.grad_fn = self
         result.requires_grad = True
@@ -181,4 +184,4 @@ def _creation_site():
     return traceback.extract_stack()[:-2]
 
 
-_new = object.__new__
+_make = Tensor._make

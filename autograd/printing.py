@@ -19,8 +19,8 @@ def _format_values(data):
 
 def tensor_repr(t):
     """``tensor(values[, dtype=...][, grad_fn=<...>| requires_grad=True])``."""
-    parts = [_format_values(t.data)]
-    if t.data.size == 0:
+    parts = [_format_values(t._data)]
+    if t._data.size == 0:
         parts.append(f"size={t.shape}")
     if t.dtype not in _DEFAULT_SHOWN:
         parts.append(f"dtype={t.dtype}")

@@ -17,9 +17,10 @@ any module may use it.
 
 import builtins
 
-__all__ = ["register", "functions", "methods", "graph_namespace", "install"]
+__all__ = ["register", "functions", "internal", "methods", "graph_namespace", "install"]
 
 functions = {}  # public name -> function (autograd.<name>, in autograd.__all__)
+internal = {}  # name -> function of ops registered with export=False (engine helpers, Tensor-only methods)
 methods = {}  # Tensor attribute -> function or property
 
 
@@ -74,6 +75,8 @@ def register(fn=None, *, name=None, method=True, reflected=None, xp=None, export
         if public in functions and functions[public] is not fn:
             raise RuntimeError(f"register: the op name {public!r} is already taken by {functions[public]!r}")
         functions[public] = fn
+    else:
+        internal[public] = fn
     attr = builtins.property(fn) if property else fn
     for m in _names(method, public):
         methods[m] = attr

@@ -59,7 +59,7 @@ class _Encoder:
             node = self.memo.get(id(obj))
             if node is None:
                 if isinstance(obj, Tensor):
-                    node = {"$": "tensor", "ref": self._array_ref(obj.data, path), "requires_grad": bool(obj.requires_grad)}
+                    node = {"$": "tensor", "ref": self._array_ref(obj._data, path), "requires_grad": bool(obj.requires_grad)}
                 else:
                     node = {"$": "ndarray", "ref": self._array_ref(obj, path)}
                 self.memo[id(obj)] = node

@@ -12,7 +12,7 @@ class Tensor(InplaceOps):
     """An n-dimensional array that records the ops applied to it, for reverse-mode differentiation.
 
     Attributes:
-        data: the underlying ``numpy.ndarray`` (assigning to it replaces the values and bumps the version).
+        data: a detached Tensor sharing the storage (assigning to it replaces the values); ``numpy()`` is the array.
         grad: the accumulated gradient (a Tensor), or None; filled by ``backward`` on leaves.
         requires_grad: whether ops on this tensor are recorded.
         grad_fn: the op (a :class:`~autograd.op.Op`) that produced this tensor, or None for a leaf.
@@ -21,44 +21,42 @@ class Tensor(InplaceOps):
     Build tensors with :func:`autograd.tensor` and the other constructors rather than ``Tensor(...)``.
     """
 
-    # _grad, _hooks and _name are left unset on op results (reading them falls back to None): recording an op
-    # then costs three attribute writes fewer.
-    __slots__ = ("_data", "_grad", "requires_grad", "grad_fn", "_version", "_hooks", "_name", "__weakref__")
+    __slots__ = ("_data", "_grad", "requires_grad", "grad_fn", "_version", "_hooks", "_name", "_view", "__weakref__")
     __array_ufunc__ = None  # numpy defers to our reflected operators: ndarray * Tensor -> Tensor
     __hash__ = object.__hash__
 
     def __init__(self, data, requires_grad=False, dtype=None):
         from .creation import _to_array
 
-        self._init(_to_array(data, dtype), None)
+        Tensor._fill(self, _to_array(data, dtype), None, [0], None)
         if requires_grad:
             self.requires_grad_(True)
 
-    def _init(self, data, grad_fn):
-        self._data = data
-        self._grad = None
-        self.grad_fn = grad_fn
-        self.requires_grad = grad_fn is not None
-        self._version = [0]  # a list, shared with views, so that saved references see in-place updates
-        self._hooks = None
-        self._name = None
+    @staticmethod
+    def _fill(t, data, grad_fn, version, view):
+        """Set every slot: the one place a Tensor's state is initialised."""
+        t._data = data
+        t._grad = None
+        t.grad_fn = grad_fn
+        t.requires_grad = grad_fn is not None
+        t._version = version  # a list, shared with views, so that saved references see in-place updates
+        t._hooks = None
+        t._name = None
+        t._view = view  # (base Tensor, view ops from the base) for views, else None
+        return t
 
     @staticmethod
-    def _make(data, grad_fn=None):
-        """Wrap an array without copying (internal fast path of every op)."""
-        t = _new(Tensor)
-        t._init(data if type(data) is np.ndarray else np.asarray(data), grad_fn)
-        return t
+    def _make(data, grad_fn=None, version=None, view=None):
+        """Wrap an array without copying (the constructor every op uses)."""
+        return Tensor._fill(_new(Tensor), data if type(data) is np.ndarray else np.asarray(data), grad_fn,
+                            [0] if version is None else version, view)
 
     # -- data and metadata ---------------------------------------------------------------------------------
 
     @property
     def grad(self):
         """The gradient accumulated by backward (a Tensor of this tensor's shape), or None."""
-        try:
-            return self._grad
-        except AttributeError:
-            return None
+        return self._grad
 
     @grad.setter
     def grad(self, value):
@@ -72,10 +70,7 @@ class Tensor(InplaceOps):
     @property
     def name(self):
         """An optional label (a string) that graph pictures show; None by default."""
-        try:
-            return self._name
-        except AttributeError:
-            return None
+        return self._name
 
     @name.setter
     def name(self, value):
@@ -83,13 +78,15 @@ class Tensor(InplaceOps):
 
     @property
     def data(self):
-        """The underlying numpy array (no copy)."""
-        return self._data
+        """A detached Tensor sharing this tensor's storage (as PyTorch: ``p.data.add_(...)`` changes ``p``).
+
+        Changes made through it are not tracked by autograd; :meth:`numpy` gives the array itself.
+        """
+        return Tensor._make(self._data)
 
     @data.setter
     def data(self, value):
-        value = value._data if isinstance(value, Tensor) else np.asarray(value)
-        self._data = value
+        self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
         self._bump_version()
 
     @property
@@ -200,10 +197,8 @@ class Tensor(InplaceOps):
         backward(self, gradient, retain_graph, create_graph, inputs)
 
     def detach(self):
-        """A new leaf tensor sharing this tensor's data, cut from the graph."""
-        t = Tensor._make(self._data)
-        t._version = self._version
-        return t
+        """A new leaf tensor sharing this tensor's data (and version counter), cut from the graph."""
+        return Tensor._make(self._data, version=self._version)
 
     def detach_(self):
         """Cut this tensor from the graph in place; it becomes a leaf."""

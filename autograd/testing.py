@@ -110,8 +110,8 @@ def op_test(op, reference, arity=1, elements=None, shapes=None, kwargs=None, sec
         xs = [Tensor._make(a.copy()).requires_grad_() for a in arrs]
         out = op(*xs, **kw)
         expected = reference(*arrs, **kw)
-        np.testing.assert_allclose(out.data, expected, rtol=1e-6, atol=1e-9, err_msg=f"{getattr(op, '__name__', op)} forward")
-        assert out.data.shape == np.shape(expected), f"shape {out.data.shape} != reference {np.shape(expected)}"
+        np.testing.assert_allclose(out._data, expected, rtol=1e-6, atol=1e-9, err_msg=f"{getattr(op, '__name__', op)} forward")
+        assert out._data.shape == np.shape(expected), f"shape {out._data.shape} != reference {np.shape(expected)}"
         fn = lambda *a: op(*a, **kw)  # noqa: E731
         gradcheck(fn, xs, atol=atol, rtol=rtol)
         if second_order:

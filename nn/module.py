@@ -358,9 +358,9 @@ class Module(StateDictMixin):
             raise TypeError(f"Module.to only accepts floating point dtypes, but got desired dtype={dtype}")
         for tensor in itertools.chain(self.parameters(), self.buffers()):
             if tensor.dtype.kind == "f" and tensor.dtype != dtype:
-                tensor.data = tensor.data.astype(dtype)
+                tensor.data = tensor.numpy().astype(dtype)
                 if tensor.grad is not None:
-                    tensor.grad = ag.tensor(tensor.grad.data.astype(dtype))
+                    tensor.grad = ag.tensor(tensor.grad.numpy().astype(dtype))
         return self
 
     def float(self):

@@ -26,12 +26,12 @@ class Parameter(ag.Tensor):
         if data is None:
             array = np.empty((0,), dtype=ag.get_default_dtype())
         elif isinstance(data, ag.Tensor):
-            array = data.data
+            array = data.numpy()
         elif isinstance(data, np.ndarray):
             array = data
         else:
-            array = ag.tensor(data).data
-        self._init(array, None)
+            array = ag.tensor(data).numpy()
+        ag.Tensor._fill(self, array, None, [0], None)
         if requires_grad:
             self.requires_grad_(True)
 
@@ -41,12 +41,12 @@ class Parameter(ag.Tensor):
     def __reduce_ex__(self, protocol):
         # copy.deepcopy/pickle: rebuild as a Parameter with a private copy of the values and of the grad.
         grad = None if self.grad is None else self.grad.detach()
-        return (_rebuild_parameter, (self.data, self.requires_grad, grad, self.name))
+        return (_rebuild_parameter, (self.numpy(), self.requires_grad, grad, self.name))
 
 
 def _rebuild_parameter(data, requires_grad, grad, name):
     p = Parameter(np.array(data, copy=True), requires_grad)
     if grad is not None:
-        p.grad = ag.tensor(grad.data)
+        p.grad = ag.tensor(grad.numpy())
     p.name = name
     return p

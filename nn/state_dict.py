@@ -82,7 +82,7 @@ class StateDictMixin:
             with ag.no_grad():
                 if assign:
                     if isinstance(current, Parameter):
-                        setattr(self, name, Parameter(value.data, requires_grad=current.requires_grad))
+                        setattr(self, name, Parameter(value.numpy(), requires_grad=current.requires_grad))
                     else:
                         self._buffers[name] = value.detach()
                 else:

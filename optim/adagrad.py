@@ -66,4 +66,4 @@ class Adagrad(Optimizer):
             clr = lr / (1 + (state["step"] - 1) * lr_decay)
             h = state["sum"]
             h.addcmul_(g, g, value=1)
-            p.addcdiv_(g, np.sqrt(h.data) + eps, value=-clr)
+            p.addcdiv_(g, np.sqrt(h.numpy()) + eps, value=-clr)

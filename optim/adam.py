@@ -88,9 +88,9 @@ class Adam(Optimizer):
             bias_correction2_sqrt = (1 - beta2**step) ** 0.5
             if amsgrad:
                 v_max = state["max_exp_avg_sq"]
-                v_max.copy_(np.maximum(v_max.data, v.data))
+                v_max.copy_(np.maximum(v_max.numpy(), v.numpy()))
                 v = v_max
-            denom = np.sqrt(v.data) / bias_correction2_sqrt + eps
+            denom = np.sqrt(v.numpy()) / bias_correction2_sqrt + eps
             p.addcdiv_(m, denom, value=-lr / bias_correction1)
 
 

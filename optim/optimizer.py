@@ -125,14 +125,14 @@ class Optimizer:
         for p in group["params"]:
             if p.grad is None:
                 continue
-            g = p.grad.data
+            g = p.grad.numpy()
             if maximize:
                 g = -g
             if weight_decay != 0:
                 if decoupled:
                     p.mul_(1 - group["lr"] * weight_decay)
                 else:
-                    g = g + weight_decay * p.data
+                    g = g + weight_decay * p.numpy()
             yield p, g
 
     def _state(self, p, group):
@@ -356,7 +356,7 @@ def _load_value(value, param, key, index):
         if value.ndim and tuple(value.shape) != tuple(param.shape):
             raise ValueError(f"load_state_dict: state {key!r} of parameter {index} has shape {tuple(value.shape)}, "
                              f"but the parameter has shape {tuple(param.shape)}")
-        data = np.array(value.data, dtype=param.dtype if value.dtype.kind in "fc" else None)
+        data = np.array(value.numpy(), dtype=param.dtype if value.dtype.kind in "fc" else None)
         return autograd.from_numpy(data)
     if isinstance(value, dict):
         return {k: _load_value(v, param, k, index) for k, v in value.items()}

@@ -77,9 +77,9 @@ class RMSprop(Optimizer):
             if centered:
                 m = state["grad_avg"]
                 m.mul_(alpha).add_(g, alpha=1 - alpha)
-                denom = np.sqrt(h.data - m.data * m.data) + eps
+                denom = np.sqrt(h.numpy() - m.numpy() * m.numpy()) + eps
             else:
-                denom = np.sqrt(h.data) + eps
+                denom = np.sqrt(h.numpy()) + eps
             if momentum > 0:
                 buf = state["momentum_buffer"]
                 buf.mul_(momentum).addcdiv_(g, denom)

@@ -85,5 +85,5 @@ class SGD(Optimizer):
                     state["momentum_buffer"] = buf
                 else:
                     buf.mul_(momentum).add_(g, alpha=1 - dampening)
-                g = g + momentum * buf.data if nesterov else buf.data
+                g = g + momentum * buf.numpy() if nesterov else buf.numpy()
             p.add_(g, alpha=-lr)

@@ -79,7 +79,7 @@ def preserved_state(model):
     """Run a throw-away forward pass without side effects: the global RNG and the model's buffers (batch-norm
     running statistics) are restored afterwards."""
     rng = ag.get_rng_state()
-    buffers = [(b, b.data.copy()) for b in model.buffers()]
+    buffers = [(b, b.numpy().copy()) for b in model.buffers()]
     try:
         yield
     finally:

@@ -71,8 +71,8 @@ class Callback:
 
 def _accuracy_count(output, target):
     """Number of correct class predictions, or None when ``output``/``target`` are not logits/labels."""
-    out = output.data if hasattr(output, "data") else output
-    tgt = target.data if hasattr(target, "data") else target
+    out = output.numpy() if hasattr(output, "numpy") else output
+    tgt = target.numpy() if hasattr(target, "numpy") else target
     if getattr(out, "ndim", 0) != 2 or getattr(tgt, "ndim", 0) != 1 or tgt.dtype.kind not in "iu":
         return None
     return int((out.argmax(axis=1) == tgt).sum())

@@ -134,7 +134,7 @@ def _norm(grad):
     """The L2 norm of a gradient Tensor (in float64, so large gradients do not overflow), or None."""
     if grad is None:
         return None
-    return float(np.sqrt(np.sum(np.square(np.asarray(grad.data, dtype=np.float64)))))
+    return float(np.sqrt(np.sum(np.square(np.asarray(grad.numpy(), dtype=np.float64)))))
 
 
 def _text(s):

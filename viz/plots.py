@@ -34,7 +34,7 @@ def _save(fig, path, who):
 
 
 def _array(x):
-    return np.asarray(x.data if isinstance(x, Tensor) else x)
+    return np.asarray(x.numpy() if isinstance(x, Tensor) else x)
 
 
 def plot_filters(weights, ncols=8, title=None, titles=None, path=None):

@@ -178,7 +178,7 @@ class _Builder:
             else:
                 kind, name = "constant", "const"
                 for n, x in self.input_tensors:
-                    if np.may_share_memory(t.data, x.data):  # a reshaped or sliced input, made without grad
+                    if np.may_share_memory(t.numpy(), x.numpy()):  # a reshaped or sliced input, made without grad
                         kind, name = "input", n if t.shape == x.shape else f"{n} (view)"
                         break
             self.items[key] = Item(key, kind, name, t.shape, t.dtype, t)

@@ -35,7 +35,7 @@ def default_collate(batch):
         raise TypeError(f"default_collate: expected a non-empty list of samples, got {type(batch).__name__}")
     elem = batch[0]
     if isinstance(elem, Tensor):
-        return _stack([b.data for b in batch])
+        return _stack([b.numpy() for b in batch])
     if isinstance(elem, np.ndarray):
         if elem.dtype.kind in "OUSV":
             raise TypeError(f"default_collate: cannot batch arrays of dtype {elem.dtype}")

@@ -33,10 +33,10 @@ class Dataset:
 
 def _as_array(x):
     if isinstance(x, Tensor):
-        return x.data
+        return x.numpy()
     if isinstance(x, np.ndarray):
         return x
-    return creation.tensor(x).data
+    return creation.tensor(x).numpy()
 
 
 class TensorDataset(Dataset):

@@ -63,7 +63,7 @@ class Normalize:
             raise ValueError(f"Normalize: mean has {len(self.mean)} values but std has {len(self.std)}")
 
     def __call__(self, x):
-        arr = x.data if isinstance(x, Tensor) else np.asarray(x)
+        arr = x.numpy() if isinstance(x, Tensor) else np.asarray(x)
         if arr.ndim < 3:
             raise ValueError(f"Normalize: expected a (C, H, W) or (N, C, H, W) image, got shape {arr.shape}")
         c = arr.shape[-3]
@@ -82,7 +82,7 @@ class Flatten:
 
     def __call__(self, x):
         if isinstance(x, Tensor):
-            return creation.as_tensor(x.data.reshape(-1))
+            return creation.as_tensor(x.numpy().reshape(-1))
         return np.asarray(x).reshape(-1)
 
     def __repr__(self):

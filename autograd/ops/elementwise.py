@@ -20,7 +20,7 @@ from ..tensor import Tensor
 def _masked_mul(grad, deriv):
     """``grad * deriv``, but 0 wherever ``grad`` is exactly 0 and ``deriv`` is not finite (see module doc)."""
     prod = grad * deriv
-    d = deriv.data if isinstance(deriv, Tensor) else deriv
+    d = deriv._data if isinstance(deriv, Tensor) else deriv
     if isinstance(d, np.ndarray) and not np.isfinite(d).all():
         return namespace(prod).where(grad == 0, 0, prod)
     return prod
@@ -118,7 +118,7 @@ class Pow(_Arithmetic):
         ga = None
         if self.next[0] is not None:
             deriv = b * a ** (b - 1)
-            zero = (np.asarray(b.data if isinstance(b, Tensor) else b) == 0) & (np.asarray(a.data if isinstance(a, Tensor) else a) == 0)
+            zero = (np.asarray(b._data if isinstance(b, Tensor) else b) == 0) & (np.asarray(a._data if isinstance(a, Tensor) else a) == 0)
             if zero.any():
                 # a ** 0 is constant: its derivative is 0 at a == 0 too, where b * a**(b-1) is 0 * inf (as PyTorch).
                 # Masking only where a == 0 keeps the b-dependence (second derivatives) everywhere else.
@@ -127,7 +127,7 @@ class Pow(_Arithmetic):
         gb = None
         if self.next[1] is not None:
             xp = namespace(grad)
-            ad = a.data if isinstance(a, Tensor) else a
+            ad = a._data if isinstance(a, Tensor) else a
             # d(a**b)/db = a**b * log(a); taken as 0 at a == 0 (the limit for b > 0), as PyTorch does.
             if isinstance(ad, np.ndarray):
                 log_a = xp.log(xp.where(ad == 0, 1, a))
@@ -448,7 +448,7 @@ def where(condition, input, other):
     The branch not taken receives an exact zero gradient, and ops below it mask ``0 * inf`` to 0, so a
     NaN or Inf in the unused branch never reaches the gradient (see module doc).
     """
-    cond = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
+    cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if cond.dtype != np.bool_:
         raise RuntimeError(f"where: expected condition to be a bool tensor, got dtype {cond.dtype}")
     return Where().apply(cond, input, other)

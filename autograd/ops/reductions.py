@@ -215,7 +215,7 @@ def _select(cls, input, dim, keepdim, name):
 
 
 def _arg_indices(cls, input, dim, keepdim):
-    idx = cls.arg(input.data, axis=dim)
+    idx = cls.arg(input._data, axis=dim)
     return np.expand_dims(idx, dim) if keepdim else idx
 
 
@@ -252,7 +252,7 @@ def amin(input, dim=None, keepdim=False):
 def argmax(input, dim=None, keepdim=False):
     """Index of the largest element (flattened when ``dim`` is None); never requires grad."""
     if dim is None:
-        return Tensor._make(np.asarray(np.argmax(input.data)))
+        return Tensor._make(np.asarray(np.argmax(input._data)))
     return Tensor._make(_arg_indices(Max, input, normalize_dims(dim, input.ndim, "argmax")[0], keepdim))
 
 
@@ -261,7 +261,7 @@ def argmax(input, dim=None, keepdim=False):
 def argmin(input, dim=None, keepdim=False):
     """Index of the smallest element (flattened when ``dim`` is None); never requires grad."""
     if dim is None:
-        return Tensor._make(np.asarray(np.argmin(input.data)))
+        return Tensor._make(np.asarray(np.argmin(input._data)))
     return Tensor._make(_arg_indices(Min, input, normalize_dims(dim, input.ndim, "argmin")[0], keepdim))
 
 

@@ -5,11 +5,12 @@ import functools
 
 import numpy as np
 
-from ..backend import index_add, namespace
+from ..backend import _is_basic_index, index_add, namespace, numpy_ns
 from ..backend import sum_to as _sum_to
 from ..op import Op
 from ..registry import register
 from ..tensor import Tensor
+from .elementwise import where
 
 
 
@@ -66,6 +67,9 @@ class Reshape(Op):
         self.in_shape = a.shape
         return a.reshape(self.shape)
 
+    def replay(self, xp, x):
+        return xp.reshape(x, self.shape)
+
     def backward(self, grad):
         return namespace(grad).reshape(grad, self.in_shape)
 
@@ -80,6 +84,9 @@ class Permute(Op):
 
     def forward(self, a):
         return a.transpose(self.dims)
+
+    def replay(self, xp, x):
+        return xp.permute_dims(x, self.dims)
 
     def backward(self, grad):
         return namespace(grad).permute_dims(grad, tuple(np.argsort(self.dims)))
@@ -96,6 +103,9 @@ class BroadcastTo(Op):
     def forward(self, a):
         self.in_shape = a.shape
         return np.broadcast_to(a, self.shape)
+
+    def replay(self, xp, x):
+        return xp.broadcast_to(x, self.shape)
 
     def backward(self, grad):
         return namespace(grad).sum_to(grad, self.in_shape)
@@ -128,8 +138,22 @@ class GetItem(Op):
         self.in_shape = a.shape
         return a[self.index]
 
+    def replay(self, xp, x):
+        return xp.getitem(x, self.index)
+
     def backward(self, grad):
         return namespace(grad).index_add(self.in_shape, self.index, grad)
+
+
+class AdvancedIndex(GetItem):
+    """``a[index]`` with integer arrays or masks in the index: a copy (never a view), as in PyTorch."""
+
+    __slots__ = ()
+    view = False
+
+    @property
+    def name(self):
+        return "Index"
 
 
 class IndexAdd(Op):
@@ -331,7 +355,7 @@ def _index_data(index):
     if isinstance(index, tuple):
         return tuple(_index_data(i) for i in index)
     if isinstance(index, Tensor):
-        index = index.data
+        index = index._data
     if isinstance(index, list):
         index = np.asarray(index)
     if isinstance(index, np.ndarray) and index.dtype.kind not in "biu":
@@ -345,7 +369,7 @@ def getitem(input, index):
     """``input[index]``: basic slicing, integer arrays (repeats accumulate in backward), bool masks, mixes."""
     index = _index_data(index)
     try:
-        return GetItem(index).apply(input)
+        return (GetItem if _is_basic_index(index) else AdvancedIndex)(index).apply(input)
     except IndexError as e:
         raise IndexError(f"index {index!r} is invalid for a tensor of shape {tuple(input.shape)}: {e}") from None
 
@@ -429,9 +453,109 @@ def unbind(input, dim=0):
 
 @register(method="__setitem__", export=False)
 def setitem(self, index, value):
-    """``self[index] = value`` in place (see :mod:`autograd.inplace`)."""
-    value = self._inplace("__setitem__", value)
-    self._data[_index_data(index)] = value
+    """``self[index] = value`` in place: a number or a Tensor broadcast to the indexed region.
+
+    Recorded (differentiable with respect to both ``self`` and ``value``) when either is part of a graph.
+    """
+    if self._records("__setitem__", (value,)):
+        self._commit(index_put(self, index, value))
+        return
+    index = _index_data(index)
+    try:
+        self._data[index] = value._data if isinstance(value, Tensor) else value
+    except ValueError as e:
+        raise RuntimeError(f"__setitem__: shape mismatch: value of shape {tuple(np.shape(_raw(value)))} cannot be "
+                           f"broadcast to the indexed region of a tensor of shape {tuple(self.shape)} ({e})") from None
+    self._bump_version()
+
+
+def _raw(x):
+    return x._data if isinstance(x, Tensor) else x
+
+
+@register(method=False)
+@tensor_input
+def index_put(input, indices, values):
+    """A copy of ``input`` with ``values`` (broadcast) written at ``input[indices]``; differentiable in both."""
+    index = _index_data(indices)
+    try:
+        return IndexPut(index, input.shape).apply(input, values)
+    except ValueError as e:
+        raise RuntimeError(f"index_put: values of shape {tuple(np.shape(_raw(values)))} cannot be broadcast to the "
+                           f"indexed region of a tensor of shape {tuple(input.shape)} ({e})") from None
+
+
+class IndexPut(Op):
+    """``out = a.copy(); out[index] = v``: the gradient of ``a`` is zero inside the region, that of ``v`` the region."""
+
+    __slots__ = ("index", "keep")
+    saved_attrs = ("keep",)
+    broadcasts = True
+    attrs = ("index",)
+
+    def __init__(self, index, shape):
+        self.index = index
+        self.keep = np.ones(shape, dtype=bool)  # False inside the written region
+        self.keep[index] = False
+
+    def forward(self, a, v):
+        out = a.copy()
+        out[self.index] = v
+        return out
+
+    def backward(self, grad):
+        return grad * self.keep, namespace(grad).getitem(grad, self.index)
+
+
+class ViewScatter(Op):
+    """The history of a base after an in-place change through one of its views (see ``autograd.inplace``).
+
+    ``forward`` returns the base's array as it is: the new values are already in it, written through the view.
+    """
+
+    __slots__ = ("ops", "keep")
+    saved_attrs = ("keep",)
+    attrs = ()
+
+    def __init__(self, ops, shape):
+        self.ops = ops
+        keep = np.ones(shape, dtype=bool)
+        region = _replay(ops, np.ndarray.view(keep), numpy_ns)
+        if not np.shares_memory(region, keep):
+            raise RuntimeError("in-place change through a view that is a copy of its base cannot be recorded")
+        region[...] = False
+        self.keep = keep
+
+    @property
+    def name(self):
+        return "CopySlices"
+
+    def forward(self, base, view):
+        return base
+
+    def backward(self, grad):
+        return grad * self.keep, _replay(self.ops, grad, namespace(grad))
+
+
+def _replay(ops, x, xp):
+    """Apply the view ops (from a base to one of its views) to ``x``, which has the base's shape."""
+    for op in ops:
+        x = op.replay(xp, x)
+    return x
+
+
+@register(method=False, export=False)
+def view_scatter(base, view, ops):
+    """Record on ``base`` that its view ``view`` (made from it by ``ops``) was changed in place."""
+    return ViewScatter(ops, base.shape).apply(base, view)
+
+
+@register(method=False, export=False)
+def copy_from(input, src):
+    """``src`` broadcast to ``input``'s shape and cast to its dtype; the gradient of ``input`` is zero."""
+    if not isinstance(src, Tensor):
+        src = Tensor._make(np.asarray(src, dtype=input.dtype))
+    return where(Tensor._make(np.ones((), dtype=bool)), to(src, input.dtype), input)
 
 
 @register

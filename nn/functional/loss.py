@@ -92,7 +92,7 @@ class CrossEntropy(Op):
 
 def _class_target(op, input, target, ignore_index):
     """Validate a class-index target; returns ``(target array, valid mask)``."""
-    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    t = target.numpy() if isinstance(target, Tensor) else np.asarray(target)
     expected = (input.shape[0],) + tuple(input.shape[2:])
     if t.dtype.kind not in "iu":
         raise RuntimeError(
@@ -123,7 +123,7 @@ def _check_weight(op, weight, n_classes, dtype):
     """The per-class ``weight`` as a ``(C,)`` array of ``dtype`` (or None); RuntimeError for another shape."""
     if weight is None:
         return None
-    w = weight.data if isinstance(weight, Tensor) else np.asarray(weight)
+    w = weight.numpy() if isinstance(weight, Tensor) else np.asarray(weight)
     if w.shape != (n_classes,):
         raise RuntimeError(f"{op}: expected a weight of shape ({n_classes},) (one per class), got {shape_of(w)}")
     return w.astype(dtype, copy=False)

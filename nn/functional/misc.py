@@ -14,7 +14,7 @@ def one_hot(tensor, num_classes=-1):
         RuntimeError: a non-integer tensor, negative indices, indices ``>= num_classes``, or ``num_classes=-1``
             with an empty tensor.
     """
-    t = tensor.data if isinstance(tensor, Tensor) else np.asarray(tensor)
+    t = tensor.numpy() if isinstance(tensor, Tensor) else np.asarray(tensor)
     if t.dtype.kind not in "iu":
         raise RuntimeError(f"one_hot: only applicable to index tensors (an integer dtype), got dtype {t.dtype}")
     if num_classes == -1:

@@ -153,8 +153,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                 running_var.mul_(1 - momentum).add_(fn.var * (count / (count - 1)), alpha=momentum)
         fn.mean = fn.var = None
         return out
-    inv_std = 1.0 / np.sqrt(running_var.data.astype(input.dtype, copy=False) + input.dtype.type(eps))
-    mean = running_mean.data.astype(input.dtype, copy=False).reshape(shape)
+    inv_std = 1.0 / np.sqrt(running_var.numpy().astype(input.dtype, copy=False) + input.dtype.type(eps))
+    mean = running_mean.numpy().astype(input.dtype, copy=False).reshape(shape)
     scale = from_numpy(inv_std.reshape(shape)) if weight is None else weight.reshape(shape) * inv_std.reshape(shape)
     out = (input - mean) * scale
     if bias is not None:

@@ -248,7 +248,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     if strd == kernel and pad == (0, 0) and dil == (1, 1):
         fn = MaxPool2dFast(kernel)
         out = fn.apply(input)
-        if input.dtype.kind == "f" and np.isnan(out.data).any():
+        if input.dtype.kind == "f" and np.isnan(out.numpy()).any():
             fn = MaxPool2dWindows(geometry)  # NaN: the fast path's mask would miss it
             out = fn.apply(input)
     else:

@@ -46,7 +46,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     norm_type = float(norm_type)
     if not grads:
         return ag.tensor(0.0)
-    norms = np.array([_norm(g.data, norm_type) for g in grads])
+    norms = np.array([_norm(g.numpy(), norm_type) for g in grads])
     total = _norm(norms, norm_type)
     if error_if_nonfinite and not math.isfinite(total):
         raise RuntimeError(

@@ -27,5 +27,5 @@ def vector_to_parameters(vec, parameters):
     offset = 0
     for p in parameters:
         n = p.numel()
-        p.data = vec.data[offset:offset + n].reshape(p.shape)
+        p.data = vec.numpy()[offset:offset + n].reshape(p.shape)
         offset += n

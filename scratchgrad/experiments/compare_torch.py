@@ -41,8 +41,8 @@ def torch_simple_convnet(model):
     )
     with torch.no_grad():
         for theirs, ours in ((net[0], conv), (net[4], fc1), (net[6], fc2)):
-            theirs.weight.copy_(torch.from_numpy(ours.weight.data.copy()))
-            theirs.bias.copy_(torch.from_numpy(ours.bias.data.copy()))
+            theirs.weight.copy_(torch.from_numpy(ours.weight.numpy().copy()))
+            theirs.bias.copy_(torch.from_numpy(ours.bias.numpy().copy()))
     return net
 
 

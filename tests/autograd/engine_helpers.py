@@ -24,7 +24,7 @@ def check_op(fn, arrays_in, reference, second_order=True, atol=1e-6, rtol=1e-4, 
     assert len(outs) == len(exps)
     for o, e in zip(outs, exps):
         assert o.shape == np.shape(e), f"shape {o.shape} != reference {np.shape(e)}"
-        np.testing.assert_allclose(o.data, e, rtol=1e-6, atol=1e-9)
+        np.testing.assert_allclose(o.numpy(), e, rtol=1e-6, atol=1e-9)
     assert ag.gradcheck(fn, xs, atol=atol, rtol=rtol, **gc)
     if second_order:
         assert ag.gradgradcheck(fn, xs, atol=atol, rtol=rtol, **gc)

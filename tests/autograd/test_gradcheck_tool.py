@@ -166,7 +166,7 @@ def test_broadcastable_shapes_broadcast(shps):
 @given(tensors(shape=st.just((2, 3)), dtype=np.float32, requires_grad=True), tensors(unique=True))
 def test_tensors_strategy(t, u):
     assert t.shape == (2, 3) and t.dtype == np.float32 and t.requires_grad and t.is_leaf
-    assert len(np.unique(u.data)) == u.numel()
+    assert len(np.unique(u.numpy())) == u.numel()
 
 
 def test_op_test_detects_a_wrong_reference():

@@ -14,16 +14,16 @@ def test_gradients_accumulate_across_backward_calls():
     x = leaf([1.0, 2.0])
     (x * x).sum().backward()
     (3 * x).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [5.0, 7.0])
+    np.testing.assert_array_equal(x.grad.numpy(), [5.0, 7.0])
 
 
 def test_retain_graph_allows_a_second_backward():
     x = leaf([1.0, 2.0])
     y = (x.exp() * x).sum()
     y.backward(retain_graph=True)
-    first = x.grad.data.copy()
+    first = x.grad.numpy().copy()
     y.backward()
-    np.testing.assert_allclose(x.grad.data, 2 * first)
+    np.testing.assert_allclose(x.grad.numpy(), 2 * first)
 
 
 def test_second_backward_through_freed_graph_raises():
@@ -40,13 +40,13 @@ def test_graph_without_saved_arrays_can_be_walked_twice():
     y = (x + 1).sum()
     y.backward()
     y.backward()
-    np.testing.assert_array_equal(x.grad.data, [2.0, 2.0])
+    np.testing.assert_array_equal(x.grad.numpy(), [2.0, 2.0])
 
 
 def test_gradient_argument_for_non_scalar_output():
     x = leaf([1.0, 2.0, 3.0])
     (x * x).backward(gradient=ag.tensor([1.0, 0.0, -1.0], dtype=ag.float64))
-    np.testing.assert_array_equal(x.grad.data, [2.0, 0.0, -6.0])
+    np.testing.assert_array_equal(x.grad.numpy(), [2.0, 0.0, -6.0])
 
 
 def test_non_scalar_backward_without_gradient_raises():
@@ -96,17 +96,17 @@ def test_diamond_graph_sums_every_path():
 def test_same_tensor_as_both_operands():
     x = leaf([1.0, -2.0])
     (x * x + x / x).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [2.0, -4.0])
+    np.testing.assert_allclose(x.grad.numpy(), [2.0, -4.0])
 
 
 def test_leaf_used_twice_in_one_add_gets_both_gradients():
     x = leaf([1.0, 2.0])
     (x + x).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [2.0, 2.0])
-    x.grad.data[0] = 100.0  # the stored gradient is a private copy
+    np.testing.assert_array_equal(x.grad.numpy(), [2.0, 2.0])
+    x.grad.numpy()[0] = 100.0  # the stored gradient is a private copy
     y = leaf([1.0, 2.0])
     (y + y).sum().backward()
-    np.testing.assert_array_equal(y.grad.data, [2.0, 2.0])
+    np.testing.assert_array_equal(y.grad.numpy(), [2.0, 2.0])
 
 
 # -- hooks and retain_grad ------------------------------------------------------------------------------
@@ -115,11 +115,11 @@ def test_leaf_used_twice_in_one_add_gets_both_gradients():
 def test_hook_on_leaf_sees_and_replaces_gradient():
     x = leaf([1.0, 2.0])
     seen = []
-    x.register_hook(lambda g: seen.append(g.data.copy()))
+    x.register_hook(lambda g: seen.append(g.numpy().copy()))
     x.register_hook(lambda g: g * 10)
     (x * 3).sum().backward()
     np.testing.assert_array_equal(seen[0], [3.0, 3.0])
-    np.testing.assert_array_equal(x.grad.data, [30.0, 30.0])
+    np.testing.assert_array_equal(x.grad.numpy(), [30.0, 30.0])
 
 
 def test_hook_on_non_leaf_replaces_gradient_flowing_further():
@@ -127,7 +127,7 @@ def test_hook_on_non_leaf_replaces_gradient_flowing_further():
     y = x * 2
     y.register_hook(lambda g: g * 0 + 1.0 / 2)  # replaces d(sum y^2)/dy with 0.5
     (y * y).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [1.0, 1.0])
+    np.testing.assert_array_equal(x.grad.numpy(), [1.0, 1.0])
 
 
 def test_hook_handle_remove():
@@ -139,7 +139,7 @@ def test_hook_handle_remove():
     handle.remove()  # idempotent
     (x * 1).sum().backward()
     assert calls == [1]
-    np.testing.assert_array_equal(x.grad.data, [3.0])
+    np.testing.assert_array_equal(x.grad.numpy(), [3.0])
 
 
 def test_register_hook_on_tensor_not_requiring_grad_raises():
@@ -154,7 +154,7 @@ def test_retain_grad_keeps_non_leaf_gradient():
     y.retain_grad()
     y.retain_grad()  # twice is the same as once
     z.sum().backward()
-    np.testing.assert_array_equal(y.grad.data, [6.0, 12.0])
+    np.testing.assert_array_equal(y.grad.numpy(), [6.0, 12.0])
     assert z.grad is None  # not retained
     assert x.is_leaf and not y.is_leaf
 
@@ -227,9 +227,9 @@ def test_detach_shares_data_and_cuts_graph():
     x = leaf([1.0, 2.0])
     y = x * 2
     d = y.detach()
-    assert d.is_leaf and not d.requires_grad and np.shares_memory(d.data, y.data)
+    assert d.is_leaf and not d.requires_grad and np.shares_memory(d.numpy(), y.numpy())
     (d * x).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [2.0, 4.0])  # no path through d
+    np.testing.assert_array_equal(x.grad.numpy(), [2.0, 4.0])  # no path through d
 
 
 def test_requires_grad_flag_rules():
@@ -272,7 +272,7 @@ def test_inplace_change_through_a_view_of_a_saved_tensor_raises():
     view = y[0:1]  # shares y's memory and its version counter
     with ag.no_grad():
         view.add_(1)
-    assert y.data[0] == np.exp(1.0) + 1
+    assert y.numpy()[0] == np.exp(1.0) + 1
     with pytest.raises(RuntimeError, match="in-place"):
         w.backward()
 
@@ -283,7 +283,7 @@ def test_inplace_change_of_unsaved_tensor_is_fine():
     with ag.no_grad():
         x.zero_()
     w.backward()
-    np.testing.assert_array_equal(x.grad.data, [1.0, 1.0])
+    np.testing.assert_array_equal(x.grad.numpy(), [1.0, 1.0])
 
 
 def test_inplace_on_leaf_requiring_grad_outside_no_grad_raises():
@@ -297,15 +297,15 @@ def test_inplace_ops_under_no_grad_update_values():
     p = leaf([1.0, 2.0])
     with ag.no_grad():
         p.sub_(ag.tensor([1.0, 1.0], dtype=ag.float64), alpha=0.5)
-        np.testing.assert_array_equal(p.data, [0.5, 1.5])
+        np.testing.assert_array_equal(p.numpy(), [0.5, 1.5])
         p.add_(1.0).mul_(2.0).div_(4.0)
-        np.testing.assert_array_equal(p.data, [0.75, 1.25])
+        np.testing.assert_array_equal(p.numpy(), [0.75, 1.25])
         p.copy_(ag.tensor([3.0, 4.0]))
-        np.testing.assert_array_equal(p.data, [3.0, 4.0])
+        np.testing.assert_array_equal(p.numpy(), [3.0, 4.0])
         p.fill_(7.0)
-        np.testing.assert_array_equal(p.data, [7.0, 7.0])
+        np.testing.assert_array_equal(p.numpy(), [7.0, 7.0])
         p.zero_()
-    np.testing.assert_array_equal(p.data, [0.0, 0.0])
+    np.testing.assert_array_equal(p.numpy(), [0.0, 0.0])
     assert p.dtype == ag.float64 and p.requires_grad
 
 
@@ -317,7 +317,7 @@ def test_where_log_gives_finite_gradients_at_zero_and_negatives():
     with np.errstate(divide="ignore", invalid="ignore"):
         y = ag.where(x > 0, ag.log(x), 0.0)
         y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [0.0, 0.0, 0.5])
+    np.testing.assert_array_equal(x.grad.numpy(), [0.0, 0.0, 0.5])
 
 
 def test_where_sqrt_and_division_branches_stay_finite():
@@ -325,7 +325,7 @@ def test_where_sqrt_and_division_branches_stay_finite():
     with np.errstate(divide="ignore", invalid="ignore"):
         y = ag.where(x > 0, ag.sqrt(x) + 1 / x, ag.zeros(3))
         y.sum().backward()
-    np.testing.assert_allclose(x.grad.data, [0.0, 0.0, 0.25 - 1 / 16])
+    np.testing.assert_allclose(x.grad.numpy(), [0.0, 0.0, 0.25 - 1 / 16])
 
 
 def test_where_requires_bool_condition():
@@ -351,10 +351,10 @@ def test_hessian_vector_product_matches_analytic_hessian():
     f = 0.5 * (x @ (At @ x)) + (x.sin() * ag.tensor(a)).sum()
     (g,) = ag.grad(f, x, create_graph=True)
     assert g.requires_grad
-    np.testing.assert_allclose(g.data, A @ x.data + np.cos(x.data) * a)
+    np.testing.assert_allclose(g.numpy(), A @ x.numpy() + np.cos(x.numpy()) * a)
     (hv,) = ag.grad(g, x, grad_outputs=ag.tensor(v0))
-    H = A - np.diag(np.sin(x.data) * a)
-    np.testing.assert_allclose(hv.data, H @ v0, rtol=1e-10)
+    H = A - np.diag(np.sin(x.numpy()) * a)
+    np.testing.assert_allclose(hv.numpy(), H @ v0, rtol=1e-10)
 
 
 def test_backward_with_create_graph_gives_differentiable_grad():
@@ -370,7 +370,7 @@ def test_backward_with_create_graph_gives_differentiable_grad():
 def test_grad_does_not_touch_dot_grad():
     x = leaf([1.0, 2.0])
     (g,) = ag.grad((x * x).sum(), x)
-    np.testing.assert_array_equal(g.data, [2.0, 4.0])
+    np.testing.assert_array_equal(g.numpy(), [2.0, 4.0])
     assert x.grad is None
 
 
@@ -387,14 +387,14 @@ def test_grad_with_respect_to_non_leaf():
     y = x * 3
     z = (y * y).sum()
     gy, gx = ag.grad(z, [y, x])
-    np.testing.assert_array_equal(gy.data, [6.0, 12.0])
-    np.testing.assert_array_equal(gx.data, [18.0, 36.0])
+    np.testing.assert_array_equal(gy.numpy(), [6.0, 12.0])
+    np.testing.assert_array_equal(gx.numpy(), [18.0, 36.0])
 
 
 def test_grad_of_several_outputs_with_grad_outputs():
     x = leaf([1.0, 2.0])
     (g,) = ag.grad([x * 2, x * x], x, grad_outputs=[ag.tensor([1.0, 1.0], dtype=ag.float64), ag.tensor([1.0, 0.0], dtype=ag.float64)])
-    np.testing.assert_array_equal(g.data, [4.0, 2.0])
+    np.testing.assert_array_equal(g.numpy(), [4.0, 2.0])
 
 
 def test_grad_input_not_requiring_grad_raises():
@@ -429,7 +429,7 @@ def test_without_detect_anomaly_nan_passes_silently():
     x = ag.tensor([0.0, 1.0], requires_grad=True)
     with np.errstate(divide="ignore"):
         x.sqrt().sum().backward()
-    assert np.isinf(x.grad.data[0])
+    assert np.isinf(x.grad.numpy()[0])
 
 
 def test_create_graph_leaf_grads_are_distinct_and_writable():
@@ -438,7 +438,7 @@ def test_create_graph_leaf_grads_are_distinct_and_writable():
     assert a.grad is not b.grad
     with ag.no_grad():
         a.grad.zero_()
-    np.testing.assert_array_equal(b.grad.data, [1.0, 1.0])
+    np.testing.assert_array_equal(b.grad.numpy(), [1.0, 1.0])
 
 
 def test_grad_mode_is_per_thread():

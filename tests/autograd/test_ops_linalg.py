@@ -54,12 +54,12 @@ def test_broadcast_batch_gradient_is_summed_back():
     b = leaf(np.ones((4, 3, 2)))
     (a @ b).sum().backward()
     assert a.grad.shape == (1, 2, 3) and b.grad.shape == (4, 3, 2)
-    np.testing.assert_allclose(a.grad.data, np.full((1, 2, 3), 8.0))
-    np.testing.assert_allclose(b.grad.data, np.broadcast_to(np.array([3.0, 5.0, 7.0])[:, None], (4, 3, 2)))
+    np.testing.assert_allclose(a.grad.numpy(), np.full((1, 2, 3), 8.0))
+    np.testing.assert_allclose(b.grad.numpy(), np.broadcast_to(np.array([3.0, 5.0, 7.0])[:, None], (4, 3, 2)))
 
 
 def test_ndarray_on_the_left_of_matmul():
     x = leaf(np.eye(2))
     out = np.array([[1.0, 2.0]]) @ x
     assert isinstance(out, ag.Tensor) and out.requires_grad
-    np.testing.assert_array_equal(out.data, [[1.0, 2.0]])
+    np.testing.assert_array_equal(out.numpy(), [[1.0, 2.0]])

@@ -83,7 +83,7 @@ def test_max_min_with_dim_return_values_and_indices(name, np_fn, np_arg, case, k
     if keep:
         expected_idx = np.expand_dims(expected_idx, d)
     assert indices.dtype == np.int64 and not indices.requires_grad
-    np.testing.assert_array_equal(indices.data, expected_idx)
+    np.testing.assert_array_equal(indices.numpy(), expected_idx)
     check_op(lambda x: getattr(x, name)(d, keepdim=keep)[0], [a], lambda a: np_fn(a, axis=d, keepdims=keep))
 
 
@@ -118,15 +118,15 @@ def test_log_softmax(case):
 def test_argmax_argmin_have_no_grad():
     x = ag.tensor([[1.0, 5.0, 2.0], [7.0, 0.0, 3.0]], requires_grad=True)
     assert ag.argmax(x).item() == 3 and x.argmin().item() == 4
-    np.testing.assert_array_equal(x.argmax(1).data, [1, 0])
-    np.testing.assert_array_equal(ag.argmin(x, 0, keepdim=True).data, [[0, 1, 0]])
+    np.testing.assert_array_equal(x.argmax(1).numpy(), [1, 0])
+    np.testing.assert_array_equal(ag.argmin(x, 0, keepdim=True).numpy(), [[0, 1, 0]])
     assert not x.argmax(1).requires_grad and x.argmax(1).dtype == np.int64
 
 
 def test_full_max_shares_gradient_among_ties():
     x = leaf([1.0, 3.0, 3.0, 2.0])
     ag.max(x).backward()
-    np.testing.assert_array_equal(x.grad.data, [0.0, 0.5, 0.5, 0.0])
+    np.testing.assert_array_equal(x.grad.numpy(), [0.0, 0.5, 0.5, 0.0])
 
 
 def test_max_with_dim_sends_gradient_to_the_returned_index_only():
@@ -135,19 +135,19 @@ def test_max_with_dim_sends_gradient_to_the_returned_index_only():
     values.sum().backward()
     g = np.zeros((1, 3))
     g[0, indices.item()] = 1.0
-    np.testing.assert_array_equal(x.grad.data, g)
+    np.testing.assert_array_equal(x.grad.numpy(), g)
 
 
 def test_softmax_log_softmax_logsumexp_stable_at_1e4():
     x = ag.tensor([[1e4, 1e4, 1e4], [-1e4, 0.0, 1e4]], requires_grad=True)
     p, lp, lse = ag.softmax(x, 1), ag.log_softmax(x, -1), ag.logsumexp(x, 1)
     for t in (p, lp, lse):
-        assert np.isfinite(t.data).all()
-    np.testing.assert_allclose(p.data[0], [1 / 3] * 3, rtol=1e-6)
-    np.testing.assert_allclose(lp.data[0], [-np.log(3)] * 3, rtol=1e-6)
-    np.testing.assert_allclose(lse.data, [1e4 + np.log(3), 1e4], rtol=1e-6)
+        assert np.isfinite(t.numpy()).all()
+    np.testing.assert_allclose(p.numpy()[0], [1 / 3] * 3, rtol=1e-6)
+    np.testing.assert_allclose(lp.numpy()[0], [-np.log(3)] * 3, rtol=1e-6)
+    np.testing.assert_allclose(lse.numpy(), [1e4 + np.log(3), 1e4], rtol=1e-6)
     (p.sum() + lp.sum() + lse.sum()).backward()
-    assert np.isfinite(x.grad.data).all()
+    assert np.isfinite(x.grad.numpy()).all()
 
 
 def test_logsumexp_of_all_minus_inf_is_minus_inf():
@@ -172,7 +172,7 @@ def test_var_with_correction_at_least_n_is_inf_not_an_exception():
         y = x.var(correction=2)
         y.backward()
     assert y.item() == np.inf and y.dtype == ag.float32
-    assert not np.isfinite(x.grad.data).any()
+    assert not np.isfinite(x.grad.numpy()).any()
 
 
 @pytest.mark.parametrize("reduce", [

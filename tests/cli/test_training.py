@@ -35,7 +35,7 @@ def _setup(init_seed=0, loader_seed=None, dropout=0.2, scheduler=False, lr=0.01)
 
 
 def _weights(model):
-    return {k: v.data.copy() for k, v in model.state_dict().items()}
+    return {k: v.numpy().copy() for k, v in model.state_dict().items()}
 
 
 def _same_history(a, b):
@@ -71,7 +71,7 @@ def test_history_and_checkpoint_contents(tmp_path):
     assert state["epoch"] == 2 and state["partial"] is None and state["meta"] == {"note": "hi"}
     _same_history(state["history"], history)
     for k, v in model.state_dict().items():
-        np.testing.assert_array_equal(state["model"][k].data, v.data)
+        np.testing.assert_array_equal(state["model"][k].numpy(), v.numpy())
     assert state["optimizer"]["param_groups"][0]["lr"] == 0.0025
     assert state["scheduler"]["last_epoch"] == 2
     assert state["loader"] == {"epoch": 2, "seed": None}

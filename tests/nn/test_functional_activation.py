@@ -47,7 +47,7 @@ test_log_softmax = op_test(lambda x: F.log_softmax(x, dim=0), lambda x: np.log(_
 def test_erf_is_accurate_to_float64_over_the_whole_line():
     x = np.concatenate([np.linspace(-8, 8, 40001), [0.0, -0.0, 1e-300, 30.0, -np.inf, np.inf]])
     ref = np.array([math.erf(v) for v in x])
-    np.testing.assert_allclose(F.erf(ag.tensor(x)).data, ref, rtol=0, atol=1e-14)
+    np.testing.assert_allclose(F.erf(ag.tensor(x)).numpy(), ref, rtol=0, atol=1e-14)
     assert F.erf(ag.tensor(np.float32([0.5]))).dtype == np.float32
 
 
@@ -68,24 +68,24 @@ def test_matches_torch_in_float32(name, kwargs):
     tout.backward(torch.tensor(g))
     assert out.dtype == np.float32 and ours.grad.dtype == np.float32
     # float32 rounding only (PyTorch's tanh-GELU cancels in 1 + tanh(u) at large negative x; ours does not).
-    np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=1e-5, atol=1e-5)
-    np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(out.numpy(), tout.detach().numpy(), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-5, atol=1e-5)
 
 
 @given(st.floats(-1e4, 1e4, allow_nan=False))
 def test_softplus_sigmoid_and_log_softmax_stay_finite_for_large_inputs(v):
     x = ag.tensor(np.array([v, -v, 0.0]), requires_grad=True)
     for out in (F.softplus(x), F.sigmoid(x), F.log_softmax(x, dim=0)):
-        assert np.isfinite(out.data).all()
+        assert np.isfinite(out.numpy()).all()
         (g,) = ag.grad(out.sum(), [x])
-        assert np.isfinite(g.data).all()
+        assert np.isfinite(g.numpy()).all()
 
 
 def test_softmax_without_dim_warns_and_uses_torchs_implicit_dim():
     x = ag.randn(3, 4)
     with pytest.warns(UserWarning, match="implicit"):
         out = F.softmax(x)
-    np.testing.assert_allclose(out.data.sum(axis=1), 1.0, rtol=1e-6)
+    np.testing.assert_allclose(out.numpy().sum(axis=1), 1.0, rtol=1e-6)
     with pytest.warns(UserWarning):
         F.log_softmax(ag.randn(3))
 

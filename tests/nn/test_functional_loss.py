@@ -77,7 +77,7 @@ def call_ce(x, t, opts):
 def test_cross_entropy_matches_numpy_formula(case):
     x, t, opts = case
     out = call_ce(ag.tensor(x), t, opts)
-    np.testing.assert_allclose(out.data, np_cross_entropy(x, t, **opts), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(out.numpy(), np_cross_entropy(x, t, **opts), rtol=1e-10, atol=1e-12)
 
 
 @given(ce_cases(max_n=3, max_c=3))
@@ -122,8 +122,8 @@ def test_cross_entropy_matches_torch(reduction, label_smoothing, weighted, targe
     out.backward(g)
     tout.backward(torch.tensor(g))
     assert out.dtype == np.float32 and ours.grad.dtype == np.float32
-    np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(out.numpy(), tout.detach().numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-5, atol=1e-6)
 
 
 def test_cross_entropy_is_stable_at_huge_logits():
@@ -131,13 +131,13 @@ def test_cross_entropy_is_stable_at_huge_logits():
     t = ag.tensor([0, 2, 1])
     loss = F.cross_entropy(x, t, label_smoothing=0.1)
     loss.backward()
-    assert np.isfinite(loss.item()) and np.isfinite(x.grad.data).all()
+    assert np.isfinite(loss.item()) and np.isfinite(x.grad.numpy()).all()
     # Row 1: logits 1e4 twice, target one of them: loss log(2) from that row (without smoothing).
-    plain = F.cross_entropy(ag.tensor(x.data), t, reduction="none").data
+    plain = F.cross_entropy(ag.tensor(x.numpy()), t, reduction="none").numpy()
     np.testing.assert_allclose(plain, [0.0, np.log(2.0), 1e4], rtol=1e-6)
     (g,) = ag.grad(F.cross_entropy(x, t), [x], create_graph=True)
     (gg,) = ag.grad((g * g).sum(), [x])
-    assert np.isfinite(gg.data).all()
+    assert np.isfinite(gg.numpy()).all()
 
 
 def test_cross_entropy_unbatched_and_all_ignored():
@@ -159,7 +159,7 @@ def test_nll_loss_of_log_softmax_equals_cross_entropy(case):
         kw["weight"] = ag.tensor(kw["weight"])
     X = leaf(x)
     out = F.nll_loss(F.log_softmax(X, dim=1), ag.tensor(t), **kw)
-    np.testing.assert_allclose(out.data, call_ce(ag.tensor(x), t, opts).data, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(out.numpy(), call_ce(ag.tensor(x), t, opts).numpy(), rtol=1e-10, atol=1e-12)
     logp = leaf(np_log_softmax(x))
     ag.gradcheck(lambda a: F.nll_loss(a, ag.tensor(t), **kw), [logp])
 
@@ -174,7 +174,7 @@ def test_nll_loss_matches_torch():
     for reduction in ("mean", "sum", "none"):
         ours = F.nll_loss(ag.tensor(x), ag.tensor(t), ag.tensor(w), ignore_index=4, reduction=reduction)
         theirs = torch.nn.functional.nll_loss(torch.tensor(x), torch.tensor(t), torch.tensor(w), ignore_index=4, reduction=reduction)
-        np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-6)
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6)
 
 
 shapes = st.one_of(st.tuples(st.integers(1, 5)), st.tuples(st.integers(1, 4), st.integers(1, 3)))
@@ -186,7 +186,7 @@ def test_mse_loss_matches_numpy_and_gradchecks(shape, reduction, seed):
     x, t = rng.standard_normal(shape), rng.standard_normal(shape)
     out = F.mse_loss(ag.tensor(x), ag.tensor(t), reduction=reduction)
     ref = (x - t) ** 2
-    np.testing.assert_allclose(out.data, {"mean": ref.mean(), "sum": ref.sum(), "none": ref}[reduction], rtol=1e-12)
+    np.testing.assert_allclose(out.numpy(), {"mean": ref.mean(), "sum": ref.sum(), "none": ref}[reduction], rtol=1e-12)
     ag.gradcheck(lambda a, b: F.mse_loss(a, b, reduction=reduction), [leaf(x), leaf(t)])
     ag.gradgradcheck(lambda a, b: F.mse_loss(a, b, reduction=reduction), [leaf(x), leaf(t)])
 
@@ -207,7 +207,7 @@ def test_bce_with_logits_matches_numpy_and_gradchecks(shape, reduction, weighted
     kw = dict(reduction=reduction, weight=None if w is None else ag.tensor(w), pos_weight=None if pw is None else ag.tensor(pw))
     out = F.binary_cross_entropy_with_logits(ag.tensor(x), ag.tensor(t), **kw)
     ref = np_bce_logits(x, t, w, pw)
-    np.testing.assert_allclose(out.data, {"mean": ref.mean(), "sum": ref.sum(), "none": ref}[reduction], rtol=1e-9)
+    np.testing.assert_allclose(out.numpy(), {"mean": ref.mean(), "sum": ref.sum(), "none": ref}[reduction], rtol=1e-9)
     fn = lambda a, b: F.binary_cross_entropy_with_logits(a, b, **kw)  # noqa: E731
     ag.gradcheck(fn, [leaf(x), leaf(t)])
     ag.gradgradcheck(fn, [leaf(x), leaf(t)])
@@ -224,15 +224,15 @@ def test_bce_with_logits_matches_torch_stable_and_differentiable_at_zero():
     theirs = torch.tensor(x, requires_grad=True)
     tout = torch.nn.functional.binary_cross_entropy_with_logits(theirs, torch.tensor(t), pos_weight=torch.tensor(pw))
     tout.backward()
-    assert np.isfinite(out.item()) and np.isfinite(ours.grad.data).all()
+    assert np.isfinite(out.item()) and np.isfinite(ours.grad.numpy()).all()
     np.testing.assert_allclose(out.item(), tout.item(), rtol=1e-5)
-    np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-5, atol=1e-7)
 
 
 def test_one_hot_matches_torch_and_validates():
     torch = pytest.importorskip("torch")
     t = np.array([[0, 2], [1, 3]])
-    np.testing.assert_array_equal(F.one_hot(ag.tensor(t)).data, torch.nn.functional.one_hot(torch.tensor(t)).numpy())
+    np.testing.assert_array_equal(F.one_hot(ag.tensor(t)).numpy(), torch.nn.functional.one_hot(torch.tensor(t)).numpy())
     assert F.one_hot(ag.tensor([1, 0]), 5).shape == (2, 5) and F.one_hot(ag.tensor([1, 0]), 5).dtype == np.int64
     with pytest.raises(RuntimeError, match="smaller than num_classes"):
         F.one_hot(ag.tensor([3]), 3)
@@ -245,9 +245,9 @@ def test_one_hot_matches_torch_and_validates():
 def test_pad_is_the_engines_pad():
     x = ag.ones(1, 2, 2, requires_grad=True)
     out = F.pad(x, (1, 0, 0, 2), value=5.0)
-    assert out.shape == (1, 4, 3) and out.data[0, 0, 0] == 5.0
+    assert out.shape == (1, 4, 3) and out.numpy()[0, 0, 0] == 5.0
     out.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, np.ones((1, 2, 2)))
+    np.testing.assert_array_equal(x.grad.numpy(), np.ones((1, 2, 2)))
 
 
 @pytest.mark.parametrize("make, error, message", [

@@ -37,10 +37,10 @@ def test_training_mode_normalises_with_batch_stats_and_updates_running_stats(sha
     out = F.batch_norm(ag.tensor(x), rm, rv, ag.tensor(w), ag.tensor(b), training=True, momentum=momentum, eps=1e-5)
     axes = (0,) + tuple(range(2, x.ndim))
     mean, var = x.mean(axis=axes), x.var(axis=axes)
-    np.testing.assert_allclose(out.data, reference(x, mean, var, w, b, 1e-5), rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(out.numpy(), reference(x, mean, var, w, b, 1e-5), rtol=1e-9, atol=1e-9)
     count = x.size // c
-    np.testing.assert_allclose(rm.data, (1 - momentum) * rm0 + momentum * mean, rtol=1e-12)
-    np.testing.assert_allclose(rv.data, (1 - momentum) * rv0 + momentum * var * count / (count - 1), rtol=1e-12)
+    np.testing.assert_allclose(rm.numpy(), (1 - momentum) * rm0 + momentum * mean, rtol=1e-12)
+    np.testing.assert_allclose(rv.numpy(), (1 - momentum) * rv0 + momentum * var * count / (count - 1), rtol=1e-12)
 
 
 @given(shapes, st.integers(0, 2**31))
@@ -51,9 +51,9 @@ def test_eval_mode_uses_running_stats_and_leaves_them_alone(shape, seed):
     w, b, rm0, rv0 = rng.standard_normal(c), rng.standard_normal(c), rng.standard_normal(c), rng.random(c) + 0.5
     rm, rv = ag.tensor(rm0.copy()), ag.tensor(rv0.copy())
     out = F.batch_norm(ag.tensor(x), rm, rv, ag.tensor(w), ag.tensor(b), training=False, eps=1e-3)
-    np.testing.assert_allclose(out.data, reference(x, rm0, rv0, w, b, 1e-3), rtol=1e-10, atol=1e-10)
-    np.testing.assert_array_equal(rm.data, rm0)
-    np.testing.assert_array_equal(rv.data, rv0)
+    np.testing.assert_allclose(out.numpy(), reference(x, rm0, rv0, w, b, 1e-3), rtol=1e-10, atol=1e-10)
+    np.testing.assert_array_equal(rm.numpy(), rm0)
+    np.testing.assert_array_equal(rv.numpy(), rv0)
 
 
 @FEW
@@ -98,18 +98,18 @@ def test_matches_torch_including_running_stats(shape, training):
     tout = torch.nn.functional.batch_norm(tx, trm, trv, tw, tb, training=training, momentum=0.3)
     tout.backward(torch.tensor(g))
     assert out.dtype == np.float32 and X.grad.dtype == np.float32
-    np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=1e-5, atol=1e-5)
-    np.testing.assert_allclose(rm.data, trm.numpy(), rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(rv.data, trv.numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(out.numpy(), tout.detach().numpy(), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(rm.numpy(), trm.numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(rv.numpy(), trv.numpy(), rtol=1e-5, atol=1e-6)
     for ours, theirs in ((X, tx), (W, tw), (B, tb)):
-        np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-4, atol=1e-5)
 
 
 def test_running_stat_update_bumps_version_and_needs_no_grad():
     rm, rv = ag.zeros(3), ag.ones(3)
     x = ag.randn(5, 3, requires_grad=True)
     F.batch_norm(x, rm, rv, training=True).sum().backward()
-    assert not rm.requires_grad and rm._version[0] > 0 and np.abs(rm.data).sum() > 0
+    assert not rm.requires_grad and rm._version[0] > 0 and np.abs(rm.numpy()).sum() > 0
 
 
 @pytest.mark.parametrize("make, error, message", [

@@ -73,8 +73,8 @@ def test_initialiser_statistics(fill, expected_std):
     ag.manual_seed(0)
     w = ag.empty(*SHAPE)
     assert fill(w) is w
-    assert _rel(w.data.std(), expected_std) < 0.02
-    assert abs(w.data.mean()) < 0.02 * expected_std * 5
+    assert _rel(w.numpy().std(), expected_std) < 0.02
+    assert abs(w.numpy().mean()) < 0.02 * expected_std * 5
     assert w.dtype == np.float32
 
 
@@ -82,34 +82,34 @@ def test_uniform_bounds():
     ag.manual_seed(0)
     w = ag.empty(1000, 10)
     init.uniform_(w, -0.5, 2.0)
-    assert w.data.min() >= -0.5 and w.data.max() < 2.0 and w.data.min() < -0.49 and w.data.max() > 1.99
+    assert w.numpy().min() >= -0.5 and w.numpy().max() < 2.0 and w.numpy().min() < -0.49 and w.numpy().max() > 1.99
     bound = math.sqrt(6 / 1010)
     init.xavier_uniform_(w)
-    assert np.abs(w.data).max() <= bound * (1 + 1e-6)
+    assert np.abs(w.numpy()).max() <= bound * (1 + 1e-6)
     init.kaiming_uniform_(w, mode="fan_out", nonlinearity="relu")
-    assert np.abs(w.data).max() <= math.sqrt(6 / 1000) * (1 + 1e-6)
+    assert np.abs(w.numpy()).max() <= math.sqrt(6 / 1000) * (1 + 1e-6)
     init.trunc_normal_(w, mean=0.0, std=1.0, a=-0.5, b=0.5)
-    assert w.data.min() >= -0.5 and w.data.max() <= 0.5
+    assert w.numpy().min() >= -0.5 and w.numpy().max() <= 0.5
 
 
 def test_constants_and_eye():
     w = ag.randn(3, 4)
-    np.testing.assert_array_equal(init.zeros_(w).data, 0)
-    np.testing.assert_array_equal(init.ones_(w).data, 1)
-    np.testing.assert_array_equal(init.constant_(w, 0.25).data, 0.25)
-    np.testing.assert_array_equal(init.eye_(w).data, np.eye(3, 4))
+    np.testing.assert_array_equal(init.zeros_(w).numpy(), 0)
+    np.testing.assert_array_equal(init.ones_(w).numpy(), 1)
+    np.testing.assert_array_equal(init.constant_(w, 0.25).numpy(), 0.25)
+    np.testing.assert_array_equal(init.eye_(w).numpy(), np.eye(3, 4))
     with pytest.raises(ValueError, match="2 dimensions"):
         init.eye_(ag.empty(2, 2, 2))
 
 
 def test_in_place_on_parameters_without_recording():
     p = nn.Parameter(ag.zeros(5, 5))
-    data = p.data
+    data = p.numpy()
     assert ag.is_grad_enabled()
     init.kaiming_normal_(p)
-    assert p.data is data and p.is_leaf and p.requires_grad and p.grad_fn is None
+    assert p.numpy() is data and p.is_leaf and p.requires_grad and p.grad_fn is None
     assert ag.is_grad_enabled()  # restored
-    assert np.any(p.data != 0)
+    assert np.any(p.numpy() != 0)
 
 
 def test_reproducible_with_seed_and_private_generator():
@@ -118,10 +118,10 @@ def test_reproducible_with_seed_and_private_generator():
     init.xavier_normal_(a)
     ag.manual_seed(7)
     init.xavier_normal_(b)
-    np.testing.assert_array_equal(a.data, b.data)
+    np.testing.assert_array_equal(a.numpy(), b.numpy())
     init.uniform_(a, generator=np.random.default_rng(1))
     init.uniform_(b, generator=np.random.default_rng(1))
-    np.testing.assert_array_equal(a.data, b.data)
+    np.testing.assert_array_equal(a.numpy(), b.numpy())
 
 
 def test_kaiming_errors_and_empty_tensor():

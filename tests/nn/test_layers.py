@@ -13,7 +13,7 @@ def test_linear_layout_and_shapes():
     lin = nn.Linear(5, 3)
     assert lin.weight.shape == (3, 5) and lin.bias.shape == (3,)
     x = ag.randn(4, 5)
-    np.testing.assert_allclose(lin(x).data, x.data @ lin.weight.data.T + lin.bias.data, rtol=1e-6)
+    np.testing.assert_allclose(lin(x).numpy(), x.numpy() @ lin.weight.numpy().T + lin.bias.numpy(), rtol=1e-6)
     assert lin(ag.randn(2, 7, 5)).shape == (2, 7, 3)
     assert lin(ag.randn(5)).shape == (3,)
     assert nn.Linear(5, 3, bias=False).bias is None
@@ -36,12 +36,12 @@ def test_default_init_is_torchs(make, fan_in):
     ag.manual_seed(0)
     layer = make()
     bound = 1 / math.sqrt(fan_in)
-    w = layer.weight.data
+    w = layer.weight.numpy()
     tol = 5 * bound / math.sqrt(w.size)  # ~5 standard errors of the sample mean / std
     assert np.abs(w).max() <= bound and np.abs(w).max() > 0.98 * bound
     assert abs(w.std() - bound / math.sqrt(3)) < tol
     assert abs(w.mean()) < tol
-    assert np.abs(layer.bias.data).max() <= bound
+    assert np.abs(layer.bias.numpy()).max() <= bound
 
 
 def test_default_init_bounds_agree_with_torch():
@@ -55,11 +55,11 @@ def test_default_init_bounds_agree_with_torch():
         bound = 1 / math.sqrt(fan_in)
         for name in ("weight", "bias"):
             t = getattr(theirs, name).detach().numpy()
-            o = getattr(ours, name).data
+            o = getattr(ours, name).numpy()
             assert o.shape == t.shape and o.dtype == t.dtype
             assert np.abs(o).max() <= bound and np.abs(t).max() <= bound
         # the weights have enough samples to reach close to the common bound
-        assert np.abs(ours.weight.data).max() > 0.9 * bound and np.abs(theirs.weight.detach().numpy()).max() > 0.9 * bound
+        assert np.abs(ours.weight.numpy()).max() > 0.9 * bound and np.abs(theirs.weight.detach().numpy()).max() > 0.9 * bound
 
 
 def test_conv2d_shapes_and_geometry():
@@ -99,9 +99,9 @@ def test_pool_layers():
     assert nn.AvgPool2d(2)(x).shape == (2, 3, 4, 4)
     assert nn.AdaptiveAvgPool2d((1, 2))(x).shape == (2, 3, 1, 2)
     assert nn.MaxPool2d(2)(ag.randn(3, 8, 8)).shape == (3, 4, 4)
-    windows = x.data.reshape(2, 3, 4, 2, 4, 2)
-    np.testing.assert_array_equal(nn.MaxPool2d(2)(x).data, windows.max(axis=(3, 5)))
-    np.testing.assert_allclose(nn.AvgPool2d(2)(x).data, windows.mean(axis=(3, 5)), rtol=1e-6)
+    windows = x.numpy().reshape(2, 3, 4, 2, 4, 2)
+    np.testing.assert_array_equal(nn.MaxPool2d(2)(x).numpy(), windows.max(axis=(3, 5)))
+    np.testing.assert_allclose(nn.AvgPool2d(2)(x).numpy(), windows.mean(axis=(3, 5)), rtol=1e-6)
     with pytest.raises(RuntimeError, match=r"MaxPool2d\(kernel_size=2, .*got input of shape \(2, 8\)"):
         nn.MaxPool2d(2)(ag.ones(2, 8))
 
@@ -121,28 +121,28 @@ def test_batchnorm_running_statistics_and_modes():
     bn = nn.BatchNorm1d(4, momentum=0.1)
     x = ag.randn(16, 4) * 3 + 1
     y = bn(x)
-    np.testing.assert_allclose(y.data.mean(0), 0, atol=1e-5)
-    np.testing.assert_allclose(y.data.std(0), 1, atol=1e-3)
-    np.testing.assert_allclose(bn.running_mean.data, 0.1 * x.data.mean(0), rtol=1e-5)
-    np.testing.assert_allclose(bn.running_var.data, 0.9 + 0.1 * x.data.var(0, ddof=1), rtol=1e-5)
+    np.testing.assert_allclose(y.numpy().mean(0), 0, atol=1e-5)
+    np.testing.assert_allclose(y.numpy().std(0), 1, atol=1e-3)
+    np.testing.assert_allclose(bn.running_mean.numpy(), 0.1 * x.numpy().mean(0), rtol=1e-5)
+    np.testing.assert_allclose(bn.running_var.numpy(), 0.9 + 0.1 * x.numpy().var(0, ddof=1), rtol=1e-5)
     assert bn.num_batches_tracked.item() == 1
     bn.eval()
     y = bn(x)
-    expected = (x.data - bn.running_mean.data) / np.sqrt(bn.running_var.data + 1e-5)
-    np.testing.assert_allclose(y.data, expected, rtol=1e-5, atol=1e-6)
+    expected = (x.numpy() - bn.running_mean.numpy()) / np.sqrt(bn.running_var.numpy() + 1e-5)
+    np.testing.assert_allclose(y.numpy(), expected, rtol=1e-5, atol=1e-6)
     assert bn.num_batches_tracked.item() == 1  # eval does not count batches
 
     cumulative = nn.BatchNorm1d(2, momentum=None)
     a, b = ag.randn(8, 2), ag.randn(8, 2)
     cumulative(a), cumulative(b)
-    np.testing.assert_allclose(cumulative.running_mean.data, (a.data.mean(0) + b.data.mean(0)) / 2, rtol=1e-5)
+    np.testing.assert_allclose(cumulative.running_mean.numpy(), (a.numpy().mean(0) + b.numpy().mean(0)) / 2, rtol=1e-5)
 
     untracked = nn.BatchNorm2d(2, track_running_stats=False, affine=False)
     assert untracked.running_mean is None and list(untracked.parameters()) == []
     assert list(untracked.state_dict()) == []
     untracked.eval()
     out = untracked(ag.randn(4, 2, 3, 3) + 5)
-    np.testing.assert_allclose(out.data.mean((0, 2, 3)), 0, atol=1e-5)  # batch statistics even in eval
+    np.testing.assert_allclose(out.numpy().mean((0, 2, 3)), 0, atol=1e-5)  # batch statistics even in eval
 
     seq = nn.BatchNorm1d(3)
     assert seq(ag.randn(4, 3, 5)).shape == (4, 3, 5)
@@ -152,32 +152,32 @@ def test_dropout_modes():
     ag.manual_seed(2)
     drop = nn.Dropout(0.25)
     x = ag.ones(200, 100)
-    y = drop(x).data
+    y = drop(x).numpy()
     assert abs((y == 0).mean() - 0.25) < 0.02
     np.testing.assert_allclose(np.unique(y), [0.0, 1 / 0.75], rtol=1e-6)
     drop.eval()
-    assert np.array_equal(drop(x).data, x.data)
+    assert np.array_equal(drop(x).numpy(), x.numpy())
     with pytest.raises(ValueError, match="between 0 and 1, but got 1.5"):
         nn.Dropout(1.5)
 
 
 def test_activations_against_numpy():
     x = ag.tensor(np.linspace(-3, 3, 13, dtype=np.float32))
-    d = x.data
-    np.testing.assert_allclose(nn.ReLU()(x).data, np.maximum(d, 0))
-    np.testing.assert_allclose(nn.LeakyReLU(0.2)(x).data, np.where(d > 0, d, 0.2 * d), rtol=1e-6)
-    np.testing.assert_allclose(nn.Sigmoid()(x).data, 1 / (1 + np.exp(-d)), rtol=1e-6)
-    np.testing.assert_allclose(nn.Tanh()(x).data, np.tanh(d), rtol=1e-6)
+    d = x.numpy()
+    np.testing.assert_allclose(nn.ReLU()(x).numpy(), np.maximum(d, 0))
+    np.testing.assert_allclose(nn.LeakyReLU(0.2)(x).numpy(), np.where(d > 0, d, 0.2 * d), rtol=1e-6)
+    np.testing.assert_allclose(nn.Sigmoid()(x).numpy(), 1 / (1 + np.exp(-d)), rtol=1e-6)
+    np.testing.assert_allclose(nn.Tanh()(x).numpy(), np.tanh(d), rtol=1e-6)
     erf = np.vectorize(math.erf)
-    np.testing.assert_allclose(nn.GELU()(x).data, d * 0.5 * (1 + erf(d / math.sqrt(2))), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(nn.GELU()(x).numpy(), d * 0.5 * (1 + erf(d / math.sqrt(2))), rtol=1e-5, atol=1e-6)
     tanh_gelu = 0.5 * d * (1 + np.tanh(math.sqrt(2 / math.pi) * (d + 0.044715 * d**3)))
-    np.testing.assert_allclose(nn.GELU("tanh")(x).data, tanh_gelu, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(nn.GELU("tanh")(x).numpy(), tanh_gelu, rtol=1e-5, atol=1e-6)
     logits = ag.randn(3, 4)
-    p = np.exp(logits.data) / np.exp(logits.data).sum(1, keepdims=True)
-    np.testing.assert_allclose(nn.Softmax(dim=1)(logits).data, p, rtol=1e-5)
-    np.testing.assert_allclose(nn.LogSoftmax(dim=1)(logits).data, np.log(p), rtol=1e-5, atol=1e-6)
+    p = np.exp(logits.numpy()) / np.exp(logits.numpy()).sum(1, keepdims=True)
+    np.testing.assert_allclose(nn.Softmax(dim=1)(logits).numpy(), p, rtol=1e-5)
+    np.testing.assert_allclose(nn.LogSoftmax(dim=1)(logits).numpy(), np.log(p), rtol=1e-5, atol=1e-6)
     with pytest.warns(UserWarning, match="Implicit dimension"):
-        np.testing.assert_allclose(nn.Softmax()(logits).data, p, rtol=1e-5)
+        np.testing.assert_allclose(nn.Softmax()(logits).numpy(), p, rtol=1e-5)
     with pytest.raises(ValueError, match="approximate"):
         nn.GELU("fast")
 
@@ -203,14 +203,14 @@ def test_flatten_unflatten_identity():
 def test_loss_layers_reduce_and_register_weights():
     ag.manual_seed(3)
     logits, target = ag.randn(6, 4), ag.tensor([0, 1, 2, 3, 0, 1])
-    logp = logits.data - np.log(np.exp(logits.data).sum(1, keepdims=True))
-    nll = -logp[np.arange(6), target.data]
+    logp = logits.numpy() - np.log(np.exp(logits.numpy()).sum(1, keepdims=True))
+    nll = -logp[np.arange(6), target.numpy()]
     np.testing.assert_allclose(nn.CrossEntropyLoss()(logits, target).item(), nll.mean(), rtol=1e-5)
     np.testing.assert_allclose(nn.CrossEntropyLoss(reduction="sum")(logits, target).item(), nll.sum(), rtol=1e-5)
-    np.testing.assert_allclose(nn.CrossEntropyLoss(reduction="none")(logits, target).data, nll, rtol=1e-5)
+    np.testing.assert_allclose(nn.CrossEntropyLoss(reduction="none")(logits, target).numpy(), nll, rtol=1e-5)
     np.testing.assert_allclose(nn.NLLLoss()(ag.tensor(logp), target).item(), nll.mean(), rtol=1e-5)
     a, b = ag.randn(3, 2), ag.randn(3, 2)
-    np.testing.assert_allclose(nn.MSELoss()(a, b).item(), ((a.data - b.data) ** 2).mean(), rtol=1e-5)
+    np.testing.assert_allclose(nn.MSELoss()(a, b).item(), ((a.numpy() - b.numpy()) ** 2).mean(), rtol=1e-5)
     weighted = nn.CrossEntropyLoss(weight=ag.tensor([1.0, 2.0, 3.0, 4.0]))
     assert list(weighted.state_dict()) == ["weight"]
     with pytest.raises(ValueError, match="not a valid value for reduction"):
@@ -218,7 +218,7 @@ def test_loss_layers_reduce_and_register_weights():
     with pytest.raises(TypeError, match="weight must be a Tensor"):
         nn.CrossEntropyLoss(weight=[1.0, 2.0])
     z, t = ag.randn(4, 3), ag.tensor(np.random.default_rng(0).integers(0, 2, (4, 3)).astype(np.float32))
-    ref = np.maximum(z.data, 0) - z.data * t.data + np.log1p(np.exp(-np.abs(z.data)))
+    ref = np.maximum(z.numpy(), 0) - z.numpy() * t.numpy() + np.log1p(np.exp(-np.abs(z.numpy())))
     np.testing.assert_allclose(nn.BCEWithLogitsLoss()(z, t).item(), ref.mean(), rtol=1e-5)
 
 
@@ -228,21 +228,21 @@ def test_loss_layers_reduce_and_register_weights():
 def _torch_copy(torch, ours, theirs):
     with torch.no_grad():
         for name, p in ours.named_parameters():
-            dict(theirs.named_parameters())[name].copy_(torch.from_numpy(p.data.copy()))
+            dict(theirs.named_parameters())[name].copy_(torch.from_numpy(p.numpy().copy()))
 
 
 def _compare(torch, ours, theirs, x_np, atol=1e-5):
     x = ag.tensor(x_np, requires_grad=True)
     tx = torch.tensor(x_np, requires_grad=True)
     out, tout = ours(x), theirs(tx)
-    np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=1e-4, atol=atol)
+    np.testing.assert_allclose(out.numpy(), tout.detach().numpy(), rtol=1e-4, atol=atol)
     upstream = np.random.default_rng(0).standard_normal(out.shape).astype(x_np.dtype)
     out.backward(ag.tensor(upstream))
     tout.backward(torch.from_numpy(upstream))
-    np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-4, atol=atol)
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-4, atol=atol)
     for name, p in ours.named_parameters():
         tp = dict(theirs.named_parameters())[name]
-        np.testing.assert_allclose(p.grad.data, tp.grad.numpy(), rtol=1e-4, atol=atol, err_msg=name)
+        np.testing.assert_allclose(p.grad.numpy(), tp.grad.numpy(), rtol=1e-4, atol=atol, err_msg=name)
 
 
 def test_linear_matches_torch():
@@ -280,7 +280,7 @@ def test_batchnorm2d_matches_torch_in_train_and_eval():
     for _ in range(2):
         ours(ag.tensor(x)), theirs(torch.from_numpy(x))
     for key, value in theirs.state_dict().items():
-        np.testing.assert_allclose(ours.state_dict()[key].data, value.numpy(), rtol=1e-5, atol=1e-6, err_msg=key)
+        np.testing.assert_allclose(ours.state_dict()[key].numpy(), value.numpy(), rtol=1e-5, atol=1e-6, err_msg=key)
     ours.eval(), theirs.eval()
     x2 = rng.standard_normal((2, 3, 4, 4)).astype(np.float32)
     ours.zero_grad(), theirs.zero_grad()
@@ -307,7 +307,7 @@ def test_losses_match_torch():
         loss, tloss = ours(x, ag.tensor(t)), theirs(tx, torch.from_numpy(t))
         loss.backward(), tloss.backward()
         np.testing.assert_allclose(loss.item(), tloss.item(), rtol=1e-5, err_msg=repr(ours))
-        np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-4, atol=1e-6, err_msg=repr(ours))
+        np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-4, atol=1e-6, err_msg=repr(ours))
 
 
 def test_layers_have_no_warnings_on_normal_use():
@@ -328,4 +328,4 @@ def test_batchnorm_loads_a_checkpoint_without_num_batches_tracked():
     result = fresh.load_state_dict(old)
     assert not result.missing_keys and not result.unexpected_keys
     assert fresh.num_batches_tracked.item() == 0
-    np.testing.assert_array_equal(fresh.running_mean.data, np.full(3, 0.5, np.float32))
+    np.testing.assert_array_equal(fresh.running_mean.numpy(), np.full(3, 0.5, np.float32))

@@ -30,7 +30,7 @@ def test_forward_shapes(make, shape):
     model = make()
     out = model(ag.randn(*shape))
     assert out.shape == (2, 10)
-    assert np.all(np.isfinite(out.data))
+    assert np.all(np.isfinite(out.numpy()))
     F.cross_entropy(out, ag.tensor([1, 2])).backward()
     assert all(p.grad is not None and p.grad.shape == p.shape for p in model.parameters())
 
@@ -41,11 +41,11 @@ def test_simple_conv_net_is_the_books():
     shapes = {n: p.shape for n, p in net.named_parameters()}
     assert shapes == {"conv1.weight": (30, 1, 5, 5), "conv1.bias": (30,), "fc1.weight": (100, 4320),
                       "fc1.bias": (100,), "fc2.weight": (10, 100), "fc2.bias": (10,)}
-    assert abs(net.fc1.weight.data.std() - 0.01) < 0.0005  # weight_init_std * randn, as the book
-    assert all(np.all(net.get_parameter(n).data == 0) for n in shapes if n.endswith("bias"))
+    assert abs(net.fc1.weight.numpy().std() - 0.01) < 0.0005  # weight_init_std * randn, as the book
+    assert all(np.all(net.get_parameter(n).numpy() == 0) for n in shapes if n.endswith("bias"))
     assert isinstance(net.pool1, nn.MaxPool2d) and net.pool1.kernel_size == 2
     he = SimpleConvNet(weight_init_std="he")
-    assert abs(he.fc1.weight.data.std() - math.sqrt(2 / 4320)) < 0.05 * math.sqrt(2 / 4320)
+    assert abs(he.fc1.weight.numpy().std() - math.sqrt(2 / 4320)) < 0.05 * math.sqrt(2 / 4320)
     with pytest.raises(ValueError, match="too small|leaves"):
         SimpleConvNet(input_dim=(1, 5, 5), conv_param={"filter_size": 5})
 
@@ -59,9 +59,9 @@ def test_mlp_switches():
     assert isinstance(full.act1, nn.Sigmoid) and full.dropout1.p == 0.5
     ag.manual_seed(1)
     for init, std in [("std", 0.01), (0.1, 0.1), ("he", math.sqrt(2 / 784)), ("xavier", math.sqrt(1 / 784))]:
-        w = MLP(weight_init=init).fc1.weight.data
+        w = MLP(weight_init=init).fc1.weight.numpy()
         assert abs(w.std() - std) < 0.03 * std, init
-    default = MLP(weight_init="default").fc1.weight.data
+    default = MLP(weight_init="default").fc1.weight.numpy()
     assert np.abs(default).max() <= 1 / math.sqrt(784)
     with pytest.raises(ValueError, match="unknown activation"):
         MLP(activation="swish")
@@ -75,7 +75,7 @@ def test_init_weights_names_ignore_case():
     # 'STD' passed the name check but then reached float('STD'); every name must work in any case.
     ag.manual_seed(2)
     for init, std in [("STD", 0.01), ("He", math.sqrt(2 / 784)), ("XAVIER", math.sqrt(1 / 784))]:
-        w = MLP(weight_init=init).fc1.weight.data
+        w = MLP(weight_init=init).fc1.weight.numpy()
         assert abs(w.std() - std) < 0.03 * std, init
 
 
@@ -88,7 +88,7 @@ def test_deep_conv_net_is_he_initialised_and_vgg_like():
     assert sum(isinstance(m, nn.MaxPool2d) for m in net.modules()) == 3
     assert isinstance(net.dropout, nn.Dropout)
     fan_in = 32 * 9
-    assert abs(convs[4].weight.data.std() - math.sqrt(2 / fan_in)) < 0.1 * math.sqrt(2 / fan_in)
+    assert abs(convs[4].weight.numpy().std() - math.sqrt(2 / fan_in)) < 0.1 * math.sqrt(2 / fan_in)
 
 
 def test_lenet_and_alexnet_structure():
@@ -108,7 +108,7 @@ def test_models_switch_dropout_off_in_eval():
     ag.manual_seed(2)
     net = DeepConvNet().eval()
     x = ag.randn(2, 1, 28, 28)
-    np.testing.assert_array_equal(net(x).data, net(x).data)
+    np.testing.assert_array_equal(net(x).numpy(), net(x).numpy())
 
 
 def _small_cnn():
@@ -133,7 +133,7 @@ def test_gradient_accumulation_over_halves_equals_one_batch():
     for step in range(3):
         loss = F.cross_entropy(one(x), t)
         loss.backward()
-        full_grads = [p.grad.data.copy() for p in one.parameters()]
+        full_grads = [p.grad.numpy().copy() for p in one.parameters()]
         _sgd(one, 0.1)
 
         total = 0.0
@@ -142,8 +142,8 @@ def test_gradient_accumulation_over_halves_equals_one_batch():
             part.backward()
             total += part.item()
         for g, p in zip(full_grads, accum.parameters()):
-            np.testing.assert_allclose(p.grad.data, g, rtol=1e-10, atol=1e-13)
+            np.testing.assert_allclose(p.grad.numpy(), g, rtol=1e-10, atol=1e-13)
         _sgd(accum, 0.1)
         assert np.allclose(total, loss.item(), rtol=1e-12, atol=0), step
     for p, q in zip(one.parameters(), accum.parameters()):
-        np.testing.assert_allclose(p.data, q.data, rtol=1e-10, atol=1e-13)
+        np.testing.assert_allclose(p.numpy(), q.numpy(), rtol=1e-10, atol=1e-13)

@@ -39,7 +39,7 @@ def test_parameter_is_a_leaf_tensor_that_shares_memory():
     data = ag.zeros(2, 3)
     p = nn.Parameter(data)
     assert isinstance(p, ag.Tensor) and p.requires_grad and p.is_leaf
-    assert np.shares_memory(p.data, data.data)
+    assert np.shares_memory(p.numpy(), data.numpy())
     assert type(p * 2) is ag.Tensor  # ops return plain tensors
     assert not nn.Parameter(ag.ones(2), requires_grad=False).requires_grad
     assert nn.Parameter().shape == (0,)
@@ -53,8 +53,8 @@ def test_parameter_deepcopy_keeps_type_and_copies_values():
     p.grad = ag.full((3,), 2.0)
     q = copy.deepcopy(p)
     assert isinstance(q, nn.Parameter) and q.requires_grad
-    assert not np.shares_memory(q.data, p.data)
-    np.testing.assert_array_equal(q.grad.data, p.grad.data)
+    assert not np.shares_memory(q.numpy(), p.numpy())
+    np.testing.assert_array_equal(q.grad.numpy(), p.grad.numpy())
 
 
 def test_registration_and_names():
@@ -151,9 +151,9 @@ def test_eval_changes_dropout_and_batchnorm_behaviour():
     model = nn.Sequential(nn.BatchNorm1d(4), nn.Dropout(0.5))
     x = ag.randn(8, 4)
     model.eval()
-    np.testing.assert_allclose(model(x).data, x.data / np.sqrt(1 + 1e-5), rtol=1e-6)
+    np.testing.assert_allclose(model(x).numpy(), x.numpy() / np.sqrt(1 + 1e-5), rtol=1e-6)
     model.train()
-    assert (model(x).data == 0).any()
+    assert (model(x).numpy() == 0).any()
 
 
 def test_forward_without_definition_raises():
@@ -180,10 +180,10 @@ def test_hooks_can_replace_inputs_and_outputs():
     act = nn.ReLU()
     act.register_forward_pre_hook(lambda m, args: (args[0] - 1.0,))
     h = act.register_forward_hook(lambda m, args, out: out * 10)
-    np.testing.assert_array_equal(act(ag.tensor([0.5, 3.0])).data, [0.0, 20.0])
+    np.testing.assert_array_equal(act(ag.tensor([0.5, 3.0])).numpy(), [0.0, 20.0])
     h.remove()
     act.register_forward_pre_hook(lambda m, args: args[0] * 0, prepend=True)  # a non-tuple return is wrapped
-    np.testing.assert_array_equal(act(ag.tensor([5.0])).data, [0.0])
+    np.testing.assert_array_equal(act(ag.tensor([5.0])).numpy(), [0.0])
 
 
 def test_hooks_with_kwargs_and_as_context_manager():
@@ -230,7 +230,7 @@ def test_zero_grad_and_requires_grad():
     lin(ag.ones(4, 3)).sum().backward()
     assert lin.weight.grad is not None
     lin.zero_grad(set_to_none=False)
-    assert np.all(lin.weight.grad.data == 0) and lin.weight.grad.grad_fn is None
+    assert np.all(lin.weight.grad.numpy() == 0) and lin.weight.grad.grad_fn is None
     lin.zero_grad()
     assert lin.weight.grad is None and lin.bias.grad is None
     lin.requires_grad_(False)
@@ -263,10 +263,10 @@ def test_deepcopy_of_a_model_is_independent():
     clone = copy.deepcopy(net)
     for (name, p), q in zip(net.named_parameters(), clone.parameters()):
         assert isinstance(q, nn.Parameter), name
-        assert not np.shares_memory(p.data, q.data)
-        np.testing.assert_array_equal(p.data, q.data)
+        assert not np.shares_memory(p.numpy(), q.numpy())
+        np.testing.assert_array_equal(p.numpy(), q.numpy())
     x = ag.randn(2, 2, 4, 4)
-    np.testing.assert_array_equal(net(x).data, clone(x).data)
+    np.testing.assert_array_equal(net(x).numpy(), clone(x).numpy())
 
 
 # -- repr ------------------------------------------------------------------------------------------------------
@@ -393,7 +393,7 @@ def test_state_dict_keys_values_and_sharing():
                         "block.bn.running_mean", "block.bn.running_var", "block.bn.num_batches_tracked",
                         "head.1.weight", "head.1.bias"]  # the non-persistent 'cache' is left out
     assert not sd["block.conv.weight"].requires_grad
-    assert np.shares_memory(sd["block.conv.weight"].data, net.block.conv.weight.data)
+    assert np.shares_memory(sd["block.conv.weight"].numpy(), net.block.conv.weight.numpy())
     assert sd["block.bn.num_batches_tracked"].dtype == np.int64
     assert net.state_dict(keep_vars=True)["temperature"] is net.temperature
 
@@ -417,23 +417,23 @@ def test_load_state_dict_round_trip():
     assert result.missing_keys == [] and result.unexpected_keys == []
     assert repr(result) == "<All keys matched successfully>"
     for (name, x), y in zip(a.state_dict().items(), b.state_dict().values()):
-        np.testing.assert_array_equal(x.data, y.data, err_msg=name)
+        np.testing.assert_array_equal(x.numpy(), y.numpy(), err_msg=name)
     assert b.block.bn.num_batches_tracked.item() == 1
     weight = b.block.conv.weight
     b.load_state_dict(a.state_dict())
     assert b.block.conv.weight is weight  # copied in place: optimisers keep pointing at the right tensors
     a.eval(), b.eval()
     x = ag.randn(2, 2, 4, 4)
-    np.testing.assert_array_equal(a(x).data, b(x).data)
+    np.testing.assert_array_equal(a(x).numpy(), b(x).numpy())
 
 
 def test_load_state_dict_accepts_ndarrays_and_assign():
     lin = nn.Linear(2, 2)
     lin.load_state_dict({"weight": np.eye(2, dtype=np.float32), "bias": np.zeros(2, np.float32)})
-    np.testing.assert_array_equal(lin.weight.data, np.eye(2))
+    np.testing.assert_array_equal(lin.weight.numpy(), np.eye(2))
     new_w = ag.full((2, 2), 3.0)
     lin.load_state_dict({"weight": new_w, "bias": ag.zeros(2)}, assign=True)
-    assert isinstance(lin.weight, nn.Parameter) and np.shares_memory(lin.weight.data, new_w.data)
+    assert isinstance(lin.weight, nn.Parameter) and np.shares_memory(lin.weight.numpy(), new_w.numpy())
 
 
 def test_load_state_dict_reports_missing_and_unexpected():

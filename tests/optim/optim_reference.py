@@ -127,16 +127,16 @@ def package_trajectory(make_optimizer, steps=10, seed=0, dtype=np.float64):
     opt = make_optimizer([params["W"], params["b"], frozen])
     out = []
     for _ in range(steps):
-        g = grads({k: p.data.astype(np.float64) for k, p in params.items()})
+        g = grads({k: p.numpy().astype(np.float64) for k, p in params.items()})
         for k, p in params.items():
             p.grad = ag.tensor(g[k].astype(dtype))
-        grads_before = {k: p.grad.data.copy() for k, p in params.items()}
+        grads_before = {k: p.grad.numpy().copy() for k, p in params.items()}
         opt.step()
         for k, p in params.items():  # an optimizer reads gradients, never writes them
-            assert np.array_equal(p.grad.data, grads_before[k]), f"step() changed the gradient of {k}"
+            assert np.array_equal(p.grad.numpy(), grads_before[k]), f"step() changed the gradient of {k}"
 
-        out.append({k: p.data.copy() for k, p in params.items()})
-    assert np.array_equal(frozen.data, np.arange(3.0)), "a parameter without grad was changed"
+        out.append({k: p.numpy().copy() for k, p in params.items()})
+    assert np.array_equal(frozen.numpy(), np.arange(3.0)), "a parameter without grad was changed"
     assert frozen not in opt.state or not _has_buffers(opt.state[frozen]), "state was created for a grad-less param"
     return out, opt, params
 

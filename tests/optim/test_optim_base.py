@@ -26,7 +26,7 @@ def make_params(seed=0):
 
 def set_grads(params, seed=0):
     _, grads = problem(seed)
-    g = grads({"W": params[0].data, "b": params[1].data})
+    g = grads({"W": params[0].numpy(), "b": params[1].numpy()})
     params[0].grad = ag.tensor(g["W"])
     params[1].grad = ag.tensor(g["b"])
 
@@ -54,14 +54,14 @@ def test_param_groups_with_their_own_lr_and_defaults():
         opt.step()
         g = grads(w)
         w = {"W": ref_w.update("W", w["W"], g["W"]), "b": ref_b.update("b", w["b"], g["b"])}
-        np.testing.assert_allclose(W.data, w["W"], rtol=1e-12, atol=1e-13)
-        np.testing.assert_allclose(b.data, w["b"], rtol=1e-12, atol=1e-13)
+        np.testing.assert_allclose(W.numpy(), w["W"], rtol=1e-12, atol=1e-13)
+        np.testing.assert_allclose(b.numpy(), w["b"], rtol=1e-12, atol=1e-13)
 
 
 def test_param_groups_match_torch():
     torch = pytest.importorskip("torch")
     W, b = make_params()
-    tW, tb = (torch.tensor(p.data.copy(), requires_grad=True) for p in (W, b))
+    tW, tb = (torch.tensor(p.numpy().copy(), requires_grad=True) for p in (W, b))
     groups = lambda x, y: [{"params": [x], "lr": 0.02, "betas": (0.5, 0.9)}, {"params": [y], "weight_decay": 0.3}]
     opt = optim.Adam(groups(W, b), lr=0.1, amsgrad=True)
     topt = torch.optim.Adam(groups(tW, tb), lr=0.1, amsgrad=True, foreach=False)
@@ -72,8 +72,8 @@ def test_param_groups_match_torch():
         tW.grad, tb.grad = torch.tensor(g["W"]), torch.tensor(g["b"])
         opt.step()
         topt.step()
-        np.testing.assert_allclose(W.data, tW.detach().numpy(), rtol=1e-12, atol=1e-13)
-        np.testing.assert_allclose(b.data, tb.detach().numpy(), rtol=1e-12, atol=1e-13)
+        np.testing.assert_allclose(W.numpy(), tW.detach().numpy(), rtol=1e-12, atol=1e-13)
+        np.testing.assert_allclose(b.numpy(), tb.detach().numpy(), rtol=1e-12, atol=1e-13)
 
 
 def test_add_param_group_fills_defaults_and_steps_the_new_group():
@@ -81,10 +81,10 @@ def test_add_param_group_fills_defaults_and_steps_the_new_group():
     opt = optim.Adam([W], lr=0.05)
     opt.add_param_group({"params": [b], "lr": 0.2})
     assert opt.param_groups[1]["betas"] == (0.9, 0.999) and opt.param_groups[1]["lr"] == 0.2
-    before = b.data.copy()
+    before = b.numpy().copy()
     run(opt, [W, b], 3)
     assert opt.state[b]["step"] == 3
-    assert not np.allclose(b.data, before)
+    assert not np.allclose(b.numpy(), before)
     with pytest.raises(ValueError, match="more than one parameter group"):
         opt.add_param_group({"params": [W]})
     with pytest.raises(TypeError, match="param_group must be a dict"):
@@ -95,7 +95,7 @@ def test_adagrad_add_param_group_creates_state_with_the_group_accumulator():
     W, b = make_params()
     opt = optim.Adagrad([W], initial_accumulator_value=0.5)
     opt.add_param_group({"params": [b], "initial_accumulator_value": 2.0})
-    assert np.all(opt.state[W]["sum"].data == 0.5) and np.all(opt.state[b]["sum"].data == 2.0)
+    assert np.all(opt.state[W]["sum"].numpy() == 0.5) and np.all(opt.state[b]["sum"].numpy() == 2.0)
     assert opt.state[b]["step"] == 0
 
 
@@ -114,13 +114,13 @@ def test_named_parameters_are_accepted_and_names_kept():
 def test_step_updates_in_place_and_skips_params_without_grad(cls, hp):
     W, b = make_params()
     opt = cls([W, b], **hp)
-    data_W, data_b = W.data, b.data
-    before_b = b.data.copy()
+    data_W, data_b = W.numpy(), b.numpy()
+    before_b = b.numpy().copy()
     set_grads([W, b])
     b.grad = None
     opt.step()
-    assert W.data is data_W and b.data is data_b  # same arrays: in-place
-    np.testing.assert_array_equal(b.data, before_b)
+    assert W.numpy() is data_W and b.numpy() is data_b  # same arrays: in-place
+    np.testing.assert_array_equal(b.numpy(), before_b)
     assert W.grad_fn is None and W.requires_grad and W.is_leaf
     assert ag.is_grad_enabled()
 
@@ -144,12 +144,12 @@ def test_zero_grad_sets_to_none_by_default_or_zeros():
     set_grads([W, b])
     g = W.grad
     opt.zero_grad(set_to_none=False)
-    assert W.grad is g and np.all(W.grad.data == 0) and W.grad.shape == W.shape
+    assert W.grad is g and np.all(W.grad.numpy() == 0) and W.grad.shape == W.shape
     # a zero gradient is still a step: momentum and weight decay keep moving the weight
     opt = optim.SGD([W], lr=0.1, weight_decay=0.5)
-    before = W.data.copy()
+    before = W.numpy().copy()
     opt.step()
-    np.testing.assert_allclose(W.data, before * (1 - 0.1 * 0.5))
+    np.testing.assert_allclose(W.numpy(), before * (1 - 0.1 * 0.5))
 
 
 def test_zero_grad_detaches_a_grad_built_with_create_graph():
@@ -157,14 +157,14 @@ def test_zero_grad_detaches_a_grad_built_with_create_graph():
     (x**3).sum().backward(create_graph=True)
     assert x.grad.requires_grad
     optim.SGD([x], lr=0.1).zero_grad(set_to_none=False)
-    assert not x.grad.requires_grad and x.grad.grad_fn is None and np.all(x.grad.data == 0)
+    assert not x.grad.requires_grad and x.grad.grad_fn is None and np.all(x.grad.numpy() == 0)
 
 
 def test_step_with_closure_trains_and_returns_the_loss():
     rng = np.random.default_rng(1)
     X = ag.tensor(rng.normal(size=(20, 3)))
     w_true = np.array([1.0, -2.0, 0.5])
-    y = ag.tensor(X.data @ w_true)
+    y = ag.tensor(X.numpy() @ w_true)
     w = ag.tensor(np.zeros(3), requires_grad=True)
     opt = optim.SGD([w], lr=0.1, momentum=0.5)
     calls = []
@@ -183,7 +183,7 @@ def test_step_with_closure_trains_and_returns_the_loss():
         last = opt.step(closure)
     assert isinstance(first, ag.Tensor) and len(calls) == 101
     assert last.item() < 1e-3 * first.item()
-    np.testing.assert_allclose(w.data, w_true, atol=1e-2)
+    np.testing.assert_allclose(w.numpy(), w_true, atol=1e-2)
 
 
 def test_repr_lists_the_groups():
@@ -237,7 +237,7 @@ def test_interrupted_run_resumes_bit_identical(cls, hp):
     for _ in range(4):
         run(first, [W1, b1], 1)
         sched1.step()
-    checkpoint = copy.deepcopy({"W": W1.data, "b": b1.data, "opt": first.state_dict(), "sched": sched1.state_dict()})
+    checkpoint = copy.deepcopy({"W": W1.numpy(), "b": b1.numpy(), "opt": first.state_dict(), "sched": sched1.state_dict()})
     del first, sched1
 
     W2 = ag.tensor(checkpoint["W"], requires_grad=True)
@@ -249,8 +249,8 @@ def test_interrupted_run_resumes_bit_identical(cls, hp):
     for _ in range(6):
         run(second, [W2, b2], 1)
         sched2.step()
-    np.testing.assert_array_equal(W2.data, Wa.data)
-    np.testing.assert_array_equal(b2.data, ba.data)
+    np.testing.assert_array_equal(W2.numpy(), Wa.numpy())
+    np.testing.assert_array_equal(b2.numpy(), ba.numpy())
     assert sched2.get_last_lr() == sched_a.get_last_lr()
     assert [g["lr"] for g in second.param_groups] == [g["lr"] for g in straight.param_groups]
 
@@ -271,13 +271,13 @@ def test_resume_through_autograd_save(cls, hp, tmp_path):
     loaded = ag.load(str(path))
     assert loaded["opt"]["param_groups"] == first.state_dict()["param_groups"]
     assert set(loaded["opt"]["state"]) == set(first.state_dict()["state"])
-    W2, b2 = (ag.tensor(np.asarray(p.data if isinstance(p, ag.Tensor) else p), requires_grad=True)
+    W2, b2 = (ag.tensor(np.asarray(p.numpy() if isinstance(p, ag.Tensor) else p), requires_grad=True)
               for p in loaded["params"])
     second = cls([W2, b2], **hp)
     second.load_state_dict(loaded["opt"])
     run(second, [W2, b2], 4)
-    np.testing.assert_array_equal(W2.data, Wa.data)
-    np.testing.assert_array_equal(b2.data, ba.data)
+    np.testing.assert_array_equal(W2.numpy(), Wa.numpy())
+    np.testing.assert_array_equal(b2.numpy(), ba.numpy())
 
 
 def test_load_state_dict_copies_and_casts():
@@ -285,16 +285,16 @@ def test_load_state_dict_copies_and_casts():
     opt = optim.Adam([W, b], lr=0.05)
     run(opt, [W, b], 2)
     sd = opt.state_dict()
-    saved = {k: v.data.copy() for k, v in sd["state"][0].items() if isinstance(v, ag.Tensor)}
-    W32 = ag.tensor(W.data.astype(np.float32), requires_grad=True)
-    b32 = ag.tensor(b.data.astype(np.float32), requires_grad=True)
+    saved = {k: v.numpy().copy() for k, v in sd["state"][0].items() if isinstance(v, ag.Tensor)}
+    W32 = ag.tensor(W.numpy().astype(np.float32), requires_grad=True)
+    b32 = ag.tensor(b.numpy().astype(np.float32), requires_grad=True)
     other = optim.Adam([W32, b32], lr=0.05)
     other.load_state_dict(sd)
     assert other.state[W32]["exp_avg"].dtype == np.float32 and other.state[W32]["step"] == 2
     assert other.state[W32]["exp_avg"] is not sd["state"][0]["exp_avg"]
     run(other, [W32, b32], 1)
     for key, value in saved.items():  # stepping the loaded optimizer leaves the dict it was loaded from alone
-        np.testing.assert_array_equal(sd["state"][0][key].data, value)
+        np.testing.assert_array_equal(sd["state"][0][key].numpy(), value)
     # the loaded hyperparameters replace the ones given at construction
     fresh = optim.Adam(make_params(), lr=0.9, betas=(0.1, 0.2))
     fresh.load_state_dict(copy.deepcopy(sd))
@@ -307,7 +307,7 @@ def test_load_state_dict_accepts_lists_and_string_indices():
     opt = optim.Adam([W, b], lr=0.05)
     run(opt, [W, b], 2)
     sd = copy.deepcopy(opt.state_dict())
-    sd["state"] = {str(k): {kk: (vv.data if isinstance(vv, ag.Tensor) else vv) for kk, vv in v.items()}
+    sd["state"] = {str(k): {kk: (vv.numpy() if isinstance(vv, ag.Tensor) else vv) for kk, vv in v.items()}
                    for k, v in sd["state"].items()}
     sd["param_groups"][0]["betas"] = list(sd["param_groups"][0]["betas"])
     other = optim.Adam(make_params(), lr=0.05)
@@ -340,7 +340,7 @@ def test_deepcopy_of_an_optimizer_state_dict_is_an_in_memory_checkpoint():
     frozen = copy.deepcopy(live)
     run(opt, [W, b], 1)
     # state_dict shares the optimizer's buffers (as in PyTorch); the deep copy does not
-    assert not np.array_equal(live["state"][0]["momentum_buffer"].data, frozen["state"][0]["momentum_buffer"].data)
+    assert not np.array_equal(live["state"][0]["momentum_buffer"].numpy(), frozen["state"][0]["momentum_buffer"].numpy())
 
 
 def test_reference_sanity_adam_and_sgd_differ():
@@ -356,10 +356,10 @@ def test_trains_an_nn_model_and_keeps_its_parameters():
     ag.manual_seed(0)
     model = nn.Sequential(nn.Linear(3, 8), nn.ReLU(), nn.Linear(8, 2))
     params = list(model.parameters())
-    arrays = [p.data for p in params]
+    arrays = [p.numpy() for p in params]
     opt = optim.Adam(model.named_parameters(), lr=0.05)
     x = ag.tensor(np.random.default_rng(0).normal(size=(16, 3)))
-    t = ag.tensor((x.data[:, 0] > 0).astype(np.int64))
+    t = ag.tensor((x.numpy()[:, 0] > 0).astype(np.int64))
     losses = []
     for _ in range(60):
         opt.zero_grad()
@@ -369,7 +369,7 @@ def test_trains_an_nn_model_and_keeps_its_parameters():
         losses.append(loss.item())
     assert losses[-1] < 0.25 * losses[0]
     assert all(type(p) is type(q) and p is q for p, q in zip(model.parameters(), params))
-    assert all(p.data is a for p, a in zip(params, arrays))  # updated in place, still the model's parameters
+    assert all(p.numpy() is a for p, a in zip(params, arrays))  # updated in place, still the model's parameters
     assert opt.param_groups[0]["param_names"][0] == "0.weight"
 
 
@@ -411,8 +411,8 @@ def test_params_with_grad_applies_maximize_and_weight_decay(maximize, weight_dec
         g = g + weight_decay * np.array([1.0, -2.0, 3.0])
     assert len(opt.seen) == 1, "a parameter without a gradient was yielded"
     np.testing.assert_allclose(opt.seen[0], g)
-    np.testing.assert_allclose(w.data, w0 - 0.1 * np.sign(g))
-    np.testing.assert_array_equal(w.grad.data, [0.5, 0.5, -4.0])
+    np.testing.assert_allclose(w.numpy(), w0 - 0.1 * np.sign(g))
+    np.testing.assert_array_equal(w.grad.numpy(), [0.5, 0.5, -4.0])
     assert skipped not in opt.state and skipped.item() == 4.0
 
 

@@ -115,7 +115,7 @@ def test_book_momentum_is_sgd_with_momentum():
     assert_same(ours, book_trajectory(book, 10))
     # the docstring's algebra: the book's velocity is -lr times torch's buffer
     for k in ("W", "b"):
-        np.testing.assert_allclose(book.v[k], -0.1 * opt.state[params[k]]["momentum_buffer"].data, rtol=1e-12)
+        np.testing.assert_allclose(book.v[k], -0.1 * opt.state[params[k]]["momentum_buffer"].numpy(), rtol=1e-12)
 
 
 def test_book_momentum_and_sgd_momentum_part_ways_when_lr_changes():
@@ -126,12 +126,12 @@ def test_book_momentum_and_sgd_momentum_part_ways_when_lr_changes():
     opt = optim.SGD([W, b], lr=0.1, momentum=0.9)
     for t in range(10):
         opt.param_groups[0]["lr"] = lrs[t]
-        g = grads({"W": W.data, "b": b.data})
+        g = grads({"W": W.numpy(), "b": b.numpy()})
         W.grad, b.grad = ag.tensor(g["W"]), ag.tensor(g["b"])
         opt.step()
         if t < 3:
-            np.testing.assert_allclose(W.data, book[t]["W"], rtol=1e-12)
-    assert not np.allclose(W.data, book[-1]["W"], rtol=1e-6)
+            np.testing.assert_allclose(W.numpy(), book[t]["W"], rtol=1e-12)
+    assert not np.allclose(W.numpy(), book[-1]["W"], rtol=1e-6)
 
 
 def test_paper_nesterov_is_sgd_nesterov():

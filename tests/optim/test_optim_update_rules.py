@@ -158,4 +158,4 @@ def test_matches_torch_every_step(cls, _ref, torch_name, hp):
             if key == "step":
                 assert state[i][key] == value.item()
             elif value is not None:
-                np.testing.assert_allclose(state[i][key].data, value.numpy(), rtol=1e-12, atol=1e-13)
+                np.testing.assert_allclose(state[i][key].numpy(), value.numpy(), rtol=1e-12, atol=1e-13)

@@ -50,7 +50,7 @@ def test_mnist_from_files(tmp_path, layout, gz):
     np.testing.assert_array_equal(ds.targets, labels)
     x, t = ds[3]
     assert isinstance(x, ag.Tensor) and x.shape == (1, 28, 28) and x.dtype == np.float32 and type(t) is int
-    np.testing.assert_allclose(x.data[0], images[3] / 255.0, rtol=1e-6)
+    np.testing.assert_allclose(x.numpy()[0], images[3] / 255.0, rtol=1e-6)
     xa, ta = ds.arrays()
     assert xa.shape == (20, 1, 28, 28) and xa.dtype == np.float32 and ta.dtype == np.int64
     assert 0.0 <= xa.min() and xa.max() <= 1.0
@@ -62,14 +62,14 @@ def test_batches_equal_samples_and_transforms_take_slow_path(tmp_path):
     write_split(tmp_path / "mnist", n=10)
     ds = MNIST(tmp_path, train=False)
     xb, tb = next(iter(DataLoader(ds, batch_size=10)))
-    np.testing.assert_array_equal(xb.data, np.stack([ds[i][0].data for i in range(10)]))
-    np.testing.assert_array_equal(xb.data, ds.arrays()[0])
+    np.testing.assert_array_equal(xb.numpy(), np.stack([ds[i][0].numpy() for i in range(10)]))
+    np.testing.assert_array_equal(xb.numpy(), ds.arrays()[0])
     norm = MNIST(tmp_path, train=False, transform=T.Compose([T.ToTensor(), T.Normalize((0.5,), (0.5,)), T.Flatten()]),
                  target_transform=lambda y: y + 100)
     xn, tn = next(iter(DataLoader(norm, batch_size=10)))
     assert xn.shape == (10, 784)
-    np.testing.assert_allclose(xn.data, (xb.data.reshape(10, -1) - 0.5) / 0.5, atol=1e-6)
-    np.testing.assert_array_equal(tn.data, tb.data + 100)
+    np.testing.assert_allclose(xn.numpy(), (xb.numpy().reshape(10, -1) - 0.5) / 0.5, atol=1e-6)
+    np.testing.assert_array_equal(tn.numpy(), tb.numpy() + 100)
 
 
 def test_search_order_root_env_cache(tmp_path, monkeypatch):
@@ -200,10 +200,10 @@ def test_to_tensor():
     img = np.array([[0, 255], [51, 102]], np.uint8)
     x = T.ToTensor()(img)
     assert isinstance(x, ag.Tensor) and x.shape == (1, 2, 2) and x.dtype == np.float32
-    np.testing.assert_allclose(x.data[0], [[0, 1], [0.2, 0.4]], rtol=1e-6)
+    np.testing.assert_allclose(x.numpy()[0], [[0, 1], [0.2, 0.4]], rtol=1e-6)
     rgb = np.zeros((4, 5, 3), np.uint8)
     assert T.ToTensor()(rgb).shape == (3, 4, 5)
-    assert T.ToTensor()(np.full((2, 2), 3.0)).data.max() == 3.0  # only uint8 is scaled
+    assert T.ToTensor()(np.full((2, 2), 3.0)).numpy().max() == 3.0  # only uint8 is scaled
     with pytest.raises(TypeError):
         T.ToTensor()(ag.zeros(2, 2))
 
@@ -212,8 +212,8 @@ def test_normalize_and_flatten():
     x = ag.tensor(np.stack([np.full((2, 2), 1.0), np.full((2, 2), 3.0)]).astype(np.float32))
     y = T.Normalize((1.0, 1.0), (1.0, 2.0))(x)
     assert isinstance(y, ag.Tensor)
-    np.testing.assert_allclose(y.data[1], 1.0)
-    np.testing.assert_allclose(y.data[0], 0.0)
+    np.testing.assert_allclose(y.numpy()[1], 1.0)
+    np.testing.assert_allclose(y.numpy()[0], 0.0)
     assert T.Flatten()(y).shape == (8,)
     with pytest.raises(ValueError, match="zero"):
         T.Normalize((0.0,), (0.0,))

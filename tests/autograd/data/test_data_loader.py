@@ -29,7 +29,7 @@ class ListDataset(Dataset):
 
 
 def seen(loader):
-    return [int(v) for _, t in loader for v in t.data]
+    return [int(v) for _, t in loader for v in t.numpy()]
 
 
 # -- datasets ---------------------------------------------------------------------------------------------
@@ -122,10 +122,10 @@ def test_every_sample_once_per_epoch(n, bs, shuffle, drop_last, fast, seed):
     for _ in range(2):
         batches = list(loader)
         assert len(batches) == expected_len
-        got = [int(v) for _, t in batches for v in t.data]
+        got = [int(v) for _, t in batches for v in t.numpy()]
         assert len(got) == len(set(got))  # never twice
         if drop_last:
-            assert len(got) == (n // bs) * bs and all(len(t.data) == bs for _, t in batches)
+            assert len(got) == (n // bs) * bs and all(len(t.numpy()) == bs for _, t in batches)
         else:
             assert sorted(got) == list(range(n))
         if not shuffle:
@@ -140,7 +140,7 @@ def test_batch_types_and_dtypes_fast_and_slow_agree():
     assert isinstance(t, ag.Tensor) and t.dtype == np.int64 and t.shape == (4,)
     xs, ts = next(iter(slow))
     assert xs.shape == (4, 2) and xs.dtype == np.float32 and ts.dtype == np.int64
-    np.testing.assert_array_equal(ts.data, t.data)
+    np.testing.assert_array_equal(ts.numpy(), t.numpy())
     last = list(fast)[-1]
     assert last[0].shape == (2, 3)
 
