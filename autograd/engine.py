@@ -113,7 +113,9 @@ def _saved_as_tensors(node, saved):
             out.append(Tensor._make(value, node))
             continue
         nxt = node.next[i]
-        if isinstance(nxt, Tensor):
+        if value is None:  # not kept: the rule does not need it (Op.saves_for)
+            out.append(None)
+        elif isinstance(nxt, Tensor):
             out.append(nxt)
         elif isinstance(nxt, Op):
             out.append(Tensor._make(value, nxt))

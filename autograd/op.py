@@ -50,6 +50,9 @@ class Op:
                       needs and that are released with the rest after backward.
         broadcasts:   inputs broadcast against each other; the engine sums each gradient back to its input's shape.
         attrs:        names of the op's non-array parameters (stride, dim, ...) shown by graph viewers.
+        saves_for:    with ``save_inputs``, keep only what the rule needs: ``saves_for[i]`` lists the inputs whose
+                      gradients need input ``i`` (``Mul``: ``((1,), (0,))``); input ``i`` is kept, and its
+                      version checked, only when one of them requires grad (else backward gets None for it).
         view:         the output may be a view of the first input (a Tensor); it then shares its version counter.
         promotes:     PyTorch's promotion for number operands (numpy scalars count as numbers): a number never
                       widens a float tensor, and an integer tensor with a float number (or divided) gives the
@@ -59,6 +62,7 @@ class Op:
     __slots__ = ("next", "saved", "versions", "clock", "shapes", "out", "out_meta", "constants", "__weakref__")
     save_inputs = False
     save_output = False
+    saves_for = None
     saved_attrs = ()
     broadcasts = False
     promotes = False
@@ -88,17 +92,13 @@ class Op:
         """Run the op on Tensors (or plain constants) and record it in the graph when needed."""
         arrays = []
         nxt = []
-        versions = []  # version counters of the saved tensors, checked at backward against ``clock``
         shapes = []  # input shapes, for the engine to undo broadcasting (only for inputs needing grad)
         constants = []  # (position, tensor) of Tensor inputs that need no grad, for graph viewers
         requires = numbers = False
-        save = self.save_inputs
         bcast = self.broadcasts
         for x in inputs:
             if isinstance(x, Tensor):
                 arrays.append(x._data)
-                if save:
-                    versions.append(x._version)
                 if x.requires_grad:
                     requires = True
                     nxt.append(x.grad_fn or x)
@@ -137,14 +137,24 @@ class Op:
             self.constants = tuple((i, weakref.ref(t)) for i, t in constants)
         if bcast:
             self.shapes = shapes
-        if self.save_output:
-            versions.append(result._version)
-            arrays.append(result._data)
-            self.saved = tuple(arrays) if self.save_inputs else (result._data,)
-            self.versions = versions if self.save_inputs else versions[-1:]
-        elif self.save_inputs:
-            self.saved = tuple(arrays)
+        # What backward needs, and the version counters checked against ``clock`` at backward.
+        if self.save_inputs:
+            keep = self.saves_for
+            if keep is None:
+                saved = arrays
+                versions = [x._version for x in inputs if isinstance(x, Tensor)]
+            else:
+                keep = [any(nxt[j] is not None for j in deps) for deps in keep]
+                saved = [a if k else None for a, k in zip(arrays, keep)]
+                versions = [x._version for x, k in zip(inputs, keep) if k and isinstance(x, Tensor)]
+            if self.save_output:
+                saved.append(result._data)
+                versions.append(result._version)
+            self.saved = tuple(saved)
             self.versions = versions
+        elif self.save_output:
+            self.saved = (result._data,)
+            self.versions = (result._version,)
         else:
             self.saved = ()
             self.versions = ()

@@ -69,6 +69,7 @@ class Sub(_Arithmetic):
 class Mul(_Arithmetic):
     __slots__ = ()
     save_inputs = True
+    saves_for = ((1,), (0,))  # d/da needs b, d/db needs a
 
     def forward(self, a, b):
         try:
@@ -83,6 +84,7 @@ class Mul(_Arithmetic):
 class Div(_Arithmetic):
     __slots__ = ()
     save_inputs = True
+    saves_for = ((1,), (0, 1))  # d/da = 1/b; d/db = -a/b^2
 
     def forward(self, a, b):
         try:

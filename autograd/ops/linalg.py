@@ -10,6 +10,7 @@ class MatMul(Op):
 
     __slots__ = ()
     save_inputs = True
+    saves_for = ((1,), (0,))  # d/da needs b, d/db needs a
     broadcasts = True
 
     def forward(self, a, b):
