@@ -20,9 +20,9 @@ from ..tensor import Tensor
 def _masked_mul(grad, deriv):
     """``grad * deriv``, but 0 wherever ``grad`` is exactly 0 and ``deriv`` is not finite (see module doc)."""
     prod = grad * deriv
-    d = deriv._data if isinstance(deriv, Tensor) else deriv
-    if isinstance(d, np.ndarray) and not np.isfinite(d).all():
-        return namespace(prod).where(grad == 0, 0, prod)
+    xp = namespace(prod)
+    if not xp.all(xp.isfinite(deriv)):
+        return xp.where(grad == 0, 0, prod)
     return prod
 
 
@@ -117,24 +117,23 @@ class Pow(_Arithmetic):
             raise _broadcast_error("pow", a, b) from None
 
     def backward(self, grad, a, b, y):
+        xp = namespace(grad)
         ga = None
         if self.next[0] is not None:
             deriv = b * a ** (b - 1)
-            zero = (np.asarray(b._data if isinstance(b, Tensor) else b) == 0) & (np.asarray(a._data if isinstance(a, Tensor) else a) == 0)
+            zero = (b == 0) & (a == 0)
             if zero.any():
                 # a ** 0 is constant: its derivative is 0 at a == 0 too, where b * a**(b-1) is 0 * inf (as PyTorch).
                 # Masking only where a == 0 keeps the b-dependence (second derivatives) everywhere else.
-                deriv = namespace(grad).where(zero, 0, deriv)
+                deriv = xp.where(zero, 0, deriv)
             ga = _masked_mul(grad, deriv)
         gb = None
         if self.next[1] is not None:
-            xp = namespace(grad)
-            ad = a._data if isinstance(a, Tensor) else a
             # d(a**b)/db = a**b * log(a); taken as 0 at a == 0 (the limit for b > 0), as PyTorch does.
-            if isinstance(ad, np.ndarray):
-                log_a = xp.log(xp.where(ad == 0, 1, a))
-            else:  # a number: as a Python float its log keeps a float32 gradient float32 (a numpy scalar would not)
-                log_a = 0.0 if ad == 0 else float(np.log(ad))
+            if isinstance(a, (int, float)):  # a Python number: its log as a float keeps a float32 gradient float32
+                log_a = 0.0 if a == 0 else float(np.log(a))
+            else:
+                log_a = xp.log(xp.where(a == 0, 1, a))
             gb = _masked_mul(grad, y * log_a)
         return ga, gb
 

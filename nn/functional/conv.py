@@ -19,7 +19,7 @@ gradient (col2im) is skipped when the input needs none.
 """
 import numpy as np
 
-from autograd import Tensor, pad
+from autograd import pad
 from autograd.backend import namespace
 from autograd.op import Op
 
@@ -82,20 +82,6 @@ def _col2im(cols, size, kernel, dilation, padding, stride):
     return out
 
 
-def _unfold_any(x, geometry):
-    """im2col on an array (fast path) or, under ``create_graph``, the differentiable ``Unfold`` op."""
-    if isinstance(x, Tensor):
-        return Unfold(*geometry).apply(x)
-    return _im2col(x, *geometry)
-
-
-def _fold_any(cols, size, geometry):
-    """col2im on an array (fast path) or, under ``create_graph``, the differentiable ``Fold`` op."""
-    if isinstance(cols, Tensor):
-        return Fold(size, *geometry).apply(cols)
-    return _col2im(cols, size, *geometry)
-
-
 class Unfold(Op):
     """im2col: ``(N, C, H, W) -> (N, C*kh*kw, L)``; its backward is :class:`Fold`."""
 
@@ -112,7 +98,10 @@ class Unfold(Op):
         return cols.copy() if np.may_share_memory(cols, x) else cols
 
     def backward(self, grad):
-        return _fold_any(grad, self.size, (self.kernel_size, self.dilation, self.padding, self.stride))
+        return Fold(self.size, self.kernel_size, self.dilation, self.padding, self.stride).apply(grad)
+
+    def fast_backward(self, grad):
+        return _col2im(grad, self.size, self.kernel_size, self.dilation, self.padding, self.stride)
 
 
 class Fold(Op):
@@ -129,7 +118,10 @@ class Fold(Op):
         return _col2im(cols, self.output_size, self.kernel_size, self.dilation, self.padding, self.stride)
 
     def backward(self, grad):
-        return _unfold_any(grad, (self.kernel_size, self.dilation, self.padding, self.stride))
+        return Unfold(self.kernel_size, self.dilation, self.padding, self.stride).apply(grad)
+
+    def fast_backward(self, grad):
+        return _im2col(grad, self.kernel_size, self.dilation, self.padding, self.stride)
 
 
 class Conv2d(Op):
@@ -164,9 +156,8 @@ class Conv2d(Op):
         oh = _out_size(x.shape[2], weight.shape[2], self.dilation[0], self.padding[0], self.stride[0])
         return out.reshape(n, o, oh, length // oh)
 
-    def backward(self, grad, x, weight, bias):
-        if isinstance(grad, Tensor):
-            return self._backward_graph(grad, x, weight, bias)
+    def fast_backward(self, grad, x, weight, bias):
+        """The fused rule on arrays: reuses the forward's columns, one GEMM per gradient."""
         n, o = grad.shape[:2]
         g = self.groups
         length = grad.shape[2] * grad.shape[3]
@@ -191,8 +182,8 @@ class Conv2d(Op):
             gx = _col2im(gcols.reshape(n, g * per_group, length), x.shape[2:], *self._geometry(weight.shape))
         return gx, gw, gb
 
-    def _backward_graph(self, grad, x, weight, bias):
-        """The same rule from differentiable ops (``create_graph=True``): unfold/fold are each other's backward."""
+    def backward(self, grad, x, weight, bias):
+        """The differentiable rule (``create_graph=True``): unfold/fold are each other's backward."""
         xp = namespace(grad)
         n, o = grad.shape[:2]
         g = self.groups
@@ -203,11 +194,11 @@ class Conv2d(Op):
         if bias is not None and self.needs_input_grad(2):
             gb = xp.sum(grad, (0, 2, 3))
         if self.needs_input_grad(1):
-            cols = xp.reshape(_unfold_any(x, self._geometry(weight.shape)), (n, g, per_group, length))
+            cols = xp.reshape(Unfold(*self._geometry(weight.shape)).apply(x), (n, g, per_group, length))
             gw = xp.reshape(xp.sum(xp.matmul(grad_g, xp.swapaxes(cols, -1, -2)), 0), weight.shape)
         if self.needs_input_grad(0):
             gcols = xp.matmul(xp.swapaxes(xp.reshape(weight, (g, o // g, per_group)), -1, -2), grad_g)
-            gx = _fold_any(xp.reshape(gcols, (n, g * per_group, length)), x.shape[2:], self._geometry(weight.shape))
+            gx = Fold(x.shape[2:], *self._geometry(weight.shape)).apply(xp.reshape(gcols, (n, g * per_group, length)))
         return gx, gw, gb
 
 

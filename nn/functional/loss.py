@@ -63,30 +63,34 @@ class CrossEntropy(Op):
             return np.asarray(total / x.dtype.type(self.denom), dtype=x.dtype)
 
     def backward(self, grad, x, target):
+        """The differentiable rule (``create_graph=True``): softmax and Q recomputed from the inputs."""
+        if self.prob_target:
+            coef = self._coefficients(target, x.shape[1], (1, -1) + (1,) * (len(x.shape) - 2))
+            coef_sum = namespace(grad).sum(coef, axis=1, keepdims=True)
+        else:
+            coef, coef_sum = self.coef, self.coef_sum
+        return self._rule(grad, x, coef, coef_sum, lambda: _softmax(x, 1), lambda: _log_softmax(x, 1))
+
+    def fast_backward(self, grad, x, target):
+        """The rule on arrays, reusing the forward's softmax and Q."""
+        return self._rule(grad, x, self.coef, self.coef_sum, lambda: self.prob, lambda: np.log(self.prob))
+
+    def _rule(self, grad, x, coef, coef_sum, prob, log_prob):
+        """``dx = g * (softmax(x) * sum(Q) - Q)``, ``dtarget = -g * log_softmax(x) * (1 - ls) * weight``."""
         xp = namespace(grad)
-        graph = isinstance(grad, Tensor)
-        shape = (1, -1) + (1,) * (len(x.shape) - 2)
-        n_classes = x.shape[1]
         if self.reduction == "none":
             g = xp.reshape(grad, (grad.shape[0], 1) + tuple(grad.shape[1:]))
         else:
             scale = 1.0 / self.denom if self.denom else float("nan")  # nothing counted: NaN, as PyTorch
             g = grad * scale if self.reduction == "mean" else grad
-        if self.prob_target and graph:
-            coef = self._coefficients(target, n_classes, shape)
-            coef_sum = xp.sum(coef, 1, keepdims=True)
-        else:
-            coef, coef_sum = self.coef, self.coef_sum
         gx = gt = None
         if self.needs_input_grad(0):
-            prob = _softmax(x, 1) if graph else self.prob
-            gx = g * (prob * coef_sum - coef)
+            gx = g * (prob() * coef_sum - coef)
         if self.prob_target and self.needs_input_grad(1):
-            log_prob = _log_softmax(x, 1) if graph else np.log(self.prob)
             factor = 1.0 - self.smooth
             if self.weight is not None:
-                factor = self.weight.reshape(shape) * factor
-            gt = g * (log_prob * -factor)
+                factor = self.weight.reshape((1, -1) + (1,) * (len(x.shape) - 2)) * factor
+            gt = g * (log_prob() * -factor)
         return gx, gt
 
 
@@ -163,7 +167,7 @@ def cross_entropy(input, target, weight=None, *, ignore_index=-100, reduction="m
         raise RuntimeError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
     n_classes = input.shape[1]
     w = _check_weight("cross_entropy", weight, n_classes, input.dtype)
-    t_data = target.data if isinstance(target, Tensor) else np.asarray(target)
+    t_data = target.numpy() if isinstance(target, Tensor) else np.asarray(target)
     if t_data.dtype.kind == "f" and t_data.shape == shape_of(input):
         # Class probabilities: 'mean' divides by the number of samples (N * d1 * ...), not by the weights.
         denom = input.numel() // n_classes

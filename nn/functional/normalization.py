@@ -8,7 +8,7 @@ constants and is recorded from ordinary ops.
 """
 import numpy as np
 
-from autograd import Tensor, no_grad, from_numpy
+from autograd import no_grad, from_numpy
 from autograd.op import Op
 
 from ._utils import shape_of
@@ -60,9 +60,8 @@ class BatchNormTrain(Op):
             out += bias.reshape(shape)
         return out
 
-    def backward(self, grad, x, weight, bias):
-        if isinstance(grad, Tensor):
-            return self._backward_graph(grad, x, weight, bias)
+    def fast_backward(self, grad, x, weight, bias):
+        """The fused rule on arrays: reuses the forward's ``x_hat`` and per-channel sums."""
         shape = (1, -1) + (1,) * (grad.ndim - 2)
         count = grad.size // grad.shape[1]
         x_hat = self.x_hat
@@ -81,8 +80,8 @@ class BatchNormTrain(Op):
             gb = g_sum
         return gx, gw, gb
 
-    def _backward_graph(self, grad, x, weight, bias):
-        """The same rule from differentiable ops (``create_graph=True``), ``x_hat`` recomputed from ``x``."""
+    def backward(self, grad, x, weight, bias):
+        """The differentiable rule (``create_graph=True``), ``x_hat`` recomputed from ``x``."""
         axes = self.axes
         shape = (1, -1) + (1,) * (len(grad.shape) - 2)
         count = grad.numel() // grad.shape[1]

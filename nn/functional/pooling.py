@@ -15,13 +15,13 @@ work.
 """
 import numpy as np
 
-from autograd import Tensor, from_numpy
+from autograd import from_numpy
 from autograd.backend import namespace
 from autograd.ops import matmul
 from autograd.op import Op
 
 from ._utils import pair, shape_of
-from .conv import _fold_any, _out_size, _unfold_any, unfold
+from .conv import Fold, _col2im, _im2col, _out_size, unfold
 
 __all__ = ["max_pool2d", "avg_pool2d", "adaptive_avg_pool2d"]
 
@@ -46,11 +46,15 @@ def _repeat_last(a, k):
     return doubled.view(a.dtype)
 
 
-def _upsample(grad, kernel):
-    """Nearest-neighbour upsampling ``(N, C, ho, wo) -> (N, C, ho*kh, wo*kw)`` (differentiable on Tensors)."""
+def _upsample_array(a, kernel):
+    """Nearest-neighbour upsampling of an array, the fast way (see :func:`_repeat_last`)."""
     kh, kw = kernel
-    if not isinstance(grad, Tensor):
-        return _repeat_last(grad, kw).repeat(kh, axis=2)
+    return _repeat_last(a, kw).repeat(kh, axis=2)
+
+
+def _upsample(grad, kernel):
+    """Nearest-neighbour upsampling ``(N, C, ho, wo) -> (N, C, ho*kh, wo*kw)``, written with the namespace."""
+    kh, kw = kernel
     n, c, ho, wo = grad.shape
     xp = namespace(grad)
     wide = xp.broadcast_to(xp.reshape(grad, (n, c, ho, 1, wo, 1)), (n, c, ho, kh, wo, kw))
@@ -131,16 +135,16 @@ class MaxPool2dFast(_MaxPool2d):
         out = out.reshape(n, c, ho, wo)
         idx = idx.reshape(n, c, ho, wo)
         offsets = ((np.arange(hc)[:, None] % kh) * kw + np.arange(wc)[None, :] % kw).astype(idx.dtype)
-        self.mask = _upsample(idx, (kh, kw)) == offsets
+        self.mask = _upsample_array(idx, (kh, kw)) == offsets
         self.indices = idx
         return _owned(out, x)
 
     def backward(self, grad):
-        gx = _upsample(grad, self.kernel_size)
-        if isinstance(gx, Tensor):
-            gx = gx * self.mask
-        else:
-            gx *= self.mask  # a fresh array: multiply in place
+        return _restore_crop(_upsample(grad, self.kernel_size) * self.mask, self.in_hw)
+
+    def fast_backward(self, grad):
+        gx = _upsample_array(grad, self.kernel_size)
+        gx *= self.mask  # a fresh array: multiply in place
         return _restore_crop(gx, self.in_hw)
 
 
@@ -178,7 +182,13 @@ class MaxPool2dWindows(_MaxPool2d):
         n, c, oh, ow = grad.shape
         (kh, kw) = self.geometry[0]
         cols = xp.reshape(grad, (n, c, 1, oh, ow)) * self.mask
-        return _fold_any(xp.reshape(cols, (n, c * kh * kw, oh * ow)), self.in_hw, self.geometry)
+        return Fold(self.in_hw, *self.geometry).apply(xp.reshape(cols, (n, c * kh * kw, oh * ow)))
+
+    def fast_backward(self, grad):
+        n, c, oh, ow = grad.shape
+        (kh, kw) = self.geometry[0]
+        cols = grad.reshape(n, c, 1, oh, ow) * self.mask
+        return _col2im(cols.reshape(n, c * kh * kw, oh * ow), self.in_hw, *self.geometry)
 
 
 def _flat_indices(fn, geometry, in_hw, out_hw):
@@ -288,6 +298,9 @@ class AvgPool2dFast(Op):
     def backward(self, grad):
         return _restore_crop(_upsample(grad * self.scale, self.kernel_size), self.in_hw)
 
+    def fast_backward(self, grad):
+        return _restore_crop(_upsample_array(grad * grad.dtype.type(self.scale), self.kernel_size), self.in_hw)
+
 
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True, divisor_override=None):
     """2-D average pooling of ``(N, C, H, W)`` (or unbatched ``(C, H, W)``), as ``torch.nn.functional.avg_pool2d``.
@@ -315,7 +328,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
         divisor = float(area)
     else:
         ones = np.ones((1, 1, h, w), dtype=input.dtype)
-        counts = _unfold_any(ones, (kernel, (1, 1), pad, strd)).sum(1)
+        counts = _im2col(ones, kernel, (1, 1), pad, strd).sum(1)
         divisor = from_numpy(counts)
     return (sums / divisor).reshape(n, c, oh, ow)
 
