@@ -170,6 +170,17 @@ class Log(Op):
         return _masked_mul(grad, 1 / a)
 
 
+class Log1p(Op):
+    __slots__ = ()
+    save_inputs = True
+
+    def forward(self, a):
+        return np.log1p(a)
+
+    def backward(self, grad, a):
+        return _masked_mul(grad, 1 / (1 + a))
+
+
 class Sqrt(Op):
     __slots__ = ()
     save_output = True
@@ -375,6 +386,12 @@ def exp(input):
 def log(input):
     """Elementwise natural logarithm."""
     return Log().apply(input)
+
+
+@register(xp="log1p")
+def log1p(input):
+    """Elementwise ``log(1 + input)``, accurate for small inputs."""
+    return Log1p().apply(input)
 
 
 @register(xp="sqrt")
