@@ -66,3 +66,11 @@ def all(input):
 def any(input):
     """True (a 0-d bool tensor) when some element is nonzero."""
     return Tensor._make(np.any(_raw(input)))
+
+
+@register(method="__contains__", export=False)
+def _contains(self, element):
+    """``element in tensor``: True when some element equals it (as PyTorch)."""
+    if not isinstance(element, (Tensor, int, float, bool, np.number, np.bool_)):
+        raise RuntimeError(f"Tensor.__contains__ only supports Tensor or scalar, but you passed in a {type(element).__name__}")
+    return bool(np.any(self._data == _raw(element)))

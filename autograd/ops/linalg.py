@@ -31,6 +31,9 @@ def matmul(input, other):
             raise TypeError(f"matmul: unsupported operand type {type(x).__name__}; expected a Tensor")
     if input.ndim == 0 or other.ndim == 0:
         raise RuntimeError(f"matmul: both arguments need at least 1 dim, got shapes {tuple(input.shape)} and {tuple(other.shape)}")
+    if input.dtype != other.dtype:  # PyTorch does not promote in matmul
+        raise RuntimeError(f"matmul: expected both operands to have the same dtype, but got {input.dtype} and "
+                           f"{other.dtype} (shapes {tuple(input.shape)} and {tuple(other.shape)})")
     k_a = input.shape[-1]
     k_b = other.shape[-2] if other.ndim > 1 else other.shape[0]
     if k_a != k_b:
