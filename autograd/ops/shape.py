@@ -5,7 +5,8 @@ import functools
 
 import numpy as np
 
-from ..backend import _is_basic_index, index_add, namespace, numpy_ns
+from ..backend import index_add, namespace, numpy_ns
+from ..indexing import plan_index
 from ..backend import sum_to as _sum_to
 from ..op import Op
 from ..registry import register
@@ -350,28 +351,35 @@ def sum_to(input, *shape):
     return SumTo(shape).apply(input)
 
 
-def _index_data(index):
-    """Replace Tensors inside an index by their arrays and check that masks are bool, ints integer."""
+def _plan(index, shape):
+    """PyTorch's indexing plan ``(basic, advanced)`` (:func:`autograd.indexing.plan_index`), Tensors as arrays."""
     if isinstance(index, tuple):
-        return tuple(_index_data(i) for i in index)
-    if isinstance(index, Tensor):
+        index = tuple(i._data if isinstance(i, Tensor) else i for i in index)
+    elif isinstance(index, Tensor):
         index = index._data
-    if isinstance(index, list):
-        index = np.asarray(index)
-    if isinstance(index, np.ndarray) and index.dtype.kind not in "biu":
-        raise IndexError(f"tensors used as indices must be long, int or bool tensors, got dtype {index.dtype}")
-    return index
+    elif isinstance(index, list):
+        index = [i._data if isinstance(i, Tensor) else i for i in index]
+    return plan_index(index, shape)
+
+
+def _region(x, plan, xp):
+    """``x[index]`` for a planned index (a view when there is no advanced part)."""
+    basic, advanced = plan
+    x = xp.getitem(x, basic)
+    return x if advanced is None else xp.getitem(x, advanced)
 
 
 @register(method="__getitem__", xp="getitem")
 @tensor_input
 def getitem(input, index):
-    """``input[index]``: basic slicing, integer arrays (repeats accumulate in backward), bool masks, mixes."""
-    index = _index_data(index)
-    try:
-        return (GetItem if _is_basic_index(index) else AdvancedIndex)(index).apply(input)
-    except IndexError as e:
-        raise IndexError(f"index {index!r} is invalid for a tensor of shape {tuple(input.shape)}: {e}") from None
+    """``input[index]`` with PyTorch's semantics: ints, slices, None, ``...``, integer lists/tensors (repeats
+    accumulate in backward), bool masks, and where the advanced-index dims land when they mix with ints.
+
+    Raises IndexError (out of range, too many indices, a bad index type), ValueError (a negative step).
+    """
+    basic, advanced = _plan(index, input.shape)
+    out = GetItem(basic).apply(input)
+    return out if advanced is None else AdvancedIndex(advanced).apply(out)
 
 
 @register(method=False)
@@ -460,9 +468,9 @@ def setitem(self, index, value):
     if self._records("__setitem__", (value,)):
         self._commit(index_put(self, index, value))
         return
-    index = _index_data(index)
+    plan = _plan(index, self.shape)
     try:
-        self._data[index] = value._data if isinstance(value, Tensor) else value
+        _write(self._data, plan, value._data if isinstance(value, Tensor) else value)
     except ValueError as e:
         raise RuntimeError(f"__setitem__: shape mismatch: value of shape {tuple(np.shape(_raw(value)))} cannot be "
                            f"broadcast to the indexed region of a tensor of shape {tuple(self.shape)} ({e})") from None
@@ -473,13 +481,22 @@ def _raw(x):
     return x._data if isinstance(x, Tensor) else x
 
 
+def _write(array, plan, value):
+    """``array[index] = value`` in place for a planned index."""
+    basic, advanced = plan
+    if advanced is None:
+        array[basic] = value
+    else:
+        array[basic][advanced] = value  # array[basic] is a view: the write reaches ``array``
+
+
 @register(method=False)
 @tensor_input
 def index_put(input, indices, values):
     """A copy of ``input`` with ``values`` (broadcast) written at ``input[indices]``; differentiable in both."""
-    index = _index_data(indices)
+    plan = _plan(indices, input.shape)
     try:
-        return IndexPut(index, input.shape).apply(input, values)
+        return IndexPut(plan, input.shape).apply(input, values)
     except ValueError as e:
         raise RuntimeError(f"index_put: values of shape {tuple(np.shape(_raw(values)))} cannot be broadcast to the "
                            f"indexed region of a tensor of shape {tuple(input.shape)} ({e})") from None
@@ -488,23 +505,23 @@ def index_put(input, indices, values):
 class IndexPut(Op):
     """``out = a.copy(); out[index] = v``: the gradient of ``a`` is zero inside the region, that of ``v`` the region."""
 
-    __slots__ = ("index", "keep")
+    __slots__ = ("plan", "keep")
     saved_attrs = ("keep",)
     broadcasts = True
-    attrs = ("index",)
+    attrs = ("plan",)
 
-    def __init__(self, index, shape):
-        self.index = index
+    def __init__(self, plan, shape):
+        self.plan = plan  # from _plan
         self.keep = np.ones(shape, dtype=bool)  # False inside the written region
-        self.keep[index] = False
+        _write(self.keep, plan, False)
 
     def forward(self, a, v):
         out = a.copy()
-        out[self.index] = v
+        _write(out, self.plan, v)
         return out
 
     def backward(self, grad):
-        return grad * self.keep, namespace(grad).getitem(grad, self.index)
+        return grad * self.keep, _region(grad, self.plan, namespace(grad))
 
 
 class ViewScatter(Op):

@@ -73,11 +73,11 @@ CASES = [
     ("dup-dims", lambda: A(2, 3).sum((0, 0)), lambda t: t.ones(2, 3).sum((0, 0)), RuntimeError, r"sum.*multiple times"),
     ("float-dim", lambda: A(2, 3).sum(1.5), lambda t: t.ones(2, 3).sum(1.5), TypeError, r"sum.*dim.*1\.5"),
     # indexing
-    ("index-out-of-range", lambda: A(2, 3)[5], lambda t: t.ones(2, 3)[5], IndexError, r"5.*\(2, 3\)"),
+    ("index-out-of-range", lambda: A(2, 3)[5], lambda t: t.ones(2, 3)[5], IndexError, r"index 5 is out of bounds for dimension 0 with size 2"),
     ("index-float-tensor", lambda: A(2, 3)[ag.tensor([1.0])], lambda t: t.ones(2, 3)[t.tensor([1.0])], IndexError, r"long, int.*bool"),
-    ("index-too-many", lambda: A(2, 3)[0, 0, 0], lambda t: t.ones(2, 3)[0, 0, 0], IndexError, r"\(2, 3\)"),
+    ("index-too-many", lambda: A(2, 3)[0, 0, 0], lambda t: t.ones(2, 3)[0, 0, 0], IndexError, r"too many indices for tensor of dimension 2"),
     ("index-mask-shape", lambda: A(2, 3)[ag.tensor([True, False, True])],
-     lambda t: t.ones(2, 3)[t.tensor([True, False, True])], IndexError, r"\(2, 3\)"),
+     lambda t: t.ones(2, 3)[t.tensor([True, False, True])], IndexError, r"mask \[3\] at index 0 does not match the shape of the indexed tensor \[2, 3\]"),
     # operands of the wrong kind
     ("add-str", lambda: A(2) + "a", lambda t: t.ones(2) + "a", TypeError, r"add"),
     ("add-None", lambda: A(2) + None, lambda t: t.ones(2) + None, TypeError, r"NoneType"),

@@ -323,3 +323,74 @@ def test_errors_are_torchs(index, shape, exc, match):
     torch = pytest.importorskip("torch")
     with pytest.raises(exc, match=None if match in OWN_MESSAGES else match):
         torch_getitem(torch.zeros(shape), index)
+
+
+# ---- Tensor indexing (getitem, setitem) against torch ----------------------------------------------------------
+
+def _to_ag(index):
+    """The same index for autograd: arrays become autograd tensors, inside tuples and top-level lists."""
+    import autograd as ag
+
+    if isinstance(index, tuple):
+        return tuple(_to_ag(i) for i in index)
+    if isinstance(index, list):
+        return [_to_ag(i) if isinstance(i, np.ndarray) else i for i in index]
+    if isinstance(index, np.ndarray):
+        return ag.tensor(index)
+    return index
+
+
+@given(case=indexing_cases(), seed=st.integers(0, 2**32 - 1))
+def test_tensor_getitem_and_its_gradient_match_torch(case, seed):
+    torch = pytest.importorskip("torch")
+    import autograd as ag
+
+    x, index = case
+    tx = torch.from_numpy(x).requires_grad_()
+    try:
+        ty = torch_getitem(tx, index)
+    except Exception as e:
+        with pytest.raises(type(e)), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ag.tensor(x)[_to_ag(index)]
+        return
+    ax = ag.tensor(x, requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ay = ax[_to_ag(index)]
+    assert ay.shape == tuple(ty.shape)
+    np.testing.assert_array_equal(ay.numpy(), ty.detach().numpy())
+    grad = np.random.default_rng(seed).standard_normal(tuple(ty.shape))
+    ty.backward(torch.from_numpy(grad))
+    ay.backward(ag.tensor(grad))
+    expected = tx.grad.numpy() if tx.grad is not None else np.zeros(x.shape)
+    np.testing.assert_allclose(ax.grad.numpy(), expected, rtol=1e-12, atol=1e-12)
+
+
+@given(case=indexing_cases(), seed=st.integers(0, 2**32 - 1))
+def test_tensor_setitem_matches_torch(case, seed):
+    torch = pytest.importorskip("torch")
+    import autograd as ag
+
+    x, index = case
+    tx = torch.from_numpy(x.copy())
+    try:
+        region = torch_getitem(tx, index)
+    except Exception:
+        return
+    value = np.random.default_rng(seed).standard_normal(tuple(region.shape))
+    if len(set(np.ravel(apply(np.arange(x.size).reshape(x.shape), plan(index, x.shape))))) != region.numel():
+        return  # repeated positions: which write wins is unspecified in torch
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tx[to_torch(index)] = torch.from_numpy(value)
+        ax = ag.tensor(x.copy())
+        ax[_to_ag(index)] = ag.tensor(value)
+    np.testing.assert_array_equal(ax.numpy(), tx.numpy())
+
+
+def test_negative_step_raises_value_error_on_tensors():
+    import autograd as ag
+
+    with pytest.raises(ValueError, match="step must be greater than zero"):
+        ag.arange(5)[::-1]
