@@ -126,7 +126,7 @@ def _saved_as_tensors(node, saved):
 
 def _check_versions(node):
     for counter in node.versions:
-        if counter[0] > node.clock:
+        if counter is not None and counter[0] > node.clock:  # None: a number, or an input not kept
             raise RuntimeError(
                 f"one of the variables needed for gradient computation has been modified by an in-place operation "
                 f"after {node.name} saved it for backward (its version is {counter[0]}, newer than the graph's "

@@ -26,7 +26,7 @@ PyTorch-style user functions (``forward(ctx, ...)``) are :class:`autograd.Functi
 import traceback
 import weakref
 
-from numpy import dtype, ndarray
+from numpy import asarray, dtype, ndarray
 
 from .grad_mode import _Global, _State
 from .tensor import Tensor
@@ -69,6 +69,15 @@ class Op:
     view = False
     attrs = ()
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("saves_for") is not None:
+            # For each set of inputs requiring grad (a bit mask), the inputs that need not be kept.
+            n = len(cls.saves_for)
+            cls._unneeded = tuple(
+                tuple(i for i, deps in enumerate(cls.saves_for) if not any(bits >> j & 1 for j in deps))
+                for bits in range(1 << n))
+
     def forward(self, *arrays):
         """Compute the op on plain arrays; may store non-differentiable extras (masks) on ``self``."""
         raise NotImplementedError
@@ -94,13 +103,18 @@ class Op:
         nxt = []
         shapes = []  # input shapes, for the engine to undo broadcasting (only for inputs needing grad)
         constants = []  # (position, tensor) of Tensor inputs that need no grad, for graph viewers
-        requires = numbers = False
+        numbers = False
+        versions = []  # per input: the version counter of a saved Tensor, None for numbers
+        save = self.save_inputs
         bcast = self.broadcasts
+        bits = 0  # bit i set: input i requires grad
         for x in inputs:
             if isinstance(x, Tensor):
                 arrays.append(x._data)
+                if save:
+                    versions.append(x._version)
                 if x.requires_grad:
-                    requires = True
+                    bits |= 1 << len(nxt)
                     nxt.append(x.grad_fn or x)
                     if bcast:
                         shapes.append(x._data.shape)
@@ -108,6 +122,8 @@ class Op:
                 constants.append((len(nxt), x))
             else:
                 arrays.append(x)
+                if save:
+                    versions.append(None)
                 numbers = True
             nxt.append(None)
             if bcast:
@@ -121,10 +137,10 @@ class Op:
             base = inputs[0]
             view = base._view
             view = (base, (self,)) if view is None else (view[0], view[1] + (self,))
-            result = _make(out, None, base._version, view)
+            result = _fill(_new(Tensor), out, None, base._version, view)
         else:
-            result = _make(out)
-        if not (requires and _State.grad_enabled):
+            result = _fill(_new(Tensor), out if type(out) is ndarray else asarray(out), None, [0], None)
+        if not (bits and _State.grad_enabled):
             return result
         result.grad_fn = self
         result.requires_grad = True
@@ -138,19 +154,14 @@ class Op:
         if bcast:
             self.shapes = shapes
         # What backward needs, and the version counters checked against ``clock`` at backward.
-        if self.save_inputs:
-            keep = self.saves_for
-            if keep is None:
-                saved = arrays
-                versions = [x._version for x in inputs if isinstance(x, Tensor)]
-            else:
-                keep = [any(nxt[j] is not None for j in deps) for deps in keep]
-                saved = [a if k else None for a, k in zip(arrays, keep)]
-                versions = [x._version for x, k in zip(inputs, keep) if k and isinstance(x, Tensor)]
+        if save:
+            if self.saves_for is not None:
+                for i in self._unneeded[bits]:  # inputs no gradient rule needs: not kept, never checked
+                    arrays[i] = versions[i] = None
             if self.save_output:
-                saved.append(result._data)
+                arrays.append(result._data)
                 versions.append(result._version)
-            self.saved = tuple(saved)
+            self.saved = tuple(arrays)
             self.versions = versions
         elif self.save_output:
             self.saved = (result._data,)
@@ -194,4 +205,5 @@ def _creation_site():
     return traceback.extract_stack()[:-2]
 
 
-_make = Tensor._make
+_fill = Tensor._fill  # the one initialiser of a Tensor's slots (see Tensor._make)
+_new = object.__new__
