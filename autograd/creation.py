@@ -1,5 +1,6 @@
 """Tensor constructors (``tensor``, ``zeros``, ``randn``, ...) and the global random generator."""
 import numbers
+import operator
 
 import numpy as np
 
@@ -222,13 +223,56 @@ def randn(*size, dtype=None, requires_grad=False):
     return _finish(default_generator.standard_normal(_shape(size), dtype=dt if dt in (float32, float64) else float64).astype(dt, copy=False), requires_grad)
 
 
-def randint(low, high=None, size=(), dtype=None, requires_grad=False):
-    """Integers uniformly from ``[low, high)`` (int64)."""
-    if high is None:
-        low, high = 0, low
+def randint(*args, low=None, high=None, size=None, dtype=None, requires_grad=False):
+    """Integers drawn uniformly from ``[low, high)`` by the global generator, int64 unless ``dtype`` says otherwise.
+
+    Called as PyTorch's: ``randint(high, size)``, ``randint(low, high, size)``, or with keywords
+    (``randint(low=0, high=10, size=(3,))``, ``randint(10, size=(3,))``, ``randint(0, 10, size=(3,))``); ``low``
+    defaults to 0 and ``size`` is a tuple (or list) of ints.
+
+    Raises:
+        TypeError: a missing or repeated argument, a ``size`` that is not a tuple of ints, non-integer bounds.
+        RuntimeError: ``high <= low``; bounds outside what ``dtype`` holds; a negative size;
+            ``requires_grad`` with a non-floating dtype.
+    """
+
+    # PyTorch's two overloads, (high, size) and (low, high, size): positionals fill one of them in order and
+    # keywords the rest; naming ``low`` or passing all three selects the second.
+    named = {n: v for n, v in (("low", low), ("high", high), ("size", size)) if v is not None}
+    order = ("low", "high", "size") if low is not None or len(args) + len(named) >= 3 else ("high", "size")
+    if len(args) > len(order):
+        raise TypeError(f"randint() takes (high, size) or (low, high, size), got {len(args)} positional arguments"
+                        + (f" and {', '.join(named)} by keyword" if named else ""))
+    for name, value in zip(order, args):
+        if name in named:
+            raise TypeError(f"randint() got multiple values for argument '{name}'")
+        named[name] = value
+    low, high, size = named.get("low"), named.get("high"), named.get("size")
+    if high is None or size is None:
+        missing = [f"'{n}'" for n in ("high", "size") if n not in named]
+        raise TypeError(f"randint() missing required argument {' and '.join(missing)}")
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(f"randint(): argument 'size' must be tuple of ints, not {type(size).__name__}")
+    try:
+        low, high = operator.index(0 if low is None else low), operator.index(high)
+        shape = tuple(operator.index(s) for s in size)
+    except TypeError:
+        raise TypeError(f"randint(): low and high must be ints and size a tuple of ints, got low={low!r}, "
+                        f"high={high!r}, size={size!r}") from None
+    if any(s < 0 for s in shape):
+        raise RuntimeError(f"randint: trying to create tensor with negative dimension: {list(shape)}")
     if high <= low:
-        raise RuntimeError(f"randint: expected low < high, got low={low}, high={high}")
-    return _finish(default_generator.integers(low, high, size=_shape((size,)) if size != () else ()).astype(_resolve_dtype(dtype) or int64), requires_grad)
+        raise RuntimeError(f"randint: expected low < high, but got low={low} >= high={high}")
+    dt = _resolve_dtype(dtype) or int64
+    if dt.kind in "iub":
+        info = np.iinfo(dt) if dt.kind != "b" else None
+        lo, hi = (0, 1) if info is None else (info.min, info.max)
+        if low < lo or high - 1 > hi:
+            raise RuntimeError(f"randint: bounds [{low}, {high}) are out of range for dtype {dt} ([{lo}, {hi}])")
+    if requires_grad and dt.kind not in "fc":
+        raise RuntimeError(f"randint: only Tensors of floating point dtype can require gradients, got dtype {dt}")
+    drawn = default_generator.integers(low, high, size=shape, dtype=dt if dt.kind in "iu" else np.int64)
+    return _finish(drawn.astype(dt, copy=False), requires_grad)
 
 
 def rand_like(input, dtype=None, requires_grad=False):

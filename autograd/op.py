@@ -185,7 +185,7 @@ class Op:
         return self.saved is _FREED
 
     def __repr__(self):
-        return f"<{self.name}Backward>"
+        return f"<{self.name}Backward0>"
 
 
 _FLOAT64 = dtype("float64")

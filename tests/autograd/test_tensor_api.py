@@ -1,4 +1,4 @@
-"""Tensor API: dtype policy, repr, conversions, metadata, constructors and the global generator."""
+"""Tensor API: dtype policy, conversions, metadata, constructors and the global generator (repr: test_printing)."""
 import numpy as np
 import pytest
 from hypothesis import given
@@ -61,29 +61,6 @@ def test_int_tensor_with_python_float_gives_float32():
 
 def test_float32_tensor_with_numpy_scalar_stays_float32():
     assert (ag.tensor([1.0, 2.0]) * np.float64(2.5)).dtype == np.float32
-
-
-# -- repr ------------------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("make, text", [
-    (lambda: ag.tensor([1.0, 2.0], requires_grad=True), "tensor([1., 2.], requires_grad=True)"),
-    (lambda: ag.tensor([[1.5, 2.0]]), "tensor([[1.5000, 2.0000]])"),
-    (lambda: ag.tensor(3.0), "tensor(3.)"),
-    (lambda: ag.tensor([1e-5, 1.0]), "tensor([1.0000e-05, 1.0000e+00])"),
-    (lambda: ag.tensor([True, False]), "tensor([ True, False])"),
-    (lambda: ag.tensor([1, 2]), "tensor([1, 2])"),
-    (lambda: ag.tensor([1, 2], dtype=ag.int32), "tensor([1, 2], dtype=int32)"),
-    (lambda: ag.tensor([1.0, 2.0], dtype=ag.float64), "tensor([1., 2.], dtype=float64)"),
-    (lambda: ag.tensor([1.0, 2.0], requires_grad=True) * 2, "tensor([2., 4.], grad_fn=<MulBackward>)"),
-])
-def test_repr_like_torch(make, text):
-    assert repr(make()) == text
-
-
-def test_repr_of_large_tensor_is_summarised():
-    text = repr(ag.zeros(10_000))
-    assert "..." in text and len(text) < 200
 
 
 # -- conversions and metadata ------------------------------------------------------------------------------
@@ -199,9 +176,99 @@ def test_manual_seed_reproducibility_and_rng_state():
     assert ag.rand(3).tolist() != a[0]
 
 
-def test_randint_requires_low_below_high():
-    with pytest.raises(RuntimeError, match="low"):
-        ag.randint(5, 5, (2,))
+# -- randint ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("call, low, high, shape", [
+    (lambda: ag.randint(0, 10, (3,)), 0, 10, (3,)),
+    (lambda: ag.randint(10, (3,)), 0, 10, (3,)),
+    (lambda: ag.randint(low=0, high=10, size=(3,)), 0, 10, (3,)),
+    (lambda: ag.randint(high=10, size=(2, 2)), 0, 10, (2, 2)),
+    (lambda: ag.randint(10, size=(4,)), 0, 10, (4,)),
+    (lambda: ag.randint(5, 9, size=(4,)), 5, 9, (4,)),
+    (lambda: ag.randint(5, high=9, size=(4,)), 5, 9, (4,)),
+    (lambda: ag.randint(5, size=(4,), high=9), 5, 9, (4,)),
+    (lambda: ag.randint(-3, 3, [2, 5]), -3, 3, (2, 5)),
+    (lambda: ag.randint(7, ()), 0, 7, ()),
+    (lambda: ag.randint(4, (0, 3)), 0, 4, (0, 3)),
+    (lambda: ag.randint(0, 2**40, (3,)), 0, 2**40, (3,)),
+    (lambda: ag.randint(ag.tensor(3), (ag.tensor(2),)), 0, 3, (2,)),
+])
+def test_randint_call_forms(call, low, high, shape):
+    t = call()
+    assert t.shape == shape and t.dtype == np.int64 and not t.requires_grad
+    assert ((t.data >= low) & (t.data < high)).all()
+
+
+@given(st.integers(-(2**40), 2**40), st.integers(1, 2**20), shapes(max_dims=3, max_side=5))
+def test_randint_stays_in_range(low, span, shape):
+    t = ag.randint(low, low + span, shape)
+    assert t.shape == shape and t.dtype == np.int64
+    assert ((t.data >= low) & (t.data < low + span)).all()
+
+
+def test_randint_dtype_and_requires_grad():
+    assert ag.randint(0, 10, (2,), dtype=ag.int32).dtype == np.int32
+    assert ag.randint(0, 2, (8,), dtype=ag.bool).dtype == np.bool_
+    assert ag.randint(0, 256, (8,), dtype=ag.uint8).dtype == np.uint8
+    f = ag.randint(0, 10, (3,), dtype=ag.float32, requires_grad=True)
+    assert f.dtype == np.float32 and f.requires_grad and f.is_leaf and (f.data == np.round(f.data)).all()
+    assert ag.randint(0, 10, (3,), dtype=ag.float16).dtype == np.float16
+    ag.manual_seed(5)
+    with pytest.raises(RuntimeError, match="floating point"):
+        ag.randint(0, 10, (2,), requires_grad=True)
+    with pytest.raises(RuntimeError, match="floating point"):
+        ag.randint(0, 10, (2,), dtype=ag.int32, requires_grad=True)
+    first = ag.randint(0, 10**9, (4,)).tolist()
+    ag.manual_seed(5)
+    assert ag.randint(0, 10**9, (4,)).tolist() == first  # a rejected call draws nothing
+
+
+def test_randint_uses_the_global_generator():
+    ag.manual_seed(7)
+    ours = ag.randint(3, 1000, (5,)).tolist()
+    expected = np.random.default_rng(7).integers(3, 1000, size=(5,)).tolist()
+    assert ours == expected
+    ag.manual_seed(7)
+    ag.rand(2)  # the generator is shared: drawing elsewhere moves randint on
+    assert ag.randint(3, 1000, (5,)).tolist() != ours
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: ag.randint(5, 5, (2,)), RuntimeError, r"randint: expected low < high, but got low=5 >= high=5"),
+    (lambda: ag.randint(5, 3, (2,)), RuntimeError, r"randint.*low=5 >= high=3"),
+    (lambda: ag.randint(0, (2,)), RuntimeError, r"randint.*low=0 >= high=0"),
+    (lambda: ag.randint(-3, (2,)), RuntimeError, r"randint.*low=0 >= high=-3"),
+    (lambda: ag.randint(3, 10), TypeError, r"randint\(\): argument 'size' must be tuple of ints, not int"),
+    (lambda: ag.randint(0, 10, 3), TypeError, r"'size' must be tuple of ints, not int"),
+    (lambda: ag.randint(0, 10, size=3), TypeError, r"'size' must be tuple of ints"),
+    (lambda: ag.randint(0, 10, ag.tensor([3])), TypeError, r"'size' must be tuple of ints, not Tensor"),
+    (lambda: ag.randint(0, 10, (2.0,)), TypeError, r"randint.*size=\(2.0,\)"),
+    (lambda: ag.randint(0.5, 10.5, (3,)), TypeError, r"randint.*ints.*low=0.5"),
+    (lambda: ag.randint(), TypeError, r"missing required argument 'high' and 'size'"),
+    (lambda: ag.randint(low=2, size=(3,)), TypeError, r"missing required argument 'high'"),
+    (lambda: ag.randint(10, (3,), low=2), TypeError, r"multiple values for argument 'low'"),
+    (lambda: ag.randint(1, 2, 3, (4,)), TypeError, r"4 positional arguments"),
+    (lambda: ag.randint(0, 10, (3,), ag.int32), TypeError, r"4 positional arguments"),
+    (lambda: ag.randint(0, 10, (-1,)), RuntimeError, r"randint.*negative dimension.*\[-1\]"),
+    (lambda: ag.randint(0, 10, (2,), dtype=ag.bool), RuntimeError, r"randint.*\[0, 10\).*bool"),
+    (lambda: ag.randint(0, 300, (2,), dtype=ag.uint8), RuntimeError, r"randint.*\[0, 300\).*uint8"),
+    (lambda: ag.randint(-1, 3, (2,), dtype=ag.uint8), RuntimeError, r"randint.*\[-1, 3\).*uint8"),
+])
+def test_randint_errors(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_randint_error_types_match_torch():
+    torch = pytest.importorskip("torch")
+    for args in [(5, 5, (2,)), (3, 10), (0, 10, 3), (0.5, 10.5, (3,)), (0, 10, (-1,)), (1, 2, 3, (4,))]:
+        with pytest.raises(Exception) as theirs:
+            torch.randint(*args)
+        with pytest.raises(theirs.type):
+            ag.randint(*args)
+    with pytest.raises(RuntimeError):
+        torch.randint(0, 10, (2,), requires_grad=True)
 
 
 @given(arrays(shapes(), dtype=np.float32))
