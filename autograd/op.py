@@ -26,8 +26,10 @@ PyTorch-style user functions (``forward(ctx, ...)``) are :class:`autograd.Functi
 import traceback
 import weakref
 
-from numpy import asarray, dtype, ndarray
+from numpy import asarray, generic, ndarray
 
+from .creation import get_default_dtype
+from .dtypes import result_type
 from .grad_mode import _Global, _State
 from .tensor import Tensor
 
@@ -54,9 +56,11 @@ class Op:
                       gradients need input ``i`` (``Mul``: ``((1,), (0,))``); input ``i`` is kept, and its
                       version checked, only when one of them requires grad (else backward gets None for it).
         view:         the output may be a view of the first input (a Tensor); it then shares its version counter.
-        promotes:     PyTorch's promotion for number operands (numpy scalars count as numbers): a number never
-                      widens a float tensor, and an integer tensor with a float number (or divided) gives the
-                      default float dtype. numpy would give float64 in those cases; the result is narrowed.
+        promotes:     PyTorch's type promotion (:func:`autograd.dtypes.result_type`): the array operands are cast
+                      to the result dtype before ``forward`` (int + float32 -> float32, a 0-d or number operand
+                      never widens a dimensioned one); ``"float"``: and bool/integer results become the default
+                      float dtype (true division, exp, sqrt...). ``promote_skip`` operands in front (``where``'s
+                      condition) take no part.
     """
 
     __slots__ = ("next", "saved", "versions", "clock", "shapes", "out", "out_meta", "constants", "__weakref__")
@@ -66,6 +70,7 @@ class Op:
     saved_attrs = ()
     broadcasts = False
     promotes = False
+    promote_skip = 0
     view = False
     attrs = ()
 
@@ -103,7 +108,6 @@ class Op:
         nxt = []
         shapes = []  # input shapes, for the engine to undo broadcasting (only for inputs needing grad)
         constants = []  # (position, tensor) of Tensor inputs that need no grad, for graph viewers
-        numbers = False
         versions = []  # per input: the version counter of a saved Tensor, None for numbers
         save = self.save_inputs
         bcast = self.broadcasts
@@ -124,13 +128,12 @@ class Op:
                 arrays.append(x)
                 if save:
                     versions.append(None)
-                numbers = True
             nxt.append(None)
             if bcast:
                 shapes.append(None)
+        if self.promotes:
+            _promote(self, arrays)
         out = self.forward(*arrays)
-        if numbers and out.dtype is _FLOAT64 and self.promotes:
-            out = _narrow(out, arrays)
         if self.view and out.base is not None:
             # A view shares its base's version counter, so in-place changes through either are seen by both,
             # and remembers how it was made, so an in-place change through it can be recorded on the base.
@@ -188,16 +191,28 @@ class Op:
         return f"<{self.name}Backward0>"
 
 
-_FLOAT64 = dtype("float64")
-
-
-def _narrow(out, arrays):
-    """A float64 result that only numbers made float64 gets the default float dtype (PyTorch's rule)."""
-    if any(isinstance(a, ndarray) and a.dtype == _FLOAT64 for a in arrays):
-        return out
-    from .creation import get_default_dtype
-
-    return out.astype(get_default_dtype())
+def _promote(op, arrays):
+    """Cast ``arrays`` (in place in the list) to PyTorch's result dtype of ``op``'s operands."""
+    skip = op.promote_skip
+    default = get_default_dtype()
+    if len(arrays) - skip == 1:
+        rt = arrays[skip].dtype
+    else:
+        operands = arrays[skip:] if skip else arrays
+        try:
+            rt = result_type(*operands, default_float=default)
+        except TypeError:
+            kinds = ", ".join(type(a).__name__ if type(a) is not ndarray else "Tensor" for a in operands)
+            raise TypeError(f"{op.name.lower()}: unsupported operand type(s): {kinds}") from None
+    if op.promotes == "float" and rt.kind not in "fc":
+        rt = default
+    for i in range(skip, len(arrays)):
+        a = arrays[i]
+        if type(a) is ndarray:
+            if a.dtype is not rt:
+                arrays[i] = a.astype(rt, copy=False)
+        elif isinstance(a, generic):  # a numpy scalar is a number here (numpy would let a float64 one widen)
+            arrays[i] = a.item()
 
 
 def _creation_site():

@@ -11,6 +11,8 @@ import math
 import numpy as np
 
 from ..backend import namespace
+from ..creation import get_default_dtype
+from ..dtypes import result_type
 from ..op import Op
 from ..registry import register
 from ..tensor import Tensor
@@ -83,6 +85,7 @@ class Mul(_Arithmetic):
 
 class Div(_Arithmetic):
     __slots__ = ()
+    promotes = "float"  # true division: integers give the default float dtype
     save_inputs = True
     saves_for = ((1,), (0, 1))  # d/da = 1/b; d/db = -a/b^2
 
@@ -150,6 +153,7 @@ class Neg(Op):
 
 class Exp(Op):
     __slots__ = ()
+    promotes = "float"
     save_output = True
 
     def forward(self, a):
@@ -161,6 +165,7 @@ class Exp(Op):
 
 class Log(Op):
     __slots__ = ()
+    promotes = "float"
     save_inputs = True
 
     def forward(self, a):
@@ -172,6 +177,7 @@ class Log(Op):
 
 class Log1p(Op):
     __slots__ = ()
+    promotes = "float"
     save_inputs = True
 
     def forward(self, a):
@@ -183,6 +189,7 @@ class Log1p(Op):
 
 class Sqrt(Op):
     __slots__ = ()
+    promotes = "float"
     save_output = True
 
     def forward(self, a):
@@ -206,6 +213,7 @@ class Abs(Op):
 
 class Sin(Op):
     __slots__ = ()
+    promotes = "float"
     save_inputs = True
 
     def forward(self, a):
@@ -217,6 +225,7 @@ class Sin(Op):
 
 class Cos(Op):
     __slots__ = ()
+    promotes = "float"
     save_inputs = True
 
     def forward(self, a):
@@ -228,6 +237,7 @@ class Cos(Op):
 
 class Tanh(Op):
     __slots__ = ()
+    promotes = "float"
     save_output = True
 
     def forward(self, a):
@@ -239,6 +249,7 @@ class Tanh(Op):
 
 class Sigmoid(Op):
     __slots__ = ()
+    promotes = "float"
     save_output = True
 
     def forward(self, a):
@@ -288,6 +299,7 @@ class _Extremum(Op):
     __slots__ = ("wa", "wb")
     saved_attrs = ("wa", "wb")
     broadcasts = True
+    promotes = True
     pick = None
 
     def forward(self, a, b):
@@ -318,6 +330,8 @@ class Where(Op):
     __slots__ = ("cond",)
     saved_attrs = ("cond",)
     broadcasts = True
+    promotes = True
+    promote_skip = 1  # the condition
 
     def forward(self, cond, a, b):
         self.cond = cond
@@ -441,6 +455,11 @@ def clamp(input, min=None, max=None):
     """Clamp every element into ``[min, max]``; the gradient passes where ``min <= x <= max``."""
     if min is None and max is None:
         raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
+    # Bounds are constants here (no gradient flows to a Tensor bound); they promote the input as PyTorch does.
+    min, max = (b._data if isinstance(b, Tensor) else b for b in (min, max))
+    rt = result_type(input._data, *(b for b in (min, max) if b is not None), default_float=get_default_dtype())
+    if rt is not input.dtype:
+        input = input.to(rt)
     return Clamp(min, max).apply(input)
 
 

@@ -175,6 +175,7 @@ class IndexAdd(Op):
 
 class Cat(Op):
     __slots__ = ("dim", "bounds")
+    promotes = True
     attrs = ("dim",)
 
     def __init__(self, dim):
