@@ -101,6 +101,15 @@ class Div(_Arithmetic):
         return ga, gb
 
 
+def _raw(x):
+    return x._data if isinstance(x, Tensor) else x
+
+
+def _is_bool(x):
+    """A bool array or a Python bool."""
+    return type(x) is bool or getattr(x, "dtype", None) == np.bool_
+
+
 def _reciprocal(b):
     """``1 / b``; for the number 0 it is signed infinity (as numpy gives for arrays), not ZeroDivisionError."""
     if isinstance(b, (int, float)) and b == 0:
@@ -114,6 +123,10 @@ class Pow(_Arithmetic):
     save_output = True
 
     def forward(self, a, b):
+        if _is_bool(a) and _is_bool(b):
+            if type(b) is bool and type(a) is not bool:
+                return a | (not b)  # x ** True == x, x ** False == True: PyTorch's one bool power
+            raise NotImplementedError('"pow" not implemented for \'Bool\' (both operands are bool)')
         try:
             return a ** b
         except ValueError:  # numpy's broadcast failure; torch raises RuntimeError
@@ -356,7 +369,10 @@ def add(input, other, *, alpha=1):
 
 @register(method=("sub", "__sub__"), reflected="__rsub__")
 def sub(input, other, *, alpha=1):
-    """``input - alpha * other``, broadcasting."""
+    """``input - alpha * other``, broadcasting; bool operands are refused, as in PyTorch."""
+    if _is_bool(_raw(input)) or _is_bool(_raw(other)):
+        raise RuntimeError("sub: subtraction, the `-` operator, with a bool tensor is not supported; use `^` or "
+                           "logical_xor() for bools, `~` or logical_not() to invert a mask")
     return Sub().apply(input, other if alpha == 1 else other * alpha)
 
 
@@ -469,12 +485,16 @@ clip = register(clamp, name="clip", method=False)
 @register(xp="maximum")
 def maximum(input, other):
     """Elementwise maximum of two tensors, broadcasting; ties share the gradient equally."""
+    if not isinstance(other, Tensor):
+        raise TypeError(f"maximum(): argument 'other' must be Tensor, not {type(other).__name__}")
     return Maximum().apply(input, other)
 
 
 @register(xp="minimum")
 def minimum(input, other):
     """Elementwise minimum of two tensors, broadcasting; ties share the gradient equally."""
+    if not isinstance(other, Tensor):
+        raise TypeError(f"minimum(): argument 'other' must be Tensor, not {type(other).__name__}")
     return Minimum().apply(input, other)
 
 
