@@ -194,6 +194,14 @@ class Op:
 def _promote(op, arrays):
     """Cast ``arrays`` (in place in the list) to PyTorch's result dtype of ``op``'s operands."""
     skip = op.promote_skip
+    if len(arrays) - skip == 2:  # fast exits for the common float cases: nothing to cast
+        a, b = arrays[skip:]
+        if type(a) is ndarray and a.dtype.kind == "f":
+            tb = type(b)
+            if (tb is ndarray and b.dtype is a.dtype) or tb is float or tb is int:
+                return
+    elif len(arrays) == 1 and arrays[0].dtype.kind in "fc":
+        return
     default = get_default_dtype()
     if len(arrays) - skip == 1:
         rt = arrays[skip].dtype
