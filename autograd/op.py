@@ -106,11 +106,11 @@ class Op:
         """Run the op on Tensors (or plain constants) and record it in the graph when needed."""
         arrays = []
         nxt = []
-        shapes = []  # input shapes, for the engine to undo broadcasting (only for inputs needing grad)
-        constants = []  # (position, tensor) of Tensor inputs that need no grad, for graph viewers
-        versions = []  # per input: the version counter of a saved Tensor, None for numbers
-        save = self.save_inputs
         bcast = self.broadcasts
+        shapes = [] if bcast else None  # input shapes, for the engine to undo broadcasting (inputs needing grad)
+        constants = None  # (position, tensor) of Tensor inputs that need no grad, for graph viewers
+        save = self.save_inputs
+        versions = [] if save else None  # per input: the version counter of a saved Tensor, None for numbers
         bits = 0  # bit i set: input i requires grad
         for x in inputs:
             if isinstance(x, Tensor):
@@ -123,6 +123,8 @@ class Op:
                     if bcast:
                         shapes.append(x._data.shape)
                     continue
+                if constants is None:
+                    constants = []
                 constants.append((len(nxt), x))
             else:
                 arrays.append(x)
