@@ -21,8 +21,11 @@ from .tensor import Tensor
 
 __version__ = "0.1.0"
 
+# PyTorch's dtype aliases (here, not in creation.py, whose code uses the builtins float and int).
+float, double, half, long, int, short = float32, float64, float16, int64, int32, int16  # noqa: A001
+
 __all__ = [
     "Tensor", "Function", "FunctionCtx", "backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "detect_anomaly", "AnomalyError", "gradcheck", "gradgradcheck", "GradcheckError", "graph", "data",
-    "save", "load",
+    "save", "load", "float", "double", "half", "long", "int", "short",
 ] + _creation_all + _ops_all
