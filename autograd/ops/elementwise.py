@@ -277,13 +277,31 @@ class Sigmoid(Op):
 class ReLU(Op):
     __slots__ = ("mask",)
     saved_attrs = ("mask",)
+    save_inputs = True
 
     def forward(self, a):
         self.mask = a > 0
         return np.maximum(a, 0)
 
-    def backward(self, grad):
+    def backward(self, grad, a):
+        # The mask as an op of ``a`` (derivative exactly 0) keeps ``a`` in the gradient's graph, as PyTorch's
+        # threshold_backward does: second derivatives through ReLU networks are zeros, not "unused input".
+        return grad * _Positive().apply(a)
+
+    def fast_backward(self, grad, a):
         return grad * self.mask
+
+
+class _Positive(Op):
+    """``a > 0`` as ``a``'s dtype: piecewise constant, its gradient is 0 everywhere."""
+
+    __slots__ = ()
+
+    def forward(self, a):
+        return (a > 0).astype(a.dtype)
+
+    def backward(self, grad):
+        return grad * 0
 
 
 class Clamp(Op):

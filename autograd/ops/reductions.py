@@ -79,6 +79,8 @@ class _Select(Op):
         if self.dim is None or self.even_ties:
             out = self.reduce(a, axis=self.dim, keepdims=True)
             hit = a == out
+            if self.dim is None and not self.even_ties and a.dtype.kind == "f" and np.isnan(out).any():
+                hit = np.isnan(a)  # max()/min() of data with NaN: the gradient goes to the NaNs, as PyTorch
             self.weight = (hit / hit.sum(axis=self.dim, keepdims=True)).astype(a.dtype, copy=False)
             self.indices = None
         else:
@@ -194,11 +196,31 @@ def var(input, dim=None, *, correction=1, keepdim=False):
     return sum(centred * centred, dims, keepdim) / input.dtype.type(builtins.max(n - correction, 0))
 
 
+class _StdFromVar(Op):
+    """``sqrt`` of a variance, whose derivative is taken as 0 where the variance is 0 (PyTorch's std of constant
+    input has gradient 0, not NaN)."""
+
+    __slots__ = ()
+    save_output = True
+
+    def forward(self, a):
+        return np.sqrt(a)
+
+    def backward(self, grad, y):
+        xp = namespace(grad)
+        zero = y == 0
+        return xp.where(zero, 0, grad * 0.5 / xp.where(zero, 1, y))
+
+    @property
+    def name(self):
+        return "Std"
+
+
 @register
 @tensor_input
 def std(input, dim=None, *, correction=1, keepdim=False):
-    """Standard deviation: ``sqrt(var(input, dim, correction=correction))``."""
-    return var(input, dim, correction=correction, keepdim=keepdim).sqrt()
+    """Standard deviation: ``sqrt(var(input, dim, correction=correction))``; gradient 0 for constant input."""
+    return _StdFromVar().apply(var(input, dim, correction=correction, keepdim=keepdim))
 
 
 def _select(cls, input, dim, keepdim, name):

@@ -24,15 +24,17 @@ __all__ = ["cross_entropy", "nll_loss", "mse_loss", "binary_cross_entropy_with_l
 class CrossEntropy(Op):
     """``-sum_c Q_ic log_softmax(x)_ic``, reduced; inputs ``x`` and (probability targets only) the target."""
 
-    __slots__ = ("coef", "weight", "smooth", "n_classes", "reduction", "denom", "prob", "coef_sum", "prob_target")
+    __slots__ = ("coef", "weight", "smooth", "n_classes", "reduction", "denom", "prob", "coef_sum", "prob_target",
+                 "all_ignored")
     attrs = ("reduction",)
     save_inputs = True
     saved_attrs = ("coef", "prob", "coef_sum")
 
-    def __init__(self, coef, weight, smooth, reduction, denom):
+    def __init__(self, coef, weight, smooth, reduction, denom, all_ignored=False):
         # coef: the constant Q for class-index targets, or None when Q is built from a probability target.
         # A class-index target is still passed to apply() (as a constant), so graph viewers can show it.
         self.coef, self.weight, self.smooth, self.reduction, self.denom = coef, weight, smooth, reduction, denom
+        self.all_ignored = all_ignored
         self.prob_target = coef is None
 
     def _coefficients(self, target, n_classes, shape):
@@ -81,7 +83,9 @@ class CrossEntropy(Op):
         if self.reduction == "none":
             g = xp.reshape(grad, (grad.shape[0], 1) + tuple(grad.shape[1:]))
         else:
-            scale = 1.0 / self.denom if self.denom else float("nan")  # nothing counted: NaN, as PyTorch
+            # Nothing counted: the loss is NaN (0 / 0); the gradient is 0 when every target was ignored and NaN
+            # when the weights of the counted targets sum to 0, as PyTorch.
+            scale = 1.0 / self.denom if self.denom else (0.0 if self.all_ignored else float("nan"))
             g = grad * scale if self.reduction == "mean" else grad
         gx = gt = None
         if self.needs_input_grad(0):
@@ -179,7 +183,8 @@ def cross_entropy(input, target, weight=None, *, ignore_index=-100, reduction="m
         smooth = np.full(n_classes, label_smoothing / n_classes, dtype=input.dtype) if w is None else w * (label_smoothing / n_classes)
         coef *= 1.0 - label_smoothing
         coef += smooth.reshape((1, -1) + (1,) * (input.ndim - 2)) * valid[:, None].astype(input.dtype)
-    return CrossEntropy(coef, w, float(label_smoothing), reduction, denom).apply(input, target if isinstance(target, Tensor) else None)
+    return CrossEntropy(coef, w, float(label_smoothing), reduction, denom, all_ignored=not valid.any()).apply(
+        input, target if isinstance(target, Tensor) else None)
 
 
 def nll_loss(input, target, weight=None, *, ignore_index=-100, reduction="mean"):
