@@ -458,7 +458,7 @@ def setitem(self, index, value):
     Recorded (differentiable with respect to both ``self`` and ``value``) when either is part of a graph.
     """
     if self._records("__setitem__", (value,)):
-        self._commit(index_put(self, index, value))
+        self._commit(index_put(self, index, value), "__setitem__")
         return
     index = _index_data(index)
     try:
@@ -479,7 +479,13 @@ def index_put(input, indices, values):
     """A copy of ``input`` with ``values`` (broadcast) written at ``input[indices]``; differentiable in both."""
     index = _index_data(indices)
     try:
-        return IndexPut(index, input.shape).apply(input, values)
+        op = IndexPut(index, input.shape)
+        if isinstance(values, Tensor) and values.ndim:
+            # Leading dims of size 1 beyond the region's rank are dropped, as numpy and PyTorch assign.
+            extra = values.ndim - np.ndim(op.keep[index])
+            if extra > 0 and builtins.all(n == 1 for n in values.shape[:extra]):
+                values = reshape(values, values.shape[extra:])
+        return op.apply(input, values)
     except ValueError as e:
         raise RuntimeError(f"index_put: values of shape {tuple(np.shape(_raw(values)))} cannot be broadcast to the "
                            f"indexed region of a tensor of shape {tuple(input.shape)} ({e})") from None
