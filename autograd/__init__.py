@@ -10,6 +10,7 @@ from . import allocator, data, graph  # noqa: F401  (allocator: configures mallo
 from .anomaly import AnomalyError, detect_anomaly
 from .creation import *  # noqa: F401,F403
 from .creation import __all__ as _creation_all
+from .creation import float16, float32, float64, int16, int32, int64
 from .engine import backward, grad
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .function import Function, FunctionCtx

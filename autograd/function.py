@@ -14,9 +14,12 @@
 
     y = Exp.apply(x)
 
-``forward`` runs with grad mode off and receives the arguments as given (Tensors and anything else);
-``backward`` receives one gradient per output, as Tensors, and returns one gradient per positional argument
-of ``forward`` (None for non-Tensors and for inputs that need none).  When ``backward`` is written with
+``forward`` runs with grad mode off and receives the arguments as given (Tensors and anything else;
+keyword arguments too, which PyTorch refuses, but only positional Tensors get gradients);
+``backward`` receives one gradient per output, as Tensors (zeros for an output that got none, or None after
+``ctx.set_materialize_grads(False)``; always None for a non-Tensor output), and returns one gradient per
+positional argument of ``forward`` (None for non-Tensors and for inputs that need none; extra trailing Nones
+are ignored, a wrong count or shape is a RuntimeError naming the Function).  When ``backward`` is written with
 Tensor ops it is itself recorded under ``create_graph=True``, so gradgradcheck works.  An applied Function is
 a graph node (an :class:`~autograd.op.Op`) named after its class, drawn by ``viz`` like any other op.
 """
@@ -25,7 +28,7 @@ import weakref
 import numpy as np
 
 from .grad_mode import _Global, _State
-from .op import Op, creation_sites, _creation_site
+from .op import _FREED, Op, _creation_site, creation_sites
 from .tensor import Tensor
 
 __all__ = ["Function", "FunctionCtx"]
@@ -79,7 +82,7 @@ class _Grads:
 class _FunctionNode(Op):
     """The graph node of an applied Function: runs the user's ``backward`` with Tensors."""
 
-    __slots__ = ("fn", "ctx", "n_out", "in_meta", "out_meta_all")
+    __slots__ = ("ctx", "fn", "in_meta", "n_out", "out_meta_all")
     saved_attrs = ("ctx",)
 
     @property
@@ -90,24 +93,31 @@ class _FunctionNode(Op):
         ctx = self.ctx
         slots = grad.slots if isinstance(grad, _Grads) else [grad]
         grads = []
-        for g, (shape, dtype) in zip(slots, self.out_meta_all):
+        for g, meta in zip(slots, self.out_meta_all):
+            if meta is None:  # a non-Tensor output: its gradient is None, as in PyTorch
+                grads.append(None)
+                continue
             if g is None and ctx.materialize_grads:
-                g = Tensor._make(np.zeros(shape, dtype=dtype))
+                g = Tensor._make(np.zeros(meta[0], dtype=meta[1]))
             grads.append(g if g is None or isinstance(g, Tensor) else Tensor._make(g))
         result = self.fn.backward(ctx, *grads)
         if not isinstance(result, tuple):
             result = (result,)
-        if len(result) != len(self.next):
+        n_in = len(self.next)
+        if len(result) > n_in and all(g is None for g in result[n_in:]):
+            result = result[:n_in]  # PyTorch accepts extra trailing Nones
+        if len(result) != n_in:
             raise RuntimeError(f"function {self.name}Backward returned an incorrect number of gradients "
-                               f"(expected {len(self.next)}, got {len(result)})")
+                               f"(expected {n_in}, got {len(result)})")
         out = []
         for i, (g, nxt) in enumerate(zip(result, self.next)):
             if nxt is None or g is None:
                 out.append(None)
                 continue
             if not isinstance(g, Tensor):
-                raise TypeError(f"function {self.name}Backward returned a gradient of type {type(g).__name__} "
-                                f"at index {i}; expected a Tensor or None")
+                raise RuntimeError(  # noqa: TRY004  (PyTorch raises RuntimeError here)
+                    f"function {self.name}Backward returned a gradient of type {type(g).__name__} at index {i}; "
+                    "expected a Tensor or None")
             shape = self.in_meta[i]
             if g.shape != shape:
                 if not _expandable(shape, g.shape):
@@ -118,17 +128,26 @@ class _FunctionNode(Op):
         return tuple(out)
 
     def release(self):
-        self.ctx._saved = None
-        super().release()
+        # As PyTorch: only the saved tensors are freed (a second backward then raises); a Function that
+        # saved none, and the attributes set on ctx, stay usable.
+        if self.ctx._saved:
+            self.ctx._saved = None
+            self.saved = _FREED
 
 
 class _Output(Op):
     """Output ``index`` of a multi-output Function: routes its gradient into that slot of the Function's node."""
 
     __slots__ = ("index", "n")
+    attrs = ("index",)
 
     def __init__(self, index, n):
         self.index, self.n = index, n
+
+    @property
+    def name(self):
+        """The Function's name: every output's ``grad_fn`` reads ``<NameBackward>``, as in PyTorch."""
+        return self.next[0].name
 
     def backward(self, grad):
         slots = [None] * self.n
@@ -165,8 +184,17 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        """Run ``forward`` and record one graph node for the call when some Tensor input requires grad."""
+        """Run ``forward`` and record one graph node for the call when some Tensor input requires grad.
+
+        Keyword arguments reach ``forward`` as given but are never differentiated (PyTorch accepts none):
+        a Tensor that requires grad must be passed positionally.
+        """
         needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+        if _State.grad_enabled:
+            for key, value in kwargs.items():
+                if isinstance(value, Tensor) and value.requires_grad:
+                    raise TypeError(f"{cls.__name__}.apply(): the Tensor passed as keyword argument {key!r} requires "
+                                    "grad, but only positional arguments get gradients; pass it positionally")
         ctx = FunctionCtx(needs)
         prev = _State.grad_enabled
         _State.grad_enabled = False
@@ -189,20 +217,19 @@ class Function:
         node.clock = _Global.clock
         if _State.anomaly:
             creation_sites[node] = _creation_site()
-        tensors = [o for o in outs if isinstance(o, Tensor)]
-        node.out_meta_all = tuple((o.shape, o.dtype) for o in tensors)
-        node.n_out = len(tensors)
+        # One gradient slot per output, as in PyTorch (None is passed to backward for a non-Tensor output).
+        node.out_meta_all = tuple((o.shape, o.dtype) if isinstance(o, Tensor) else None for o in outs)
+        node.n_out = len(outs)
         fixed = []
-        k = 0
-        for o in outs:
+        for k, o in enumerate(outs):
             if not isinstance(o, Tensor):
                 fixed.append(o)
                 continue
+            frozen = any(o is m for m in ctx._non_differentiable) or o.dtype.kind not in "fc"
             if any(o is a for a in args) or o.grad_fn is not None:
                 o = o.detach()  # never rewire the caller's tensor
-            if any(o is m for m in ctx._non_differentiable) or o.dtype.kind not in "fc":
+            if frozen:
                 fixed.append(o)
-                k += 1
                 continue
             owner = node
             if node.n_out > 1:
@@ -219,8 +246,8 @@ class Function:
                 node.out = weakref.ref(o)
                 node.out_meta = (o.shape, o.dtype)
             fixed.append(o)
-            k += 1
         if node.n_out != 1 or not hasattr(node, "out"):
             node.out = lambda: None
-            node.out_meta = node.out_meta_all[0] if node.out_meta_all else ((), None)
+            metas = [m for m in node.out_meta_all if m is not None]
+            node.out_meta = metas[0] if metas else ((), None)
         return fixed[0] if single else tuple(fixed)

@@ -35,6 +35,8 @@ class InplaceOps:
 
     def _records(self, op, operands=()):
         """True when the in-place ``op`` must be recorded in the graph; raises where PyTorch does."""
+        if not self._data.flags.writeable:
+            _read_only(op, self._data)
         if not _State.grad_enabled:
             return False
         if not (self.requires_grad or any(getattr(x, "requires_grad", False) for x in operands)):
@@ -61,49 +63,65 @@ class InplaceOps:
     def _ufunc_(self, op, ufunc, value):
         """``self = ufunc(self, value)`` in place with numpy's ``out=`` (no recording)."""
         value = self._operand(op, value)
+        data = self._data
         try:
-            ufunc(self._data, value, out=self._data, casting="same_kind")
+            ufunc(data, value, out=data, casting="same_kind")
         except TypeError:  # numpy's UFuncTypeError: e.g. a float result into an integer tensor
-            raise RuntimeError(f"{op}: result type {np.result_type(self._data, value)} can't be cast to the "
-                               f"desired output type {self._data.dtype}") from None
+            raise RuntimeError(f"{op}: result type {ufunc(data, value).dtype} can't be cast to the desired output "
+                               f"type {data.dtype}") from None
+        except ValueError:
+            if not data.flags.writeable:
+                _read_only(op, data)
+            raise
         self._bump_version()
         return self
 
-    def _commit(self, result):
+    def _commit(self, result, op="in-place op"):
         """Make ``result`` (an op applied to this tensor's old values) this tensor's new value and history."""
         node = result.grad_fn
         data = self._data
         if result._data.shape != data.shape:
-            raise RuntimeError(f"in-place op: output with shape {list(data.shape)} doesn't match the broadcast "
+            raise RuntimeError(f"{op}: output with shape {list(data.shape)} doesn't match the broadcast "
                                f"shape {list(result._data.shape)}")
+        if result._data.dtype != data.dtype and not np.can_cast(result._data.dtype, data.dtype, "same_kind"):
+            raise RuntimeError(f"{op}: result type {result._data.dtype} can't be cast to the desired output type "
+                               f"{data.dtype}")
         if node is not None and node.saved:
-            # The op saved arrays it will need in backward; those sharing our memory are about to change.
-            node.saved = tuple(a.copy() if isinstance(a, np.ndarray) and np.may_share_memory(a, data) else a
+            # The op saved arrays it will need in backward; those sharing our storage (this tensor, its base or
+            # any view of them) are about to change, or may change later: the node gets private copies...
+            storage = data if self._view is None else self._view[0]._data
+            node.saved = tuple(a.copy() if isinstance(a, np.ndarray) and np.may_share_memory(a, storage) else a
                                for a in node.saved)
-        try:
-            data[...] = result._data
-        except (TypeError, ValueError):
-            raise RuntimeError(f"in-place op: result type {result.dtype} can't be cast to the desired output type "
-                               f"{data.dtype}") from None
+            # ...which no later in-place change of this storage can touch: it stops watching its version
+            # counter (else a second in-place op, as in ``y.mul_(x); y.mul_(x)``, would make backward raise).
+            counter = self._version
+            if any(c is counter for c in node.versions):
+                node.versions = [[0] if c is counter else c for c in node.versions]
+        data[...] = result._data
         self._bump_version()
         view = self._view
         if node is not None:
             node.clock = _Global.clock  # its saved arrays are private copies now; only later changes matter
             node.out = weakref.ref(self)
+            if _Global.node_hooks and self.grad_fn is not None:
+                _move_retain_grad(self.grad_fn, node)
         self.grad_fn = node
         self.requires_grad = node is not None
         if view is not None and (view[0].requires_grad or self.requires_grad):
             # Through a view: the base's history becomes "old base outside the view, new values inside" (CopySlices).
             base = view[0]
             out = _internal["view_scatter"](base, self, view[1])
+            if _Global.node_hooks and base.grad_fn is not None and out.grad_fn is not None:
+                _move_retain_grad(base.grad_fn, out.grad_fn)
             base.grad_fn, base.requires_grad = out.grad_fn, out.requires_grad
             if out.grad_fn is not None:
                 out.grad_fn.out = weakref.ref(base)
+                _refresh_views(base, view[1][:-1])
         return self
 
     def _recorded(self, op, fn, *operands):
         """Record ``self = fn(self, *operands)`` (an out-of-place functional op) in place."""
-        return self._commit(fn(self, *operands))
+        return self._commit(fn(self, *operands), op)
 
     def add_(self, other, *, alpha=1):
         """``self += alpha * other`` in place."""
@@ -148,11 +166,20 @@ class InplaceOps:
         return self._ufunc_("addcdiv_", np.add, np.multiply(np.divide(_raw(tensor1), _raw(tensor2)), value))
 
     def clamp_(self, min=None, max=None):
-        """Clamp in place."""
-        if self._records("clamp_"):
-            return self._recorded("clamp_", _ops["clamp"], min, max)
+        """Clamp into ``[min, max]`` in place; the bounds are numbers or Tensors (broadcast, differentiable)."""
         if min is None and max is None:
             raise RuntimeError("clamp_: at least one of 'min' or 'max' must not be None")
+        bounds = tuple(b for b in (min, max) if isinstance(b, InplaceOps))
+        if self._records("clamp_", bounds):
+            if not bounds:
+                return self._recorded("clamp_", _ops["clamp"], min, max)
+            # Tensor bounds, with PyTorch's gradients: x where min <= x <= max, min where x < min, max above max.
+            where, out = _ops["where"], self
+            if min is not None:
+                out = where(out < min, min, out)
+            if max is not None:
+                out = where(out > max, max, out)
+            return self._commit(out, "clamp_")
         np.clip(self._data, _raw(min), _raw(max), out=self._data)
         self._bump_version()
         return self
@@ -176,7 +203,9 @@ class InplaceOps:
         return self.fill_(0)
 
     def fill_(self, value):
-        """Fill with ``value`` (a number or a one-element tensor) in place."""
+        """Fill with ``value`` (a number or a 0-d tensor, differentiable) in place."""
+        if isinstance(value, InplaceOps) and value.ndim:
+            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} dimensions.")
         return self.copy_(value)
 
     def copy_(self, src):
@@ -213,6 +242,47 @@ class InplaceOps:
 
     def __ixor__(self, other):
         return self._ufunc_("bitwise_xor_", np.bitwise_xor, other)
+
+
+def _refresh_views(base, ops):
+    """Give the views between ``base`` and the view just changed in place their history from the base's new one.
+
+    In ``y = t.reshape(3, 1); y[0].zero_()`` the change goes through ``y[0]``; ``t`` gets a new history, and
+    ``y`` (made from ``t`` before the change, and showing it) must derive from that history too, else a
+    gradient through ``y`` would ignore the change (PyTorch regenerates a view's ``grad_fn`` the same way).
+    """
+    from .backend import namespace
+
+    x = base
+    for op in ops:
+        x = op.replay(namespace(x), x)
+        ref = getattr(op, "out", None)  # set when the op was recorded
+        t = ref() if ref is not None else None
+        if t is not None and x.grad_fn is not None:
+            if _Global.node_hooks and t.grad_fn is not None:
+                _move_retain_grad(t.grad_fn, x.grad_fn)
+            t.grad_fn, t.requires_grad = x.grad_fn, True
+            x.grad_fn.out = weakref.ref(t)
+
+
+def _move_retain_grad(old, new):
+    """``retain_grad()`` follows the tensor to its new version (PyTorch); other hooks stay with the old one."""
+    from .op import node_hooks
+
+    hooks = node_hooks.get(old)
+    keep = [h for h in hooks or () if getattr(h, "retains_grad", False)]
+    for h in keep:
+        hooks.remove(h)
+    if keep:
+        node_hooks.setdefault(new, []).extend(keep)
+
+
+def _read_only(op, data):
+    if any(step == 0 and n > 1 for step, n in zip(data.strides, data.shape)):
+        raise RuntimeError(f"{op}: unsupported operation: more than one element of the written-to tensor refers to a "
+                           "single memory location (an expand()ed or broadcast view). Please clone() the tensor "
+                           "before performing the operation.")
+    raise RuntimeError(f"{op}: the tensor's memory is read-only; clone() it before changing it in place")
 
 
 def _broadcasts_to(shape, target):

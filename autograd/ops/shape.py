@@ -467,7 +467,7 @@ def setitem(self, index, value):
     Recorded (differentiable with respect to both ``self`` and ``value``) when either is part of a graph.
     """
     if self._records("__setitem__", (value,)):
-        self._commit(index_put(self, index, value))
+        self._commit(index_put(self, index, value), "__setitem__")
         return
     plan = _plan(index, self.shape)
     try:
@@ -497,7 +497,13 @@ def index_put(input, indices, values):
     """A copy of ``input`` with ``values`` (broadcast) written at ``input[indices]``; differentiable in both."""
     plan = _plan(indices, input.shape)
     try:
-        return IndexPut(plan, input.shape).apply(input, values)
+        op = IndexPut(plan, input.shape)
+        if isinstance(values, Tensor) and values.ndim:
+            # Leading dims of size 1 beyond the region's rank are dropped, as numpy and PyTorch assign.
+            extra = values.ndim - np.ndim(_region(op.keep, plan, numpy_ns))
+            if extra > 0 and builtins.all(n == 1 for n in values.shape[:extra]):
+                values = reshape(values, values.shape[extra:])
+        return op.apply(input, values)
     except ValueError as e:
         raise RuntimeError(f"index_put: values of shape {tuple(np.shape(_raw(values)))} cannot be broadcast to the "
                            f"indexed region of a tensor of shape {tuple(input.shape)} ({e})") from None
