@@ -175,7 +175,18 @@ def cross_entropy(input, target, weight=None, *, ignore_index=-100, reduction="m
         smooth = np.full(n_classes, label_smoothing / n_classes, dtype=input.dtype) if w is None else w * (label_smoothing / n_classes)
         coef *= 1.0 - label_smoothing
         coef += smooth.reshape((1, -1) + (1,) * (input.ndim - 2)) * valid[:, None].astype(input.dtype)
-    return CrossEntropy(coef, w, float(label_smoothing), reduction, denom).apply(input, target if isinstance(target, Tensor) else None)
+    const_target = target if isinstance(target, Tensor) else None
+    if reduction == "mean" and not valid.any():
+        return _mean_of_nothing(CrossEntropy(coef, w, float(label_smoothing), "sum", denom).apply(input, const_target))
+    return CrossEntropy(coef, w, float(label_smoothing), reduction, denom).apply(input, const_target)
+
+
+def _mean_of_nothing(total):
+    """``'mean'`` when every target is ignored: NaN, whose gradient is 0 as PyTorch's (not ``0 / 0``).
+
+    ``total`` is the loss summed over no element (0, with a zero gradient); a constant NaN is added to it.
+    """
+    return total * 0.0 + float("nan")
 
 
 def nll_loss(input, target, weight=None, *, ignore_index=-100, reduction="mean"):
@@ -200,7 +211,9 @@ def nll_loss(input, target, weight=None, *, ignore_index=-100, reduction="mean")
     if reduction == "none":
         return loss
     total = loss.sum()
-    return total if reduction == "sum" else total / denom
+    if reduction == "sum":
+        return total
+    return total / denom if valid.any() else _mean_of_nothing(total)
 
 
 def _same_shape(op, input, target):

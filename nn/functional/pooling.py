@@ -105,6 +105,7 @@ class _MaxPool2d(Op):
 
     __slots__ = ("mask", "in_hw", "indices")
     saved_attrs = ("mask",)
+    save_inputs = True  # only linked to under create_graph (see autograd's PiecewiseMul); PyTorch saves it too
 
 
 class MaxPool2dFast(_MaxPool2d):
@@ -135,10 +136,10 @@ class MaxPool2dFast(_MaxPool2d):
         self.indices = idx
         return _owned(out, x)
 
-    def backward(self, grad):
+    def backward(self, grad, x):
         gx = _upsample(grad, self.kernel_size)
         if isinstance(gx, Tensor):
-            gx = gx * self.mask
+            gx = namespace(gx).piecewise_mul(gx, self.mask, x)
         else:
             gx *= self.mask  # a fresh array: multiply in place
         return _restore_crop(gx, self.in_hw)
@@ -173,11 +174,11 @@ class MaxPool2dWindows(_MaxPool2d):
         self.indices = idx
         return _owned(out, x)
 
-    def backward(self, grad):
+    def backward(self, grad, x):
         xp = namespace(grad)
         n, c, oh, ow = grad.shape
         (kh, kw) = self.geometry[0]
-        cols = xp.reshape(grad, (n, c, 1, oh, ow)) * self.mask
+        cols = xp.piecewise_mul(xp.reshape(grad, (n, c, 1, oh, ow)), self.mask, x)
         return _fold_any(xp.reshape(cols, (n, c * kh * kw, oh * ow)), self.in_hw, self.geometry)
 
 
