@@ -68,6 +68,12 @@ class numpy_ns:
     any = staticmethod(np.any)
     equal = staticmethod(np.equal)
     logical_and = staticmethod(np.logical_and)
+    zeros_like = staticmethod(np.zeros_like)
+
+    @staticmethod
+    def piecewise_mul(grad, factor, source):
+        """``grad * factor`` for a ``factor`` piecewise constant in ``source`` (see ``autograd.ops.PiecewiseMul``)."""
+        return grad * factor
 
     @staticmethod
     def getitem(x, index):

@@ -34,7 +34,10 @@ def register_hook(tensor, hook):
         raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
     owner = tensor.grad_fn if tensor.grad_fn is not None else tensor
     hooks = _hooks_of(owner, create=True)
-    hooks.append(hook)
+    if hooks and getattr(hooks[-1], "retains_grad", False):
+        hooks.insert(len(hooks) - 1, hook)  # the retain_grad hook stays last (see retain_grad)
+    else:
+        hooks.append(hook)
     return RemovableHandle(hooks, hook)
 
 
@@ -51,13 +54,17 @@ def _hooks_of(owner, create=False):
 
 
 def retain_grad(tensor):
-    """Make a non-leaf tensor keep its gradient in ``.grad`` (see :meth:`Tensor.retain_grad`)."""
+    """Make a non-leaf tensor keep its gradient in ``.grad`` (see :meth:`Tensor.retain_grad`).
+
+    As in PyTorch, the gradient kept is the one after all of the tensor's hooks ran, those registered after
+    ``retain_grad`` included (its hook always runs last), and it is a copy of the gradient that flows on.
+    """
     ref = weakref.ref(tensor)
 
     def keep(grad):
         t = ref()
         if t is not None:
-            t.grad = grad if t.grad is None else t.grad + grad
+            t.grad = grad.clone() if t.grad is None else t.grad + grad
         return None
 
     keep.retains_grad = True

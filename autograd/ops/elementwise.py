@@ -215,13 +215,14 @@ class Sqrt(Op):
 class Abs(Op):
     __slots__ = ("sign",)
     saved_attrs = ("sign",)
+    save_inputs = True  # only linked to under create_graph (see PiecewiseMul); PyTorch saves it too
 
     def forward(self, a):
         self.sign = np.sign(a)
         return np.abs(a)
 
-    def backward(self, grad):
-        return grad * self.sign
+    def backward(self, grad, a):
+        return namespace(grad).piecewise_mul(grad, self.sign, a)
 
 
 class Sin(Op):
@@ -277,31 +278,42 @@ class Sigmoid(Op):
 class ReLU(Op):
     __slots__ = ("mask",)
     saved_attrs = ("mask",)
-    save_inputs = True
+    save_output = True  # only linked to under create_graph (see PiecewiseMul); PyTorch saves it too
 
     def forward(self, a):
         self.mask = a > 0
         return np.maximum(a, 0)
 
-    def backward(self, grad, a):
-        # The mask as an op of ``a`` (derivative exactly 0) keeps ``a`` in the gradient's graph, as PyTorch's
-        # threshold_backward does: second derivatives through ReLU networks are zeros, not "unused input".
-        return grad * _Positive().apply(a)
-
-    def fast_backward(self, grad, a):
-        return grad * self.mask
+    def backward(self, grad, y):
+        return namespace(grad).piecewise_mul(grad, self.mask, y)
 
 
-class _Positive(Op):
-    """``a > 0`` as ``a``'s dtype: piecewise constant, its gradient is 0 everywhere."""
+class PiecewiseMul(Op):
+    """``grad * factor``, where the constant ``factor`` (relu's mask, abs's sign) is piecewise constant in ``source``.
 
-    __slots__ = ()
+    The rules of piecewise-linear ops (relu, abs, leaky_relu, max-pooling) use it, through
+    ``xp.piecewise_mul(grad, factor, source)``, in place of ``grad * factor``.  On arrays it is that product;
+    under ``create_graph`` it is this op, whose derivative with respect to ``source`` is zero but which keeps
+    the gradient connected to ``source``, so that the second derivative of a network of such ops is zeros
+    instead of "input was not used in the graph" (PyTorch's ``threshold_backward`` and
+    ``max_pool2d_with_indices_backward`` take the input the same way).  ``source`` may have any shape.
+    """
 
-    def forward(self, a):
-        return (a > 0).astype(a.dtype)
+    __slots__ = ("factor",)
+    saved_attrs = ("factor",)
+    save_inputs = True
+    broadcasts = True  # the factor may broadcast the gradient (max-pooling's windows)
 
-    def backward(self, grad):
-        return grad * 0
+    def __init__(self, factor):
+        self.factor = factor
+
+    def forward(self, grad, source):
+        return grad * self.factor
+
+    def backward(self, grad, _, source):
+        xp = namespace(grad)
+        g = xp.piecewise_mul(grad, self.factor, source) if self.next[0] is not None else None
+        return g, xp.zeros_like(source)
 
 
 class Clamp(Op):
@@ -482,6 +494,18 @@ def sigmoid(input):
 def relu(input):
     """Elementwise ``max(x, 0)`` (gradient 0 at 0, as PyTorch)."""
     return ReLU().apply(input)
+
+
+@register(method=False, export=False, xp="piecewise_mul")
+def _piecewise_mul_xp(grad, factor, source):
+    """``grad * factor`` kept connected to ``source`` with a zero derivative (see :class:`PiecewiseMul`)."""
+    return PiecewiseMul(factor).apply(grad, source)
+
+
+@register(method=False, export=False, xp="zeros_like")
+def _zeros_like_xp(x):
+    """Zeros shaped like ``x`` (a constant), for backward rules under ``create_graph``."""
+    return Tensor._make(np.zeros(x.shape, dtype=x.dtype))
 
 
 @register(method=("clamp", "clip"))

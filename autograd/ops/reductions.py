@@ -7,6 +7,7 @@ from ..backend import namespace
 from ..op import Op
 from ..registry import register
 from ..tensor import Tensor
+from .elementwise import Sqrt
 from .shape import normalize_dims, tensor_input
 
 
@@ -62,7 +63,9 @@ class _Select(Op):
     """max/min: the gradient goes to the selected elements.
 
     Along a dim it goes to the one element whose index is returned (as PyTorch's ``max(dim)``); for a full
-    reduction it is shared evenly among tied maxima (as PyTorch's ``max()``/``amax``).
+    reduction it is shared evenly among tied maxima (as PyTorch's ``max()``/``amax``).  NaN propagates, as in
+    PyTorch: ``max()``/``min()`` share the gradient among the NaN elements; ``amax``/``amin`` give NaN to every
+    element of a slice whose result is NaN (no element equals it: 0 / 0).
     """
 
     __slots__ = ("dim", "keepdim", "even_ties", "weight", "indices")
@@ -79,9 +82,10 @@ class _Select(Op):
         if self.dim is None or self.even_ties:
             out = self.reduce(a, axis=self.dim, keepdims=True)
             hit = a == out
-            if self.dim is None and not self.even_ties and a.dtype.kind == "f" and np.isnan(out).any():
-                hit = np.isnan(a)  # max()/min() of data with NaN: the gradient goes to the NaNs, as PyTorch
-            self.weight = (hit / hit.sum(axis=self.dim, keepdims=True)).astype(a.dtype, copy=False)
+            if self.dim is None and not self.even_ties and out.dtype.kind == "f" and np.isnan(out).any():
+                hit = np.isnan(a)  # max()/min(): the NaN elements are the selected ones
+            with np.errstate(invalid="ignore"):  # amax/amin of a slice with NaN: 0 / 0, NaN as PyTorch
+                self.weight = (hit / hit.sum(axis=self.dim, keepdims=True)).astype(a.dtype, copy=False)
             self.indices = None
         else:
             (d,) = self.dim
@@ -108,6 +112,20 @@ class Min(_Select):
     __slots__ = ()
     reduce = staticmethod(np.min)
     arg = staticmethod(np.argmin)
+
+
+class StdSqrt(Sqrt):
+    """std's square root: where the std is 0 (a constant slice) the derivative is 0, not ``0.5 / 0``.
+
+    PyTorch's ``std_backward`` masks the same places, so std of a constant input has a zero gradient.
+    """
+
+    __slots__ = ()
+
+    def backward(self, grad, y):
+        xp = namespace(grad)
+        zero = y == 0
+        return xp.where(zero, 0, grad * (0.5 / xp.where(zero, 1, y)))
 
 
 class LogSumExp(Op):
@@ -190,37 +208,22 @@ def var(input, dim=None, *, correction=1, keepdim=False):
     """Variance over ``dim`` with Bessel's ``correction`` (1: unbiased, as PyTorch's default; 0: biased)."""
     dims = _reduce_dims(dim, input.ndim, "var")
     n = input.numel() if dims is None else int(np.prod([input.shape[d] for d in dims]))
-    centred = input - mean(input, dims, keepdim=True)
+    # Shift by a constant (one element of each slice) first: it changes neither the variance nor its gradient,
+    # and equal elements then give exactly 0. The mean of equal floats is not always exact (0.1 three times),
+    # which would leave a variance of ~1e-17 and an O(1) gradient of std at a constant input.
+    first = tuple(slice(0, 1) if dims is None or d in dims else slice(None) for d in range(input.ndim))
+    shifted = input - input.data[first]
+    centred = shifted - mean(shifted, dims, keepdim=True)
     # A scalar of the input's dtype: keeps float32 as float32, and when correction >= n the division by 0 gives
     # inf in forward and backward (as PyTorch) instead of a ZeroDivisionError from a Python int in backward.
     return sum(centred * centred, dims, keepdim) / input.dtype.type(builtins.max(n - correction, 0))
 
 
-class _StdFromVar(Op):
-    """``sqrt`` of a variance, whose derivative is taken as 0 where the variance is 0 (PyTorch's std of constant
-    input has gradient 0, not NaN)."""
-
-    __slots__ = ()
-    save_output = True
-
-    def forward(self, a):
-        return np.sqrt(a)
-
-    def backward(self, grad, y):
-        xp = namespace(grad)
-        zero = y == 0
-        return xp.where(zero, 0, grad * 0.5 / xp.where(zero, 1, y))
-
-    @property
-    def name(self):
-        return "Std"
-
-
 @register
 @tensor_input
 def std(input, dim=None, *, correction=1, keepdim=False):
-    """Standard deviation: ``sqrt(var(input, dim, correction=correction))``; gradient 0 for constant input."""
-    return _StdFromVar().apply(var(input, dim, correction=correction, keepdim=keepdim))
+    """Standard deviation: ``sqrt(var(input, dim, correction=correction))``; its gradient is 0 where it is 0 (as PyTorch)."""
+    return StdSqrt().apply(var(input, dim, correction=correction, keepdim=keepdim))
 
 
 def _select(cls, input, dim, keepdim, name):

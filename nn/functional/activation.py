@@ -36,6 +36,7 @@ class LeakyReLU(Op):
     __slots__ = ("negative_slope", "slope")
     attrs = ("negative_slope",)
     saved_attrs = ("slope",)
+    save_inputs = True  # only linked to under create_graph (see autograd's PiecewiseMul); PyTorch saves it too
 
     def __init__(self, negative_slope):
         self.negative_slope = negative_slope
@@ -46,8 +47,8 @@ class LeakyReLU(Op):
         self.slope += x.dtype.type(self.negative_slope)
         return x * self.slope
 
-    def backward(self, grad):
-        return grad * self.slope
+    def backward(self, grad, x):
+        return namespace(grad).piecewise_mul(grad, self.slope, x)
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):

@@ -24,17 +24,15 @@ __all__ = ["cross_entropy", "nll_loss", "mse_loss", "binary_cross_entropy_with_l
 class CrossEntropy(Op):
     """``-sum_c Q_ic log_softmax(x)_ic``, reduced; inputs ``x`` and (probability targets only) the target."""
 
-    __slots__ = ("coef", "weight", "smooth", "n_classes", "reduction", "denom", "prob", "coef_sum", "prob_target",
-                 "all_ignored")
+    __slots__ = ("coef", "weight", "smooth", "n_classes", "reduction", "denom", "prob", "coef_sum", "prob_target")
     attrs = ("reduction",)
     save_inputs = True
     saved_attrs = ("coef", "prob", "coef_sum")
 
-    def __init__(self, coef, weight, smooth, reduction, denom, all_ignored=False):
+    def __init__(self, coef, weight, smooth, reduction, denom):
         # coef: the constant Q for class-index targets, or None when Q is built from a probability target.
         # A class-index target is still passed to apply() (as a constant), so graph viewers can show it.
         self.coef, self.weight, self.smooth, self.reduction, self.denom = coef, weight, smooth, reduction, denom
-        self.all_ignored = all_ignored
         self.prob_target = coef is None
 
     def _coefficients(self, target, n_classes, shape):
@@ -83,9 +81,7 @@ class CrossEntropy(Op):
         if self.reduction == "none":
             g = xp.reshape(grad, (grad.shape[0], 1) + tuple(grad.shape[1:]))
         else:
-            # Nothing counted: the loss is NaN (0 / 0); the gradient is 0 when every target was ignored and NaN
-            # when the weights of the counted targets sum to 0, as PyTorch.
-            scale = 1.0 / self.denom if self.denom else (0.0 if self.all_ignored else float("nan"))
+            scale = 1.0 / self.denom if self.denom else float("nan")  # weights summing to 0: NaN, as PyTorch
             g = grad * scale if self.reduction == "mean" else grad
         gx = gt = None
         if self.needs_input_grad(0):
@@ -183,8 +179,18 @@ def cross_entropy(input, target, weight=None, *, ignore_index=-100, reduction="m
         smooth = np.full(n_classes, label_smoothing / n_classes, dtype=input.dtype) if w is None else w * (label_smoothing / n_classes)
         coef *= 1.0 - label_smoothing
         coef += smooth.reshape((1, -1) + (1,) * (input.ndim - 2)) * valid[:, None].astype(input.dtype)
-    return CrossEntropy(coef, w, float(label_smoothing), reduction, denom, all_ignored=not valid.any()).apply(
-        input, target if isinstance(target, Tensor) else None)
+    const_target = target if isinstance(target, Tensor) else None
+    if reduction == "mean" and not valid.any():
+        return _mean_of_nothing(CrossEntropy(coef, w, float(label_smoothing), "sum", denom).apply(input, const_target))
+    return CrossEntropy(coef, w, float(label_smoothing), reduction, denom).apply(input, const_target)
+
+
+def _mean_of_nothing(total):
+    """``'mean'`` when every target is ignored: NaN, whose gradient is 0 as PyTorch's (not ``0 / 0``).
+
+    ``total`` is the loss summed over no element (0, with a zero gradient); a constant NaN is added to it.
+    """
+    return total * 0.0 + float("nan")
 
 
 def nll_loss(input, target, weight=None, *, ignore_index=-100, reduction="mean"):
@@ -209,7 +215,9 @@ def nll_loss(input, target, weight=None, *, ignore_index=-100, reduction="mean")
     if reduction == "none":
         return loss
     total = loss.sum()
-    return total if reduction == "sum" else total / denom
+    if reduction == "sum":
+        return total
+    return total / denom if valid.any() else _mean_of_nothing(total)
 
 
 def _same_shape(op, input, target):

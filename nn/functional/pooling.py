@@ -109,6 +109,7 @@ class _MaxPool2d(Op):
 
     __slots__ = ("mask", "in_hw", "indices")
     saved_attrs = ("mask",)
+    save_inputs = True  # only linked to under create_graph (see autograd's PiecewiseMul); PyTorch saves it too
 
 
 class MaxPool2dFast(_MaxPool2d):
@@ -139,10 +140,10 @@ class MaxPool2dFast(_MaxPool2d):
         self.indices = idx
         return _owned(out, x)
 
-    def backward(self, grad):
-        return _restore_crop(_upsample(grad, self.kernel_size) * self.mask, self.in_hw)
+    def backward(self, grad, x):
+        return _restore_crop(namespace(grad).piecewise_mul(_upsample(grad, self.kernel_size), self.mask, x), self.in_hw)
 
-    def fast_backward(self, grad):
+    def fast_backward(self, grad, x):
         gx = _upsample_array(grad, self.kernel_size)
         gx *= self.mask  # a fresh array: multiply in place
         return _restore_crop(gx, self.in_hw)
@@ -177,14 +178,14 @@ class MaxPool2dWindows(_MaxPool2d):
         self.indices = idx
         return _owned(out, x)
 
-    def backward(self, grad):
+    def backward(self, grad, x):
         xp = namespace(grad)
         n, c, oh, ow = grad.shape
         (kh, kw) = self.geometry[0]
-        cols = xp.reshape(grad, (n, c, 1, oh, ow)) * self.mask
+        cols = xp.piecewise_mul(xp.reshape(grad, (n, c, 1, oh, ow)), self.mask, x)
         return Fold(self.in_hw, *self.geometry).apply(xp.reshape(cols, (n, c * kh * kw, oh * ow)))
 
-    def fast_backward(self, grad):
+    def fast_backward(self, grad, x):
         n, c, oh, ow = grad.shape
         (kh, kw) = self.geometry[0]
         cols = grad.reshape(n, c, 1, oh, ow) * self.mask
