@@ -2,7 +2,7 @@
 
 A low-level module: it imports numpy only, so tensor, function and the ops can all build on it. The default
 float dtype is passed in by the caller (``creation.get_default_dtype()``) rather than read from a global here,
-so this module owns no state.
+so this module owns no setting, only caches of what it has worked out.
 
 Operands come in three priority classes, highest first: dimensioned arrays (``ndim >= 1``), 0-d arrays, and
 numbers (Python ``bool``/``int``/``float``/``complex`` and numpy scalars, which torch treats as wrapped numbers).
@@ -13,7 +13,7 @@ the dtype, except that a complex lower class keeps a floating higher class's pre
 """
 import numpy as np
 
-__all__ = ["result_type", "promote_types", "promote_for_division"]
+__all__ = ["promote_for_division", "promote_types", "result_type"]
 
 _BOOL, _INT, _FLOAT, _COMPLEX = 0, 1, 2, 3
 _CATEGORY = {np.dtype(name): cat for name, cat in [
@@ -30,6 +30,7 @@ _TO_COMPLEX = {np.dtype("float16"): np.dtype("complex64"), np.dtype("float32"): 
 
 
 def _promote_pair(a, b):
+    """torch.promote_types for two supported native dtypes, worked out from the categories."""
     ca, cb = _CATEGORY[a], _CATEGORY[b]
     if a == b:
         return a
@@ -68,10 +69,15 @@ def promote_types(type1, type2):
     Unlike ``np.promote_types``, an integer with a float gives the float (int64 + float16 -> float16).
     Raises RuntimeError for uint16/32/64 with bool or another integer (torch refuses those too).
     """
-    a = _canonical(np.dtype(type1), "promote_types")
-    b = _canonical(np.dtype(type2), "promote_types")
+    return _promote(_canonical(np.dtype(type1), "promote_types"), _canonical(np.dtype(type2), "promote_types"))
+
+
+def _promote(a, b):
     out = _PROMOTE.get((a, b))
-    return out if out is not None else _promote_pair(a, b)
+    return out if out is not None else _promote_pair(a, b)  # only the refused uint16/32/64 pairs get here
+
+
+_DEFAULTS = {}  # default_float argument (type, dtype or name) -> np.dtype, so np.dtype() stays off the hot path
 
 
 def _float_dtype(default_float):
@@ -84,12 +90,9 @@ def _float_dtype(default_float):
     return dtype
 
 
-_DEFAULTS = {}  # default_float argument (type, dtype or name) -> np.dtype, so np.dtype() stays off the hot path
-
-
 def _number_dtype(x, default_float):
     """The dtype torch gives a wrapped number: bool, int64, the default float or its complex."""
-    # bool before int: True is an int too
+    # bool before int: True is an int too. np.bool_ counts as a bool (torch 2.13 takes it for a float).
     if isinstance(x, (bool, np.bool_)):
         return _BOOL_DT
     if isinstance(x, (int, np.integer)):
@@ -121,21 +124,23 @@ def _general(operands, default_float):
         if isinstance(x, np.ndarray):
             dtype = _canonical(x.dtype, "result_type")
             if x.ndim:
-                dim = dtype if dim is None else promote_types(dim, dtype)
+                dim = dtype if dim is None else _promote(dim, dtype)
             else:
-                zero = dtype if zero is None else promote_types(zero, dtype)
+                zero = dtype if zero is None else _promote(zero, dtype)
         else:
             dtype = _number_dtype(x, default_float)
-            number = dtype if number is None else promote_types(number, dtype)
+            number = dtype if number is None else _promote(number, dtype)
     if dim is None and zero is None and number is None:
         raise TypeError("result_type: expected at least one operand")
     return _combine(dim, _combine(zero, number))
 
 
-# Result of (array of dtype d) op (Python float): d when it is floating or complex, else None = the default float.
-_WITH_FLOAT = {d: (d if c >= _FLOAT else None) for d, c in _CATEGORY.items()}
+# Result of (array of dtype d) op (Python float): d when it is floating or complex, else the default float.
+_DEFAULT = object()
+_WITH_FLOAT = {d: (d if c >= _FLOAT else _DEFAULT) for d, c in _CATEGORY.items()}
 _WITH_INT = {d: (d if c >= _INT else _INT64) for d, c in _CATEGORY.items()}
 _SAME = {d: d for d in _CATEGORY}
+_PAIRS = {}  # (dtype, dtype, is 0-d, is 0-d) -> result, filled on first use; at most 14 * 14 * 4 entries
 _ndarray = np.ndarray
 
 
@@ -151,21 +156,29 @@ def result_type(*operands, default_float=np.float32):
         TypeError for other operands or dtypes (object, str, longdouble...); RuntimeError for
         uint16/32/64 mixed with another integer, as torch.
     """
-    # Hot paths for binary ops on the engine's own arrays: an ndarray's dtype is a cached singleton, so `is`
-    # and one dict lookup settle float32 + float32 and float32 + 2.5 without building anything.
+    # Hot paths for binary ops on the engine's own arrays: an ndarray's dtype is numpy's cached singleton, so
+    # `is` and one dict lookup settle float32 + float32 and float32 + 2.5; other array pairs are cached by
+    # (dtypes, which are 0-d). Only exact ndarray/float/int types qualify: np.float64 scalars, bools and
+    # subclasses take the general path.
     if len(operands) == 2:
         a, b = operands
         if type(a) is _ndarray:
             da = a.dtype
             if type(b) is _ndarray:
-                if da is b.dtype:
+                db = b.dtype
+                if da is db:
                     out = _SAME.get(da)
                     if out is not None:
                         return out
-            elif type(b) is float:
+                key = (da, db, a.ndim == 0, b.ndim == 0)
+                out = _PAIRS.get(key)
+                if out is None:
+                    out = _PAIRS[key] = _general(operands, default_float)  # raises before storing a bad pair
+                return out
+            if type(b) is float:
                 out = _WITH_FLOAT.get(da)
                 if out is not None:
-                    return out
+                    return out if out is not _DEFAULT else _float_dtype(default_float)
             elif type(b) is int:
                 out = _WITH_INT.get(da)
                 if out is not None:
@@ -174,7 +187,7 @@ def result_type(*operands, default_float=np.float32):
             if type(a) is float:
                 out = _WITH_FLOAT.get(b.dtype)
                 if out is not None:
-                    return out
+                    return out if out is not _DEFAULT else _float_dtype(default_float)
             elif type(a) is int:
                 out = _WITH_INT.get(b.dtype)
                 if out is not None:
