@@ -100,8 +100,7 @@ def _wrap_grad(g):
 
 
 def _run_hooks(hooks, g):
-    # retain_grad's hook runs last whenever it was registered, so .grad holds what the other hooks made (PyTorch).
-    for hook in sorted(hooks, key=lambda h: getattr(h, "retains_grad", False)):
+    for hook in list(hooks):  # retain_grad's hook is last (register_hook keeps it so)
         out = hook(_wrap_grad(g))
         if out is not None:
             g = out if isinstance(g, Tensor) else _raw_grad(out)
