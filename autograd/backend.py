@@ -39,36 +39,14 @@ def _is_basic_index(index):
     return all(i is None or i is Ellipsis or isinstance(i, (int, slice, np.integer)) for i in items)
 
 
-class numpy_ns:
-    """numpy under the array-API names rules use, plus the helpers numpy lacks (``sum_to``, ``index_add``...)."""
+class _NumpyNamespace:
+    """numpy as backward rules see it on arrays: every numpy function under its own name, plus the helpers
+    numpy lacks (``sum_to``, ``index_add``, ``getitem``, ``astype``, ``piecewise_mul``)."""
 
-    exp = staticmethod(np.exp)
-    log = staticmethod(np.log)
-    sin = staticmethod(np.sin)
-    cos = staticmethod(np.cos)
-    sqrt = staticmethod(np.sqrt)
-    tanh = staticmethod(np.tanh)
-    abs = staticmethod(np.abs)
-    where = staticmethod(np.where)
-    maximum = staticmethod(np.maximum)
-    minimum = staticmethod(np.minimum)
-    matmul = staticmethod(np.matmul)
-    swapaxes = staticmethod(np.swapaxes)
-    permute_dims = staticmethod(np.transpose)
-    reshape = staticmethod(np.reshape)
-    broadcast_to = staticmethod(np.broadcast_to)
-    sum = staticmethod(np.sum)
     sum_to = staticmethod(sum_to)
     index_add = staticmethod(index_add)
-    pad = staticmethod(np.pad)
+    permute_dims = staticmethod(np.transpose)  # numpy < 2 has no permute_dims
     astype = staticmethod(lambda x, dtype: x.astype(dtype, copy=False))
-    isfinite = staticmethod(np.isfinite)
-    isnan = staticmethod(np.isnan)
-    all = staticmethod(np.all)
-    any = staticmethod(np.any)
-    equal = staticmethod(np.equal)
-    logical_and = staticmethod(np.logical_and)
-    zeros_like = staticmethod(np.zeros_like)
 
     @staticmethod
     def piecewise_mul(grad, factor, source):
@@ -79,6 +57,14 @@ class numpy_ns:
     def getitem(x, index):
         """``x[index]``."""
         return x[index]
+
+    def __getattr__(self, name):
+        value = getattr(np, name)  # the rest is numpy's own (exp, where, matmul...); cached after the first use
+        setattr(self, name, value)
+        return value
+
+
+numpy_ns = _NumpyNamespace()
 
 
 def namespace(x):

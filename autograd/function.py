@@ -28,6 +28,7 @@ import weakref
 import numpy as np
 
 from .grad_mode import _Global, _State
+from .inplace import _broadcasts_to
 from .op import _FREED, Op, _creation_site, creation_sites
 from .tensor import Tensor
 
@@ -82,7 +83,7 @@ class _Grads:
 class _FunctionNode(Op):
     """The graph node of an applied Function: runs the user's ``backward`` with Tensors."""
 
-    __slots__ = ("ctx", "fn", "in_meta", "n_out", "out_meta_all")
+    __slots__ = ("ctx", "fn", "in_meta", "out_meta_all")
     saved_attrs = ("ctx",)
 
     @property
@@ -120,7 +121,7 @@ class _FunctionNode(Op):
                     "expected a Tensor or None")
             shape = self.in_meta[i]
             if g.shape != shape:
-                if not _expandable(shape, g.shape):
+                if not _broadcasts_to(shape, g.shape):
                     raise RuntimeError(f"Function {self.name}Backward returned an invalid gradient at index {i} - "
                                        f"got {list(g.shape)} but expected shape compatible with {list(shape)}")
                 g = g.sum_to(shape)
@@ -153,12 +154,6 @@ class _Output(Op):
         slots = [None] * self.n
         slots[self.index] = grad
         return _Grads(slots)
-
-
-def _expandable(shape, target):
-    if len(shape) > len(target):
-        return False
-    return all(s == t or s == 1 for s, t in zip(shape[::-1], target[::-1]))
 
 
 class Function:
@@ -219,7 +214,7 @@ class Function:
             creation_sites[node] = _creation_site()
         # One gradient slot per output, as in PyTorch (None is passed to backward for a non-Tensor output).
         node.out_meta_all = tuple((o.shape, o.dtype) if isinstance(o, Tensor) else None for o in outs)
-        node.n_out = len(outs)
+        n_out = len(outs)
         fixed = []
         for k, o in enumerate(outs):
             if not isinstance(o, Tensor):
@@ -232,9 +227,9 @@ class Function:
                 fixed.append(o)
                 continue
             owner = node
-            if node.n_out > 1:
+            if n_out > 1:
                 owner = object.__new__(_Output)
-                owner.index, owner.n = k, node.n_out
+                owner.index, owner.n = k, n_out
                 owner.next = (node,)
                 owner.saved, owner.versions, owner.constants = (), (), ()
                 owner.clock = node.clock
@@ -246,7 +241,7 @@ class Function:
                 node.out = weakref.ref(o)
                 node.out_meta = (o.shape, o.dtype)
             fixed.append(o)
-        if node.n_out != 1 or not hasattr(node, "out"):
+        if n_out != 1 or not hasattr(node, "out"):
             node.out = lambda: None
             metas = [m for m in node.out_meta_all if m is not None]
             node.out_meta = metas[0] if metas else ((), None)

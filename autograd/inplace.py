@@ -293,5 +293,6 @@ def _broadcasts_to(shape, target):
 
 
 def _raw(x):
-    return x._data if isinstance(x, InplaceOps) else x  # every Tensor is an InplaceOps
+    """The array of a Tensor; anything else as it is (every Tensor is an InplaceOps)."""
+    return x._data if isinstance(x, InplaceOps) else x
 

@@ -9,6 +9,7 @@ import builtins
 import numpy as np
 
 from ..backend import namespace, numpy_ns
+from ..inplace import _raw
 from ..op import Op
 from ..registry import register
 from ..tensor import Tensor
@@ -32,10 +33,6 @@ def setitem(self, index, value):
         raise RuntimeError(f"__setitem__: shape mismatch: value of shape {tuple(np.shape(_raw(value)))} cannot be "
                            f"broadcast to the indexed region of a tensor of shape {tuple(self.shape)} ({e})") from None
     self._bump_version()
-
-
-def _raw(x):
-    return x._data if isinstance(x, Tensor) else x
 
 
 def _write(array, plan, value):

@@ -1,12 +1,9 @@
 """Comparisons, logical/bitwise operators and tests of values: not differentiable, their results are leaves."""
 import numpy as np
 
+from ..inplace import _raw
 from ..registry import register
 from ..tensor import Tensor
-
-
-def _raw(x):
-    return x._data if isinstance(x, Tensor) else x
 
 
 def _compare(name, ufunc, symbol):

@@ -13,10 +13,10 @@ import numpy as np
 from ..backend import namespace
 from ..creation import get_default_dtype
 from ..dtypes import result_type
+from ..inplace import _raw
 from ..op import Op
 from ..registry import register
 from ..tensor import Tensor
-
 
 
 def _masked_mul(grad, deriv):
@@ -99,10 +99,6 @@ class Div(_Arithmetic):
         ga = _masked_mul(grad, _reciprocal(b)) if self.next[0] is not None else None
         gb = _masked_mul(grad, -a / (b * b)) if self.next[1] is not None else None
         return ga, gb
-
-
-def _raw(x):
-    return x._data if isinstance(x, Tensor) else x
 
 
 def _is_bool(x):
