@@ -45,7 +45,10 @@ class _NumpyNamespace:
 
     sum_to = staticmethod(sum_to)
     index_add = staticmethod(index_add)
-    permute_dims = staticmethod(np.transpose)  # numpy < 2 has no permute_dims
+    # Array-API names that numpy < 2 lacks.
+    permute_dims = staticmethod(np.transpose)
+    concat = staticmethod(np.concatenate)
+    bitwise_invert = staticmethod(np.invert)
     astype = staticmethod(lambda x, dtype: x.astype(dtype, copy=False))
 
     @staticmethod

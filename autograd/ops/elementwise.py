@@ -30,7 +30,7 @@ def _masked_mul(grad, deriv):
 
 def _broadcast_error(op, *operands):
     """The RuntimeError PyTorch raises for operands that do not broadcast, naming ``op`` and every shape."""
-    shapes = " and ".join(str(tuple(np.shape(x))) for x in operands)
+    shapes = " and ".join(str(tuple(getattr(x, "shape", ()))) for x in operands)
     return RuntimeError(f"{op}: operands of shapes {shapes} cannot be broadcast together")
 
 
@@ -143,7 +143,7 @@ class Pow(_Arithmetic):
         if self.next[1] is not None:
             # d(a**b)/db = a**b * log(a); taken as 0 at a == 0 (the limit for b > 0), as PyTorch does.
             if isinstance(a, (int, float)):  # a Python number: its log as a float keeps a float32 gradient float32
-                log_a = 0.0 if a == 0 else float(np.log(a))
+                log_a = 0.0 if a == 0 else math.log(a)
             else:
                 log_a = xp.log(xp.where(a == 0, 1, a))
             gb = _masked_mul(grad, y * log_a)
@@ -166,7 +166,7 @@ class Exp(Op):
     save_output = True
 
     def forward(self, a):
-        return np.exp(a)
+        return namespace(a).exp(a)
 
     def backward(self, grad, y):
         return _masked_mul(grad, y)
@@ -178,7 +178,7 @@ class Log(Op):
     save_inputs = True
 
     def forward(self, a):
-        return np.log(a)
+        return namespace(a).log(a)
 
     def backward(self, grad, a):
         return _masked_mul(grad, 1 / a)
@@ -190,7 +190,7 @@ class Log1p(Op):
     save_inputs = True
 
     def forward(self, a):
-        return np.log1p(a)
+        return namespace(a).log1p(a)
 
     def backward(self, grad, a):
         return _masked_mul(grad, 1 / (1 + a))
@@ -202,7 +202,7 @@ class Sqrt(Op):
     save_output = True
 
     def forward(self, a):
-        return np.sqrt(a)
+        return namespace(a).sqrt(a)
 
     def backward(self, grad, y):
         return _masked_mul(grad, 0.5 / y)
@@ -214,8 +214,9 @@ class Abs(Op):
     save_inputs = True  # only linked to under create_graph (see PiecewiseMul); PyTorch saves it too
 
     def forward(self, a):
-        self.sign = np.sign(a)
-        return np.abs(a)
+        xp = namespace(a)
+        self.sign = xp.sign(a)
+        return xp.abs(a)
 
     def backward(self, grad, a):
         return namespace(grad).piecewise_mul(grad, self.sign, a)
@@ -227,7 +228,7 @@ class Sin(Op):
     save_inputs = True
 
     def forward(self, a):
-        return np.sin(a)
+        return namespace(a).sin(a)
 
     def backward(self, grad, a):
         return grad * namespace(grad).cos(a)
@@ -239,7 +240,7 @@ class Cos(Op):
     save_inputs = True
 
     def forward(self, a):
-        return np.cos(a)
+        return namespace(a).cos(a)
 
     def backward(self, grad, a):
         return -grad * namespace(grad).sin(a)
@@ -251,7 +252,7 @@ class Tanh(Op):
     save_output = True
 
     def forward(self, a):
-        return np.tanh(a)
+        return namespace(a).tanh(a)
 
     def backward(self, grad, y):
         return grad * (1 - y * y)
@@ -265,7 +266,8 @@ class Sigmoid(Op):
     def forward(self, a):
         # exp(min(a, 0)) / (1 + exp(-|a|)): exp only of non-positive numbers (no overflow), full relative
         # precision for very negative a, and no np.where (slow on random masks).
-        return np.exp(np.minimum(a, 0)) / (1 + np.exp(-np.abs(a)))
+        xp = namespace(a)
+        return xp.exp(xp.minimum(a, 0)) / (1 + xp.exp(-xp.abs(a)))
 
     def backward(self, grad, y):
         return grad * (y * (1 - y))
@@ -278,7 +280,7 @@ class ReLU(Op):
 
     def forward(self, a):
         self.mask = a > 0
-        return np.maximum(a, 0)
+        return namespace(a).maximum(a, 0)
 
     def backward(self, grad, y):
         return namespace(grad).piecewise_mul(grad, self.mask, y)
@@ -321,12 +323,13 @@ class Clamp(Op):
         self.min, self.max = min, max
 
     def forward(self, a):
-        self.mask = np.ones(a.shape, dtype=bool)
+        xp = namespace(a)
+        self.mask = xp.ones(a.shape, dtype=bool)
         if self.min is not None:
             self.mask &= a >= self.min
         if self.max is not None:
             self.mask &= a <= self.max
-        return np.clip(a, self.min, self.max)
+        return xp.clip(a, self.min, self.max)
 
     def backward(self, grad):
         return grad * self.mask
@@ -339,13 +342,13 @@ class _Extremum(Op):
     saved_attrs = ("wa", "wb")
     broadcasts = True
     promotes = True
-    pick = None
+    pick = None  # the namespace function's name
 
     def forward(self, a, b):
         try:
-            out = self.pick(a, b)
+            out = getattr(namespace(a), self.pick)(a, b)
         except ValueError:
-            raise _broadcast_error(self.pick.__name__, a, b) from None
+            raise _broadcast_error(self.pick, a, b) from None
         tie = (a == b) * 0.5
         self.wa = ((a == out) - tie).astype(out.dtype, copy=False)
         self.wb = ((b == out) - tie).astype(out.dtype, copy=False)
@@ -357,12 +360,12 @@ class _Extremum(Op):
 
 class Maximum(_Extremum):
     __slots__ = ()
-    pick = staticmethod(np.maximum)
+    pick = "maximum"
 
 
 class Minimum(_Extremum):
     __slots__ = ()
-    pick = staticmethod(np.minimum)
+    pick = "minimum"
 
 
 class Where(Op):
@@ -375,7 +378,7 @@ class Where(Op):
     def forward(self, cond, a, b):
         self.cond = cond
         try:
-            return np.where(cond, a, b)
+            return namespace(cond).where(cond, a, b)
         except ValueError:
             raise _broadcast_error("where", cond, a, b) from None
 
@@ -501,7 +504,7 @@ def _piecewise_mul_xp(grad, factor, source):
 @register(method=False, export=False, xp="zeros_like")
 def _zeros_like_xp(x):
     """Zeros shaped like ``x`` (a constant), for backward rules under ``create_graph``."""
-    return Tensor._make(np.zeros(x.shape, dtype=x.dtype))
+    return Tensor._make(namespace(x._data).zeros(x.shape, dtype=x.dtype))
 
 
 @register(method=("clamp", "clip"))

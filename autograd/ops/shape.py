@@ -2,6 +2,8 @@
 sum_to, indexing (``__getitem__``), cat/stack, split/chunk, pad, dtype casts."""
 import builtins
 import functools
+import itertools
+import math
 
 import numpy as np
 
@@ -89,7 +91,7 @@ class Permute(Op):
         return xp.permute_dims(x, self.dims)
 
     def backward(self, grad):
-        return namespace(grad).permute_dims(grad, tuple(np.argsort(self.dims)))
+        return namespace(grad).permute_dims(grad, tuple(sorted(range(len(self.dims)), key=self.dims.__getitem__)))
 
 
 class BroadcastTo(Op):
@@ -102,7 +104,7 @@ class BroadcastTo(Op):
 
     def forward(self, a):
         self.in_shape = a.shape
-        return np.broadcast_to(a, self.shape)
+        return namespace(a).broadcast_to(a, self.shape)
 
     def replay(self, xp, x):
         return xp.broadcast_to(x, self.shape)
@@ -181,13 +183,13 @@ class Cat(Op):
         self.dim = dim
 
     def forward(self, *arrays):
-        self.bounds = np.cumsum([0] + [a.shape[self.dim] for a in arrays])
-        return np.concatenate(arrays, axis=self.dim)
+        self.bounds = tuple(itertools.accumulate((a.shape[self.dim] for a in arrays), initial=0))
+        return namespace(arrays[0]).concat(arrays, axis=self.dim)
 
     def backward(self, grad):
         xp = namespace(grad)
         lead = (slice(None),) * self.dim
-        return tuple(xp.getitem(grad, lead + (slice(int(s), int(e)),)) for s, e in zip(self.bounds[:-1], self.bounds[1:]))
+        return tuple(xp.getitem(grad, lead + (slice(s, e),)) for s, e in zip(self.bounds[:-1], self.bounds[1:]))
 
 
 class Pad(Op):
@@ -198,7 +200,7 @@ class Pad(Op):
         self.widths, self.value = widths, value
 
     def forward(self, a):
-        return np.pad(a, self.widths, constant_values=self.value)
+        return namespace(a).pad(a, self.widths, constant_values=self.value)
 
     def backward(self, grad):
         index = tuple(slice(lo, n - hi) for (lo, hi), n in zip(self.widths, grad.shape))
@@ -309,7 +311,7 @@ def flatten(input, start_dim=0, end_dim=-1):
     s, e = _dim(start_dim, input.ndim, "flatten"), _dim(end_dim, input.ndim, "flatten")
     if s > e:
         raise RuntimeError(f"flatten() has invalid args: start_dim {start_dim} cannot come after end_dim {end_dim}")
-    shape = input.shape[:s] + (int(np.prod(input.shape[s:e + 1])),) + input.shape[e + 1:]
+    shape = input.shape[:s] + (math.prod(input.shape[s:e + 1]),) + input.shape[e + 1:]
     return Reshape(shape).apply(input)
 
 
@@ -436,8 +438,8 @@ def split(input, split_size_or_sections, dim=0):
         if builtins.sum(sizes) != n:
             raise RuntimeError(f"split(): split sizes {sizes} do not sum to {n}, the size of dim {d} of shape {tuple(input.shape)}")
     lead = (slice(None),) * d
-    starts = np.cumsum([0] + sizes)
-    return tuple(getitem(input, lead + (slice(int(s), int(s) + k),)) for s, k in zip(starts, sizes))
+    starts = itertools.accumulate(sizes, initial=0)
+    return tuple(getitem(input, lead + (slice(s, s + k),)) for s, k in zip(starts, sizes))
 
 
 @register
