@@ -28,7 +28,7 @@ import weakref
 import numpy as np
 
 from .grad_mode import _Global, _State
-from .inplace import _broadcasts_to
+from .inplace import _broadcasts_to, current_history
 from .op import _FREED, Op, _creation_site, creation_sites
 from .tensor import Tensor
 
@@ -184,7 +184,7 @@ class Function:
         Keyword arguments reach ``forward`` as given but are never differentiated (PyTorch accepts none):
         a Tensor that requires grad must be passed positionally.
         """
-        needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+        needs = tuple(isinstance(a, Tensor) and current_history(a).requires_grad for a in args)
         if _State.grad_enabled:
             for key, value in kwargs.items():
                 if isinstance(value, Tensor) and value.requires_grad:

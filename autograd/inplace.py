@@ -107,6 +107,8 @@ class InplaceOps:
                 _move_retain_grad(self.grad_fn, node)
         self.grad_fn = node
         self.requires_grad = node is not None
+        if view is not None:
+            self._view = view = (view[0], view[1], self._version[0])
         if view is not None and (view[0].requires_grad or self.requires_grad):
             # Through a view: the base's history becomes "old base outside the view, new values inside" (CopySlices).
             base = view[0]
@@ -259,10 +261,42 @@ def _refresh_views(base, ops):
         ref = getattr(op, "out", None)  # set when the op was recorded
         t = ref() if ref is not None else None
         if t is not None and x.grad_fn is not None:
-            if _Global.node_hooks and t.grad_fn is not None:
-                _move_retain_grad(t.grad_fn, x.grad_fn)
-            t.grad_fn, t.requires_grad = x.grad_fn, True
-            x.grad_fn.out = weakref.ref(t)
+            _take_history(t, x)
+
+
+def _take_history(t, x):
+    """Give view ``t`` the history of ``x`` (the same view replayed on its base's current history)."""
+    if _Global.node_hooks and t.grad_fn is not None:
+        _move_retain_grad(t.grad_fn, x.grad_fn)
+    t.grad_fn, t.requires_grad = x.grad_fn, True
+    x.grad_fn.out = weakref.ref(t)
+    base, ops, _ = t._view
+    t._view = (base, ops, t._version[0])
+
+
+def current_history(t):
+    """``t``, its history regenerated first when it is a view made stale by an in-place change (see below)."""
+    view = t._view
+    if view is not None and view[2] != t._version[0]:
+        _regenerate_view(t)
+    return t
+
+
+def _regenerate_view(t):
+    """Re-derive view ``t``'s history from its base's current one, after an in-place change of the base or of a
+    sibling view made ``t.grad_fn`` stale (PyTorch regenerates a view's ``grad_fn`` the same way)."""
+    if not _State.grad_enabled:
+        return  # nothing is recorded now; the next op under grad mode regenerates
+    from .backend import namespace
+
+    base, ops, _ = t._view
+    x = base
+    for op in ops:
+        x = op.replay(namespace(x), x)
+    if x.grad_fn is not None:
+        _take_history(t, x)
+    else:
+        t._view = (base, ops, t._version[0])
 
 
 def _move_retain_grad(old, new):

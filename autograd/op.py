@@ -31,6 +31,7 @@ from numpy import asarray, generic, ndarray
 from .creation import get_default_dtype
 from .dtypes import result_type
 from .grad_mode import _Global, _State
+from .inplace import _regenerate_view
 from .tensor import Tensor
 
 __all__ = ["Op"]
@@ -50,7 +51,8 @@ class Op:
         save_output:  keep the output array for backward.
         saved_attrs:  names of extra array attributes set by ``forward`` (masks, indices) that backward
                       needs and that are released with the rest after backward.
-        broadcasts:   inputs broadcast against each other; the engine sums each gradient back to its input's shape.
+        broadcasts:   inputs broadcast against each other; the engine sums each gradient back to its input's shape
+                      (``shapes``: None when no input needing grad was broadcast).
         attrs:        names of the op's non-array parameters (stride, dim, ...) shown by graph viewers.
         saves_for:    with ``save_inputs``, keep only what the rule needs: ``saves_for[i]`` lists the inputs whose
                       gradients need input ``i`` (``Mul``: ``((1,), (0,))``); input ``i`` is kept, and its
@@ -106,22 +108,20 @@ class Op:
         """Run the op on Tensors (or plain constants) and record it in the graph when needed."""
         arrays = []
         nxt = []
-        bcast = self.broadcasts
-        shapes = [] if bcast else None  # input shapes, for the engine to undo broadcasting (inputs needing grad)
         constants = None  # (position, tensor) of Tensor inputs that need no grad, for graph viewers
         save = self.save_inputs
         versions = [] if save else None  # per input: the version counter of a saved Tensor, None for numbers
         bits = 0  # bit i set: input i requires grad
         for x in inputs:
             if isinstance(x, Tensor):
+                if x._view is not None and x._view[2] != x._version[0]:
+                    _regenerate_view(x)  # its base or a sibling view changed in place since its history was made
                 arrays.append(x._data)
                 if save:
                     versions.append(x._version)
                 if x.requires_grad:
                     bits |= 1 << len(nxt)
                     nxt.append(x.grad_fn or x)
-                    if bcast:
-                        shapes.append(x._data.shape)
                     continue
                 if constants is None:
                     constants = []
@@ -131,8 +131,6 @@ class Op:
                 if save:
                     versions.append(None)
             nxt.append(None)
-            if bcast:
-                shapes.append(None)
         if self.promotes:
             _promote(self, arrays)
         out = self.forward(*arrays)
@@ -141,7 +139,8 @@ class Op:
             # and remembers how it was made, so an in-place change through it can be recorded on the base.
             base = inputs[0]
             view = base._view
-            view = (base, (self,)) if view is None else (view[0], view[1] + (self,))
+            version = base._version[0]  # the view's history is valid until the shared counter moves
+            view = (base, (self,), version) if view is None else (view[0], view[1] + (self,), version)
             result = _fill(_new(Tensor), out, None, base._version, view)
         else:
             result = _fill(_new(Tensor), out if type(out) is ndarray else asarray(out), None, [0], None)
@@ -156,8 +155,8 @@ class Op:
         self.out_meta = (out.shape, out.dtype)
         if constants:
             self.constants = tuple((i, weakref.ref(t)) for i, t in constants)
-        if bcast:
-            self.shapes = shapes
+        if self.broadcasts:
+            self.shapes = _broadcast_shapes(out.shape, arrays, nxt)
         # What backward needs, and the version counters checked against ``clock`` at backward.
         if save:
             if self.saves_for is not None:
@@ -223,6 +222,15 @@ def _promote(op, arrays):
                 arrays[i] = a.astype(rt, copy=False)
         elif isinstance(a, generic):  # a numpy scalar is a number here (numpy would let a float64 one widen)
             arrays[i] = a.item()
+
+
+def _broadcast_shapes(shape, arrays, nxt):
+    """The shapes of the inputs needing grad (None for the others), for the engine to sum gradients back to;
+    None when none of them was broadcast to the output ``shape``."""
+    for i, e in enumerate(nxt):
+        if e is not None and arrays[i].shape != shape:
+            return [None if e is None else a.shape for a, e in zip(arrays, nxt)]
+    return None
 
 
 def _creation_site():

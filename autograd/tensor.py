@@ -42,7 +42,8 @@ class Tensor(InplaceOps):
         t._version = version  # a list, shared with views, so that saved references see in-place updates
         t._hooks = None
         t._name = None
-        t._view = view  # (base Tensor, view ops from the base) for views, else None
+        # For views: (base Tensor, view ops from the base, the version at which grad_fn was made), else None.
+        t._view = view
         return t
 
     @staticmethod
