@@ -7,7 +7,8 @@ Where the book (*Deep Learning from Scratch*) names a layer differently, the doc
 Every op is differentiable to any order (``create_graph=True`` works through all of them), and each backward
 rule is written once for both the fast array path and the recorded graph path.
 """
-from .activation import erf, gelu, leaky_relu, log_softmax, relu, sigmoid, silu, softmax, softplus, tanh
+from .activation import (erf, gelu, leaky_relu, log_softmax, logsigmoid, mish, relu, sigmoid, silu, softmax, softplus,
+                         tanh)
 from .conv import col2im, conv2d, fold, im2col, unfold
 from .dropout import dropout
 from .linear import linear
@@ -15,10 +16,12 @@ from .loss import binary_cross_entropy_with_logits, cross_entropy, mse_loss, nll
 from .misc import one_hot, pad
 from .normalization import batch_norm
 from .pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d
+from .rectifiers import elu, hardtanh, prelu, selu
 
 __all__ = [
     "linear", "conv2d", "unfold", "fold", "im2col", "col2im",
     "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "batch_norm", "dropout",
-    "relu", "leaky_relu", "sigmoid", "tanh", "gelu", "silu", "softplus", "softmax", "log_softmax", "erf",
+    "relu", "leaky_relu", "prelu", "elu", "selu", "sigmoid", "logsigmoid", "tanh", "hardtanh", "gelu", "silu", "mish",
+    "softplus", "softmax", "log_softmax", "erf",
     "cross_entropy", "nll_loss", "mse_loss", "binary_cross_entropy_with_logits", "pad", "one_hot",
 ]

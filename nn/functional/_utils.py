@@ -3,7 +3,7 @@ import numpy as np
 
 from autograd import Tensor, from_numpy
 
-__all__ = ["pair", "shape_of", "check_reduction", "reduce_loss", "as_tensor_like"]
+__all__ = ["pair", "shape_of", "check_reduction", "reduce_loss", "as_tensor_like", "require_float", "maybe_inplace"]
 
 
 def pair(value, name, op):
@@ -49,3 +49,20 @@ def as_tensor_like(value, like):
     if isinstance(value, Tensor):
         return value
     return from_numpy(np.asarray(value, dtype=like.dtype))
+
+
+def require_float(op, input):
+    """NotImplementedError (a RuntimeError, as PyTorch's) for an integer or bool ``input`` of ``op``."""
+    if input.dtype.kind != "f":
+        raise NotImplementedError(f"{op}: not implemented for {input.dtype} input of shape {shape_of(input)} "
+                                  "(expected a floating-point tensor)")
+
+
+def maybe_inplace(fn, input, inplace):
+    """``fn(input)``, or with ``inplace=True`` ``input`` itself overwritten with it (recorded, as PyTorch's ``op_``).
+
+    In place, ``fn`` runs on a clone, so what its ops saved for backward is not the memory overwritten (the
+    result is PyTorch's; the memory saving is not). A leaf that requires grad cannot be changed in place:
+    RuntimeError, as in PyTorch.
+    """
+    return input.copy_(fn(input.clone())) if inplace else fn(input)
