@@ -10,6 +10,8 @@ from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDi
                    NLLLoss, SmoothL1Loss, SoftMarginLoss, TripletMarginLoss)
 from .normalization import BatchNorm1d, BatchNorm2d
 from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
+from .rnn import GRU, LSTM, RNN, RNNBase
+from .rnn_cell import GRUCell, LSTMCell, RNNCell
 
 __all__ = [
     "Linear", "Conv2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "BatchNorm1d", "BatchNorm2d", "Dropout",
@@ -17,5 +19,5 @@ __all__ = [
     "Softplus", "Softmax", "LogSoftmax",
     "CrossEntropyLoss", "NLLLoss", "MSELoss", "BCEWithLogitsLoss", "BCELoss", "KLDivLoss", "L1Loss", "SmoothL1Loss",
     "HuberLoss", "MarginRankingLoss", "SoftMarginLoss", "TripletMarginLoss", "CosineSimilarity", "PairwiseDistance",
-    "Identity", "Flatten", "Unflatten",
+    "Identity", "Flatten", "Unflatten", "RNNBase", "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell",
 ]
