@@ -32,8 +32,8 @@ def vector_norm(x, p, dim, keepdim=False):
         return ag.amax(size, dim, keepdim=keepdim)
     if p == -math.inf:
         return ag.amin(size, dim, keepdim=keepdim)
-    if p == 0:
-        return (x != 0).to(x.dtype).sum(dim, keepdim=keepdim)
+    if p == 0:  # a count: its gradient is zero (kept connected to x, as PyTorch's)
+        return (x != 0).to(x.dtype).sum(dim, keepdim=keepdim) + size.sum(dim, keepdim=keepdim) * 0.0
     return (size ** p).sum(dim, keepdim=keepdim) ** (1.0 / p)
 
 

@@ -96,7 +96,9 @@ def _compare(torch, ours_fn, theirs_fn, arrays, rtol=1e-5, atol=1e-6, constant=(
     assert out.dtype == np.float32 and tuple(out.shape) == tuple(tout.shape)
     np.testing.assert_allclose(out.numpy(), tout.detach().numpy(), rtol=rtol, atol=atol)
     for o, t in zip(ours, theirs):
-        if t.requires_grad:
+        if t.grad is None:  # torch leaves the zero gradient of a 0-norm unset: ours is zero
+            assert not t.requires_grad or not np.any(o.grad.numpy())
+        else:
             np.testing.assert_allclose(o.grad.numpy(), t.grad.numpy(), rtol=rtol, atol=atol)
 
 
@@ -195,7 +197,8 @@ def test_cosine_similarity_clamps_norms_as_torch():
 def test_pairwise_distance_shapes_match_torch():
     torch = pytest.importorskip("torch")
     for a, b, kw in [((3, 2), (3, 2), {}), ((2,), (3, 2), {}), ((3, 2), (3, 2), {"keepdim": True}), ((), (), {}),
-                     ((4,), (4,), {"p": float("inf")}), ((2, 4), (2, 4), {"p": 0.5})]:
+                     ((4,), (4,), {"p": float("inf")}), ((2, 4), (2, 4), {"p": 0.5}), ((2, 4), (4,), {"p": -1.0}),
+                     ((2, 4), (2, 4), {"p": 0}), ((3,), (3,), {"p": -float("inf")})]:
         rng = np.random.default_rng(6)
         arrays = [rng.standard_normal(a).astype(np.float32), rng.standard_normal(b).astype(np.float32)]
         _compare(torch, lambda u, v: F.pairwise_distance(u, v, **kw), lambda u, v: torch.nn.functional.pairwise_distance(u, v, **kw), arrays)
