@@ -19,10 +19,8 @@ __all__ = ["relu", "leaky_relu", "sigmoid", "tanh", "gelu", "silu", "mish", "sof
 
 def relu(input, inplace=False):
     """``max(x, 0)`` elementwise (the book's ``Relu`` layer); gradient 0 at 0, as PyTorch.
-
-    ``inplace`` is accepted for PyTorch compatibility; a new tensor is always returned.
-    """
-    return ag.relu(input)
+    ``inplace=True`` overwrites ``input``."""
+    return maybe_inplace(ag.relu, input, inplace)
 
 
 def sigmoid(input):
@@ -57,8 +55,8 @@ class LeakyReLU(Op):
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
-    """``x`` for ``x > 0``, else ``negative_slope * x`` (``inplace`` accepted and ignored, as in :func:`relu`)."""
-    return LeakyReLU(float(negative_slope)).apply(input)
+    """``x`` for ``x > 0``, else ``negative_slope * x``; ``inplace=True`` overwrites ``input``."""
+    return maybe_inplace(LeakyReLU(float(negative_slope)).apply, input, inplace)
 
 
 # -- erf ----------------------------------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 ``Hardtanh``, ``GELU``, ``SiLU``, ``Mish``, ``Softplus``, ``Softmax``, ``LogSoftmax``.
 
 Each wraps the ``nn.functional`` function of the same name; the book's "Relu" and "Sigmoid" layers.
-``ReLU``/``LeakyReLU`` accept ``inplace=True`` for PyTorch compatibility (no effect); the other layers'
 ``inplace=True`` overwrites the input, as PyTorch's.
 """
 import autograd as ag
@@ -29,7 +28,7 @@ class ReLU(Module):
 
     def forward(self, input):
         """Apply ReLU."""
-        return F.relu(input)
+        return F.relu(input, self.inplace)
 
     def extra_repr(self):
         return "inplace=True" if self.inplace else ""
@@ -45,7 +44,7 @@ class LeakyReLU(Module):
 
     def forward(self, input):
         """Apply leaky ReLU."""
-        return F.leaky_relu(input, self.negative_slope)
+        return F.leaky_relu(input, self.negative_slope, self.inplace)
 
     def extra_repr(self):
         return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")

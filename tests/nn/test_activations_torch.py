@@ -161,3 +161,29 @@ def test_bad_input_raises_torchs_exception_types():
     for fn in (F.elu, F.selu, F.silu, F.mish, F.logsigmoid):
         with pytest.raises(NotImplementedError, match="int64"):
             fn(ag.tensor([1, 2]))
+
+
+@pytest.mark.parametrize("make", [lambda m: m.ReLU(inplace=True), lambda m: m.LeakyReLU(0.1, inplace=True)])
+def test_relu_and_leaky_relu_inplace_overwrite_the_input_as_torch(make):
+    import torch
+
+    out = {}
+    for mod, lib, nnm in ((ag, ag, nn), (torch, torch, torch.nn)):
+        x = lib.tensor([[-1.0, 2.0], [3.0, -4.0]], requires_grad=True)
+        h = x * 2
+        y = make(nnm)(h)
+        assert y is h
+        (y * lib.tensor([1.0, 3.0])).sum().backward()
+        out[mod] = (h.detach().numpy().copy(), x.grad.numpy().copy())
+    np.testing.assert_allclose(out[ag][0], out[torch][0])
+    np.testing.assert_allclose(out[ag][1], out[torch][1])
+
+
+def test_dropout_inplace_overwrites_the_input_while_training():
+    ag.manual_seed(0)
+    h = ag.ones(200) * 1
+    y = nn.Dropout(0.5, inplace=True)(h)
+    assert y is h and ((h.numpy() == 0) | (h.numpy() == 2)).all() and (h.numpy() == 0).any()
+    d = nn.Dropout(0.5, inplace=True).eval()
+    z = ag.ones(3)
+    assert d(z) is z
