@@ -14,7 +14,8 @@ import numpy as np
 import autograd as ag
 import nn.functional as F
 
-__all__ = ["write_json", "to_jsonable", "warn", "save_curves", "save_filters", "save_model_graph", "preserved_state"]
+__all__ = ["write_json", "to_jsonable", "warn", "save_curves", "save_filters", "save_layer_pictures", "save_model_graph",
+           "preserved_state"]
 
 
 def warn(message):
@@ -72,6 +73,34 @@ def save_filters(before, after, path, ncols=10):
         return None
     return _plotting("filters", viz.plot_filters, [before, after], ncols=ncols,
                      titles=["before training", "after training"], path=path)
+
+
+def save_layer_pictures(model, x_test, t_test, out, first, last, channels=8):
+    """What the layers of a trained CNN respond to (``viz.features``), written into directory ``out``:
+    ``feature_maps.png`` (one test image), ``patches_<first>.png`` and ``patches_<last>.png`` (top-9 patches per
+    channel over the test images), ``saliency.png`` (plain and SmoothGrad) and ``maximize.png`` (inputs that
+    maximise channels of the first and the last conv layer). Returns ``(file names written, measurements)``."""
+    import viz
+
+    image, label = x_test[0], int(t_test[0])
+    written, measured = [], {}
+
+    def picture(name, fn, *args, **kwargs):
+        if _plotting(name, fn, *args, path=os.path.join(out, name), **kwargs):
+            written.append(name)
+
+    picture("feature_maps.png", viz.plot_feature_maps, model, image, max_channels=channels)
+    for layer in (first, last):
+        picture(f"patches_{layer}.png", viz.plot_top_patches, model, layer, x_test, k=9, max_channels=channels,
+                channels=list(range(channels)))
+        rf = viz.receptive_field(model, layer, x_test[:1])
+        measured[f"receptive_field_{layer}"] = list(rf.size)
+    picture("saliency.png", viz.plot_saliency, model, image, label, n=16)
+    measured["maximized_activation"] = {
+        layer: [viz.maximize_activation(model, layer, c, input_shape=image.shape, steps=100)[1][::99]
+                for c in range(4)] for layer in (first, last)}  # the channel's activation at the first and last step
+    picture("maximize.png", viz.plot_maximized, model, [first, last], range(4), input_shape=image.shape, steps=100)
+    return written, measured
 
 
 @contextlib.contextmanager

@@ -382,17 +382,20 @@ def maximize_activation(model, layer, channel, input_shape=(1, 28, 28), steps=20
 
 
 def plot_maximized(model, layer, channels, title=None, path=None, **kwargs):
-    """The images found by :func:`maximize_activation` for several channels of ``layer``, in a row."""
-    images = [maximize_activation(model, layer, c, **kwargs) for c in channels]
-    ncols = min(8, len(images))
-    nrows = math.ceil(len(images) / ncols)
-    fig = _figure(ncols * 1.1 + 0.2, nrows * 1.25 + 0.4)
-    fig.suptitle(title or f"inputs that maximise channels of {_resolve(model, layer, 'plot_maximized')[0]}", fontsize=9)
-    axes = fig.subplots(nrows, ncols, squeeze=False)
-    for ax in axes.flat:
-        ax.set_axis_off()
-    for ax, c, (img, trace) in zip(axes.flat, channels, images):
-        ax.imshow(img[0] if img.shape[0] != 3 else np.transpose(np.clip(img, 0, 1), (1, 2, 0)), cmap="gray")
-        ax.set_title(f"{c}: {trace[0]:.2g}->{trace[-1]:.2g}", fontsize=6)
+    """The images found by :func:`maximize_activation` for ``channels`` of ``layer`` (or of each layer of a
+    list, one row per layer), titled with the channel's activation before and after the ascent."""
+    layers = list(layer) if isinstance(layer, (list, tuple)) else [layer]
+    channels = list(channels)
+    names = [_resolve(model, lay, "plot_maximized")[0] for lay in layers]
+    fig = _figure(len(channels) * 1.1 + 0.6, len(layers) * 1.35 + 0.4)
+    fig.suptitle(title or "inputs that maximise a channel (activation: noise -> result)", fontsize=9)
+    axes = fig.subplots(len(layers), len(channels), squeeze=False)
+    for row, lay, name in zip(axes, layers, names):
+        for ax, c in zip(row, channels):
+            img, trace = maximize_activation(model, lay, c, **kwargs)
+            ax.imshow(img[0] if img.shape[0] != 3 else np.transpose(np.clip(img, 0, 1), (1, 2, 0)), cmap="gray")
+            ax.set_title(f"{name}[{c}]: {trace[0]:.2g}->{trace[-1]:.2g}", fontsize=6)
+            ax.set_xticks([])
+            ax.set_yticks([])
     _save(fig, path, "plot_maximized")
     return fig

@@ -164,7 +164,7 @@ def test_pictures_return_figures_and_save(tmp_path):
         "maps.png": vf.plot_feature_maps(net, data[0], path=tmp_path / "maps.png"),
         "patches.png": vf.plot_top_patches(net, "3", data, k=3, path=tmp_path / "patches.png"),
         "saliency.png": vf.plot_saliency(net, data[0], 1, n=3, path=tmp_path / "saliency.png"),
-        "max.png": vf.plot_maximized(net, "0", [0, 1], input_shape=(1, 18, 18), steps=5, path=tmp_path / "max.png"),
+        "max.png": vf.plot_maximized(net, ["0", "3"], [0, 1], input_shape=(1, 18, 18), steps=5, path=tmp_path / "max.png"),
     }
     for name, fig in figs.items():
         assert type(fig).__name__ == "Figure"
