@@ -71,8 +71,9 @@ def _logical(name, ufunc, word):
     compare = _compare(name, ufunc, word)
 
     def op(input, other):
-        if not isinstance(other, Tensor):
-            raise TypeError(f"{name}(): argument 'other' must be Tensor, not {type(other).__name__}")
+        for arg, x in (("input", input), ("other", other)):
+            if not isinstance(x, Tensor):
+                raise TypeError(f"{name}(): argument '{arg}' must be Tensor, not {type(x).__name__}")
         return compare(input, other)
 
     op.__name__ = op.__qualname__ = name

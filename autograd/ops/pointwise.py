@@ -262,6 +262,7 @@ def cosh(input):
 
 
 @register(xp="atan2")
+@tensor_input
 def atan2(input, other):
     """Elementwise ``atan2(input, other)``: the angle in ``(-pi, pi]`` of the point ``(other, input)``, broadcasting."""
     if not isinstance(other, Tensor):

@@ -108,7 +108,7 @@ class Remainder(_Division):
     """``a - b * floor(a / b)``: the gradient is 1 for ``a`` and ``-floor(a / b)`` for ``b``."""
 
     __slots__ = ()
-    saves_for = ((), (0, 1))
+    saves_for = ((1,), (1,))  # only the gradient of b needs a and b
     fn = "remainder"
 
     def backward(self, grad, a, b):
@@ -120,7 +120,7 @@ class Fmod(_Division):
     """``a - b * trunc(a / b)`` (the sign of ``a``, as C's fmod): the gradient is 1 for ``a`` and ``-trunc(a / b)`` for ``b``."""
 
     __slots__ = ()
-    saves_for = ((), (0, 1))
+    saves_for = ((1,), (1,))  # only the gradient of b needs a and b
     fn = "fmod"
 
     def backward(self, grad, a, b):
@@ -208,6 +208,7 @@ def remainder(input, other):
 
 
 @register(xp="fmod")
+@tensor_input
 def fmod(input, other):
     """C's ``fmod`` elementwise: the remainder with the sign of ``input``, broadcasting."""
     return _division(Fmod, input, other)
