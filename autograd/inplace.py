@@ -123,12 +123,12 @@ class InplaceOps:
         if result.dtype != data.dtype and not np.can_cast(result.dtype, data.dtype, "same_kind"):
             raise RuntimeError(f"{op}: result type {result.dtype} can't be cast to the desired output type {data.dtype}")
 
-    def _via(self, op, name, other):
-        """``self = name(self, other)`` in place, for the functional op ``name``: recorded when it must be, else
+    def _via(self, op, name, *operands):
+        """``self = name(self, *operands)`` in place, for the functional op ``name``: recorded when it must be, else
         computed out of place (with that op's checks and PyTorch's promotion) and written into the storage."""
-        if self._records(op, (other,)):
-            return self._recorded(op, _ops[name], other)
-        result = _ops[name](self, other)._data
+        if self._records(op, operands):
+            return self._recorded(op, _ops[name], *operands)
+        result = _ops[name](self, *operands)._data
         self._check_result(op, result)
         self._data[...] = result
         self._bump_version()
@@ -272,6 +272,18 @@ class InplaceOps:
     def bitwise_xor_(self, other):
         """``self ^= other`` in place (bool and integer tensors)."""
         return self._via("bitwise_xor_", "bitwise_xor", other)
+
+    def masked_fill_(self, mask, value):
+        """Fill with ``value`` where the bool ``mask`` (broadcast to this tensor's shape) holds, in place."""
+        return self._via("masked_fill_", "masked_fill", mask, value)
+
+    def scatter_(self, dim, index, src):
+        """:func:`autograd.scatter` in place."""
+        return self._via("scatter_", "scatter", dim, index, src)
+
+    def scatter_add_(self, dim, index, src):
+        """:func:`autograd.scatter_add` in place."""
+        return self._via("scatter_add_", "scatter_add", dim, index, src)
 
     def __ifloordiv__(self, other):
         return self.floor_divide_(other)

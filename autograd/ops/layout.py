@@ -282,24 +282,29 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
 # Backward rules call these with numpy's signatures (see autograd.backend).
 @register(method=False, export=False, xp="flip")
 def _flip_xp(m, axis=None):
+    """``np.flip``'s signature, for backward rules under ``create_graph``."""
     return Flip(tuple(range(m.ndim)) if axis is None else normalize_dims(axis, m.ndim, "flip")).apply(m)
 
 
 @register(method=False, export=False, xp="roll")
 def _roll_xp(a, shift, axis=None):
+    """``np.roll``'s signature, for backward rules under ``create_graph``."""
     return Roll(shift, axis).apply(a)
 
 
 @register(method=False, export=False, xp="tril")
 def _tril_xp(m, k=0):
+    """``np.tril``'s signature, for backward rules under ``create_graph``."""
     return Tril(k).apply(m)
 
 
 @register(method=False, export=False, xp="triu")
 def _triu_xp(m, k=0):
+    """``np.triu``'s signature, for backward rules under ``create_graph``."""
     return Triu(k).apply(m)
 
 
 @register(method=False, export=False, xp="diagonal")
 def _diagonal_xp(a, offset=0, axis1=0, axis2=1):
+    """``np.diagonal``'s signature (a view), for backward rules and view replays under ``create_graph``."""
     return Diagonal(offset, axis1 % a.ndim, axis2 % a.ndim).apply(a)

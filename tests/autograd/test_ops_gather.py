@@ -279,3 +279,27 @@ def test_masked_fill_and_select_match_torch():
     _both(lambda x, v: ag.masked_fill(x, ag.tensor(m), v), lambda x, v: torch.masked_fill(x, torch.tensor(m), v),
           [a, np.array(1.5)])
     _both(lambda x: ag.masked_select(x, ag.tensor(m)), lambda x: torch.masked_select(x, torch.tensor(m)), [a])
+
+
+# -- in place -------------------------------------------------------------------------------------------------
+
+
+def test_inplace_masked_fill_and_scatter_change_the_tensor_itself():
+    x = ag.zeros(2, 3)
+    alias, row = x, x[1]
+    x.masked_fill_(ag.tensor([True, False, True]), 2.0)
+    assert x is alias and row.tolist() == [2.0, 0.0, 2.0]
+    x.scatter_(1, ag.tensor([[1], [1]]), 5.0).scatter_add_(0, ag.tensor([[0, 0, 0]]), ag.ones(1, 3))
+    np.testing.assert_array_equal(alias.numpy(), [[3.0, 6.0, 3.0], [2.0, 5.0, 2.0]])
+    with pytest.raises(RuntimeError, match="doesn't match the broadcast shape"):
+        ag.tensor([1.0, 2.0]).masked_fill_(ag.tensor([[True, False], [False, True]]), -1.0)  # self never broadcasts
+
+
+def test_inplace_masked_fill_is_recorded():
+    a, v = leaf([1.0, 2.0, 3.0]), leaf(4.0)
+    y = a * 2.0
+    y.masked_fill_(ag.tensor([False, True, False]), v)
+    np.testing.assert_array_equal(y.numpy(), [2.0, 4.0, 6.0])
+    y.sum().backward()
+    np.testing.assert_array_equal(a.grad.numpy(), [2.0, 0.0, 2.0])
+    assert v.grad.item() == 1.0
