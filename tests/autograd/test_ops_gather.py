@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import autograd as ag
-from autograd.testing import op_test, shapes, smooth_floats
+from autograd.testing import op_test, shapes
 from engine_helpers import leaf
 
 
