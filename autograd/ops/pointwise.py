@@ -7,7 +7,6 @@ Bool and integer inputs give the default float dtype, as PyTorch's floating func
 """
 import math
 
-
 from ..backend import namespace
 from ..op import Op
 from ..registry import register
