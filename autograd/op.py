@@ -52,7 +52,7 @@ class Op:
         saved_attrs:  names of extra array attributes set by ``forward`` (masks, indices) that backward
                       needs and that are released with the rest after backward.
         broadcasts:   inputs broadcast against each other; the engine sums each gradient back to its input's shape
-                      (``shapes``: None when no input needing grad was broadcast).
+                      (``shapes``).
         attrs:        names of the op's non-array parameters (stride, dim, ...) shown by graph viewers.
         saves_for:    with ``save_inputs``, keep only what the rule needs: ``saves_for[i]`` lists the inputs whose
                       gradients need input ``i`` (``Mul``: ``((1,), (0,))``); input ``i`` is kept, and its
@@ -156,7 +156,7 @@ class Op:
         if constants:
             self.constants = tuple((i, weakref.ref(t)) for i, t in constants)
         if self.broadcasts:
-            self.shapes = _broadcast_shapes(out.shape, arrays, nxt)
+            self.shapes = _broadcast_shapes(arrays, nxt)
         # What backward needs, and the version counters checked against ``clock`` at backward.
         if save:
             if self.saves_for is not None:
@@ -224,13 +224,9 @@ def _promote(op, arrays):
             arrays[i] = a.item()
 
 
-def _broadcast_shapes(shape, arrays, nxt):
-    """The shapes of the inputs needing grad (None for the others), for the engine to sum gradients back to;
-    None when none of them was broadcast to the output ``shape``."""
-    for i, e in enumerate(nxt):
-        if e is not None and arrays[i].shape != shape:
-            return [None if e is None else a.shape for a, e in zip(arrays, nxt)]
-    return None
+def _broadcast_shapes(arrays, nxt):
+    """The shapes of the inputs needing grad (None for the others), for the engine to sum gradients back to."""
+    return [None if e is None else a.shape for a, e in zip(arrays, nxt)]
 
 
 def _creation_site():

@@ -7,7 +7,7 @@ from ..backend import namespace
 from ..op import Op
 from ..registry import register
 from ..tensor import Tensor
-from .elementwise import Sqrt
+from .elementwise import Sqrt, maximum, minimum
 from .shape import normalize_dims, tensor_input
 
 
@@ -239,6 +239,13 @@ def _select(cls, input, dim, keepdim, name):
     return values, Tensor._make(fn.indices)
 
 
+def _pairwise(fn, input, other, keepdim, name):
+    """``max(input, other)`` / ``min(input, other)`` with a Tensor ``other``: the elementwise form, as PyTorch."""
+    if keepdim:
+        raise TypeError(f"{name}(): keepdim is not an argument of {name}(input, other)")
+    return fn(input, other)
+
+
 def _arg_indices(cls, input, dim, keepdim):
     idx = cls.arg(input._data, axis=dim)
     return np.expand_dims(idx, dim) if keepdim else idx
@@ -247,14 +254,20 @@ def _arg_indices(cls, input, dim, keepdim):
 @register
 @tensor_input
 def max(input, dim=None, keepdim=False):
-    """Largest element; with ``dim``, the tuple ``(values, indices)`` along that dim, as PyTorch."""
+    """Largest element; with ``dim``, the tuple ``(values, indices)`` along that dim, as PyTorch; with a Tensor
+    in place of ``dim``, the elementwise :func:`maximum`."""
+    if isinstance(dim, Tensor):
+        return _pairwise(maximum, input, dim, keepdim, "max")
     return _select(Max, input, dim, keepdim, "max")
 
 
 @register
 @tensor_input
 def min(input, dim=None, keepdim=False):
-    """Smallest element; with ``dim``, the tuple ``(values, indices)`` along that dim, as PyTorch."""
+    """Smallest element; with ``dim``, the tuple ``(values, indices)`` along that dim, as PyTorch; with a Tensor
+    in place of ``dim``, the elementwise :func:`minimum`."""
+    if isinstance(dim, Tensor):
+        return _pairwise(minimum, input, dim, keepdim, "min")
     return _select(Min, input, dim, keepdim, "min")
 
 

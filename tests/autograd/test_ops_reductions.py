@@ -188,3 +188,19 @@ def test_zero_dim_tensor_accepts_dim_0_like_torch(reduce):
     assert ag.tensor(3.0).max(0)[1].item() == 0 and ag.tensor(3.0).argmax(0).item() == 0
     with pytest.raises(IndexError, match=r"\[-1, 0\]"):
         x.sum(1)
+
+
+# -- max(a, b) / min(a, b): the elementwise form --------------------------------------------------------------
+
+
+def test_max_and_min_of_two_tensors_are_maximum_and_minimum():
+    a, b = leaf([1.0, 5.0, 2.0]), leaf([3.0, 2.0, 2.0])
+    np.testing.assert_array_equal(ag.max(a, b).numpy(), [3.0, 5.0, 2.0])
+    np.testing.assert_array_equal(a.min(b).numpy(), [1.0, 2.0, 2.0])
+    ag.max(a, b).sum().backward()
+    np.testing.assert_array_equal(a.grad.numpy(), [0.0, 1.0, 0.5])  # ties share, as torch.maximum
+    assert ag.max(ag.tensor([1, 5]), ag.tensor([3.0, 2.0])).dtype == np.float32
+    with pytest.raises(TypeError, match="keepdim"):
+        ag.max(a, b, True)
+    with pytest.raises(TypeError):
+        ag.min(a, 3.0)
