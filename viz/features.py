@@ -383,16 +383,21 @@ def maximize_activation(model, layer, channel, input_shape=(1, 28, 28), steps=20
 
 def plot_maximized(model, layer, channels, title=None, path=None, **kwargs):
     """The images found by :func:`maximize_activation` for ``channels`` of ``layer`` (or of each layer of a
-    list, one row per layer), titled with the channel's activation before and after the ascent."""
+    list, one row per layer), titled with the channel's activation before and after the ascent.
+
+    The figure's ``traces`` attribute holds ``{(layer name, channel): activation per step}``.
+    """
     layers = list(layer) if isinstance(layer, (list, tuple)) else [layer]
     channels = list(channels)
     names = [_resolve(model, lay, "plot_maximized")[0] for lay in layers]
     fig = _figure(len(channels) * 1.1 + 0.6, len(layers) * 1.35 + 0.4)
     fig.suptitle(title or "inputs that maximise a channel (activation: noise -> result)", fontsize=9)
     axes = fig.subplots(len(layers), len(channels), squeeze=False)
+    fig.traces = {}
     for row, lay, name in zip(axes, layers, names):
         for ax, c in zip(row, channels):
             img, trace = maximize_activation(model, lay, c, **kwargs)
+            fig.traces[name, c] = trace
             ax.imshow(img[0] if img.shape[0] != 3 else np.transpose(np.clip(img, 0, 1), (1, 2, 0)), cmap="gray")
             ax.set_title(f"{name}[{c}]: {trace[0]:.2g}->{trace[-1]:.2g}", fontsize=6)
             ax.set_xticks([])

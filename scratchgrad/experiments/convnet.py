@@ -50,10 +50,10 @@ def run(ctx):
     ag.manual_seed(ctx.seed)
     if deep:
         model = nn.models.DeepConvNet(input_dim=x.shape[1:])
-        name, first, last = "DeepConvNet", "conv1", "conv6"
+        name, layers = "DeepConvNet", ("conv1", "conv6")
     else:
         model = nn.models.SimpleConvNet(input_dim=x.shape[1:], weight_init_std=0.01)
-        name, first, last = "SimpleConvNet", "conv1", "conv1"
+        name, layers = "SimpleConvNet", ("conv1",)
     before = model.conv1.weight.numpy().copy()
     opt = optim.Adam(model.parameters(), lr=0.001)
     train = DataLoader(TensorDataset(x, t), batch_size=100, shuffle=True, seed=ctx.seed)
@@ -64,21 +64,17 @@ def run(ctx):
     figures = [f for f in ("filters.png", "curves.png")
                if (save_filters, save_curves)[f == "curves.png"](*((before, after) if f == "filters.png" else (history,)),
                                                                  ctx.path(f))]
-    pictures, layers = save_layer_pictures(model, xt[:1000], tt[:1000], ctx.out, first, last)
+    pictures, seen = save_layer_pictures(model, xt[:1000], tt[:1000], ctx.out, layers, steps=20 if ctx.quick else 100)
     smooth_before, smooth_after = _structure(before), _structure(after)
-    gains = {layer: [end / start if start > 0 else float("inf") for start, end in runs]
-             for layer, runs in layers["maximized_activation"].items()}
     findings = [
         f"{name}: test accuracy {history['test_acc'][-1]:.4f} after {epochs} epoch(s) on {len(x)} images "
         f"({history['epoch_time'][-1]:.1f} s per epoch)",
         f"filter smoothness (neighbour-pixel correlation): {smooth_before:.3f} before -> {smooth_after:.3f} after",
-        f"receptive field of {first}: {layers[f'receptive_field_{first}']} pixels"
-        + (f", of {last}: {layers[f'receptive_field_{last}']}" if last != first else ""),
-        "activation maximisation raised channels 0-3 of " + "; of ".join(
-            f"{layer} by x{min(g):.1f}..x{max(g):.1f}" for layer, g in gains.items()),
-    ]
+        "receptive field: " + ", ".join(f"{layer} {s[0]}x{s[1]} pixels" for layer, s in seen["receptive_field"].items()),
+    ] + [f"activation maximisation of {layer} channels 0-3: "
+         + ", ".join(f"{a:.2g} -> {b:.2g}" for a, b in runs) for layer, runs in seen["maximized_activation"].items()]
     return {"experiment": NAME, "model": kind, "quick": ctx.quick, "dataset": ctx.dataset_info(),
             "train_size": len(x), "test_size": len(xt), "epochs": epochs, "history": history,
-            "filter_smoothness": {"before": smooth_before, "after": smooth_after}, "layers": layers,
+            "filter_smoothness": {"before": smooth_before, "after": smooth_after}, "layers": seen,
             "book_finding_holds": bool(smooth_after > smooth_before + 0.1), "findings": findings,
             "figures": figures + pictures}
