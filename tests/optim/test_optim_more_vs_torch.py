@@ -214,7 +214,8 @@ def test_invalid_hyperparameters_as_torch(name, kwargs, message):
     assert str(ours.value) == str(theirs.value) == message
 
 
-@pytest.mark.parametrize("name", ["Adadelta", "Adamax", "NAdam", "RAdam", "LBFGS", "Adam", "AdamW", "Adagrad", "RMSprop"])
+@pytest.mark.parametrize("name", ["Adadelta", "Adamax", "NAdam", "RAdam", "LBFGS", "Adam", "AdamW", "Adagrad",
+                                  "RMSprop"])
 def test_complex_parameters_are_rejected(name):
     with pytest.raises(TypeError, match=f"{name} does not support complex parameters.*complex128.*\\(2,\\)"):
         getattr(optim, name)([ag.tensor(np.zeros(2, dtype=complex), requires_grad=True)])
