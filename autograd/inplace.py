@@ -42,6 +42,10 @@ class InplaceOps:
         if not (self.requires_grad or any(getattr(x, "requires_grad", False) for x in operands)):
             return False
         root = self if self._view is None else self._view[0]
+        if self._view is not None and self._view[1] is None:
+            raise RuntimeError(f"{op}: this tensor is one of the views returned by unbind, "
+                               "which cannot be modified in place while grad is recorded (as in PyTorch); "
+                               "clone() it first")
         if root.requires_grad and root.grad_fn is None:
             what = "a leaf Variable" if root is self else "a view of a leaf Variable"
             raise RuntimeError(f"{op}: {what} that requires grad is being used in an in-place operation; "
@@ -347,6 +351,9 @@ def _regenerate_view(t):
     from .backend import namespace
 
     base, ops, _ = t._view
+    if ops is None:  # one of several views made by one node: its history cannot be replayed (see unbind)
+        t._view = (base, ops, t._version[0])
+        return
     x = base
     for op in ops:
         x = op.replay(namespace(x), x)

@@ -10,6 +10,7 @@ import numpy as np
 from ..backend import index_add, namespace
 from ..indexing import plan_index
 from ..backend import sum_to as _sum_to
+from ..function import Function
 from ..op import Op
 from ..registry import register
 from ..tensor import Tensor
@@ -452,13 +453,37 @@ def chunk(input, chunks, dim=0):
     return split(input, builtins.max(-(-n // chunks), 1), dim)
 
 
+class Unbind(Function):
+    """All slices along a dim in one node: its backward stacks their gradients, once (slice by slice, each
+    slice's backward would build a zero gradient of the whole input, quadratic in the number of slices)."""
+
+    @staticmethod
+    def forward(ctx, input, dim):
+        ctx.dim = dim
+        lead = (slice(None),) * dim
+        data = input._data
+        return tuple(Tensor._make(data[lead + (i,)]) for i in range(data.shape[dim]))
+
+    @staticmethod
+    def backward(ctx, *grads):
+        return stack(grads, ctx.dim), None
+
+
 @register
 @tensor_input
 def unbind(input, dim=0):
-    """The slices along ``dim``, as a tuple, each without that dim."""
+    """The slices along ``dim``, as a tuple of views, each without that dim."""
     d = _dim(dim, input.ndim, "unbind")
-    lead = (slice(None),) * d
-    return tuple(getitem(input, lead + (i,)) for i in range(input.shape[d]))
+    if input.shape[d] == 0:
+        return ()
+    outs = Unbind.apply(input, d)
+    outs = outs if isinstance(outs, tuple) else (outs,)
+    root = input if input._view is None else input._view[0]
+    for o in outs:
+        # Views of the input's memory: they share its version counter; as PyTorch, being outputs of one
+        # node that returns several views, they cannot be changed in place while recorded (no view ops: None).
+        o._version, o._view = input._version, (root, None, input._version[0])
+    return outs
 
 
 @register
