@@ -6,7 +6,7 @@ Importing this package loads every op module, then attaches the registered metho
 """
 from .. import registry
 from ..tensor import Tensor
-from . import assign, comparison, elementwise, linalg, reductions, scan, shape, sorting  # noqa: F401  (each registers its ops)
+from . import assign, comparison, einsum, elementwise, linalg, norms, reductions, scan, shape, sorting  # noqa: F401  (each registers its ops)
 from .shape import Cast, IndexAdd, Pad, normalize_dims  # noqa: F401  (engine helpers)
 
 globals().update(registry.functions)
