@@ -75,6 +75,8 @@ def _parse(equation, shapes):
     counts = {c: "".join(inputs).count(c) for c in set("".join(inputs))}
     if not arrow:  # implicit output: the broadcast ellipsis dims, then letters used once, in alphabetical order
         return inputs, ell + "".join(sorted(c for c in used if counts[c] == 1)), sizes
+    if "," in rhs:
+        raise _error(f"invalid equation {equation!r}: one output term expected after '->'", shapes)
     head, tail, dots = _split_ellipsis(rhs, "the output", shapes)
     for c in head + tail:
         if (head + tail).count(c) > 1:

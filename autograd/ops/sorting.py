@@ -136,6 +136,8 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
     if not 0 <= k <= size:
         raise RuntimeError(f"topk(): selected index k out of range: k = {k} for shape {tuple(input.shape)} at dim {dim} "
                            f"(size {size})")
+    if input.ndim == 0:
+        k = 1  # PyTorch: the top 0 or 1 of a 0-d tensor is the tensor itself
 
     def run(x, d):
         xp = namespace(x._data)
