@@ -171,8 +171,7 @@ def linalg_norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):
                        f"(shape {tuple(A.shape)})")
 
 
-@register
-@dim_aliases
+@register  # no axis= alias: torch.norm (a Python function) takes dim only
 @tensor_input
 def norm(input, p="fro", dim=None, keepdim=False, *, dtype=None):
     """PyTorch's ``torch.norm``: ``p='fro'`` (the default) or a number is a vector norm over ``dim`` (all elements

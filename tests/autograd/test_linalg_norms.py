@@ -179,3 +179,13 @@ def test_singular_value_norms_are_not_implemented(ord):
     if ord == "nuc":
         with pytest.raises(NotImplementedError, match="SVD"):
             ag.norm(ag.zeros(2, 2), "nuc")
+
+
+def test_torch_norm_takes_no_axis_alias_but_linalg_functions_do():
+    x = ag.ones(2, 3)
+    with pytest.raises(TypeError):
+        ag.norm(x, axis=1)
+    with pytest.raises(TypeError):
+        torch.norm(torch.ones(2, 3), axis=1)
+    assert ag.linalg.norm(x, axis=1).shape == tuple(torch.linalg.norm(torch.ones(2, 3), axis=1).shape) == (2,)
+    assert ag.linalg.matrix_norm(ag.ones(2, 2, 2), axis=(0, 1)).shape == (2,)
