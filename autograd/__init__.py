@@ -6,7 +6,7 @@
     y.backward()
     x.grad            # tensor([2., 4.])
 """
-from . import allocator, data, graph  # noqa: F401  (allocator: configures malloc on import)
+from . import allocator, data, graph, linalg, return_types  # noqa: F401  (allocator: configures malloc on import)
 from .anomaly import AnomalyError, detect_anomaly
 from .creation import *  # noqa: F401,F403
 from .creation import __all__ as _creation_all
@@ -27,6 +27,7 @@ float, double, half, long, int, short = float32, float64, float16, int64, int32,
 
 __all__ = [
     "Tensor", "Function", "FunctionCtx", "backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
-    "detect_anomaly", "AnomalyError", "gradcheck", "gradgradcheck", "GradcheckError", "graph", "data",
+    "detect_anomaly", "AnomalyError", "gradcheck", "gradgradcheck", "GradcheckError", "graph", "data", "linalg",
+    "return_types",
     "save", "load", "float", "double", "half", "long", "int", "short",
 ] + _creation_all + _ops_all

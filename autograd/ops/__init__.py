@@ -6,8 +6,8 @@ Importing this package loads every op module, then attaches the registered metho
 """
 from .. import registry
 from ..tensor import Tensor
-from . import (assign, comparison, elementwise, gather, layout, linalg, pointwise, reductions,  # noqa: F401
-               rounding, shape)  # (each registers its ops)
+from . import (assign, comparison, einsum, elementwise, gather, layout, linalg, norms, pointwise,  # noqa: F401
+               reductions, rounding, scan, shape, sorting)  # (each registers its ops)
 from .shape import Cast, IndexAdd, Pad, normalize_dims  # noqa: F401  (engine helpers)
 
 globals().update(registry.functions)

@@ -10,6 +10,7 @@ from ..inplace import _raw
 from ..registry import register
 from ..tensor import Tensor
 from .shape import tensor_input
+from .dims import dim_aliases, reduce_dims
 
 
 def _compare(name, xp_name, symbol):
@@ -158,16 +159,24 @@ def nonzero(input, *, as_tuple=False):
     return Tensor._make(xp.astype(xp.argwhere(data), np.int64))
 
 
+def _logical_reduce(name, reduce, input, dim, keepdim):
+    a = _raw(input)
+    axes = reduce_dims(dim, np.ndim(a), name)
+    return Tensor._make(np.asarray(reduce(a, axis=axes, keepdims=keepdim)))
+
+
 @register(xp="all")
-def all(input):
-    """True (a 0-d bool tensor) when every element is nonzero."""
-    return _unary_test("all", input)
+@dim_aliases
+def all(input, dim=None, keepdim=False):
+    """True (a bool tensor) where every element (over ``dim``: an int or a tuple; all when None) is nonzero."""
+    return _logical_reduce("all", np.all, input, dim, keepdim)
 
 
 @register(xp="any")
-def any(input):
-    """True (a 0-d bool tensor) when some element is nonzero."""
-    return _unary_test("any", input)
+@dim_aliases
+def any(input, dim=None, keepdim=False):
+    """True (a bool tensor) where some element (over ``dim``: an int or a tuple; all when None) is nonzero."""
+    return _logical_reduce("any", np.any, input, dim, keepdim)
 
 
 @register(method="__contains__", export=False)
