@@ -34,7 +34,7 @@ from .grad_mode import _Global, _State
 from .inplace import _regenerate_view
 from .tensor import Tensor
 
-__all__ = ["Op"]
+__all__ = ["Op", "AccumulateGrad"]
 
 _FREED = object()  # marks a node whose saved arrays were released by a backward pass
 
@@ -184,12 +184,57 @@ class Op:
                 setattr(self, name, None)
 
     @property
+    def next_functions(self):
+        """PyTorch's view of this node's inputs: one ``(node, output_index)`` pair per input.
+
+        ``node`` is the op that produced the input, an :class:`AccumulateGrad` for a leaf that requires grad,
+        or None for an input that needs no gradient (a constant or a number), as ``grad_fn.next_functions`` in
+        PyTorch. (One pair per argument the op was applied to: an op may count its arguments differently from
+        PyTorch's, e.g. ``where``'s condition appears here.)
+        """
+        return tuple(_edge(n) for n in self.next)
+
+    @property
     def is_released(self):
         """True when a backward pass has already freed this node's saved arrays."""
         return self.saved is _FREED
 
     def __repr__(self):
         return f"<{self.name}Backward0>"
+
+
+class AccumulateGrad:
+    """The node ``next_functions`` shows for a leaf: it accumulates into ``variable.grad`` (PyTorch's name).
+
+    Two are equal when they stand for the same leaf; ``next_functions`` is empty (nothing comes before a leaf).
+    """
+
+    __slots__ = ("variable",)
+    next_functions = ()
+    name = "AccumulateGrad"
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    def __eq__(self, other):
+        return isinstance(other, AccumulateGrad) and other.variable is self.variable
+
+    def __hash__(self):
+        return id(self.variable)
+
+    def __repr__(self):
+        return f"<AccumulateGrad object at {id(self):#x}>"
+
+
+def _edge(node):
+    """One pair of ``next_functions``; a node standing for one output of a multi-output node says which
+    (``output_edge``, see :class:`autograd.function._Output`)."""
+    if node is None:
+        return (None, 0)
+    if isinstance(node, Tensor):
+        return (AccumulateGrad(node), 0)
+    edge = getattr(node, "output_edge", None)
+    return (node, 0) if edge is None else edge
 
 
 def _promote(op, arrays):

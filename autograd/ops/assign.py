@@ -11,8 +11,9 @@ from ..inplace import _raw
 from ..op import Op
 from ..registry import register
 from ..tensor import Tensor
+from .conversion import to
 from .elementwise import where
-from .shape import _plan, _region, reshape, tensor_input, to
+from .shape import _plan, _region, reshape, tensor_input
 
 
 @register(method="__setitem__", export=False)

@@ -1,5 +1,5 @@
 """Shape and indexing ops: reshape/view, permute/transpose, squeeze/unsqueeze/flatten, expand/broadcast_to,
-sum_to, indexing (``__getitem__``), cat/stack, split/chunk, pad, dtype casts."""
+sum_to, indexing (``__getitem__``), cat/stack, split/chunk, pad (dtype casts: :mod:`autograd.ops.conversion`)."""
 import builtins
 import functools
 import itertools
@@ -216,23 +216,6 @@ class Clone(Op):
 
     def backward(self, grad):
         return grad
-
-
-class Cast(Op):
-    __slots__ = ("dtype", "in_dtype")
-    attrs = ("dtype",)
-
-    def __init__(self, dtype):
-        self.dtype = dtype
-
-    def forward(self, a):
-        self.in_dtype = a.dtype
-        return a.astype(self.dtype)
-
-    def backward(self, grad):
-        if self.in_dtype.kind not in "fc":
-            return None
-        return namespace(grad).astype(grad, self.in_dtype)
 
 
 # -- functional forms ------------------------------------------------------------------------------------
@@ -545,44 +528,6 @@ def _iter(self):
 def contiguous(self):
     """A C-contiguous tensor with the same values (self when already contiguous)."""
     return self if self._data.flags.c_contiguous else clone(self)
-
-
-@register(export=False, xp="astype")
-def to(self, dtype=None, device=None):
-    """Cast to ``dtype`` (differentiable between floating dtypes); self when nothing changes.
-
-    ``'cpu'`` is accepted as a device (the only one), so ``x.to('cpu')`` works as in PyTorch.
-    """
-    if isinstance(dtype, str) and dtype.startswith("cpu"):
-        dtype, device = None, dtype
-    if device is not None and not str(device).startswith("cpu"):
-        raise RuntimeError(f"to(): only the 'cpu' device exists in scratchgrad, got {device!r}")
-    if dtype is None:
-        return self
-    dtype = np.dtype(dtype)
-    if dtype.kind not in "fc":  # integer results never require grad
-        return Tensor._make(self._data.astype(dtype))
-    return self if dtype == self._data.dtype else Cast(dtype).apply(self)
-
-
-def _cast_method(name, dtype):
-    def cast(self):
-        return to(self, dtype)
-
-    cast.__name__ = name
-    cast.__doc__ = f"Cast to {dtype}."
-    return register(cast, export=False)
-
-
-for _name, _dtype in (("float", "float32"), ("double", "float64"), ("half", "float16"), ("long", "int64"),
-                      ("int", "int32"), ("bool", "bool")):
-    _cast_method(_name, np.dtype(_dtype))
-
-
-@register(method="type", export=False)
-def _type(self, dtype=None):
-    """The dtype's name, or a cast to ``dtype``."""
-    return str(self.dtype) if dtype is None else to(self, dtype)
 
 
 # Backward rules call these with the array API's signatures (see autograd.backend).
