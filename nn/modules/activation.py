@@ -222,7 +222,7 @@ class PReLU(Module):
 
     def __init__(self, num_parameters=1, init=0.25, device=None, dtype=None):
         super().__init__()
-        _check_device(device)
+        _check_device(device, type(self).__name__)
         self.num_parameters = num_parameters
         self.init = init
         self.weight = Parameter(ag.empty(num_parameters, dtype=dtype))

@@ -42,7 +42,7 @@ class RNNBase(Module):
     def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
                  bidirectional=False, proj_size=0, device=None, dtype=None):
         super().__init__()
-        _check_device(device)
+        _check_device(device, type(self).__name__)
         if mode not in _MODES:
             raise ValueError(f"Unrecognized RNN mode: {mode!r}")
         if not isinstance(dropout, numbers.Number) or isinstance(dropout, bool) or not 0 <= dropout <= 1:
