@@ -96,7 +96,8 @@ def _read_bytes(path, magic):
                 if compressed and total > size * _MAX_GZIP_RATIO + 1024:
                     raise IDXError(f"{path}: corrupt: the header declares shape {head[1]} ({total} bytes), more "
                                    f"than a {size}-byte .gz file can hold; delete the file and download it again")
-                buf += _read(stream, total + 1 - len(buf))
+                want = total + 1 - len(buf)
+                buf += _read(stream, want if compressed else min(want, size - len(buf) + 1))
                 if len(buf) > total:  # said here, where the real size of a raw file is known
                     more = f"{size - total} more" if not compressed else "more"
                     raise IDXError(f"{path}: corrupt: the file {'decompresses to' if compressed else 'has'} {more} "
