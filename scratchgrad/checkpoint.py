@@ -186,10 +186,11 @@ def _describe(value):
     return repr(value) if isinstance(value, (int, float, str, type(None))) else f"a {type(value).__name__}"
 
 
-def check_param_groups(optimizer, saved_groups):
+def check_param_groups(optimizer, saved_groups, source="the checkpoint"):
     """Raise :class:`CheckpointError` unless every hyper-parameter in ``saved_groups`` (an optimizer state
     dict's ``param_groups``) has the kind of value ``optimizer``'s own groups hold: a finite number for a number
-    (``lr`` >= 0), a bool for a bool, a sequence of as many finite numbers for a tuple (``betas``)."""
+    (``lr`` >= 0), a bool for a bool, a sequence of as many finite numbers for a tuple (``betas``); ``source``
+    names the checkpoint in the message."""
     for i, (own, saved) in enumerate(zip(optimizer.param_groups, saved_groups)):
         for key, default in own.items():
             if key in ("params", "param_names") or key not in saved:
@@ -205,7 +206,7 @@ def check_param_groups(optimizer, saved_groups):
             else:
                 ok = type(value) is type(default)
             if not ok:
-                raise CheckpointError(f"{where} is {_describe(value)}, which {type(optimizer).__name__} cannot use "
+                raise CheckpointError(f"{source}: {where} is {_describe(value)}, which {type(optimizer).__name__} cannot use "
                                       f"(it holds {default!r} there)")
 
 

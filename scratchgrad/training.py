@@ -7,6 +7,7 @@ A checkpoint (written with ``autograd.save`` after every epoch, and on Ctrl-C) h
 optimizer's (and scheduler's) state dicts, the history so far, the global random generator's state and the
 loader's epoch counter, so a resumed run repeats exactly what the uninterrupted run would have done.
 """
+import functools
 import math
 import sys
 import time
@@ -117,12 +118,21 @@ def evaluate(model, loader, loss_fn=None):
     return {"loss": total / count, "acc": correct / count if scored else math.nan, "count": count}
 
 
-def _progress_bar(total, desc, initial, enabled):
-    if not enabled:
-        return None
+@functools.lru_cache(maxsize=None)
+def _tqdm():
+    """tqdm's progress bar class, or None (said once per process) when tqdm is not installed."""
     try:
         from tqdm.auto import tqdm
     except ImportError:
+        print("note: no progress bars: they need tqdm (pip install tqdm); the loss is printed after each epoch",
+              file=sys.stderr)
+        return None
+    return tqdm
+
+
+def _progress_bar(total, desc, initial, enabled):
+    tqdm = _tqdm() if enabled else None
+    if tqdm is None:
         return None
     return tqdm(total=total, initial=initial, desc=desc, unit="batch", leave=True, dynamic_ncols=True,
                 mininterval=0.5, file=sys.stderr)
@@ -231,7 +241,7 @@ def fit(model, optimizer, train_loader, val_loader=None, epochs=1, loss_fn=None,
     if resume is not None:
         state = load_checkpoint(resume)  # every entry's type and range checked
         try:
-            check_param_groups(optimizer, state["optimizer"]["param_groups"])
+            check_param_groups(optimizer, state["optimizer"]["param_groups"], f"fit: the checkpoint {str(resume)!r}")
             model.load_state_dict(state["model"])
             optimizer.load_state_dict(state["optimizer"])
             if scheduler is not None and state.get("scheduler") is not None:
@@ -244,7 +254,7 @@ def fit(model, optimizer, train_loader, val_loader=None, epochs=1, loss_fn=None,
         # types but the wrong structure can make them raise the others
         except (RuntimeError, ValueError, TypeError, KeyError, IndexError) as exc:
             raise CheckpointError(f"fit: the checkpoint {str(resume)!r} does not fit this model/optimizer/loader; "
-                                  f"resume with the ones it was saved from ({type(exc).__name__}: {exc})") from None
+                                  f"resume with the ones it was saved from ({type(exc).__name__}: {' '.join(str(exc).split())})") from None
         history = {k: list(v) for k, v in state["history"].items()}
         history.setdefault("step_loss", [[] for _ in range(int(state["epoch"]))])  # older checkpoints lack it
         start = int(state["epoch"])
