@@ -14,5 +14,5 @@ from .datasets import choose_dataset, load_datasets
 from .search import random_search
 from .training import Callback, NonFiniteLossError, TrainingInterrupted, evaluate, fit
 
-__all__ = ["fit", "evaluate", "Callback", "NonFiniteLossError", "TrainingInterrupted", "save_checkpoint", "CheckpointError",
-           "load_checkpoint", "choose_dataset", "load_datasets", "random_search", "main"]
+__all__ = ["fit", "evaluate", "Callback", "NonFiniteLossError", "TrainingInterrupted", "save_checkpoint",
+           "CheckpointError", "load_checkpoint", "choose_dataset", "load_datasets", "random_search", "main"]

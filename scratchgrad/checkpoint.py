@@ -206,8 +206,8 @@ def check_param_groups(optimizer, saved_groups, source="the checkpoint"):
             else:
                 ok = type(value) is type(default)
             if not ok:
-                raise CheckpointError(f"{source}: {where} is {_describe(value)}, which {type(optimizer).__name__} cannot use "
-                                      f"(it holds {default!r} there)")
+                raise CheckpointError(f"{source}: {where} is {_describe(value)}, which {type(optimizer).__name__} "
+                                      f"cannot use (it holds {default!r} there)")
 
 
 def load_checkpoint(path):

@@ -253,8 +253,9 @@ def fit(model, optimizer, train_loader, val_loader=None, epochs=1, loss_fn=None,
         # modules raise RuntimeError (as in torch), optimizers and loaders ValueError, and a state of the right
         # types but the wrong structure can make them raise the others
         except (RuntimeError, ValueError, TypeError, KeyError, IndexError) as exc:
+            why = " ".join(str(exc).split())  # one line: module errors list their mismatches on several
             raise CheckpointError(f"fit: the checkpoint {str(resume)!r} does not fit this model/optimizer/loader; "
-                                  f"resume with the ones it was saved from ({type(exc).__name__}: {' '.join(str(exc).split())})") from None
+                                  f"resume with the ones it was saved from ({type(exc).__name__}: {why})") from None
         history = {k: list(v) for k, v in state["history"].items()}
         history.setdefault("step_loss", [[] for _ in range(int(state["epoch"]))])  # older checkpoints lack it
         start = int(state["epoch"])

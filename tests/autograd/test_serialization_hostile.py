@@ -114,8 +114,8 @@ def _structure(root):
 
 _DESCRS = ["'<f4'", "'>f8'", "'|u1'", "'|b1'", "'<i8'", "'|O'", "'<M8[ns]'", "'|V0'", "'|S3'", "'<U2'",
            "[('a', '<f4'), ('b', '|O')]", "[('a', '<f4')]", "'xyz'", "3", "None"]
-_SHAPES = ["()", "(0,)", "(3,)", "(2, 2)", "(-1,)", f"({2 ** 40},)", "(3.0,)", f"(0, {2 ** 62}, {2 ** 62})", "((1,),)", "'a'",
-           "(" + "1, " * 70 + ")", f"({10 ** 30},)", f"(0,) + ({2 ** 70},)"]
+_SHAPES = ["()", "(0,)", "(3,)", "(2, 2)", "(-1,)", f"({2 ** 40},)", "(3.0,)", f"(0, {2 ** 62}, {2 ** 62})", "((1,),)",
+           "'a'",           "(" + "1, " * 70 + ")", f"({10 ** 30},)", f"(0,) + ({2 ** 70},)"]
 
 
 @FUZZ
@@ -210,7 +210,7 @@ def _peak(fn):
 
 
 def _bomb(root, big_header, zeros=BOMB):
-    """An archive with the structure ``root`` and a member ``big`` of ``big_header`` + ``zeros`` zero bytes, deflated."""
+    """An archive with the structure ``root`` and a deflated member ``big``: ``big_header`` and ``zeros`` zeros."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("__structure__.npy", _structure(root))
@@ -264,7 +264,8 @@ def test_declared_size_beyond_what_deflate_can_hold_is_refused_before_decompress
 
 def test_npy_header_declaring_a_huge_array_is_refused_before_allocating():
     archive = _archive({"__structure__.npy": _structure({"$": "ndarray", "ref": "a0"}),
-                        "a0.npy": _npy(f"{{'descr': '<f8', 'fortran_order': False, 'shape': ({2 ** 40},), }}", bytes(64))})
+                        "a0.npy": _npy(f"{{'descr': '<f8', 'fortran_order': False, 'shape': ({2 ** 40},), }}",
+                                       bytes(64))})
     peak, result = _peak(lambda: ag.load(io.BytesIO(archive)))
     assert isinstance(result, ag.SerializationError) and "holds 64 data bytes" in str(result)
     assert peak < PEAK, peak

@@ -21,7 +21,8 @@ def test_second_run_goes_to_a_numbered_directory(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     assert main(["train", *TINY, "--no-pictures"]) == 0
     assert main(["train", *TINY, "--no-pictures", "--seed", "1"]) == 0
-    assert "runs/mlp-synthetic holds an earlier run, so this one goes to runs/mlp-synthetic-2" in capsys.readouterr().out
+    said = capsys.readouterr().out
+    assert "runs/mlp-synthetic holds an earlier run, so this one goes to runs/mlp-synthetic-2" in said
     first = json.loads((tmp_path / "runs" / "mlp-synthetic" / "history.json").read_text())
     second = json.loads((tmp_path / "runs" / "mlp-synthetic-2" / "history.json").read_text())
     assert first["config"]["seed"] == 0 and second["config"]["seed"] == 1
@@ -107,7 +108,8 @@ _MINIMAL = ("import sys\n"
 def test_minimal_install_trains_to_the_end_with_one_line_notes(tmp_path):
     env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
     argv = [a for a in TINY if a != "--no-progress"]  # progress bars asked for, as by default
-    done = subprocess.run([sys.executable, "-c", _MINIMAL, "train", *argv, "--out", str(tmp_path / "run")], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-c", _MINIMAL, "train", *argv, "--out", str(tmp_path / "run")],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     notes = [line for line in done.stderr.splitlines() if line.startswith("note:")]
     assert len(notes) == 3, done.stderr  # graph, pictures, progress bars: one line each

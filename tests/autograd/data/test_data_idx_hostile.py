@@ -10,7 +10,6 @@ import struct
 import tracemalloc
 import zlib
 
-import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
