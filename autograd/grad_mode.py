@@ -15,6 +15,7 @@ class _ThreadState(threading.local):
 
     grad_enabled = True
     anomaly = False
+    tracer = None  # the active autograd.tracing.Trace, which records every op applied (export)
 
 
 _State = _ThreadState()

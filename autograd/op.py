@@ -144,6 +144,8 @@ class Op:
             result = _fill(_new(Tensor), out, None, base._version, view)
         else:
             result = _fill(_new(Tensor), out if type(out) is ndarray else asarray(out), None, [0], None)
+        if _State.tracer is not None:  # tracing (autograd.tracing) records every op, whatever the grad mode
+            _State.tracer.record(self, inputs, arrays, result)
         if not (bits and _State.grad_enabled):
             return result
         result.grad_fn = self
