@@ -22,6 +22,16 @@ from .tensor import Tensor
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name):
+    """``autograd.onnx`` (export) is loaded on first use, as ``torch.onnx``; it needs the onnx package only to export."""
+    if name == "onnx":
+        import importlib
+
+        return importlib.import_module(".onnx", __name__)
+    raise AttributeError(f"module 'autograd' has no attribute {name!r}")
+
+
 # PyTorch's dtype aliases (here, not in creation.py, whose code uses the builtins float and int).
 float, double, half, long, int, short = float32, float64, float16, int64, int32, int16  # noqa: A001
 

@@ -14,7 +14,7 @@ from .checkpoint import load_checkpoint
 from .datasets import choose_dataset, dataset_title, load_datasets
 from .training import Callback, NonFiniteLossError, TrainingInterrupted, fit
 
-__all__ = ["train", "experiment", "graph"]
+__all__ = ["train", "experiment", "graph", "export"]
 
 #: The settings a checkpoint remembers, so ``--resume`` rebuilds the same model, data and optimizer.
 RUN_SETTINGS = ("model", "dataset", "batch_size", "optimizer", "lr", "weight_decay", "dropout", "batchnorm",
@@ -200,4 +200,31 @@ def graph(args):
     if path is None:
         return _error(f"could not render {out} (see the warning above; a .dot output needs no graphviz program)")
     print(f"graph of {args.model} written to {out}")
+    return 0
+
+
+def export(args):
+    """``scratchgrad export --checkpoint CKPT``: the checkpoint's model as ONNX, any batch size; returns the exit code."""
+    try:
+        state = load_checkpoint(args.checkpoint)
+    except (ValueError, OSError) as exc:
+        return _error(str(exc))
+    config = (state.get("meta") or {}).get("config") or {}
+    if config.get("model") is None:
+        return _error(f"{args.checkpoint!r} does not say which model it holds (no meta.config.model)")
+    out = args.out or os.path.join(os.path.dirname(os.path.abspath(args.checkpoint)), "model.onnx")
+    problem = _output_dir_error(os.path.dirname(os.path.abspath(out)))
+    if problem:
+        return _error(problem)
+    try:
+        model = build_model(config["model"], dropout=config.get("dropout"), batchnorm=bool(config.get("batchnorm")))
+        model.load_state_dict(state["model"])
+        image = ag.from_numpy(np.random.default_rng(0).random((1, 1, 28, 28), dtype=np.float32))  # a sample to trace
+        ag.onnx.export(model, image, out, input_names=["image"], output_names=["logits"],
+                       dynamic_axes={"image": {0: "batch"}, "logits": {0: "batch"}}, opset_version=args.opset)
+    except ImportError as exc:
+        return _error(str(exc))
+    except (ValueError, RuntimeError, KeyError) as exc:  # a state dict that does not fit, an opset out of range
+        return _error(f"cannot export {args.checkpoint!r}: {exc}")
+    print(f"{config['model']} exported to {out} (input 'image' (batch, 1, 28, 28), output 'logits')")
     return 0
