@@ -288,9 +288,13 @@ class Exporter:
     def value(self, refs, node):
         """The ONNX value of one argument (its ref in each run)."""
         ref = refs[0]
+        if ref.kind in ("input", "call") and any(r != ref for r in refs):
+            raise ExportError("an index or other tensor parameter of it comes from other ops in other runs")
         if ref.kind == "input":
             return self.input_names[ref.index]
         if ref.kind == "call":
+            if ref.index not in self.values:  # a tensor parameter (an index) made by an op the outputs need
+                self._emit(ref.index)
             return self.values[ref.index]
         if ref.kind == "stale":
             raise ExportError("an input of it was changed in place by an operation that tracing does not record "
@@ -331,20 +335,8 @@ class Exporter:
         onnx = self.onnx
         calls = self.runs[0].trace.calls
         for i in _needed(self.runs):
-            call = calls[i]
-            entry = self.table.get(call.kind)
-            if entry is None:
-                raise UnsupportedOperatorError(
-                    f"export: the op {call.op.name} ({call.kind}) has no ONNX form in scratchgrad's exporter; it was "
-                    f"applied at {_site(call)}")
-            self.g.scope = f"{call.kind}_{i}"
-            try:
-                out = entry(self.g, Node(self, i))
-            except ExportError as exc:
-                raise UnsupportedOperatorError(f"export: {call.op.name} ({call.kind}) at {_site(call)} cannot be "
-                                               f"exported: {exc}") from None
-            self.values[i] = out
-            self._expected[out] = (call, call.output.dtype, dims_of([r.trace.calls[i].output.shape for r in self.runs]))
+            if i not in self.values:
+                self._emit(i)
         self.g.scope = "graph"
         outputs = self._outputs()
         inputs = [self._value_info(name, t.dtype, self._input_dims(k, t)) for k, (name, t) in
@@ -357,6 +349,23 @@ class Exporter:
         self._verify(model)
         onnx.checker.check_model(model)
         return model
+
+    def _emit(self, i):
+        """Translate call ``i`` with its table entry (its arguments are translated already)."""
+        call = self.runs[0].trace.calls[i]
+        entry = self.table.get(call.kind)
+        if entry is None:
+            raise UnsupportedOperatorError(f"export: the op {call.op.name} ({call.kind}) has no ONNX form in "
+                                           f"scratchgrad's exporter; it was applied at {_site(call)}")
+        scope, self.g.scope = self.g.scope, f"{call.kind}_{i}"
+        try:
+            out = entry(self.g, Node(self, i))
+        except ExportError as exc:
+            raise UnsupportedOperatorError(f"export: {call.op.name} ({call.kind}) at {_site(call)} cannot be "
+                                           f"exported: {exc}") from None
+        self.g.scope = scope
+        self.values[i] = out
+        self._expected[out] = (call, call.output.dtype, dims_of([r.trace.calls[i].output.shape for r in self.runs]))
 
     def _input_dims(self, k, tensor):
         names = {axis: s.name for s in self.symbols for (src, axis) in s.sources if src == self.input_names[k]}

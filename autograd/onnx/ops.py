@@ -233,8 +233,9 @@ def _roll(g, n):
         shifted = _roll_axis(g, flat, int(shifts), 0, size)
         return g.node("Reshape", [shifted, g.shape_tensor([d.value for d in n.in_dims(0)])])
     for shift, dim in zip(shifts, dims):
-        x = _roll_axis(g, x, int(shift), int(dim), n.size(0, dim))
-    return x
+        if shift:
+            x = _roll_axis(g, x, int(shift), int(dim), n.size(0, dim))
+    return x if x != n.x(0) else g.node("Identity", [x])
 
 
 def _roll_axis(g, x, shift, axis, size):
