@@ -8,11 +8,12 @@
 The model runs in eval mode (dropout is the identity, batch norm uses its running statistics), traced by
 :mod:`autograd.tracing` whatever the grad mode; its parameters become initializers named as in its
 ``state_dict``. ``onnx`` is imported only when :func:`export` runs (``pip install onnx``; ``onnxruntime`` runs
-the file). What is exported and how: :mod:`autograd.onnx.exporter`; the ops: :data:`autograd.onnx.ops.TABLE`.
+the file). How: :mod:`autograd.onnx.runs` (the traced runs), :mod:`autograd.onnx.exporter` (the graph) and
+:data:`autograd.onnx.ops.TABLE` (the ops).
 """
 import os
 
-from .exporter import OnnxExporterError, UnsupportedOperatorError
+from .errors import OnnxExporterError, UnsupportedOperatorError
 
 __all__ = ["export", "OnnxExporterError", "UnsupportedOperatorError", "MIN_OPSET"]
 
@@ -50,8 +51,8 @@ def export(model, args, f, input_names=None, output_names=None, dynamic_axes=Non
     except ImportError as exc:
         raise ImportError("autograd.onnx.export needs the onnx package: pip install onnx (onnxruntime runs the "
                           "exported file), or install scratchgrad's 'onnx' extra") from exc
-    from .exporter import export_model
     from .ops import TABLE
+    from .runs import export_model
 
     newest = onnx.defs.onnx_opset_version()
     if not isinstance(opset_version, int) or isinstance(opset_version, bool):

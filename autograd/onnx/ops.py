@@ -354,6 +354,15 @@ def _softplus(g, n):
     return g.node("Where", [g.node("Greater", [bx, _scalar(n, threshold)]), x, out])
 
 
+def _training_only(what):
+    """Ops that exist only in training mode: export runs the model in eval mode, so a forward that asks for them
+    explicitly (``F.dropout(x, training=True)``) has no deterministic graph."""
+    def emit(g, n):
+        n.fail(f"{what} in training mode has no ONNX form; export puts the model in eval mode, so pass "
+               "training=self.training to the functional form")
+    return emit
+
+
 def _leaky_relu(g, n):
     return g.node("LeakyRelu", [n.x(0)], alpha=float(n.attr("negative_slope")))
 
@@ -440,6 +449,7 @@ TABLE = {
     "Linear": _linear, "Conv2d": _conv2d, "Unfold": _unfold, "Fold": _fold, "MaxPool2dFast": _max_pool_fast,
     "MaxPool2dWindows": _max_pool_windows, "AvgPool2dFast": _avg_pool_fast, "LeakyReLU": _leaky_relu,
     "Erf": _same("Erf"), "GELU": _gelu, "Softplus": _softplus,
+    "Dropout": _training_only("dropout"), "BatchNormTrain": _training_only("batch norm with batch statistics"),
     # non-differentiable functions (autograd.tracing.leaf) and copy_
     "eq": _compare("Equal"), "ne": _compare("Equal", negate=True), "lt": _compare("Less"),
     "le": _compare("LessOrEqual"), "gt": _compare("Greater"), "ge": _compare("GreaterOrEqual"),

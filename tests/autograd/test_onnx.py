@@ -328,7 +328,7 @@ def test_dynamic_axes_name_the_input_and_output_dims():
 
 
 def test_several_dynamic_axes_of_a_fully_convolutional_model():
-    onnx, ort = _need("onnx"), _need("onnxruntime")
+    ort = _need("onnxruntime")
 
     class Net(nn.Module):
         def __init__(self):
@@ -416,6 +416,12 @@ def test_losses_with_class_targets_have_no_onnx_form_yet():
     _need("onnx")
     with pytest.raises(ag.onnx.UnsupportedOperatorError, match="CrossEntropy.*test_onnx"):
         ag.onnx.export(nn.CrossEntropyLoss(), (ag.randn(2, 4), ag.tensor([1, 3])), io.BytesIO())
+
+
+def test_training_mode_ops_say_how_to_export():
+    _need("onnx")
+    with pytest.raises(ag.onnx.UnsupportedOperatorError, match="dropout in training mode.*training=self.training"):
+        ag.onnx.export(Fn(lambda x: F.dropout(x, 0.5, training=True)), ag.randn(2, 3), io.BytesIO())
 
 
 def test_values_computed_outside_the_traced_ops_are_an_error_not_a_constant():
