@@ -75,7 +75,7 @@ class Node:
     def attr_tensor(self, get, dtype=None):
         """An array parameter (``get(op)``, e.g. an index) as a graph value: the traced tensor it is, else a constant."""
         refs = [run.trace.resolve(get(c.op)) for run, c in zip(self._ex.runs, self.calls)]
-        name = self._ex.value(refs, self)
+        name = self._ex.value(refs)
         natural = np.asarray(get(self.op)).dtype
         return self.g.cast(name, natural, dtype or natural)
 
@@ -121,7 +121,7 @@ class Node:
             return None
         if ref.kind == "number":
             return self.g.scalar(ref.value, dtype or self.calls[0].dtypes[i] or self.common_dtype())
-        name = self._ex.value([c.args[i] for c in self.calls], self)
+        name = self._ex.value([c.args[i] for c in self.calls])
         return self.g.cast(name, self._natural(i), dtype or self.dtype(i))
 
     def in_dims(self, i):
@@ -181,7 +181,7 @@ class Exporter:
         self._constants = {}  # id of the export run's constant -> initializer name
         self._expected = {}  # value name -> (call, dtype, dims): what shape inference must agree with
 
-    def value(self, refs, node):
+    def value(self, refs):
         """The ONNX value of one argument (its ref in each run)."""
         ref = refs[0]
         if ref.kind in ("input", "call") and any(r != ref for r in refs):
@@ -197,10 +197,10 @@ class Exporter:
                               "(an in-place op such as add_ or x[...] = v, or assigning .data); use the out-of-place "
                               "form in forward")
         if ref.kind == "constant":
-            return self._constant(refs, node)
+            return self._constant(refs)
         raise ExportError(f"unexpected argument {ref!r}")
 
-    def _constant(self, refs, node):
+    def _constant(self, refs):
         base = refs[0].value
         if id(base) in self._constants:
             return self._constants[id(base)]
@@ -275,7 +275,7 @@ class Exporter:
                 renames[self.values[ref.index]] = name
             else:  # an input, a constant or a value already output under another name
                 try:
-                    source = self.value([r.refs[k] for r in self.runs], None)
+                    source = self.value([r.refs[k] for r in self.runs])
                 except ExportError as exc:
                     raise OnnxExporterError(f"export: output {name!r} cannot be exported: {exc}") from None
                 self.g.nodes.append(self.onnx.helper.make_node("Identity", [source], [name],
