@@ -235,9 +235,12 @@ class InplaceOps:
         Recorded (differentiable with respect to ``src``) when ``src`` requires grad.
         """
         if self._records("copy_", (src,)):
-            return self._recorded("copy_", _internal["copy_from"], src)
-        self._data[...] = self._operand("copy_", src)
-        self._bump_version()
+            self._recorded("copy_", _internal["copy_from"], src)
+        else:
+            self._data[...] = self._operand("copy_", src)
+            self._bump_version()
+        if _State.tracer is not None:  # a trace (autograd.tracing) follows the new value to its source
+            _State.tracer.assign(self, src)
         return self
 
     def __iadd__(self, other):
