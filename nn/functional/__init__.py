@@ -13,12 +13,12 @@ from .dropout import dropout
 from .linear import linear
 from .loss import binary_cross_entropy_with_logits, cross_entropy, mse_loss, nll_loss
 from .misc import one_hot, pad
-from .normalization import batch_norm
+from .normalization import batch_norm, group_norm, layer_norm
 from .pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d
 
 __all__ = [
     "linear", "conv2d", "unfold", "fold", "im2col", "col2im",
-    "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "batch_norm", "dropout",
+    "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "batch_norm", "layer_norm", "group_norm", "dropout",
     "relu", "leaky_relu", "sigmoid", "tanh", "gelu", "silu", "softplus", "softmax", "log_softmax", "erf",
     "cross_entropy", "nll_loss", "mse_loss", "binary_cross_entropy_with_logits", "pad", "one_hot",
 ]
