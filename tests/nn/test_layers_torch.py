@@ -60,3 +60,49 @@ def test_normalization_layer_errors():
         nn.GroupNorm(3, 6)(ag.randn(2, 4, 5))
     with pytest.raises(RuntimeError, match=r"LayerNorm.*\(\*, 4\).*\(2, 3, 5\)"):
         nn.LayerNorm(4)(ag.randn(2, 3, 5))
+
+
+# -- embedding ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kwargs", [dict(), dict(padding_idx=2), dict(padding_idx=-1, scale_grad_by_freq=True),
+                                    dict(max_norm=1.5)])
+def test_embedding_matches_torch(kwargs):
+    ours, theirs = nn.Embedding(7, 4, **kwargs), torch.nn.Embedding(7, 4, **kwargs)
+    assert repr(ours) == repr(theirs) and ours.padding_idx == theirs.padding_idx
+    if ours.padding_idx is not None:
+        assert not ours.weight.numpy()[ours.padding_idx].any()
+    copy_state(torch, ours, theirs)
+    idx = np.array([[0, 2, 6], [2, 2, 5]])
+    compare(torch, ours, theirs, idx)
+    np.testing.assert_allclose(ours.weight.detach().numpy(), theirs.weight.detach().numpy(), rtol=1e-6)
+
+
+def test_embedding_default_init_is_standard_normal():
+    w = nn.Embedding(2000, 50).weight.numpy()
+    assert abs(w.mean()) < 0.01 and abs(w.std() - 1) < 0.01 and w.dtype == np.float32
+
+
+def test_embedding_from_pretrained_freezes_and_keeps_the_padding_row():
+    table = ag.tensor(_rand(5, 3))
+    emb = nn.Embedding.from_pretrained(table, padding_idx=1)
+    ref = torch.nn.Embedding.from_pretrained(torch.from_numpy(table.numpy().copy()), padding_idx=1)
+    assert not emb.weight.requires_grad and repr(emb) == repr(ref)
+    np.testing.assert_array_equal(emb(ag.tensor([1, 4])).numpy(), ref(torch.tensor([1, 4])).numpy())
+    assert not np.shares_memory(emb.weight.numpy(), table.numpy())
+    trainable = nn.Embedding.from_pretrained(table, freeze=False)
+    trainable(ag.tensor([0, 0])).sum().backward()
+    np.testing.assert_array_equal(trainable.weight.grad.numpy()[0], [2, 2, 2])
+
+
+def test_embedding_errors():
+    with pytest.raises(AssertionError, match="padding_idx=7"):
+        nn.Embedding(7, 3, padding_idx=7)
+    with pytest.raises(AssertionError, match=r"2-dimensional.*\(5,\)"):
+        nn.Embedding.from_pretrained(ag.ones(5))
+    with pytest.raises(AssertionError, match=r"\(4, 3\)"):
+        nn.Embedding(5, 3, _weight=ag.ones(4, 3))
+    with pytest.raises(IndexError, match=r"index 7.*\(7, 3\)"):
+        nn.Embedding(7, 3)(ag.tensor([[1, 7]]))
+    with pytest.raises(NotImplementedError, match="sparse"):
+        nn.Embedding(7, 3, sparse=True)
