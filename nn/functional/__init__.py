@@ -8,7 +8,8 @@ Every op is differentiable to any order (``create_graph=True`` works through all
 rule is written once for both the fast array path and the recorded graph path.
 """
 from .activation import erf, gelu, leaky_relu, log_softmax, relu, sigmoid, silu, softmax, softplus, tanh
-from .conv import col2im, conv2d, fold, im2col, unfold
+from .conv import col2im, conv1d, conv2d, fold, im2col, unfold
+from .conv_transpose import conv_transpose2d
 from .dropout import dropout
 from .embedding import embedding
 from .linear import linear
@@ -18,7 +19,7 @@ from .normalization import batch_norm, group_norm, layer_norm
 from .pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d
 
 __all__ = [
-    "linear", "conv2d", "unfold", "fold", "im2col", "col2im",
+    "linear", "conv1d", "conv2d", "conv_transpose2d", "unfold", "fold", "im2col", "col2im",
     "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "batch_norm", "layer_norm", "group_norm", "dropout", "embedding",
     "relu", "leaky_relu", "sigmoid", "tanh", "gelu", "silu", "softplus", "softmax", "log_softmax", "erf",
     "cross_entropy", "nll_loss", "mse_loss", "binary_cross_entropy_with_logits", "pad", "one_hot",

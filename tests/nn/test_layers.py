@@ -83,7 +83,7 @@ def test_conv2d_bad_arguments_and_inputs():
     with pytest.raises(ValueError, match="strided"):
         nn.Conv2d(3, 6, 3, stride=2, padding="same")
     with pytest.raises(ValueError, match="padding_mode"):
-        nn.Conv2d(3, 6, 3, padding_mode="reflect")
+        nn.Conv2d(3, 6, 3, padding_mode="mirror")
     conv = nn.Conv2d(1, 30, 5)
     with pytest.raises(RuntimeError, match=r"^Conv2d\(1, 30, kernel_size=\(5, 5\), stride=\(1, 1\)\): expected input "
                                            r"with 1 channels, got input of shape \(8, 3, 28, 28\)$"):

@@ -106,3 +106,82 @@ def test_embedding_errors():
         nn.Embedding(7, 3)(ag.tensor([[1, 7]]))
     with pytest.raises(NotImplementedError, match="sparse"):
         nn.Embedding(7, 3, sparse=True)
+
+
+# -- convolution -------------------------------------------------------------------------------------------
+
+
+def _same_layer(ours_cls, theirs_cls, *args, **kwargs):
+    ours, theirs = ours_cls(*args, **kwargs), theirs_cls(*args, **kwargs)
+    assert repr(ours) == repr(theirs)
+    assert [tuple(p.shape) for p in ours.parameters()] == [tuple(p.shape) for p in theirs.parameters()]
+    copy_state(torch, ours, theirs)
+    return ours, theirs
+
+
+@pytest.mark.parametrize("kwargs", [
+    dict(), dict(stride=2, padding=1), dict(padding="same", dilation=2), dict(groups=2, bias=False, padding=2),
+    dict(padding=2, padding_mode="reflect"), dict(padding=1, padding_mode="replicate", stride=2),
+    dict(padding=3, padding_mode="circular"), dict(padding="same", padding_mode="reflect", kernel_size=4),
+])
+@pytest.mark.filterwarnings("ignore:Using padding='same'")
+def test_conv1d_matches_torch(kwargs):
+    kwargs = {"kernel_size": 3, **kwargs}
+    ours, theirs = _same_layer(nn.Conv1d, torch.nn.Conv1d, 4, 6, **kwargs)
+    compare(torch, ours, theirs, _rand(2, 4, 9))
+    compare(torch, ours, theirs, _rand(4, 9, seed=3))  # unbatched
+
+
+@pytest.mark.parametrize("kwargs", [
+    dict(padding=(1, 2), padding_mode="reflect"), dict(padding=1, padding_mode="replicate", stride=2, groups=2),
+    dict(padding=(2, 1), padding_mode="circular", dilation=(1, 2)), dict(padding="same", padding_mode="circular"),
+])
+def test_conv2d_padding_modes_match_torch(kwargs):
+    ours, theirs = _same_layer(nn.Conv2d, torch.nn.Conv2d, 4, 6, 3, **kwargs)
+    compare(torch, ours, theirs, _rand(2, 4, 7, 8))
+
+
+def test_conv_default_init_matches_torch_bounds():
+    for ours, fan_in in ((nn.Conv1d(4, 6, 5), 20), (nn.ConvTranspose2d(4, 6, 3, groups=2), 27)):
+        bound = 1 / np.sqrt(fan_in)
+        w, b = ours.weight.numpy(), ours.bias.numpy()
+        assert np.abs(w).max() <= bound and np.abs(w).max() > 0.8 * bound and np.abs(b).max() <= bound
+
+
+@pytest.mark.parametrize("kwargs", [
+    dict(), dict(stride=2, padding=1, output_padding=1), dict(stride=(2, 3), padding=(0, 1), groups=2, dilation=(1, 2)),
+    dict(stride=2, bias=False, output_padding=(1, 0)),
+])
+def test_conv_transpose2d_matches_torch(kwargs):
+    ours, theirs = _same_layer(nn.ConvTranspose2d, torch.nn.ConvTranspose2d, 4, 6, 3, **kwargs)
+    compare(torch, ours, theirs, _rand(2, 4, 5, 6))
+    compare(torch, ours, theirs, _rand(4, 5, 6, seed=3))
+
+
+def test_conv_transpose2d_output_size():
+    ours, theirs = _same_layer(nn.ConvTranspose2d, torch.nn.ConvTranspose2d, 4, 2, 3, stride=2)
+    x = _rand(1, 4, 5, 5)
+    for size in [(11, 11), (12, 11), (1, 2, 12, 12)]:
+        out, tout = ours(ag.tensor(x), output_size=size), theirs(torch.tensor(x), output_size=size)
+        np.testing.assert_allclose(out.numpy(), tout.detach().numpy(), rtol=1e-5, atol=1e-5)
+    with pytest.raises(ValueError, match=r"\(13, 13\).*\(11, 11\) to \(12, 12\)"):
+        ours(ag.tensor(x), output_size=(13, 13))
+
+
+def test_conv_layer_errors():
+    with pytest.raises(ValueError, match="padding_mode"):
+        nn.Conv1d(2, 3, 3, padding_mode="mirror")
+    with pytest.raises(ValueError, match='only "zeros"'):
+        nn.ConvTranspose2d(2, 3, 3, padding_mode="reflect")
+    with pytest.raises(ValueError, match="in_channels must be divisible by groups"):
+        nn.ConvTranspose2d(3, 4, 3, groups=2)
+    with pytest.raises(ValueError, match="strided"):
+        nn.Conv1d(2, 3, 3, padding="same", stride=2)
+    with pytest.raises(ValueError, match="kernel_size"):
+        nn.Conv1d(2, 3, (3, 3))
+    with pytest.raises(RuntimeError, match=r"^Conv1d\(2, 3, .*\): expected input with 2 channels, got input of shape \(2, 4, 5\)$"):
+        nn.Conv1d(2, 3, 3)(ag.ones(2, 4, 5))
+    with pytest.raises(RuntimeError, match=r"Conv1d.*3-D \(N, C, L\) or 2-D \(C, L\).*\(2, 2, 5, 5\)"):
+        nn.Conv1d(2, 3, 3)(ag.ones(2, 2, 5, 5))
+    with pytest.raises(RuntimeError, match=r"ConvTranspose2d.*4 channels.*\(1, 3, 5, 5\)"):
+        nn.ConvTranspose2d(4, 2, 3)(ag.ones(1, 3, 5, 5))
