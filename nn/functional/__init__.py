@@ -7,6 +7,7 @@ Where the book (*Deep Learning from Scratch*) names a layer differently, the doc
 Every op is differentiable to any order (``create_graph=True`` works through all of them), and each backward
 rule is written once for both the fast array path and the recorded graph path.
 """
+from .adaptive import adaptive_avg_pool2d, adaptive_max_pool2d
 from .activation import erf, gelu, leaky_relu, log_softmax, relu, sigmoid, silu, softmax, softplus, tanh
 from .conv import col2im, conv1d, conv2d, fold, im2col, unfold
 from .conv_transpose import conv_transpose2d
@@ -16,11 +17,14 @@ from .linear import linear
 from .loss import binary_cross_entropy_with_logits, cross_entropy, mse_loss, nll_loss
 from .misc import one_hot, pad
 from .normalization import batch_norm, group_norm, layer_norm
-from .pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d
+from .pooling import avg_pool2d, max_pool2d
+from .pooling1d import avg_pool1d, max_pool1d
+from .unpool import max_unpool2d
 
 __all__ = [
     "linear", "conv1d", "conv2d", "conv_transpose2d", "unfold", "fold", "im2col", "col2im",
-    "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "batch_norm", "layer_norm", "group_norm", "dropout", "embedding",
+    "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d",
+    "max_unpool2d", "batch_norm", "layer_norm", "group_norm", "dropout", "embedding",
     "relu", "leaky_relu", "sigmoid", "tanh", "gelu", "silu", "softplus", "softmax", "log_softmax", "erf",
     "cross_entropy", "nll_loss", "mse_loss", "binary_cross_entropy_with_logits", "pad", "one_hot",
 ]

@@ -185,3 +185,43 @@ def test_conv_layer_errors():
         nn.Conv1d(2, 3, 3)(ag.ones(2, 2, 5, 5))
     with pytest.raises(RuntimeError, match=r"ConvTranspose2d.*4 channels.*\(1, 3, 5, 5\)"):
         nn.ConvTranspose2d(4, 2, 3)(ag.ones(1, 3, 5, 5))
+
+
+# -- pooling -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("ours_cls, theirs_cls, args, kwargs, shape", [
+    (nn.MaxPool1d, torch.nn.MaxPool1d, (3,), dict(stride=2, padding=1, ceil_mode=True), (2, 3, 10)),
+    (nn.MaxPool1d, torch.nn.MaxPool1d, (2,), dict(dilation=2), (3, 10)),
+    (nn.AvgPool1d, torch.nn.AvgPool1d, (3,), dict(stride=2, padding=1, count_include_pad=False, ceil_mode=True), (2, 3, 10)),
+    (nn.MaxPool2d, torch.nn.MaxPool2d, (3,), dict(stride=2, ceil_mode=True), (2, 3, 8, 9)),
+    (nn.AvgPool2d, torch.nn.AvgPool2d, (3,), dict(stride=2, padding=1, ceil_mode=True, count_include_pad=False), (2, 3, 8, 9)),
+    (nn.AvgPool2d, torch.nn.AvgPool2d, (2,), dict(ceil_mode=True, divisor_override=3), (3, 7, 7)),
+    (nn.AdaptiveMaxPool2d, torch.nn.AdaptiveMaxPool2d, ((3, None),), {}, (2, 3, 8, 9)),
+    (nn.AdaptiveMaxPool2d, torch.nn.AdaptiveMaxPool2d, (4,), dict(return_indices=True), (3, 7, 9)),
+])
+def test_pooling_layers_match_torch(ours_cls, theirs_cls, args, kwargs, shape):
+    ours, theirs = _same_layer(ours_cls, theirs_cls, *args, **kwargs)
+    assert not list(ours.state_dict())
+    compare(torch, ours, theirs, _rand(*shape))
+
+
+def test_max_pool_with_indices_and_unpool_layers_match_torch():
+    pool, tpool = _same_layer(nn.MaxPool2d, torch.nn.MaxPool2d, 2, return_indices=True)
+    unpool, tunpool = _same_layer(nn.MaxUnpool2d, torch.nn.MaxUnpool2d, 2)
+    x = _rand(2, 3, 7, 7)
+    ours, theirs = ag.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    out, tout = unpool(*pool(ours), output_size=ours.shape), tunpool(*tpool(theirs), output_size=theirs.shape)
+    np.testing.assert_array_equal(out.numpy(), tout.detach().numpy())
+    g = _rand(*out.shape, seed=4)
+    out.backward(ag.tensor(g)), tout.backward(torch.tensor(g))
+    np.testing.assert_array_equal(ours.grad.numpy(), theirs.grad.numpy())
+
+
+def test_pooling_layer_errors():
+    with pytest.raises(RuntimeError, match=r"MaxPool1d.*3-D \(N, C, L\) or 2-D \(C, L\).*\(2, 3, 4, 5\)"):
+        nn.MaxPool1d(2)(ag.ones(2, 3, 4, 5))
+    with pytest.raises(RuntimeError, match=r"AdaptiveMaxPool2d.*\(5,\)"):
+        nn.AdaptiveMaxPool2d(2)(ag.ones(5))
+    with pytest.raises(RuntimeError, match=r"MaxUnpool2d.*\(4, 4\)"):
+        nn.MaxUnpool2d(2)(ag.ones(4, 4), ag.zeros(4, 4, dtype=ag.int64))
