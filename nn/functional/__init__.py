@@ -13,6 +13,7 @@ from .conv import col2im, conv1d, conv2d, fold, im2col, unfold
 from .conv_transpose import conv_transpose2d
 from .dropout import dropout
 from .embedding import embedding
+from .interpolate import interpolate
 from .linear import linear
 from .loss import binary_cross_entropy_with_logits, cross_entropy, mse_loss, nll_loss
 from .misc import one_hot, pad
@@ -26,5 +27,5 @@ __all__ = [
     "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d",
     "max_unpool2d", "batch_norm", "layer_norm", "group_norm", "dropout", "embedding",
     "relu", "leaky_relu", "sigmoid", "tanh", "gelu", "silu", "softplus", "softmax", "log_softmax", "erf",
-    "cross_entropy", "nll_loss", "mse_loss", "binary_cross_entropy_with_logits", "pad", "one_hot",
+    "cross_entropy", "nll_loss", "mse_loss", "binary_cross_entropy_with_logits", "pad", "one_hot", "interpolate",
 ]

@@ -225,3 +225,24 @@ def test_pooling_layer_errors():
         nn.AdaptiveMaxPool2d(2)(ag.ones(5))
     with pytest.raises(RuntimeError, match=r"MaxUnpool2d.*\(4, 4\)"):
         nn.MaxUnpool2d(2)(ag.ones(4, 4), ag.zeros(4, 4, dtype=ag.int64))
+
+
+# -- upsampling ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kwargs, shape", [
+    (dict(scale_factor=2), (2, 3, 4, 5)), (dict(size=(7, 3), mode="bilinear"), (2, 3, 4, 5)),
+    (dict(scale_factor=(1.5, 2.5), mode="bilinear", align_corners=True), (2, 3, 4, 5)),
+    (dict(size=9, mode="linear"), (2, 3, 4)), (dict(scale_factor=1.7, recompute_scale_factor=True), (2, 3, 5)),
+])
+def test_upsample_matches_torch(kwargs, shape):
+    ours, theirs = _same_layer(nn.Upsample, torch.nn.Upsample, **kwargs)
+    assert ours.scale_factor == theirs.scale_factor and ours.size == theirs.size
+    compare(torch, ours, theirs, _rand(*shape))
+
+
+def test_upsample_errors():
+    with pytest.raises(ValueError, match="either size or scale_factor"):
+        nn.Upsample()(ag.ones(1, 1, 2, 2))
+    with pytest.raises(NotImplementedError, match=r"'bilinear' needs a 4-D input.*\(1, 1, 2\)"):
+        nn.Upsample(scale_factor=2, mode="bilinear")(ag.ones(1, 1, 2))
