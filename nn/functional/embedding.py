@@ -2,8 +2,10 @@
 
 The lookup is one op: forward takes the rows, backward adds the gradient back into the rows it came from
 (repeated indices accumulate).  ``padding_idx`` and ``scale_grad_by_freq`` only rescale the incoming gradient
-per looked-up position (0 at the padding index, ``1/count`` of that index in the batch) before the scatter,
-so the rule stays one differentiable index-add.  ``max_norm`` renormalises the looked-up rows of the weight in
+per looked-up position (0 at the padding index, ``1/count`` of that index in the batch) before the scatter.
+Under ``create_graph`` that scatter is itself an op whose derivative is PyTorch's double backward (the rows
+at the indices, masked at ``padding_idx``, not rescaled by frequency), so second derivatives agree with
+PyTorch and with finite differences of the first derivative.  ``max_norm`` renormalises the looked-up rows of the weight in
 place before the lookup, outside the graph, as PyTorch does.
 """
 import numbers
@@ -23,22 +25,50 @@ __all__ = ["embedding"]
 class Embedding(Op):
     """``weight[indices]`` for a ``(num_embeddings, embedding_dim)`` weight; the indices are a constant."""
 
-    __slots__ = ("indices", "scale", "num")
+    __slots__ = ("indices", "scale", "keep", "num")
     attrs = ("num",)
-    saved_attrs = ("indices", "scale")
+    saved_attrs = ("indices", "scale", "keep")
 
-    def __init__(self, indices, scale):
-        self.indices, self.scale = indices, scale  # scale: None, or a per-position gradient factor (*indices.shape, 1)
+    def __init__(self, indices, scale, keep):
+        # scale: None or the gradient factor of each position, (*indices.shape, 1): 1/count and 0 at padding_idx;
+        # keep: None or the positions not at padding_idx, for the double backward.
+        self.indices, self.scale, self.keep = indices, scale, keep
 
     def forward(self, weight):
         self.num = weight.shape[0]
         return namespace(weight).take(weight, self.indices, axis=0)
 
     def backward(self, grad):
-        xp = namespace(grad)
-        if self.scale is not None:
-            grad = grad * self.scale
-        return xp.index_add((self.num, grad.shape[-1]), (self.indices,), grad)
+        return EmbeddingBackward(self.indices, self.scale, self.keep, self.num).apply(grad)
+
+    def fast_backward(self, grad):
+        return _scatter(grad, self.indices, self.scale, self.num)
+
+
+def _scatter(grad, indices, scale, num):
+    """The rows' gradient: each position's (scaled) gradient added into its row."""
+    if scale is not None:
+        grad = grad * scale
+    return namespace(grad).index_add((num, grad.shape[-1]), (indices,), grad)
+
+
+class EmbeddingBackward(Op):
+    """The embedding's weight gradient as an op, so that its own derivative is PyTorch's
+    ``embedding_dense_double_backward``: the rows at the indices, zero at ``padding_idx`` and *not* rescaled by
+    ``scale_grad_by_freq`` (which the first backward already applied)."""
+
+    __slots__ = ("indices", "scale", "keep", "num")
+    saved_attrs = ("indices", "scale", "keep")
+
+    def __init__(self, indices, scale, keep, num):
+        self.indices, self.scale, self.keep, self.num = indices, scale, keep, num
+
+    def forward(self, grad):
+        return _scatter(grad, self.indices, self.scale, self.num)
+
+    def backward(self, grad):
+        rows = namespace(grad).getitem(grad, (self.indices,))
+        return rows if self.keep is None else rows * self.keep
 
 
 def _check_padding_idx(padding_idx, num_embeddings, op):
@@ -92,12 +122,12 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
         if not isinstance(max_norm, numbers.Real):
             raise TypeError(f"embedding: max_norm must be a number, got {max_norm!r}")
         _renorm_(weight, indices, float(max_norm), float(norm_type))
-    scale = None
-    if scale_grad_by_freq or padding_idx is not None:
-        scale = np.ones(indices.shape + (1,), dtype=weight.dtype)
-        if scale_grad_by_freq:
-            _, inverse, counts = np.unique(indices, return_inverse=True, return_counts=True)
-            scale[..., 0] = 1.0 / counts[inverse.reshape(indices.shape)]
-        if padding_idx is not None:
-            scale[indices == padding_idx] = 0
-    return Embedding(indices.astype(np.intp, copy=False), scale).apply(weight)
+    scale = keep = None
+    if padding_idx is not None:
+        keep = (indices != padding_idx)[..., None].astype(weight.dtype)
+    if scale_grad_by_freq:
+        _, inverse, counts = np.unique(indices, return_inverse=True, return_counts=True)
+        scale = (1.0 / counts[inverse.reshape(indices.shape)])[..., None].astype(weight.dtype)
+    if keep is not None:
+        scale = keep if scale is None else scale * keep
+    return Embedding(indices.astype(np.intp, copy=False), scale, keep).apply(weight)
