@@ -115,6 +115,10 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         raise ValueError(f"interpolate: align_corners can only be set with the linear modes (linear, bilinear), got mode {mode!r}")
     out, scales = _sizes(input, size, scale_factor, recompute_scale_factor)
     spatial = shape_of(input)[2:]
+    # PyTorch's 'nearest' and linear kernels copy a dim whose size does not change, and 'nearest' doubles a dim
+    # as ``i >> 1``, whatever the scale factor: both are the ``in / out`` coordinates ('nearest-exact' keeps it).
+    if mode != "nearest-exact":
+        scales = tuple(None if o == i or (mode == "nearest" and o == 2 * i) else f for i, o, f in zip(spatial, out, scales))
     if mode == "area":
         if input.ndim == 3:
             return adaptive_avg_pool2d(input.unsqueeze(2), (1, out[0])).squeeze(2)
