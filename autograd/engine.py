@@ -11,6 +11,7 @@ import numpy as np
 
 from .op import _FREED, Op, node_hooks
 from .grad_mode import _Global, _State
+from .inplace import current_history
 from .tensor import Tensor
 
 __all__ = ["backward", "grad"]
@@ -157,6 +158,8 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ac
     ``capture`` is a set of nodes/leaves whose incoming gradient is returned in a dict (for :func:`grad`);
     ``accumulate`` says whether leaves' ``.grad`` are written.
     """
+    for t in roots:
+        current_history(t)
     pending = _pending([t.grad_fn if t.grad_fn is not None else t for t in roots])
     for t, g in zip(roots, root_grads):
         entry = pending[t.grad_fn if t.grad_fn is not None else t]
@@ -302,7 +305,7 @@ def _capture_keys(inputs):
     for i, t in enumerate(inputs):
         if not isinstance(t, Tensor):
             raise TypeError(f"grad: inputs must be Tensors, got {type(t).__name__}")
-        if not t.requires_grad:
+        if not current_history(t).requires_grad:
             raise RuntimeError(f"grad: input {i} (shape {t.shape}) does not require grad")
         keys.add(t.grad_fn if t.grad_fn is not None else t)
     return keys

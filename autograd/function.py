@@ -28,7 +28,7 @@ import weakref
 import numpy as np
 
 from .grad_mode import _Global, _State
-from .inplace import _broadcasts_to
+from .inplace import _broadcasts_to, current_history
 from .op import _FREED, Op, _creation_site, creation_sites
 from .tensor import Tensor
 
@@ -150,6 +150,11 @@ class _Output(Op):
         """The Function's name: every output's ``grad_fn`` reads ``<NameBackward>``, as in PyTorch."""
         return self.next[0].name
 
+    @property
+    def output_edge(self):
+        """``(the Function's node, this output's index)``: what ``next_functions`` shows for this output, as PyTorch."""
+        return (self.next[0], self.index)
+
     def backward(self, grad):
         slots = [None] * self.n
         slots[self.index] = grad
@@ -184,7 +189,7 @@ class Function:
         Keyword arguments reach ``forward`` as given but are never differentiated (PyTorch accepts none):
         a Tensor that requires grad must be passed positionally.
         """
-        needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+        needs = tuple(isinstance(a, Tensor) and current_history(a).requires_grad for a in args)
         if _State.grad_enabled:
             for key, value in kwargs.items():
                 if isinstance(value, Tensor) and value.requires_grad:

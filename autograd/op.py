@@ -31,9 +31,10 @@ from numpy import asarray, generic, ndarray
 from .creation import get_default_dtype
 from .dtypes import result_type
 from .grad_mode import _Global, _State
+from .inplace import _regenerate_view
 from .tensor import Tensor
 
-__all__ = ["Op"]
+__all__ = ["Op", "AccumulateGrad"]
 
 _FREED = object()  # marks a node whose saved arrays were released by a backward pass
 
@@ -50,7 +51,8 @@ class Op:
         save_output:  keep the output array for backward.
         saved_attrs:  names of extra array attributes set by ``forward`` (masks, indices) that backward
                       needs and that are released with the rest after backward.
-        broadcasts:   inputs broadcast against each other; the engine sums each gradient back to its input's shape.
+        broadcasts:   inputs broadcast against each other; the engine sums each gradient back to its input's shape
+                      (``shapes``).
         attrs:        names of the op's non-array parameters (stride, dim, ...) shown by graph viewers.
         saves_for:    with ``save_inputs``, keep only what the rule needs: ``saves_for[i]`` lists the inputs whose
                       gradients need input ``i`` (``Mul``: ``((1,), (0,))``); input ``i`` is kept, and its
@@ -106,22 +108,20 @@ class Op:
         """Run the op on Tensors (or plain constants) and record it in the graph when needed."""
         arrays = []
         nxt = []
-        bcast = self.broadcasts
-        shapes = [] if bcast else None  # input shapes, for the engine to undo broadcasting (inputs needing grad)
         constants = None  # (position, tensor) of Tensor inputs that need no grad, for graph viewers
         save = self.save_inputs
         versions = [] if save else None  # per input: the version counter of a saved Tensor, None for numbers
         bits = 0  # bit i set: input i requires grad
         for x in inputs:
             if isinstance(x, Tensor):
+                if x._view is not None and x._view[2] != x._version[0]:
+                    _regenerate_view(x)  # its base or a sibling view changed in place since its history was made
                 arrays.append(x._data)
                 if save:
                     versions.append(x._version)
                 if x.requires_grad:
                     bits |= 1 << len(nxt)
                     nxt.append(x.grad_fn or x)
-                    if bcast:
-                        shapes.append(x._data.shape)
                     continue
                 if constants is None:
                     constants = []
@@ -131,8 +131,6 @@ class Op:
                 if save:
                     versions.append(None)
             nxt.append(None)
-            if bcast:
-                shapes.append(None)
         if self.promotes:
             _promote(self, arrays)
         out = self.forward(*arrays)
@@ -141,7 +139,8 @@ class Op:
             # and remembers how it was made, so an in-place change through it can be recorded on the base.
             base = inputs[0]
             view = base._view
-            view = (base, (self,)) if view is None else (view[0], view[1] + (self,))
+            version = base._version[0]  # the view's history is valid until the shared counter moves
+            view = (base, (self,), version) if view is None else (view[0], view[1] + (self,), version)
             result = _fill(_new(Tensor), out, None, base._version, view)
         else:
             result = _fill(_new(Tensor), out if type(out) is ndarray else asarray(out), None, [0], None)
@@ -156,8 +155,8 @@ class Op:
         self.out_meta = (out.shape, out.dtype)
         if constants:
             self.constants = tuple((i, weakref.ref(t)) for i, t in constants)
-        if bcast:
-            self.shapes = shapes
+        if self.broadcasts:
+            self.shapes = _broadcast_shapes(arrays, nxt)
         # What backward needs, and the version counters checked against ``clock`` at backward.
         if save:
             if self.saves_for is not None:
@@ -185,12 +184,57 @@ class Op:
                 setattr(self, name, None)
 
     @property
+    def next_functions(self):
+        """PyTorch's view of this node's inputs: one ``(node, output_index)`` pair per input.
+
+        ``node`` is the op that produced the input, an :class:`AccumulateGrad` for a leaf that requires grad,
+        or None for an input that needs no gradient (a constant or a number), as ``grad_fn.next_functions`` in
+        PyTorch. (One pair per argument the op was applied to: an op may count its arguments differently from
+        PyTorch's, e.g. ``where``'s condition appears here.)
+        """
+        return tuple(_edge(n) for n in self.next)
+
+    @property
     def is_released(self):
         """True when a backward pass has already freed this node's saved arrays."""
         return self.saved is _FREED
 
     def __repr__(self):
         return f"<{self.name}Backward0>"
+
+
+class AccumulateGrad:
+    """The node ``next_functions`` shows for a leaf: it accumulates into ``variable.grad`` (PyTorch's name).
+
+    Two are equal when they stand for the same leaf; ``next_functions`` is empty (nothing comes before a leaf).
+    """
+
+    __slots__ = ("variable",)
+    next_functions = ()
+    name = "AccumulateGrad"
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    def __eq__(self, other):
+        return isinstance(other, AccumulateGrad) and other.variable is self.variable
+
+    def __hash__(self):
+        return id(self.variable)
+
+    def __repr__(self):
+        return f"<AccumulateGrad object at {id(self):#x}>"
+
+
+def _edge(node):
+    """One pair of ``next_functions``; a node standing for one output of a multi-output node says which
+    (``output_edge``, see :class:`autograd.function._Output`)."""
+    if node is None:
+        return (None, 0)
+    if isinstance(node, Tensor):
+        return (AccumulateGrad(node), 0)
+    edge = getattr(node, "output_edge", None)
+    return (node, 0) if edge is None else edge
 
 
 def _promote(op, arrays):
@@ -223,6 +267,11 @@ def _promote(op, arrays):
                 arrays[i] = a.astype(rt, copy=False)
         elif isinstance(a, generic):  # a numpy scalar is a number here (numpy would let a float64 one widen)
             arrays[i] = a.item()
+
+
+def _broadcast_shapes(arrays, nxt):
+    """The shapes of the inputs needing grad (None for the others), for the engine to sum gradients back to."""
+    return [None if e is None else a.shape for a, e in zip(arrays, nxt)]
 
 
 def _creation_site():

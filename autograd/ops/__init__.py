@@ -6,9 +6,11 @@ Importing this package loads every op module, then attaches the registered metho
 """
 from .. import registry
 from ..tensor import Tensor
-from . import assign, comparison, elementwise, linalg, padding, reductions, shape  # noqa: F401  (each registers its ops)
+from . import (assign, comparison, conversion, einsum, elementwise, gather, layout, linalg, norms,  # noqa: F401
+               padding, pointwise, reductions, rounding, scan, shape, sorting)  # (each registers its ops)
+from .conversion import Cast  # noqa: F401  (engine helper)
 from .padding import Pad  # noqa: F401  (engine helper)
-from .shape import Cast, IndexAdd, normalize_dims  # noqa: F401  (engine helpers)
+from .shape import IndexAdd, normalize_dims  # noqa: F401  (engine helpers)
 
 globals().update(registry.functions)
 __all__ = sorted(registry.functions)

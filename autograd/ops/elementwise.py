@@ -6,6 +6,7 @@ is exactly 0.  That is what makes ``where(x > 0, log(x), 0)`` give finite gradie
 zero into the branch not taken, and the branch's own backward no longer turns ``0 * inf`` into NaN.  (PyTorch,
 JAX, HIPS autograd and tinygrad return NaN there.)
 """
+import builtins
 import math
 
 import numpy as np
@@ -17,6 +18,7 @@ from ..inplace import _raw
 from ..op import Op
 from ..registry import register
 from ..tensor import Tensor
+from .comparison import nonzero
 
 
 def _masked_mul(grad, deriv):
@@ -30,7 +32,7 @@ def _masked_mul(grad, deriv):
 
 def _broadcast_error(op, *operands):
     """The RuntimeError PyTorch raises for operands that do not broadcast, naming ``op`` and every shape."""
-    shapes = " and ".join(str(tuple(np.shape(x))) for x in operands)
+    shapes = " and ".join(str(tuple(getattr(x, "shape", ()))) for x in operands)
     return RuntimeError(f"{op}: operands of shapes {shapes} cannot be broadcast together")
 
 
@@ -143,7 +145,7 @@ class Pow(_Arithmetic):
         if self.next[1] is not None:
             # d(a**b)/db = a**b * log(a); taken as 0 at a == 0 (the limit for b > 0), as PyTorch does.
             if isinstance(a, (int, float)):  # a Python number: its log as a float keeps a float32 gradient float32
-                log_a = 0.0 if a == 0 else float(np.log(a))
+                log_a = 0.0 if a == 0 else math.log(a)
             else:
                 log_a = xp.log(xp.where(a == 0, 1, a))
             gb = _masked_mul(grad, y * log_a)
@@ -166,7 +168,7 @@ class Exp(Op):
     save_output = True
 
     def forward(self, a):
-        return np.exp(a)
+        return namespace(a).exp(a)
 
     def backward(self, grad, y):
         return _masked_mul(grad, y)
@@ -178,7 +180,7 @@ class Log(Op):
     save_inputs = True
 
     def forward(self, a):
-        return np.log(a)
+        return namespace(a).log(a)
 
     def backward(self, grad, a):
         return _masked_mul(grad, 1 / a)
@@ -190,7 +192,7 @@ class Log1p(Op):
     save_inputs = True
 
     def forward(self, a):
-        return np.log1p(a)
+        return namespace(a).log1p(a)
 
     def backward(self, grad, a):
         return _masked_mul(grad, 1 / (1 + a))
@@ -202,7 +204,7 @@ class Sqrt(Op):
     save_output = True
 
     def forward(self, a):
-        return np.sqrt(a)
+        return namespace(a).sqrt(a)
 
     def backward(self, grad, y):
         return _masked_mul(grad, 0.5 / y)
@@ -214,8 +216,9 @@ class Abs(Op):
     save_inputs = True  # only linked to under create_graph (see PiecewiseMul); PyTorch saves it too
 
     def forward(self, a):
-        self.sign = np.sign(a)
-        return np.abs(a)
+        xp = namespace(a)
+        self.sign = xp.sign(a)
+        return xp.abs(a)
 
     def backward(self, grad, a):
         return namespace(grad).piecewise_mul(grad, self.sign, a)
@@ -227,7 +230,7 @@ class Sin(Op):
     save_inputs = True
 
     def forward(self, a):
-        return np.sin(a)
+        return namespace(a).sin(a)
 
     def backward(self, grad, a):
         return grad * namespace(grad).cos(a)
@@ -239,7 +242,7 @@ class Cos(Op):
     save_inputs = True
 
     def forward(self, a):
-        return np.cos(a)
+        return namespace(a).cos(a)
 
     def backward(self, grad, a):
         return -grad * namespace(grad).sin(a)
@@ -251,10 +254,11 @@ class Tanh(Op):
     save_output = True
 
     def forward(self, a):
-        return np.tanh(a)
+        return namespace(a).tanh(a)
 
     def backward(self, grad, y):
-        return grad * (1 - y * y)
+        gy = grad * y
+        return grad - gy * y  # grad * (1 - y * y) without a Python number (numpy's slow path for those)
 
 
 class Sigmoid(Op):
@@ -265,10 +269,12 @@ class Sigmoid(Op):
     def forward(self, a):
         # exp(min(a, 0)) / (1 + exp(-|a|)): exp only of non-positive numbers (no overflow), full relative
         # precision for very negative a, and no np.where (slow on random masks).
-        return np.exp(np.minimum(a, 0)) / (1 + np.exp(-np.abs(a)))
+        xp = namespace(a)
+        return xp.exp(xp.minimum(a, 0)) / (1 + xp.exp(-xp.abs(a)))
 
     def backward(self, grad, y):
-        return grad * (y * (1 - y))
+        gy = grad * y
+        return gy - gy * y  # grad * y * (1 - y), as for tanh
 
 
 class ReLU(Op):
@@ -278,7 +284,7 @@ class ReLU(Op):
 
     def forward(self, a):
         self.mask = a > 0
-        return np.maximum(a, 0)
+        return namespace(a).maximum(a, 0)
 
     def backward(self, grad, y):
         return namespace(grad).piecewise_mul(grad, self.mask, y)
@@ -321,15 +327,51 @@ class Clamp(Op):
         self.min, self.max = min, max
 
     def forward(self, a):
-        self.mask = np.ones(a.shape, dtype=bool)
+        xp = namespace(a)
+        self.mask = xp.ones(a.shape, dtype=bool)
         if self.min is not None:
             self.mask &= a >= self.min
         if self.max is not None:
             self.mask &= a <= self.max
-        return np.clip(a, self.min, self.max)
+        return xp.clip(a, self.min, self.max)
 
     def backward(self, grad):
         return grad * self.mask
+
+
+class ClampTensor(Op):
+    """clamp with Tensor bounds (broadcasting), with PyTorch's gradients: ``input`` where ``min <= x <= max``,
+    ``min`` where ``x < min`` (and ``min < max``), ``max`` where ``x > max`` or ``max < min``."""
+
+    __slots__ = ("has_min", "has_max", "masks")
+    saved_attrs = ("masks",)
+    broadcasts = True
+    promotes = True
+    attrs = ("has_min", "has_max")
+
+    def __init__(self, has_min, has_max):
+        self.has_min, self.has_max = has_min, has_max
+
+    def forward(self, a, *bounds):
+        lo = bounds[0] if self.has_min else None
+        hi = bounds[-1] if self.has_max else None
+        xp = namespace(a)
+        try:
+            shape = np.broadcast_shapes(*(np.shape(x) for x in (a,) + bounds))
+        except ValueError:
+            raise _broadcast_error("clamp", a, *bounds) from None
+        if lo is None:
+            masks = (a <= hi, a > hi)
+        elif hi is None:
+            masks = (a >= lo, a < lo)
+        else:
+            masks = ((a >= lo) & (a <= hi), (a < lo) & (lo < hi), (a > hi) | (hi < lo))
+        self.masks = tuple(xp.broadcast_to(m, shape) for m in masks)
+        out = a if lo is None else xp.maximum(a, lo)
+        return out if hi is None else xp.minimum(out, hi)
+
+    def backward(self, grad):
+        return tuple(grad * m if self.needs_input_grad(i) else None for i, m in enumerate(self.masks))
 
 
 class _Extremum(Op):
@@ -339,13 +381,13 @@ class _Extremum(Op):
     saved_attrs = ("wa", "wb")
     broadcasts = True
     promotes = True
-    pick = None
+    pick = None  # the namespace function's name
 
     def forward(self, a, b):
         try:
-            out = self.pick(a, b)
+            out = getattr(namespace(a), self.pick)(a, b)
         except ValueError:
-            raise _broadcast_error(self.pick.__name__, a, b) from None
+            raise _broadcast_error(self.pick, a, b) from None
         tie = (a == b) * 0.5
         self.wa = ((a == out) - tie).astype(out.dtype, copy=False)
         self.wb = ((b == out) - tie).astype(out.dtype, copy=False)
@@ -357,12 +399,12 @@ class _Extremum(Op):
 
 class Maximum(_Extremum):
     __slots__ = ()
-    pick = staticmethod(np.maximum)
+    pick = "maximum"
 
 
 class Minimum(_Extremum):
     __slots__ = ()
-    pick = staticmethod(np.minimum)
+    pick = "minimum"
 
 
 class Where(Op):
@@ -375,7 +417,7 @@ class Where(Op):
     def forward(self, cond, a, b):
         self.cond = cond
         try:
-            return np.where(cond, a, b)
+            return namespace(cond).where(cond, a, b)
         except ValueError:
             raise _broadcast_error("where", cond, a, b) from None
 
@@ -501,16 +543,29 @@ def _piecewise_mul_xp(grad, factor, source):
 @register(method=False, export=False, xp="zeros_like")
 def _zeros_like_xp(x):
     """Zeros shaped like ``x`` (a constant), for backward rules under ``create_graph``."""
-    return Tensor._make(np.zeros(x.shape, dtype=x.dtype))
+    return Tensor._make(namespace(x._data).zeros(x.shape, dtype=x.dtype))
 
 
 @register(method=("clamp", "clip"))
 def clamp(input, min=None, max=None):
-    """Clamp every element into ``[min, max]``; the gradient passes where ``min <= x <= max``."""
+    """Clamp every element into ``[min, max]`` (``max`` wins where ``min > max``, as PyTorch).
+
+    The bounds are numbers, or Tensors that broadcast with ``input`` and receive the gradient where they are
+    active: ``min`` where ``input < min``, ``max`` where ``input > max`` (and ``input`` where it lies inside).
+    A number may be mixed with a Tensor bound only when that Tensor is 0-d (it is then used as a number, as
+    PyTorch's overloads do).
+    """
     if min is None and max is None:
         raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
-    # Bounds are constants here (no gradient flows to a Tensor bound); they promote the input as PyTorch does.
-    min, max = (b._data if isinstance(b, Tensor) else b for b in (min, max))
+    given = [b for b in (min, max) if b is not None]
+    tensors = [b for b in given if isinstance(b, Tensor)]
+    if tensors and len(tensors) == len(given):
+        return ClampTensor(min is not None, max is not None).apply(input, *given)
+    if tensors and builtins.any(t.ndim for t in tensors):
+        raise TypeError("clamp(): min and max must both be Tensors or both numbers (a Tensor bound of shape "
+                        f"{tuple(tensors[0].shape)} with a number bound)")
+    min, max = (b.item() if isinstance(b, Tensor) else b for b in (min, max))
+    # Number bounds promote the input as PyTorch does (an integer tensor clamped at 1.5 becomes float).
     rt = result_type(input._data, *(b for b in (min, max) if b is not None), default_float=get_default_dtype())
     if rt is not input.dtype:
         input = input.to(rt)
@@ -537,12 +592,17 @@ def minimum(input, other):
 
 
 @register(method=False, xp="where")
-def where(condition, input, other):
-    """Pick ``input`` where ``condition`` holds, else ``other`` (broadcasting).
+def where(condition, input=None, other=None):
+    """Pick ``input`` where ``condition`` holds, else ``other`` (broadcasting); ``where(condition)`` alone is
+    ``nonzero(condition, as_tuple=True)``.
 
     The branch not taken receives an exact zero gradient, and ops below it mask ``0 * inf`` to 0, so a
     NaN or Inf in the unused branch never reaches the gradient (see module doc).
     """
+    if input is None and other is None:
+        return nonzero(condition, as_tuple=True)
+    if input is None or other is None:
+        raise TypeError("where(): expected a condition alone, or a condition, input and other")
     cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if cond.dtype != np.bool_:
         raise RuntimeError(f"where: expected condition to be a bool tensor, got dtype {cond.dtype}")

@@ -26,7 +26,7 @@ class _ConvNd(Module):
     def __init__(self, in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
                  padding_mode, device, dtype, output_padding=0):
         super().__init__()
-        _check_device(device)
+        _check_device(device, type(self).__name__)
         name, nd = type(self).__name__, self._nd
         if groups <= 0:
             raise ValueError(f"{name}: groups must be a positive integer, got groups={groups}")

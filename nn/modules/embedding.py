@@ -25,7 +25,7 @@ class Embedding(Module):
     def __init__(self, num_embeddings, embedding_dim, padding_idx=None, max_norm=None, norm_type=2.0,
                  scale_grad_by_freq=False, sparse=False, _weight=None, _freeze=False, device=None, dtype=None):
         super().__init__()
-        _check_device(device)
+        _check_device(device, type(self).__name__)
         if sparse:
             raise NotImplementedError("Embedding: sparse=True (sparse gradients) is not supported")
         self.num_embeddings = num_embeddings

@@ -90,7 +90,7 @@ def test_item_of_many_elements_and_len_of_scalar_raise():
 def test_shape_metadata(t):
     assert t.shape == t.numpy().shape == t.size() and t.ndim == t.dim() == t.numpy().ndim
     assert t.numel() == t.numpy().size and t.size(-1) == t.shape[-1]
-    assert t.T.shape == t.shape[::-1] and t.device == "cpu"
+    assert t.T.shape == t.shape[::-1] and t.device == ag.device("cpu") and str(t.device) == "cpu"
     assert t.is_leaf and t.grad is None and t.grad_fn is None and not t.requires_grad
 
 
