@@ -15,6 +15,7 @@ from .engine import backward, grad
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .function import Function, FunctionCtx
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .interop import from_dlpack
 from .ops import *  # noqa: F401,F403
 from .ops import __all__ as _ops_all
 from .serialization import load, save
@@ -28,5 +29,5 @@ float, double, half, long, int, short = float32, float64, float16, int64, int32,
 __all__ = [
     "Tensor", "Function", "FunctionCtx", "backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "detect_anomaly", "AnomalyError", "gradcheck", "gradgradcheck", "GradcheckError", "graph", "data",
-    "save", "load", "float", "double", "half", "long", "int", "short",
+    "save", "load", "from_dlpack", "float", "double", "half", "long", "int", "short",
 ] + _creation_all + _ops_all

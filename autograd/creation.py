@@ -79,9 +79,12 @@ def tensor(data, dtype=None, requires_grad=False):
 
 
 def as_tensor(data, dtype=None):
-    """Like :func:`tensor` but shares memory with an ndarray (or returns a Tensor as is) when no cast is needed."""
+    """Like :func:`tensor` but shares memory with an ndarray or another library's tensor (a torch tensor, through
+    DLPack), or returns a Tensor as is, when no cast is needed."""
     if isinstance(data, Tensor) and (dtype is None or np.dtype(dtype) == data.dtype):
         return data
+    if not isinstance(data, (Tensor, np.ndarray)) and hasattr(type(data), "__dlpack__"):
+        data = np.from_dlpack(data)
     if isinstance(data, np.ndarray) and (dtype is None or np.dtype(dtype) == data.dtype):
         return Tensor._make(data)
     return tensor(data, dtype)

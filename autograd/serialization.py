@@ -4,7 +4,8 @@ A checkpoint is one zip archive written by numpy: every array (tensor data, ndar
 ``.npy`` member, and one extra ``uint8`` member holds a JSON document describing the saved object (dicts,
 lists, tuples, numbers, strings, bools, None, and references to the arrays). Loading uses
 ``numpy.load(..., allow_pickle=False)`` and ``json``: no code from the file is ever executed, so a
-checkpoint from an untrusted source is safe to open (unlike pickle-based formats).
+checkpoint from an untrusted source is safe to open (unlike pickle-based formats). A name ending in
+``.safetensors`` selects that format instead (a flat dict of tensors; :mod:`autograd.safetensors_io`).
 
 Round trips are exact: dtypes and shapes of arrays, ``int`` vs ``float``, ``tuple`` vs ``list``,
 ``dict`` vs ``OrderedDict``, dict keys of any scalar type, and one tensor saved under two names comes
@@ -18,6 +19,7 @@ from collections import OrderedDict
 
 import numpy as np
 
+from . import safetensors_io
 from .tensor import Tensor
 
 __all__ = ["save", "load"]
@@ -101,16 +103,27 @@ def save(obj, f):
             'epoch': 3, 'rng': autograd.get_rng_state()}``).
         f: a path (written atomically: to a temporary file in the same directory, then renamed, so a
             crash never leaves a half-written checkpoint under the real name) or a binary file object.
+            A name ending in ``.safetensors`` writes a safetensors file instead, which holds a flat dict of
+            tensors only (:mod:`autograd.safetensors_io`).
     Raises:
         TypeError: ``obj`` contains something else (the message names its type).
     """
+    if safetensors_io.is_safetensors(f):
+        payload = safetensors_io.encode(obj)
+        _write(f, lambda out: out.write(payload))
+        return
     encoder = _Encoder()
     root = _encode_at(encoder, obj)
     doc = json.dumps({"format": _FORMAT, "version": _VERSION, "root": root}, allow_nan=True)
     arrays = dict(encoder.arrays)
     arrays[_STRUCTURE] = np.frombuffer(doc.encode("utf-8"), dtype=np.uint8)
+    _write(f, lambda out: np.savez(out, **arrays))  # a file object, so numpy does not append ".npz" to the name
+
+
+def _write(f, write):
+    """Call ``write(binary file)`` on ``f`` itself when it is a file object, else atomically onto the path ``f``."""
     if hasattr(f, "write"):
-        np.savez(f, **arrays)
+        write(f)
         return
     path = os.fspath(f)
     directory = os.path.dirname(os.path.abspath(path))
@@ -118,7 +131,7 @@ def save(obj, f):
     try:
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes the file private; give it the usual permissions
         with os.fdopen(fd, "wb") as out:
-            np.savez(out, **arrays)  # a file object, so numpy does not append ".npz" to the name
+            write(out)
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, path)
@@ -205,13 +218,16 @@ def load(f):
     """Load an object written by :func:`save` (never executes code from the file).
 
     Args:
-        f: a path or a binary file object open for reading.
+        f: a path or a binary file object open for reading. A name ending in ``.safetensors`` is read as a
+            safetensors file: the result is a dict of Tensors (:mod:`autograd.safetensors_io`).
     Raises:
         FileNotFoundError: no such file.
         RuntimeError: the file is not a scratchgrad checkpoint (another format, e.g. a PyTorch or pickle
             file), or it is truncated or corrupted.
     """
     name = _name_of(f)
+    if safetensors_io.is_safetensors(f):
+        return safetensors_io.load(f, name)
 
     def fail(why):
         return RuntimeError(f"autograd.load: {name} is not a scratchgrad checkpoint ({why})")

@@ -22,7 +22,6 @@ class Tensor(InplaceOps):
     """
 
     __slots__ = ("_data", "_grad", "requires_grad", "grad_fn", "_version", "_hooks", "_name", "_view", "__weakref__")
-    __array_ufunc__ = None  # numpy defers to our reflected operators: ndarray * Tensor -> Tensor
     __hash__ = object.__hash__
 
     def __init__(self, data, requires_grad=False, dtype=None):
@@ -150,9 +149,6 @@ class Tensor(InplaceOps):
         """Nested Python lists (a number for a 0-d tensor)."""
         return self._data.tolist()
 
-    def __array__(self, dtype=None, copy=None):
-        return self._data if dtype is None else self._data.astype(dtype, copy=False)
-
     def __len__(self):
         if self.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
@@ -178,6 +174,36 @@ class Tensor(InplaceOps):
         from .printing import tensor_repr
 
         return tensor_repr(self)
+
+    # -- other array libraries: thin hooks into autograd.interop (numpy's protocols, DLPack) ---------------
+
+    def __array__(self, dtype=None, copy=None):
+        """The data as an ndarray, shared unless ``copy=True`` or ``dtype`` differs (numpy 2's meaning)."""
+        from .interop import to_array
+
+        return to_array(self, dtype, copy)
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        """numpy ufuncs run the differentiable op: ``np.exp(t)``, ``ndarray * t`` and ``np.maximum(a, t)`` are Tensors."""
+        from .interop import array_ufunc
+
+        return array_ufunc(ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        """numpy functions run the autograd function (``np.sum(t, axis=0)`` is ``t.sum(dim=0)``), or raise TypeError."""
+        from .interop import array_function
+
+        return array_function(func, types, args, kwargs)
+
+    def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):
+        """A DLPack capsule sharing the data (``torch.from_dlpack(t)``, ``torch.as_tensor(t)``, ``np.from_dlpack(t)``)."""
+        from .interop import export_dlpack
+
+        return export_dlpack(self, stream=stream, max_version=max_version, dl_device=dl_device, copy=copy)
+
+    def __dlpack_device__(self):
+        """``(device type, device id)`` as DLPack numbers them (``(1, 0)``: the CPU)."""
+        return self._data.__dlpack_device__()
 
     # -- autograd ------------------------------------------------------------------------------------------
 
