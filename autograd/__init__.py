@@ -16,10 +16,13 @@ from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .function import Function, FunctionCtx
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .interop import from_dlpack
+from .interop import install as _install_interop
 from .ops import *  # noqa: F401,F403
 from .ops import __all__ as _ops_all
 from .serialization import load, save
 from .tensor import Tensor
+
+_install_interop(Tensor)  # numpy's protocols and DLPack on Tensor
 
 __version__ = "0.1.0"
 

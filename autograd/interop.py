@@ -15,7 +15,8 @@
   are constants, as ndarrays are (:func:`foreign_operand`); one that requires grad in its own library is
   refused, since its gradient could not reach it.
 
-Tensor holds only thin hooks that call the functions here.
+The functions named ``Tensor.__...__`` below are those methods: :func:`install` attaches them to Tensor
+(``autograd/__init__`` calls it), so the protocol code lives here rather than in the Tensor class.
 """
 import numpy as np
 
@@ -23,13 +24,15 @@ from . import registry
 from .numpy_functions import IMPLEMENTATIONS, array_operand, autograd_function, unsupported_argument
 from .tensor import Tensor
 
-__all__ = ["from_dlpack", "to_array", "export_dlpack", "array_ufunc", "array_function", "foreign_operand"]
+__all__ = ["from_dlpack", "to_array", "export_dlpack", "dlpack_device", "array_ufunc", "array_function",
+           "foreign_operand", "install"]
 
 
 # -- numpy's array protocol ------------------------------------------------------------------------------------
 
 def to_array(t, dtype=None, copy=None):
-    """``t``'s data as an ndarray, for ``Tensor.__array__`` (numpy 2's ``dtype`` and ``copy``).
+    """``Tensor.__array__``: ``t``'s data as an ndarray, shared unless ``copy=True`` or ``dtype`` differs (numpy 2's
+    meaning of ``copy``).
 
     Raises:
         ValueError: ``copy=False`` and ``dtype`` differs from the tensor's (a cast copies), as numpy raises.
@@ -45,10 +48,17 @@ def to_array(t, dtype=None, copy=None):
 
 # -- DLPack ---------------------------------------------------------------------------------------------------
 
-def export_dlpack(t, **kwargs):
-    """A DLPack capsule of ``t``'s data, shared (``Tensor.__dlpack__``); keywords given as None are not passed,
-    so that numpy < 2.1 (which knows only ``stream``) lets the consumer fall back to the older protocol."""
-    return t._data.__dlpack__(**{k: v for k, v in kwargs.items() if v is not None})
+def export_dlpack(t, *, stream=None, max_version=None, dl_device=None, copy=None):
+    """``Tensor.__dlpack__``: a DLPack capsule sharing ``t``'s data (``torch.from_dlpack(t)``, ``torch.as_tensor(t)``,
+    ``np.from_dlpack(t)``). Keywords left None are not passed on, so that with numpy < 2.1 (which knows only
+    ``stream``) the consumer falls back to the older protocol."""
+    given = {"stream": stream, "max_version": max_version, "dl_device": dl_device, "copy": copy}
+    return t._data.__dlpack__(**{k: v for k, v in given.items() if v is not None})
+
+
+def dlpack_device(t):
+    """``Tensor.__dlpack_device__``: ``(device type, device id)`` as DLPack numbers them (``(1, 0)``: the CPU)."""
+    return t._data.__dlpack_device__()
 
 
 def from_dlpack(ext_tensor, *, device=None, copy=None):
@@ -118,29 +128,44 @@ _METHOD_HINTS = {
     ("add", "accumulate"): "cumsum", ("multiply", "accumulate"): "cumprod", ("multiply", "outer"): "outer",
     ("add", "at"): "index_put(..., accumulate=True)",
 }
-def array_ufunc(ufunc, method, inputs, kwargs):
-    """``Tensor.__array_ufunc__``: run the autograd op of numpy ufunc ``ufunc`` on ``inputs`` (a Tensor result).
+_UFUNC_TARGETS = {}  # ufunc -> (autograd function, whether it takes ndarray operands as they are), on first use
+
+
+def _ufunc_target(ufunc):
+    name = ufunc.__name__
+    target = _UFUNC_RENAMED.get(name, name if name in _UFUNC_SAME else None)
+    if target is None:
+        raise TypeError(f"numpy.{name} is not supported on Tensors: autograd has no differentiable {name}; call it on "
+                        "t.detach().numpy() to leave the graph on purpose")
+    fn = autograd_function(target, f"numpy.{name}")
+    # The functions behind Tensor operators take ndarrays and numbers as constants (``ndarray * t`` always
+    # worked through ``__rmul__``), so that path stays as fast; the others get Tensors, as PyTorch's do.
+    operators = {f for attr, f in registry.methods.items() if attr.startswith("__")}
+    _UFUNC_TARGETS[ufunc] = fn, fn in operators
+    return _UFUNC_TARGETS[ufunc]
+
+
+def array_ufunc(t, ufunc, method, *inputs, **kwargs):
+    """``Tensor.__array_ufunc__``: numpy ufuncs run the differentiable op (``np.exp(t)``, ``ndarray * t`` and
+    ``np.maximum(a, t)`` are Tensors in the graph); ``t`` is one of the operands.
 
     Raises:
         TypeError: a ufunc method other than a call (``np.add.reduce``), an argument such as ``out=`` or
             ``dtype=``, or a ufunc autograd has no op for; the message names what to use.
     """
-    name = ufunc.__name__
-    where = f"numpy.{name}"
     if method != "__call__":
-        hint = _METHOD_HINTS.get((name, method))
+        hint = _METHOD_HINTS.get((ufunc.__name__, method))
         use = f"use autograd.{hint}" if hint else "autograd has no equivalent"
-        raise TypeError(f"{where}.{method} is not supported on Tensors (it would leave the graph); {use}")
-    unsupported_argument(where, **kwargs)
-    target = _UFUNC_RENAMED.get(name, name if name in _UFUNC_SAME else None)
-    if target is None:
-        raise TypeError(f"{where} is not supported on Tensors: autograd has no differentiable {name}; call it on "
-                        "t.detach().numpy() to leave the graph on purpose")
-    return autograd_function(target, where)(*map(array_operand, inputs))
+        raise TypeError(f"numpy.{ufunc.__name__}.{method} is not supported on Tensors (it would leave the graph); {use}")
+    if kwargs:
+        unsupported_argument(f"numpy.{ufunc.__name__}", **kwargs)
+    fn, takes_arrays = _UFUNC_TARGETS.get(ufunc) or _ufunc_target(ufunc)
+    return fn(*(array_operand(x, takes_arrays) for x in inputs))
 
 
-def array_function(func, types, args, kwargs):
-    """``Tensor.__array_function__``: run the autograd function that implements numpy function ``func``.
+def array_function(t, func, types, args, kwargs):
+    """``Tensor.__array_function__``: numpy functions run the autograd function that implements them
+    (``np.sum(t, axis=0)`` is ``t.sum(dim=0)``); ``t`` is one of the arguments.
 
     Returns NotImplemented when another array type with its own protocol takes part (numpy then raises).
     Raises:
@@ -164,3 +189,16 @@ def _unsupported_function(func):
     else:
         use = "autograd has no differentiable equivalent; call it on t.detach().numpy() to leave the graph on purpose"
     return f"{where} is not supported on Tensors (its ndarray result would leave the graph): {use}"
+
+
+
+def install(cls):
+    """Attach numpy's protocols and DLPack to ``cls`` (the Tensor class) as methods; ``autograd/__init__`` calls it.
+
+    They are attached rather than written in the class because this module imports :mod:`autograd.tensor`.
+    """
+    cls.__array__ = to_array
+    cls.__array_ufunc__ = array_ufunc
+    cls.__array_function__ = array_function
+    cls.__dlpack__ = export_dlpack
+    cls.__dlpack_device__ = dlpack_device

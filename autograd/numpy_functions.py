@@ -62,10 +62,12 @@ def unsupported_argument(label, /, **given):
             raise TypeError(f"{label} on Tensors: the argument {key}={value!r} is not supported; {hint}")
 
 
-def array_operand(x):
-    """An operand for an autograd op: arrays, lists and tuples become (constant) Tensors, as numpy would make them
-    arrays; numbers stay numbers (so that they never widen a tensor's dtype)."""
-    return Tensor._make(np.asarray(x)) if isinstance(x, (np.ndarray, list, tuple)) else x
+def array_operand(x, takes_arrays=False):
+    """An operand for an autograd op: lists and tuples become arrays, as numpy would make them, and arrays become
+    (constant) Tensors unless the op ``takes_arrays``; numbers stay numbers (so that they never widen a dtype)."""
+    if isinstance(x, (list, tuple)):
+        x = np.asarray(x)
+    return Tensor._make(x) if type(x) is np.ndarray and not takes_arrays else x
 
 
 def _tensor(x):

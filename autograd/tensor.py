@@ -19,6 +19,8 @@ class Tensor(InplaceOps):
         name: an optional label, shown by graph pictures.
 
     Build tensors with :func:`autograd.tensor` and the other constructors rather than ``Tensor(...)``.
+    numpy's protocols (``np.asarray(t)``, ``np.exp(t)``, ``np.sum(t)``) and DLPack (``torch.from_dlpack(t)``)
+    are methods that :mod:`autograd.interop` attaches.
     """
 
     __slots__ = ("_data", "_grad", "requires_grad", "grad_fn", "_version", "_hooks", "_name", "_view", "__weakref__")
@@ -174,36 +176,6 @@ class Tensor(InplaceOps):
         from .printing import tensor_repr
 
         return tensor_repr(self)
-
-    # -- other array libraries: thin hooks into autograd.interop (numpy's protocols, DLPack) ---------------
-
-    def __array__(self, dtype=None, copy=None):
-        """The data as an ndarray, shared unless ``copy=True`` or ``dtype`` differs (numpy 2's meaning)."""
-        from .interop import to_array
-
-        return to_array(self, dtype, copy)
-
-    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        """numpy ufuncs run the differentiable op: ``np.exp(t)``, ``ndarray * t`` and ``np.maximum(a, t)`` are Tensors."""
-        from .interop import array_ufunc
-
-        return array_ufunc(ufunc, method, inputs, kwargs)
-
-    def __array_function__(self, func, types, args, kwargs):
-        """numpy functions run the autograd function (``np.sum(t, axis=0)`` is ``t.sum(dim=0)``), or raise TypeError."""
-        from .interop import array_function
-
-        return array_function(func, types, args, kwargs)
-
-    def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):
-        """A DLPack capsule sharing the data (``torch.from_dlpack(t)``, ``torch.as_tensor(t)``, ``np.from_dlpack(t)``)."""
-        from .interop import export_dlpack
-
-        return export_dlpack(self, stream=stream, max_version=max_version, dl_device=dl_device, copy=copy)
-
-    def __dlpack_device__(self):
-        """``(device type, device id)`` as DLPack numbers them (``(1, 0)``: the CPU)."""
-        return self._data.__dlpack_device__()
 
     # -- autograd ------------------------------------------------------------------------------------------
 

@@ -12,6 +12,13 @@ The book's names: SGD = ``SGD``, Momentum = ``SGD(momentum=...)``, Nesterov = ``
 nesterov=True)``, AdaGrad = ``Adagrad``, RMSprop = ``RMSprop``, Adam = ``Adam``.  ``optim.toy`` reproduces
 the chapter's comparison on ``f(x, y) = x**2 / 20 + y**2``.
 """
+import autograd
+
+if not hasattr(autograd, "Tensor"):  # another distribution's `autograd` shadows scratchgrad's
+    import nn  # noqa: F401  (raises the ImportError that says so and how to fix it)
+
+__version__ = autograd.__version__  # one source of truth: autograd/__init__.py
+
 from . import lr_scheduler, toy
 from .adagrad import Adagrad
 from .adam import Adam, AdamW

@@ -8,6 +8,13 @@
     viz.draw_graph(model=model, inputs=x, collapse=True)      # runs the forward itself
     viz.plot_history(history, path="curves.png")             # needs matplotlib
 """
+import autograd
+
+if not hasattr(autograd, "Tensor"):  # another distribution's `autograd` shadows scratchgrad's
+    import nn  # noqa: F401  (raises the ImportError that says so and how to fix it)
+
+__version__ = autograd.__version__  # one source of truth: autograd/__init__.py
+
 from .graph import draw_graph, retain_grads, save_graph
 from .modules import ModuleCall, ModuleTrace, trace_modules
 from .plots import collect_activations, plot_activation_histograms, plot_filters, plot_history, plot_optimizer_paths, plot_search

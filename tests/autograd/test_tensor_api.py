@@ -212,7 +212,7 @@ def test_randint_dtype_and_requires_grad():
     assert ag.randint(0, 2, (8,), dtype=ag.bool).dtype == np.bool_
     assert ag.randint(0, 256, (8,), dtype=ag.uint8).dtype == np.uint8
     f = ag.randint(0, 10, (3,), dtype=ag.float32, requires_grad=True)
-    assert f.dtype == np.float32 and f.requires_grad and f.is_leaf and (f.data == np.round(f.data)).all()
+    assert f.dtype == np.float32 and f.requires_grad and f.is_leaf and (f.numpy() == np.round(f.numpy())).all()
     assert ag.randint(0, 10, (3,), dtype=ag.float16).dtype == np.float16
     ag.manual_seed(5)
     with pytest.raises(RuntimeError, match="floating point"):
