@@ -156,7 +156,8 @@ def array_ufunc(t, ufunc, method, *inputs, **kwargs):
     if method != "__call__":
         hint = _METHOD_HINTS.get((ufunc.__name__, method))
         use = f"use autograd.{hint}" if hint else "autograd has no equivalent"
-        raise TypeError(f"numpy.{ufunc.__name__}.{method} is not supported on Tensors (it would leave the graph); {use}")
+        raise TypeError(f"numpy.{ufunc.__name__}.{method} is not supported on Tensors (it would leave the graph); "
+                        f"{use}")
     if kwargs:
         unsupported_argument(f"numpy.{ufunc.__name__}", **kwargs)
     fn, takes_arrays = _UFUNC_TARGETS.get(ufunc) or _ufunc_target(ufunc)

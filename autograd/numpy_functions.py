@@ -12,6 +12,8 @@ Shapes and axes are worked out by numpy itself on a zero-memory stand-in array o
 (:func:`_standin`), so that numpy's own rules and errors apply, and the Tensor is then reshaped or permuted
 (differentiably) to match.
 """
+from itertools import pairwise
+
 import numpy as np
 
 from . import registry
@@ -392,7 +394,7 @@ def _hstack(tup, *, dtype=None, casting="same_kind"):
 def _split_at(ary, bounds, axis):
     """Slices of ``ary`` between consecutive ``bounds`` along ``axis`` (Python's slice rules, as numpy's)."""
     lead = (slice(None),) * (axis % max(ary.ndim, 1))
-    return [ary[lead + (slice(start, stop),)] for start, stop in zip(bounds[:-1], bounds[1:])]
+    return [ary[lead + (slice(start, stop),)] for start, stop in pairwise(bounds)]
 
 
 @implements(np.split)
@@ -481,7 +483,7 @@ def _copy(a, order="K", subok=False):
 
 
 def _like(fn, fill):
-    """np.zeros_like and friends: a new Tensor (a constant, as PyTorch's ``*_like``); np.full_like takes a fill value."""
+    """np.zeros_like and friends: a new Tensor (a constant, as PyTorch's ``*_like``); ``fill``: np.full_like's value."""
     label = f"numpy.{fn.__name__}"
 
     def make(a, args, dtype, order, shape, device):

@@ -37,7 +37,7 @@ def is_safetensors(f):
 def _library(action):
     try:
         import safetensors
-        import safetensors.numpy  # noqa: F401  (the writer)
+        import safetensors.numpy  # the writer
     except ImportError:
         raise ModuleNotFoundError(f"autograd.{action}: .safetensors files need the safetensors package "
                                   "(pip install safetensors, or pip install 'scratchgrad[safetensors]')") from None
@@ -58,12 +58,12 @@ def encode(obj):
     tensors = {}
     for key, value in obj.items():
         if not isinstance(key, str):
-            raise TypeError(f"autograd.save: the key {key!r} is of type {type(key).__name__}; the keys of a .safetensors "
-                            "file are str")
+            raise TypeError(f"autograd.save: the key {key!r} is of type {type(key).__name__}; the keys of a "
+                            ".safetensors file are str")
         if not isinstance(value, (Tensor, np.ndarray)):
-            raise TypeError(f"autograd.save: the value at key {key!r} is of type {type(value).__name__}, but a .safetensors "
-                            "file holds only tensors (a flat dict: str -> Tensor); save nested structure, numbers or "
-                            "optimizer state to a .npz file instead (autograd.save(obj, 'checkpoint.npz'))")
+            raise TypeError(f"autograd.save: the value at key {key!r} is of type {type(value).__name__}, but a "
+                            ".safetensors file holds only tensors (a flat dict: str -> Tensor); save nested structure, "
+                            "numbers or optimizer state to a .npz file instead (autograd.save(obj, 'checkpoint.npz'))")
         array = value._data if isinstance(value, Tensor) else value
         name = _NAMES.get(array.dtype.newbyteorder("="))
         if name is None:
