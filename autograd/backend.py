@@ -41,7 +41,7 @@ def _is_basic_index(index):
 
 class _NumpyNamespace:
     """numpy as backward rules see it on arrays: every numpy function under its own name, plus the helpers
-    numpy lacks (``sum_to``, ``index_add``, ``getitem``, ``astype``, ``piecewise_mul``)."""
+    numpy lacks (``sum_to``, ``index_add``, ``getitem``, ``astype``, ``piecewise_mul``) and a writable ``diagonal``."""
 
     sum_to = staticmethod(sum_to)
     index_add = staticmethod(index_add)
@@ -55,6 +55,16 @@ class _NumpyNamespace:
     def piecewise_mul(grad, factor, source):
         """``grad * factor`` for a ``factor`` piecewise constant in ``source`` (see ``autograd.ops.PiecewiseMul``)."""
         return grad * factor
+
+    @staticmethod
+    def diagonal(x, offset=0, axis1=0, axis2=1):
+        """``np.diagonal``'s view, but writable when ``x`` is (numpy's is read-only), as PyTorch's diagonal."""
+        view = np.diagonal(x, offset, axis1, axis2)
+        if not (x.flags.writeable and view.size):
+            return view
+        start = [slice(None)] * x.ndim  # the first diagonal element becomes the data pointer
+        start[axis1], start[axis2] = slice(max(-offset, 0), None), slice(max(offset, 0), None)
+        return np.lib.stride_tricks.as_strided(x[tuple(start)], view.shape, view.strides)
 
     @staticmethod
     def getitem(x, index):

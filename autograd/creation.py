@@ -1,22 +1,25 @@
 """Tensor constructors (``tensor``, ``zeros``, ``randn``, ...) and the global random generator."""
+import builtins
 import numbers
 import operator
 
 import numpy as np
 
+from .devices import as_device
 from .tensor import Tensor
 
 __all__ = [
     "tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "zeros_like", "ones_like",
     "full_like", "empty_like", "arange", "linspace", "eye", "rand", "randn", "randint", "rand_like",
     "randn_like", "manual_seed", "get_rng_state", "set_rng_state", "default_generator",
-    "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool",
+    "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool", "complex64", "complex128",
     "get_default_dtype", "set_default_dtype",
 ]
 
 float16, float32, float64 = np.dtype("float16"), np.dtype("float32"), np.dtype("float64")
 int8, int16, int32, int64, uint8 = (np.dtype(t) for t in ("int8", "int16", "int32", "int64", "uint8"))
 bool = np.dtype("bool")  # noqa: A001  (PyTorch's name)
+complex64, complex128 = np.dtype("complex64"), np.dtype("complex128")
 
 _default = {"dtype": float32}
 
@@ -69,18 +72,26 @@ def _to_array(data, dtype=None):
     return arr
 
 
-def tensor(data, dtype=None, requires_grad=False):
+def _check_device(device, op):
+    # Constructors validate ``device=`` (never ignore it); the one check is autograd.devices.as_device.
+    if device is not None:
+        as_device(device, op)
+
+
+def tensor(data, dtype=None, device=None, requires_grad=False):
     """A new leaf tensor holding a copy of ``data`` (number, nested lists, ndarray or Tensor).
 
     Raises:
-        RuntimeError: ``requires_grad`` on a non-floating dtype.
+        RuntimeError: ``requires_grad`` on a non-floating dtype; a ``device`` that is not available.
     """
-    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+    _check_device(device, "tensor")
+    return _finish(_to_array(data, dtype), requires_grad)
 
 
-def as_tensor(data, dtype=None):
+def as_tensor(data, dtype=None, device=None):
     """Like :func:`tensor` but shares memory with an ndarray or another library's tensor (a torch tensor, through
     DLPack), or returns a Tensor as is, when no cast is needed."""
+    _check_device(device, "as_tensor")
     if isinstance(data, Tensor) and (dtype is None or np.dtype(dtype) == data.dtype):
         return data
     if not isinstance(data, (Tensor, np.ndarray)) and hasattr(type(data), "__dlpack__"):
@@ -88,6 +99,34 @@ def as_tensor(data, dtype=None):
     if isinstance(data, np.ndarray) and (dtype is None or np.dtype(dtype) == data.dtype):
         return Tensor._make(data)
     return tensor(data, dtype)
+
+
+def legacy_data(args, device=None):
+    """The array and version counter of PyTorch's legacy constructor ``Tensor(*args)``.
+
+    ``Tensor()``: empty; ``Tensor(2, 3)``: uninitialised of that shape; ``Tensor(data)`` (a sequence or array):
+    a copy in the default float dtype; ``Tensor(tensor)``: shares its data and dtype, as in PyTorch.
+
+    Raises:
+        TypeError: a number, string or mixed arguments. RuntimeError: a negative size, an unavailable device.
+    """
+    _check_device(device, "Tensor")
+    default = _default["dtype"]
+    if all(isinstance(a, (numbers.Integral, np.integer)) and not isinstance(a, (builtins.bool, np.bool_)) for a in args):
+        shape = tuple(int(a) for a in args) or (0,)
+        for s in shape:
+            if s < 0:
+                raise RuntimeError(f"Tensor(): trying to create tensor with negative dimension {s}: {list(shape)}")
+        return np.empty(shape, dtype=default), [0]
+    if len(args) == 1:
+        data = args[0]
+        if isinstance(data, Tensor):
+            return data._data, data._version
+        if isinstance(data, (numbers.Number, np.bool_, str, bytes)):
+            raise TypeError(f"Tensor(): data must be a sequence (got {type(data).__name__})")
+        return _to_array(data).astype(default, copy=False), [0]
+    kinds = ", ".join(type(a).__name__ for a in args)
+    raise TypeError(f"Tensor(): expected sizes (ints) or one sequence of data, got ({kinds})")
 
 
 def from_numpy(array):
@@ -117,23 +156,27 @@ def _float_dtype(dtype):
     return _resolve_dtype(dtype) or _default["dtype"]
 
 
-def zeros(*size, dtype=None, requires_grad=False):
+def zeros(*size, dtype=None, device=None, requires_grad=False):
     """A tensor of zeros of the given size."""
+    _check_device(device, "zeros")
     return _finish(np.zeros(_shape(size), dtype=_float_dtype(dtype)), requires_grad)
 
 
-def ones(*size, dtype=None, requires_grad=False):
+def ones(*size, dtype=None, device=None, requires_grad=False):
     """A tensor of ones of the given size."""
+    _check_device(device, "ones")
     return _finish(np.ones(_shape(size), dtype=_float_dtype(dtype)), requires_grad)
 
 
-def empty(*size, dtype=None, requires_grad=False):
+def empty(*size, dtype=None, device=None, requires_grad=False):
     """An uninitialised tensor of the given size."""
+    _check_device(device, "empty")
     return _finish(np.empty(_shape(size), dtype=_float_dtype(dtype)), requires_grad)
 
 
-def full(size, fill_value, dtype=None, requires_grad=False):
+def full(size, fill_value, dtype=None, device=None, requires_grad=False):
     """A tensor of ``size`` filled with ``fill_value`` (dtype inferred from the value as PyTorch)."""
+    _check_device(device, "full")
     if dtype is None:
         dtype = _to_array(fill_value).dtype
     return _finish(np.full(_shape((size,)), fill_value, dtype=_resolve_dtype(dtype)), requires_grad)
@@ -143,28 +186,33 @@ def _like(fn, input, dtype, requires_grad, *args):
     return _finish(fn(input.shape, *args, dtype=_resolve_dtype(dtype) or input.dtype), requires_grad)
 
 
-def zeros_like(input, dtype=None, requires_grad=False):
+def zeros_like(input, dtype=None, device=None, requires_grad=False):
     """Zeros with the shape (and dtype) of ``input``."""
+    _check_device(device, "zeros_like")
     return _like(np.zeros, input, dtype, requires_grad)
 
 
-def ones_like(input, dtype=None, requires_grad=False):
+def ones_like(input, dtype=None, device=None, requires_grad=False):
     """Ones with the shape (and dtype) of ``input``."""
+    _check_device(device, "ones_like")
     return _like(np.ones, input, dtype, requires_grad)
 
 
-def empty_like(input, dtype=None, requires_grad=False):
+def empty_like(input, dtype=None, device=None, requires_grad=False):
     """Uninitialised, with the shape (and dtype) of ``input``."""
+    _check_device(device, "empty_like")
     return _like(np.empty, input, dtype, requires_grad)
 
 
-def full_like(input, fill_value, dtype=None, requires_grad=False):
+def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
     """``fill_value`` everywhere, with the shape (and dtype) of ``input``."""
+    _check_device(device, "full_like")
     return _finish(np.full(input.shape, fill_value, dtype=_resolve_dtype(dtype) or input.dtype), requires_grad)
 
 
-def arange(start, end=None, step=1, dtype=None, requires_grad=False):
+def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
     """Values from ``start`` to ``end`` (exclusive) by ``step``; int64 for integer arguments, else float32."""
+    _check_device(device, "arange")
     if end is None:
         start, end = 0, start
     if step == 0:
@@ -175,15 +223,17 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False):
     return _finish(np.arange(start, end, step).astype(_resolve_dtype(dtype)), requires_grad)
 
 
-def linspace(start, end, steps, dtype=None, requires_grad=False):
+def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
+    _check_device(device, "linspace")
     if steps < 0:
         raise RuntimeError(f"linspace: number of steps must be non-negative, got {steps}")
     return _finish(np.linspace(start, end, steps).astype(_float_dtype(dtype)), requires_grad)
 
 
-def eye(n, m=None, dtype=None, requires_grad=False):
+def eye(n, m=None, dtype=None, device=None, requires_grad=False):
     """Identity matrix of ``n`` rows (and ``m`` columns)."""
+    _check_device(device, "eye")
     return _finish(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
 
 
@@ -214,19 +264,21 @@ def set_rng_state(state):
     default_generator.bit_generator.state = state
 
 
-def rand(*size, dtype=None, requires_grad=False):
+def rand(*size, dtype=None, device=None, requires_grad=False):
     """Uniform samples in ``[0, 1)``."""
+    _check_device(device, "rand")
     dt = _float_dtype(dtype)
     return _finish(default_generator.random(_shape(size), dtype=dt if dt in (float32, float64) else float64).astype(dt, copy=False), requires_grad)
 
 
-def randn(*size, dtype=None, requires_grad=False):
+def randn(*size, dtype=None, device=None, requires_grad=False):
     """Standard normal samples."""
+    _check_device(device, "randn")
     dt = _float_dtype(dtype)
     return _finish(default_generator.standard_normal(_shape(size), dtype=dt if dt in (float32, float64) else float64).astype(dt, copy=False), requires_grad)
 
 
-def randint(*args, low=None, high=None, size=None, dtype=None, requires_grad=False):
+def randint(*args, low=None, high=None, size=None, dtype=None, device=None, requires_grad=False):
     """Integers drawn uniformly from ``[low, high)`` by the global generator, int64 unless ``dtype`` says otherwise.
 
     Called as PyTorch's: ``randint(high, size)``, ``randint(low, high, size)``, or with keywords
@@ -238,6 +290,7 @@ def randint(*args, low=None, high=None, size=None, dtype=None, requires_grad=Fal
         RuntimeError: ``high <= low``; bounds outside what ``dtype`` holds; a negative size;
             ``requires_grad`` with a non-floating dtype.
     """
+    _check_device(device, "randint")
 
     # PyTorch's two overloads, (high, size) and (low, high, size): positionals fill one of them in order and
     # keywords the rest; naming ``low`` or passing all three selects the second.
@@ -278,11 +331,13 @@ def randint(*args, low=None, high=None, size=None, dtype=None, requires_grad=Fal
     return _finish(drawn.astype(dt, copy=False), requires_grad)
 
 
-def rand_like(input, dtype=None, requires_grad=False):
+def rand_like(input, dtype=None, device=None, requires_grad=False):
     """Uniform samples with the shape of ``input``."""
+    _check_device(device, "rand_like")
     return rand(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
-def randn_like(input, dtype=None, requires_grad=False):
+def randn_like(input, dtype=None, device=None, requires_grad=False):
     """Normal samples with the shape of ``input``."""
+    _check_device(device, "randn_like")
     return randn(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)

@@ -150,6 +150,11 @@ class _Output(Op):
         """The Function's name: every output's ``grad_fn`` reads ``<NameBackward>``, as in PyTorch."""
         return self.next[0].name
 
+    @property
+    def output_edge(self):
+        """``(the Function's node, this output's index)``: what ``next_functions`` shows for this output, as PyTorch."""
+        return (self.next[0], self.index)
+
     def backward(self, grad):
         slots = [None] * self.n
         slots[self.index] = grad

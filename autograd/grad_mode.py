@@ -1,13 +1,15 @@
 """Grad mode: whether ops record the computational graph.
 
-``no_grad()``, ``enable_grad()`` and ``set_grad_enabled(mode)`` work both as context managers and as
-decorators, as in PyTorch.  Like PyTorch's, the mode is per thread: ``no_grad`` in one thread does not
+``no_grad()``, ``enable_grad()``, ``set_grad_enabled(mode)`` and ``inference_mode(mode=True)`` work both as
+context managers and as decorators (``@no_grad``, ``@enable_grad`` and ``@inference_mode`` also without
+parentheses), as in PyTorch.  Like PyTorch's, the mode is per thread: ``no_grad`` in one thread does not
 change what another thread records.
 """
 import functools
 import threading
 
-__all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled"]
+__all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode",
+           "is_inference_mode_enabled"]
 
 
 class _ThreadState(threading.local):
@@ -15,6 +17,7 @@ class _ThreadState(threading.local):
 
     grad_enabled = True
     anomaly = False
+    inference = False  # only what is_inference_mode_enabled reports: recording is grad_enabled's business
 
 
 _State = _ThreadState()
@@ -30,6 +33,11 @@ class _Global:
 def is_grad_enabled():
     """Return True when ops record the graph."""
     return _State.grad_enabled
+
+
+def is_inference_mode_enabled():
+    """Return True inside ``inference_mode()``."""
+    return _State.inference
 
 
 class _GradModeContext:
@@ -60,16 +68,65 @@ class _GradModeContext:
         return wrapper
 
 
-class no_grad(_GradModeContext):
+class _NoParamDecorator(_GradModeContext):
+    """A context manager that also decorates a function given without parentheses (``@no_grad``), as PyTorch's."""
+
+    def __new__(cls, orig_func=None):
+        if orig_func is None:
+            return super().__new__(cls)
+        if not callable(orig_func):
+            raise TypeError(f"{cls.__name__}() takes no arguments, got {type(orig_func).__name__}")
+        return cls()(orig_func)
+
+
+class no_grad(_NoParamDecorator):
     """Context manager / decorator that stops graph recording (use it for evaluation and parameter updates)."""
 
     mode = False
 
 
-class enable_grad(_GradModeContext):
+class enable_grad(_NoParamDecorator):
     """Context manager / decorator that turns graph recording back on inside a ``no_grad`` block."""
 
     mode = True
+
+
+class inference_mode(_GradModeContext):
+    """``no_grad`` for inference, as PyTorch's ``inference_mode`` (context manager and decorator).
+
+    ``inference_mode()`` (or ``mode=True``) stops graph recording and makes ``is_inference_mode_enabled()``
+    true; ``inference_mode(False)`` turns recording on, as in PyTorch. Unlike PyTorch, the tensors made inside
+    are ordinary tensors (PyTorch's "inference tensors" refuse later use in autograd; here they may be used).
+    """
+
+    def __new__(cls, mode=True):
+        if isinstance(mode, bool):
+            return super().__new__(cls)
+        if not callable(mode):
+            raise TypeError(f"inference_mode(): mode must be a bool, got {type(mode).__name__}")
+        return cls()(mode)  # @inference_mode without parentheses
+
+    def __init__(self, mode=True):
+        self.inference = mode
+        self.mode = not mode
+
+    def __enter__(self):
+        self._prev = (_State.grad_enabled, _State.inference)
+        _State.grad_enabled, _State.inference = self.mode, self.inference
+
+    def __exit__(self, *exc):
+        _State.grad_enabled, _State.inference = self._prev
+        return False
+
+    def __call__(self, fn):
+        inference = self.inference
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with inference_mode(inference):
+                return fn(*args, **kwargs)
+
+        return wrapper
 
 
 class set_grad_enabled(_GradModeContext):

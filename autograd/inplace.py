@@ -42,6 +42,10 @@ class InplaceOps:
         if not (self.requires_grad or any(getattr(x, "requires_grad", False) for x in operands)):
             return False
         root = self if self._view is None else self._view[0]
+        if self._view is not None and self._view[1] is None:
+            raise RuntimeError(f"{op}: this tensor is one of the views returned by unbind, "
+                               "which cannot be modified in place while grad is recorded (as in PyTorch); "
+                               "clone() it first")
         if root.requires_grad and root.grad_fn is None:
             what = "a leaf Variable" if root is self else "a view of a leaf Variable"
             raise RuntimeError(f"{op}: {what} that requires grad is being used in an in-place operation; "
@@ -80,12 +84,7 @@ class InplaceOps:
         """Make ``result`` (an op applied to this tensor's old values) this tensor's new value and history."""
         node = result.grad_fn
         data = self._data
-        if result._data.shape != data.shape:
-            raise RuntimeError(f"{op}: output with shape {list(data.shape)} doesn't match the broadcast "
-                               f"shape {list(result._data.shape)}")
-        if result._data.dtype != data.dtype and not np.can_cast(result._data.dtype, data.dtype, "same_kind"):
-            raise RuntimeError(f"{op}: result type {result._data.dtype} can't be cast to the desired output type "
-                               f"{data.dtype}")
+        self._check_result(op, result._data)
         if node is not None and node.saved:
             # The op saved arrays it will need in backward; those sharing our storage (this tensor, its base or
             # any view of them) are about to change, or may change later: the node gets private copies...
@@ -119,6 +118,26 @@ class InplaceOps:
             if out.grad_fn is not None:
                 out.grad_fn.out = weakref.ref(base)
                 _refresh_views(base, view[1][:-1])
+        return self
+
+    def _check_result(self, op, result):
+        """RuntimeError (as PyTorch) unless the array ``result`` can be written into this tensor."""
+        data = self._data
+        if result.shape != data.shape:
+            raise RuntimeError(f"{op}: output with shape {list(data.shape)} doesn't match the broadcast "
+                               f"shape {list(result.shape)}")
+        if result.dtype != data.dtype and not np.can_cast(result.dtype, data.dtype, "same_kind"):
+            raise RuntimeError(f"{op}: result type {result.dtype} can't be cast to the desired output type {data.dtype}")
+
+    def _via(self, op, name, *operands):
+        """``self = name(self, *operands)`` in place, for the functional op ``name``: recorded when it must be, else
+        computed out of place (with that op's checks and PyTorch's promotion) and written into the storage."""
+        if self._records(op, operands):
+            return self._recorded(op, _ops[name], *operands)
+        result = _ops[name](self, *operands)._data
+        self._check_result(op, result)
+        self._data[...] = result
+        self._bump_version()
         return self
 
     def _recorded(self, op, fn, *operands):
@@ -236,14 +255,56 @@ class InplaceOps:
     def __ipow__(self, other):
         return self.pow_(other)
 
+    def floor_divide_(self, other):
+        """``self //= other`` in place (rounding toward minus infinity)."""
+        return self._via("floor_divide_", "floor_divide", other)
+
+    def remainder_(self, other):
+        """``self %= other`` in place (the sign of ``other``)."""
+        return self._via("remainder_", "remainder", other)
+
+    def fmod_(self, other):
+        """C's fmod in place (the sign of ``self``)."""
+        return self._via("fmod_", "fmod", other)
+
+    def bitwise_and_(self, other):
+        """``self &= other`` in place (bool and integer tensors)."""
+        return self._via("bitwise_and_", "bitwise_and", other)
+
+    def bitwise_or_(self, other):
+        """``self |= other`` in place (bool and integer tensors)."""
+        return self._via("bitwise_or_", "bitwise_or", other)
+
+    def bitwise_xor_(self, other):
+        """``self ^= other`` in place (bool and integer tensors)."""
+        return self._via("bitwise_xor_", "bitwise_xor", other)
+
+    def masked_fill_(self, mask, value):
+        """Fill with ``value`` where the bool ``mask`` (broadcast to this tensor's shape) holds, in place."""
+        return self._via("masked_fill_", "masked_fill", mask, value)
+
+    def scatter_(self, dim, index, src):
+        """:func:`autograd.scatter` in place."""
+        return self._via("scatter_", "scatter", dim, index, src)
+
+    def scatter_add_(self, dim, index, src):
+        """:func:`autograd.scatter_add` in place."""
+        return self._via("scatter_add_", "scatter_add", dim, index, src)
+
+    def __ifloordiv__(self, other):
+        return self.floor_divide_(other)
+
+    def __imod__(self, other):
+        return self.remainder_(other)
+
     def __iand__(self, other):
-        return self._ufunc_("bitwise_and_", np.bitwise_and, other)
+        return self.bitwise_and_(other)
 
     def __ior__(self, other):
-        return self._ufunc_("bitwise_or_", np.bitwise_or, other)
+        return self.bitwise_or_(other)
 
     def __ixor__(self, other):
-        return self._ufunc_("bitwise_xor_", np.bitwise_xor, other)
+        return self.bitwise_xor_(other)
 
 
 def _refresh_views(base, ops):
@@ -290,6 +351,9 @@ def _regenerate_view(t):
     from .backend import namespace
 
     base, ops, _ = t._view
+    if ops is None:  # one of several views made by one node: its history cannot be replayed (see unbind)
+        t._view = (base, ops, t._version[0])
+        return
     x = base
     for op in ops:
         x = op.replay(namespace(x), x)

@@ -35,7 +35,7 @@ from .inplace import _regenerate_view
 from .interop import foreign_operand
 from .tensor import Tensor
 
-__all__ = ["Op"]
+__all__ = ["Op", "AccumulateGrad"]
 
 _FREED = object()  # marks a node whose saved arrays were released by a backward pass
 
@@ -53,7 +53,7 @@ class Op:
         saved_attrs:  names of extra array attributes set by ``forward`` (masks, indices) that backward
                       needs and that are released with the rest after backward.
         broadcasts:   inputs broadcast against each other; the engine sums each gradient back to its input's shape
-                      (``shapes``: None when no input needing grad was broadcast).
+                      (``shapes``).
         attrs:        names of the op's non-array parameters (stride, dim, ...) shown by graph viewers.
         saves_for:    with ``save_inputs``, keep only what the rule needs: ``saves_for[i]`` lists the inputs whose
                       gradients need input ``i`` (``Mul``: ``((1,), (0,))``); input ``i`` is kept, and its
@@ -159,7 +159,7 @@ class Op:
         if constants:
             self.constants = tuple((i, weakref.ref(t)) for i, t in constants)
         if self.broadcasts:
-            self.shapes = _broadcast_shapes(out.shape, arrays, nxt)
+            self.shapes = _broadcast_shapes(arrays, nxt)
         # What backward needs, and the version counters checked against ``clock`` at backward.
         if save:
             if self.saves_for is not None:
@@ -187,12 +187,57 @@ class Op:
                 setattr(self, name, None)
 
     @property
+    def next_functions(self):
+        """PyTorch's view of this node's inputs: one ``(node, output_index)`` pair per input.
+
+        ``node`` is the op that produced the input, an :class:`AccumulateGrad` for a leaf that requires grad,
+        or None for an input that needs no gradient (a constant or a number), as ``grad_fn.next_functions`` in
+        PyTorch. (One pair per argument the op was applied to: an op may count its arguments differently from
+        PyTorch's, e.g. ``where``'s condition appears here.)
+        """
+        return tuple(_edge(n) for n in self.next)
+
+    @property
     def is_released(self):
         """True when a backward pass has already freed this node's saved arrays."""
         return self.saved is _FREED
 
     def __repr__(self):
         return f"<{self.name}Backward0>"
+
+
+class AccumulateGrad:
+    """The node ``next_functions`` shows for a leaf: it accumulates into ``variable.grad`` (PyTorch's name).
+
+    Two are equal when they stand for the same leaf; ``next_functions`` is empty (nothing comes before a leaf).
+    """
+
+    __slots__ = ("variable",)
+    next_functions = ()
+    name = "AccumulateGrad"
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    def __eq__(self, other):
+        return isinstance(other, AccumulateGrad) and other.variable is self.variable
+
+    def __hash__(self):
+        return id(self.variable)
+
+    def __repr__(self):
+        return f"<AccumulateGrad object at {id(self):#x}>"
+
+
+def _edge(node):
+    """One pair of ``next_functions``; a node standing for one output of a multi-output node says which
+    (``output_edge``, see :class:`autograd.function._Output`)."""
+    if node is None:
+        return (None, 0)
+    if isinstance(node, Tensor):
+        return (AccumulateGrad(node), 0)
+    edge = getattr(node, "output_edge", None)
+    return (node, 0) if edge is None else edge
 
 
 def _promote(op, arrays):
@@ -227,13 +272,9 @@ def _promote(op, arrays):
             arrays[i] = a.item()
 
 
-def _broadcast_shapes(shape, arrays, nxt):
-    """The shapes of the inputs needing grad (None for the others), for the engine to sum gradients back to;
-    None when none of them was broadcast to the output ``shape``."""
-    for i, e in enumerate(nxt):
-        if e is not None and arrays[i].shape != shape:
-            return [None if e is None else a.shape for a, e in zip(arrays, nxt)]
-    return None
+def _broadcast_shapes(arrays, nxt):
+    """The shapes of the inputs needing grad (None for the others), for the engine to sum gradients back to."""
+    return [None if e is None else a.shape for a, e in zip(arrays, nxt)]
 
 
 def _creation_site():

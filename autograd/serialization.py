@@ -20,6 +20,7 @@ from collections import OrderedDict
 import numpy as np
 
 from . import safetensors_io
+from .devices import as_device
 from .tensor import Tensor
 
 __all__ = ["save", "load"]
@@ -214,17 +215,29 @@ def _name_of(f):
     return repr(os.fspath(f)) if isinstance(f, (str, bytes, os.PathLike)) else repr(getattr(f, "name", "<file object>"))
 
 
-def load(f):
+def load(f, map_location=None, weights_only=None):
     """Load an object written by :func:`save` (never executes code from the file).
 
     Args:
         f: a path or a binary file object open for reading. A name ending in ``.safetensors`` is read as a
             safetensors file: the result is a dict of Tensors (:mod:`autograd.safetensors_io`).
+        map_location: where the tensors go, as PyTorch's: None or a device (``'cpu'``, ``device('cpu')``);
+            a device that is not available raises. (PyTorch's dict and function forms are not supported.)
+        weights_only: as PyTorch's; every checkpoint here holds only tensors, arrays, numbers, strings and
+            containers, so loading is always what PyTorch calls weights-only, whatever the value.
     Raises:
         FileNotFoundError: no such file.
         RuntimeError: the file is not a scratchgrad checkpoint (another format, e.g. a PyTorch or pickle
-            file), or it is truncated or corrupted.
+            file), or it is truncated or corrupted; ``map_location`` names a device that is not available.
+        TypeError: ``map_location`` is a dict or a function, or ``weights_only`` is not a bool.
     """
+    if map_location is not None:
+        if isinstance(map_location, dict) or callable(map_location):
+            raise TypeError("autograd.load: map_location may be None or a device; the dict and function forms "
+                            "are not supported")
+        as_device(map_location, "load")
+    if weights_only is not None and not isinstance(weights_only, bool):
+        raise TypeError(f"autograd.load: weights_only must be a bool or None, got {type(weights_only).__name__}")
     name = _name_of(f)
     if safetensors_io.is_safetensors(f):
         return safetensors_io.load(f, name)

@@ -1,6 +1,7 @@
 """``Tensor``: a numpy array plus what autograd needs (``requires_grad``, ``grad``, ``grad_fn``)."""
 import numpy as np
 
+from .devices import device_of
 from .inplace import InplaceOps
 
 __all__ = ["Tensor"]
@@ -18,7 +19,9 @@ class Tensor(InplaceOps):
         grad_fn: the op (a :class:`~autograd.op.Op`) that produced this tensor, or None for a leaf.
         name: an optional label, shown by graph pictures.
 
-    Build tensors with :func:`autograd.tensor` and the other constructors rather than ``Tensor(...)``.
+    Build tensors with :func:`autograd.tensor` and the other constructors. ``Tensor(...)`` itself is PyTorch's
+    legacy constructor: ``Tensor(2, 3)`` is uninitialised of that shape, ``Tensor([1, 2])`` holds the data in the
+    default float dtype, ``Tensor()`` is empty (see :func:`autograd.creation.legacy_data`).
     numpy's protocols (``np.asarray(t)``, ``np.exp(t)``, ``np.sum(t)``) and DLPack (``torch.from_dlpack(t)``)
     are methods that :mod:`autograd.interop` attaches.
     """
@@ -26,12 +29,11 @@ class Tensor(InplaceOps):
     __slots__ = ("_data", "_grad", "requires_grad", "grad_fn", "_version", "_hooks", "_name", "_view", "__weakref__")
     __hash__ = object.__hash__
 
-    def __init__(self, data, requires_grad=False, dtype=None):
-        from .creation import _to_array
+    def __init__(self, *args, device=None):
+        from .creation import legacy_data
 
-        Tensor._fill(self, _to_array(data, dtype), None, [0], None)
-        if requires_grad:
-            self.requires_grad_(True)
+        data, version = legacy_data(args, device)
+        Tensor._fill(self, data, None, version, None)
 
     @staticmethod
     def _fill(t, data, grad_fn, version, view):
@@ -108,12 +110,8 @@ class Tensor(InplaceOps):
 
     @property
     def device(self):
-        """Always ``'cpu'`` (numpy)."""
-        return "cpu"
-
-    def cpu(self):
-        """Self (all tensors live in host memory)."""
-        return self
+        """The :class:`~autograd.devices.device` holding the data (``device(type='cpu')`` for numpy arrays)."""
+        return device_of(self._data)
 
     @property
     def is_leaf(self):
@@ -176,6 +174,12 @@ class Tensor(InplaceOps):
         from .printing import tensor_repr
 
         return tensor_repr(self)
+
+    def __format__(self, format_spec):
+        # As PyTorch: a 0-d tensor formats as its item ('{:.4f}'.format(loss)); others only with an empty spec.
+        if self._data.ndim == 0:
+            return self._data.item().__format__(format_spec)
+        return object.__format__(self, format_spec)
 
     # -- autograd ------------------------------------------------------------------------------------------
 

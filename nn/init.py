@@ -20,8 +20,8 @@ import numpy as np
 import autograd as ag
 
 __all__ = [
-    "calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_", "eye_",
-    "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_",
+    "calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_", "eye_", "dirac_",
+    "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "orthogonal_", "sparse_",
 ]
 
 
@@ -99,14 +99,46 @@ def normal_(tensor, mean=0.0, std=1.0, generator=None):
 
 
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
-    """Fill with ``N(mean, std**2)`` samples redrawn until they fall in ``[a, b]`` (``a``, ``b`` absolute)."""
-    rng = _rng(generator)
-    values = rng.normal(mean, std, size=tensor.shape)
-    bad = (values < a) | (values > b)
-    while bad.any():  # rejection sampling; terminates quickly unless [a, b] is far in the tails
-        values[bad] = rng.normal(mean, std, size=int(bad.sum()))
-        bad = (values < a) | (values > b)
-    return _fill(tensor, values)
+    """Fill with ``N(mean, std**2)`` conditioned on ``[a, b]`` (``a``, ``b`` absolute bounds, not in stds).
+
+    Rejection sampling, as PyTorch: from the normal itself while it puts more than 30% of its mass in
+    ``[a, b]``, else from the uniform on ``[a, b]`` accepted with the normal's density relative to its peak
+    there (so bounds far in a tail cost no more than near ones).  Warns, as PyTorch, when ``mean`` is more
+    than 2 std outside ``[a, b]``.
+
+    Raises:
+        RuntimeError: ``std <= 0`` or ``a > b``.
+    """
+    if not std > 0 or a > b:
+        raise RuntimeError(f"trunc_normal_: expected std > 0 and a <= b, got std={std}, a={a}, b={b}")
+    if mean < a - 2 * std or mean > b + 2 * std:
+        warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The distribution of values "
+                      "may be incorrect.", stacklevel=2)
+    rng, n = _rng(generator), math.prod(tensor.shape)
+    # bounds and samples compared in the tensor's dtype, so that rounding never takes a value out of [a, b]
+    lo, hi = np.array([a, b], dtype=tensor.dtype).tolist()
+    mass = (math.erf((b - mean) / (std * math.sqrt(2))) - math.erf((a - mean) / (std * math.sqrt(2)))) / 2
+    if mass > 0.3:
+        def propose(k):
+            return np.asarray(rng.normal(mean, std, size=k), dtype=tensor.dtype)
+
+        def accept(x):
+            return (x >= lo) & (x <= hi)
+    else:
+        mode = max(a, min(mean, b))
+
+        def propose(k):
+            return np.asarray(rng.uniform(a, b, size=k), dtype=tensor.dtype)
+
+        def accept(x):
+            log_density = -0.5 * ((x - mean) / std) ** 2 + 0.5 * ((mode - mean) / std) ** 2
+            return np.log(rng.uniform(size=x.shape)) <= log_density
+    values = propose(n)
+    pending = ~accept(values)
+    while pending.any():
+        values[pending] = propose(int(pending.sum()))
+        pending[pending] = ~accept(values[pending])
+    return _fill(tensor, values.reshape(tensor.shape))
 
 
 def constant_(tensor, val):
@@ -130,6 +162,34 @@ def eye_(tensor):
     if tensor.ndim != 2:
         raise ValueError(f"eye_: only tensors with 2 dimensions are supported, got shape {tuple(tensor.shape)}")
     return _fill(tensor, np.eye(*tensor.shape))
+
+
+def dirac_(tensor, groups=1):
+    """Fill a conv weight ``(out, in/groups, *kernel)`` with the Dirac delta: the layer passes its input through.
+
+    In each of the ``groups`` groups, output channel ``d`` gets a 1 at input channel ``d`` and the kernel's centre
+    (``k // 2`` in every spatial dim), for as many channels as the group has inputs and outputs; the rest is 0.
+    With padding ``k // 2`` and stride 1 the convolution is then the identity on those channels.
+
+    Raises:
+        ValueError: a tensor that is not 3-, 4- or 5-D, ``groups < 1``, or ``out`` not divisible by ``groups``.
+    """
+    if tensor.ndim not in (3, 4, 5):
+        raise ValueError(f"dirac_: only tensors with 3, 4, or 5 dimensions are supported, got shape "
+                         f"{tuple(tensor.shape)}")
+    if not isinstance(groups, numbers.Integral) or groups < 1:
+        raise ValueError(f"dirac_: groups must be a positive integer, got {groups!r}")
+    out_channels, in_channels = tensor.shape[0], tensor.shape[1]
+    if out_channels % groups != 0:
+        raise ValueError(f"dirac_: dim 0 must be divisible by groups, got shape {tuple(tensor.shape)} and "
+                         f"groups={groups}")
+    per_group = out_channels // groups
+    channels = np.arange(min(per_group, in_channels))
+    values = np.zeros(tensor.shape)
+    centre = tuple(k // 2 for k in tensor.shape[2:])
+    for g in range(groups):
+        values[(g * per_group + channels, channels) + centre] = 1
+    return _fill(tensor, values)
 
 
 def xavier_uniform_(tensor, gain=1.0, generator=None):
@@ -187,3 +247,52 @@ def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gener
     if std is None:
         return tensor
     return normal_(tensor, 0.0, std, generator)
+
+
+def orthogonal_(tensor, gain=1.0, generator=None):
+    """Fill with a (semi-)orthogonal matrix times ``gain`` (Saxe et al., arXiv:1312.6120).
+
+    The tensor is seen as ``(rows, cols)`` with ``cols`` the product of its other dims; its rows (when
+    ``rows <= cols``) or columns are orthonormal.  The matrix is the Q of the QR decomposition of a Gaussian
+    matrix, with the signs fixed so that it is uniformly (Haar) distributed.  A tensor with no elements is
+    left as it is.
+
+    Raises:
+        ValueError: fewer than 2 dims.
+    """
+    if tensor.ndim < 2:
+        raise ValueError(f"orthogonal_: only tensors with 2 or more dimensions are supported, got shape "
+                         f"{tuple(tensor.shape)}")
+    if 0 in tensor.shape:
+        return tensor
+    rows = tensor.shape[0]
+    cols = math.prod(tensor.shape) // rows
+    flat = _rng(generator).normal(0.0, 1.0, size=(rows, cols))
+    if rows < cols:
+        flat = flat.T
+    q, r = np.linalg.qr(flat)
+    # Q times the signs of R's diagonal is Haar-distributed (Mezzadri, arXiv:math-ph/0609050)
+    q = q * np.where(np.diag(r) < 0, -1.0, 1.0)
+    if rows < cols:
+        q = q.T
+    return _fill(tensor, gain * q.reshape(tensor.shape))
+
+
+def sparse_(tensor, sparsity, std=0.01, generator=None):
+    """Fill a 2-D tensor ``(rows, cols)`` with ``N(0, std**2)`` values, then zero ``ceil(sparsity * rows)``
+    randomly chosen entries of each column (Martens, "Deep learning via Hessian-free optimization", 2010).
+
+    Raises:
+        ValueError: a tensor that is not 2-D, or ``sparsity`` outside [0, 1].
+    """
+    if tensor.ndim != 2:
+        raise ValueError(f"sparse_: only tensors with 2 dimensions are supported, got shape {tuple(tensor.shape)}")
+    if not isinstance(sparsity, numbers.Real) or not 0.0 <= sparsity <= 1.0:
+        raise ValueError(f"sparse_: sparsity must be a fraction in [0, 1], got {sparsity!r}")
+    rows, cols = tensor.shape
+    rng = _rng(generator)
+    values = rng.normal(0.0, std, size=(rows, cols))
+    # an independent random permutation of the rows for each column: its first entries are zeroed
+    zero_rows = np.argsort(rng.random((rows, cols)), axis=0)[:math.ceil(sparsity * rows)]
+    values[zero_rows, np.arange(cols)] = 0.0
+    return _fill(tensor, values)

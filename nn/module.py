@@ -337,20 +337,19 @@ class Module(StateDictMixin):
         fn(self)
         return self
 
-    def to(self, *args, dtype=None, device=None):
-        """Cast floating-point parameters and buffers to ``dtype`` in place (same objects); returns self.
+    def to(self, *args, **kwargs):
+        """Move and/or cast the parameters and buffers in place (the same objects); returns self.
 
-        Accepts ``to(dtype)``, ``to('cpu')`` and ``to(device, dtype)``; only the CPU exists here.
+        Takes ``Tensor.to``'s forms: ``to(device)``, ``to(dtype)``, ``to(device, dtype)``, ``to(tensor)``, with
+        ``non_blocking=`` (and by keyword). Only floating-point parameters and buffers (and their ``.grad``) are
+        cast, so an optimizer built before keeps working. Only the CPU holds data here.
         Raises:
-            RuntimeError: a device other than the CPU.
+            RuntimeError: a device that is not available (``'cuda'``).
+            TypeError: a dtype that is not floating point; arguments in none of the forms.
         """
-        for arg in args:
-            try:
-                dtype = np.dtype(arg)
-            except TypeError:
-                device = arg
-        if device is not None and str(device) != "cpu":
-            raise RuntimeError(f"Module.to: scratchgrad runs on the CPU (numpy); device {device!r} is not available")
+        if "copy" in kwargs:
+            raise TypeError("Module.to() got an unexpected keyword argument 'copy'")
+        _, dtype, _, _ = ag.devices.parse_to(args, kwargs, "Module.to")
         if dtype is None:
             return self
         dtype = np.dtype(dtype)
@@ -371,9 +370,17 @@ class Module(StateDictMixin):
         """Cast floating parameters and buffers to float64; returns self."""
         return self.to(ag.float64)
 
+    def half(self):
+        """Cast floating parameters and buffers to float16; returns self."""
+        return self.to(ag.float16)
+
     def cpu(self):
-        """No-op (everything lives on the CPU); returns self."""
-        return self
+        """Move parameters and buffers to host memory (where they are already); returns self."""
+        return self.to("cpu")
+
+    def cuda(self, device=None):
+        """Move parameters and buffers to a CUDA device; raises RuntimeError while none is available."""
+        return self.to(ag.device("cuda", device) if device is None or isinstance(device, int) else device)
 
     # -- printing ------------------------------------------------------------------------------------------
 

@@ -37,6 +37,8 @@ class Adagrad(Optimizer):
         ValueError: a negative ``lr``, ``lr_decay``, ``weight_decay``, ``initial_accumulator_value`` or ``eps``.
     """
 
+    _supports_complex = False  # the update squares g elementwise; PyTorch treats complex as pairs of reals
+
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10, *,
                  maximize=False):
         defaults = dict(lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,

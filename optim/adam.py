@@ -1,11 +1,9 @@
 """Adam and AdamW: momentum plus RMSprop-style scaling, with bias correction."""
-import numbers
-
 import numpy as np
 
 import autograd
 
-from .optimizer import Optimizer, check_non_negative
+from .optimizer import Optimizer, check_betas, check_non_negative
 
 __all__ = ["Adam", "AdamW"]
 
@@ -45,6 +43,8 @@ class Adam(Optimizer):
         ValueError: a negative ``lr``, ``eps`` or ``weight_decay``, or a beta outside [0, 1).
     """
 
+    _supports_complex = False  # the update squares g elementwise; PyTorch treats complex as pairs of reals
+
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
                  maximize=False, decoupled_weight_decay=False):
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
@@ -55,19 +55,8 @@ class Adam(Optimizer):
     def _check_hyperparameters(self, group):
         check_non_negative(group["lr"], "learning rate")
         check_non_negative(group["eps"], "epsilon value")
-        betas = group["betas"]
-        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
-        for i, beta in enumerate(betas):
-            if not isinstance(beta, numbers.Real) or isinstance(beta, bool):
-                raise TypeError(f"beta parameter at index {i} must be a real number, got {type(beta).__name__}")
-            if not 0.0 <= beta < 1.0:
-                raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
-        group["betas"] = (float(betas[0]), float(betas[1]))
+        check_betas(group)
         check_non_negative(group["weight_decay"], "weight_decay value")
-
-    def _restore_group(self, group):
-        group["betas"] = tuple(group["betas"])
 
     def _new_state(self, p, group):
         state = {"step": 0, "exp_avg": autograd.zeros_like(p), "exp_avg_sq": autograd.zeros_like(p)}

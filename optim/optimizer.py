@@ -17,7 +17,7 @@ import numpy as np
 import autograd
 from autograd import Tensor
 
-__all__ = ["Optimizer", "required"]
+__all__ = ["Optimizer", "required", "check_non_negative", "check_betas", "check_foreach"]
 
 
 class _RequiredParameter:
@@ -36,6 +36,30 @@ def check_non_negative(value, what):
         raise TypeError(f"{what} must be a real number, got {type(value).__name__}")
     if not 0.0 <= value:
         raise ValueError(f"Invalid {what}: {value}")
+
+
+def check_betas(group):
+    """Validate ``group['betas']`` (a pair of reals in [0, 1), torch's wording) and store it as a float tuple."""
+    betas = group["betas"]
+    if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+        raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
+    for i, beta in enumerate(betas):
+        if not isinstance(beta, numbers.Real) or isinstance(beta, bool):
+            raise TypeError(f"beta parameter at index {i} must be a real number, got {type(beta).__name__}")
+        if not 0.0 <= beta < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
+    group["betas"] = (float(betas[0]), float(betas[1]))
+
+
+def check_foreach(value):
+    """Raise TypeError unless ``foreach`` is None or a bool.
+
+    ``foreach`` picks PyTorch's multi-tensor kernels, which compute the same update as its per-parameter loop;
+    here there is one implementation, so the flag is accepted (and kept in the groups, as PyTorch does) and
+    changes nothing.
+    """
+    if value is not None and not isinstance(value, bool):
+        raise TypeError(f"foreach must be None or a bool, got {type(value).__name__}")
 
 
 def _opt_step_marker(step):
@@ -66,12 +90,19 @@ class Optimizer:
     Inside ``_update_group``, :meth:`_params_with_grad` gives each parameter's gradient with ``maximize`` and
     weight decay applied, and :meth:`_state` its state, created by the subclass's :meth:`_new_state`.
 
+    A subclass whose update is not written for complex numbers sets ``_supports_complex = False``; its
+    constructor then rejects complex parameters instead of computing a wrong update.
+
     Raises:
         TypeError: ``params`` is a single Tensor or a set, or holds something that is not a floating-point
-            Tensor.
+            Tensor (or a complex one, where the optimizer does not support them).
         ValueError: ``params`` is empty, holds a non-leaf tensor, or gives a parameter twice (within a group
             or across groups), or a hyperparameter is invalid.
     """
+
+    _supports_complex = True
+    # False where the state holds buffers not shaped like their parameter (LBFGS's flat vectors)
+    _state_shaped_like_params = True
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -227,6 +258,9 @@ class Optimizer:
             if p.dtype.kind not in "fc":
                 raise TypeError(f"optimizer can only optimize floating-point Tensors, but param {i} of the group has "
                                 f"dtype {p.dtype} and shape {tuple(p.shape)}")
+            if p.dtype.kind == "c" and not self._supports_complex:
+                raise TypeError(f"{type(self).__name__} does not support complex parameters, but param {i} of the "
+                                f"group has dtype {p.dtype} and shape {tuple(p.shape)}")
             if not p.is_leaf:
                 raise ValueError("can't optimize a non-leaf Tensor")
 
@@ -304,7 +338,8 @@ class Optimizer:
             p = id_map.get(_index_key(key))
             if p is None:
                 raise ValueError(f"load_state_dict: state entry {key!r} names no parameter of the saved groups")
-            state[p] = {k: _load_value(v, p, k, key) for k, v in value.items()}
+            shaped = p if self._state_shaped_like_params else None
+            state[p] = {k: _load_value(v, p, k, key, shaped) for k, v in value.items()}
 
         new_groups = []
         for g, s in zip(groups, saved_groups):
@@ -319,7 +354,9 @@ class Optimizer:
         self.param_groups = new_groups
 
     def _restore_group(self, group):
-        """Fix up a group loaded by ``load_state_dict`` (e.g. tuples that a file format turned into lists)."""
+        """Fix up a group loaded by ``load_state_dict``: ``betas`` a tuple again (a file format makes it a list)."""
+        if isinstance(group.get("betas"), list):
+            group["betas"] = tuple(group["betas"])
 
     def __repr__(self):
         lines = [f"{type(self).__name__} ("]
@@ -346,20 +383,23 @@ def _index_key(key):
     return key
 
 
-def _load_value(value, param, key, index):
-    """Copy one saved state entry for ``param``: tensors cloned (cast to its dtype unless a step count)."""
+def _load_value(value, param, key, index, shaped):
+    """Copy one saved state entry for ``param``: tensors cloned (cast to its dtype unless a step count).
+
+    ``shaped`` is ``param`` when non-scalar buffers must have its shape, None when they need not.
+    """
     if isinstance(value, np.ndarray):
         value = autograd.from_numpy(value)
     if isinstance(value, Tensor):
         if key == "step":
             return value.item() if value.numel() == 1 else value.detach().clone()
-        if value.ndim and tuple(value.shape) != tuple(param.shape):
+        if shaped is not None and value.ndim and tuple(value.shape) != tuple(param.shape):
             raise ValueError(f"load_state_dict: state {key!r} of parameter {index} has shape {tuple(value.shape)}, "
                              f"but the parameter has shape {tuple(param.shape)}")
         data = np.array(value.numpy(), dtype=param.dtype if value.dtype.kind in "fc" else None)
         return autograd.from_numpy(data)
     if isinstance(value, dict):
-        return {k: _load_value(v, param, k, index) for k, v in value.items()}
+        return {k: _load_value(v, param, k, index, shaped) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return type(value)(_load_value(v, param, None, index) for v in value)
+        return type(value)(_load_value(v, param, None, index, shaped) for v in value)
     return value

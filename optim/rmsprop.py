@@ -44,6 +44,8 @@ class RMSprop(Optimizer):
         ValueError: a negative ``lr``, ``eps``, ``momentum``, ``weight_decay`` or ``alpha``.
     """
 
+    _supports_complex = False  # the update squares g elementwise; PyTorch treats complex as pairs of reals
+
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False, *,
                  maximize=False):
         defaults = dict(lr=lr, momentum=momentum, alpha=alpha, eps=eps, centered=centered,

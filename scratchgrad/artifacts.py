@@ -14,7 +14,8 @@ import numpy as np
 import autograd as ag
 import nn.functional as F
 
-__all__ = ["write_json", "to_jsonable", "warn", "save_curves", "save_filters", "save_model_graph", "preserved_state"]
+__all__ = ["write_json", "to_jsonable", "warn", "save_curves", "save_filters", "save_layer_pictures", "save_model_graph",
+           "preserved_state"]
 
 
 def warn(message):
@@ -72,6 +73,40 @@ def save_filters(before, after, path, ncols=10):
         return None
     return _plotting("filters", viz.plot_filters, [before, after], ncols=ncols,
                      titles=["before training", "after training"], path=path)
+
+
+def save_layer_pictures(model, x_test, t_test, out, layers, channels=8, steps=100):
+    """What the layers of a trained CNN respond to (``viz.features``), written into directory ``out``:
+    ``feature_maps.png`` (one test image), ``patches_<layer>.png`` for each conv layer of ``layers`` (top-9
+    patches per channel over the test images), ``saliency.png`` (plain and SmoothGrad) and ``maximize.png``
+    (inputs that maximise channels 0-3 of each layer, ``steps`` ascent steps). Returns ``(file names written,
+    measurements)``: receptive-field sizes and each maximised channel's activation before and after."""
+    import viz
+
+    image, label = x_test[0], int(t_test[0])
+    written, measured = [], {"receptive_field": {}, "maximized_activation": {}}
+
+    def picture(name, fn, *args, **kwargs):
+        try:
+            fig = fn(*args, path=os.path.join(out, name), **kwargs)
+        except ImportError as exc:
+            warn(f"{name} not written: {exc} (pip install matplotlib)")
+            return None
+        written.append(name)
+        return fig
+
+    picture("feature_maps.png", viz.plot_feature_maps, model, image, max_channels=channels)
+    for layer in layers:
+        picture(f"patches_{layer}.png", viz.plot_top_patches, model, layer, x_test, k=9, max_channels=channels,
+                channels=list(range(channels)))
+        measured["receptive_field"][layer] = list(viz.receptive_field(model, layer, x_test[:1]).size)
+    picture("saliency.png", viz.plot_saliency, model, image, label, n=16)
+    fig = picture("maximize.png", viz.plot_maximized, model, list(layers), range(4), input_shape=image.shape,
+                  steps=steps)
+    if fig is not None:
+        for (layer, c), trace in fig.traces.items():
+            measured["maximized_activation"].setdefault(layer, []).append([trace[0], trace[-1]])
+    return written, measured
 
 
 @contextlib.contextmanager

@@ -104,6 +104,8 @@ def build_parser():
     exp.add_argument("--out", metavar="DIR", help="output directory (default ./runs/experiments/<name>)")
     exp.add_argument("--workers", type=positive_int, help="processes for hparam-search trials (default: one "
                      "per CPU; 1 runs them in this process)")
+    exp.add_argument("--model", choices=("simple_convnet", "deep_convnet"),
+                     help="convnet only: the network to train and look inside (default simple_convnet)")
     exp.add_argument("--seed", type=seed_int, default=0)
     exp.add_argument("--no-progress", dest="progress", action="store_false", help="no progress output")
 
@@ -145,6 +147,8 @@ def main(argv=None):
             _check_train_args(parser, args)
         if args.command == "graph":
             _check_graph_args(parser, args)
+        if args.command == "experiment" and args.model and args.name != "convnet":
+            parser.error(f"--model is available for the convnet experiment, not {args.name}")
     except SystemExit as exc:  # argparse reports usage errors (code 2) and --help (code 0) this way
         return exc.code if isinstance(exc.code, int) else 2
     from . import commands

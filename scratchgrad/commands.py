@@ -173,7 +173,7 @@ def experiment(args):
     try:
         summary = run_experiment(args.name, out, quick=args.quick, dataset=args.dataset, data_dir=args.data_dir,
                                  download=args.download, seed=args.seed, workers=args.workers,
-                                 progress=args.progress)
+                                 progress=args.progress, model=args.model)
     except (DatasetNotFoundError, IDXError, DownloadError) as exc:
         return _error(str(exc))
     print(f"{args.name}{' (quick)' if args.quick else ''} on {summary['dataset']['title']}, "

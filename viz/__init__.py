@@ -7,6 +7,7 @@
 
     viz.draw_graph(model=model, inputs=x, collapse=True)      # runs the forward itself
     viz.plot_history(history, path="curves.png")             # needs matplotlib
+    viz.plot_feature_maps(model, image)                       # what each conv/pool layer responds to
 """
 import autograd
 
@@ -15,6 +16,8 @@ if not hasattr(autograd, "Tensor"):  # another distribution's `autograd` shadows
 
 __version__ = autograd.__version__  # one source of truth: autograd/__init__.py
 
+from .features import (ReceptiveField, maximize_activation, plot_feature_maps, plot_maximized, plot_saliency,
+                       plot_top_patches, receptive_field, saliency, top_activating_patches)
 from .graph import draw_graph, retain_grads, save_graph
 from .modules import ModuleCall, ModuleTrace, trace_modules
 from .plots import collect_activations, plot_activation_histograms, plot_filters, plot_history, plot_optimizer_paths, plot_search
@@ -22,5 +25,6 @@ from .plots import collect_activations, plot_activation_histograms, plot_filters
 __all__ = [
     "draw_graph", "save_graph", "retain_grads", "trace_modules", "ModuleTrace", "ModuleCall",
     "plot_filters", "plot_activation_histograms", "collect_activations", "plot_history", "plot_optimizer_paths",
-    "plot_search",
+    "plot_search", "plot_feature_maps", "receptive_field", "ReceptiveField", "top_activating_patches",
+    "plot_top_patches", "saliency", "plot_saliency", "maximize_activation", "plot_maximized",
 ]

@@ -1,6 +1,7 @@
 """``DataLoader``: mini-batches over a dataset, each sample exactly once per epoch, and ``default_collate``."""
 import collections.abc
 import numbers
+import warnings
 
 import numpy as np
 
@@ -107,6 +108,10 @@ class DataLoader:
             generator (``autograd.creation.generator()``), so ``autograd.manual_seed`` / ``set_rng_state``
             control it.
         collate_fn: merges a list of samples into a batch; default :func:`default_collate`.
+        num_workers: accepted as in PyTorch (a non-negative int, kept as ``loader.num_workers``), but batches are
+            always loaded in the calling process: the same batches, in the same order, as ``num_workers=0``.
+        pin_memory: pinned host memory only matters for copies to an accelerator; with none present, True warns
+            and changes nothing, as PyTorch does on a machine without one.
 
     Yields:
         Batches as Tensors; for datasets of ``(input, target)`` pairs a tuple ``(x (B, ...), t (B,))``.
@@ -116,13 +121,22 @@ class DataLoader:
     the same shuffles as an uninterrupted one.
     """
 
-    def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False, seed=None, collate_fn=None):
+    def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False, seed=None, collate_fn=None,
+                 num_workers=0, pin_memory=False):
         if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size <= 0:
             raise ValueError(f"DataLoader: batch_size should be a positive integer value, "
                              f"but got batch_size={batch_size!r}")
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
             raise ValueError(f"DataLoader: seed should be a non-negative integer or None, but got seed={seed!r}")
+        if isinstance(num_workers, bool) or not isinstance(num_workers, (int, np.integer)) or num_workers < 0:
+            raise ValueError(f"DataLoader: num_workers option should be non-negative; use num_workers=0 to disable "
+                             f"multiprocessing, got num_workers={num_workers!r}")
+        if pin_memory:
+            warnings.warn("'pin_memory' argument is set as true but no accelerator is found, then device pinned "
+                          "memory won't be used.", UserWarning, stacklevel=2)
         self.dataset = dataset
+        self.num_workers = int(num_workers)
+        self.pin_memory = bool(pin_memory)
         self.batch_size = int(batch_size)
         self.shuffle = bool(shuffle)
         self.drop_last = bool(drop_last)

@@ -6,15 +6,14 @@ requires grad is ``copy_from``.
 """
 import builtins
 
-import numpy as np
-
-from ..backend import namespace, numpy_ns
+from ..backend import namespace
 from ..inplace import _raw
 from ..op import Op
 from ..registry import register
 from ..tensor import Tensor
+from .conversion import to
 from .elementwise import where
-from .shape import _plan, _region, reshape, tensor_input, to
+from .shape import _plan, _region, reshape, tensor_input
 
 
 @register(method="__setitem__", export=False)
@@ -30,7 +29,7 @@ def setitem(self, index, value):
     try:
         _write(self._data, plan, value._data if isinstance(value, Tensor) else value)
     except ValueError as e:
-        raise RuntimeError(f"__setitem__: shape mismatch: value of shape {tuple(np.shape(_raw(value)))} cannot be "
+        raise RuntimeError(f"__setitem__: shape mismatch: value of shape {tuple(getattr(_raw(value), 'shape', ()))} cannot be "
                            f"broadcast to the indexed region of a tensor of shape {tuple(self.shape)} ({e})") from None
     self._bump_version()
 
@@ -50,15 +49,15 @@ def index_put(input, indices, values):
     """A copy of ``input`` with ``values`` (broadcast) written at ``input[indices]``; differentiable in both."""
     plan = _plan(indices, input.shape)
     try:
-        op = IndexPut(plan, input.shape)
+        op = IndexPut(plan, input._data)
         if isinstance(values, Tensor) and values.ndim:
             # Leading dims of size 1 beyond the region's rank are dropped, as numpy and PyTorch assign.
-            extra = values.ndim - np.ndim(_region(op.keep, plan, numpy_ns))
+            extra = values.ndim - _region(op.keep, plan, namespace(op.keep)).ndim
             if extra > 0 and builtins.all(n == 1 for n in values.shape[:extra]):
                 values = reshape(values, values.shape[extra:])
         return op.apply(input, values)
     except ValueError as e:
-        raise RuntimeError(f"index_put: values of shape {tuple(np.shape(_raw(values)))} cannot be broadcast to the "
+        raise RuntimeError(f"index_put: values of shape {tuple(getattr(_raw(values), 'shape', ()))} cannot be broadcast to the "
                            f"indexed region of a tensor of shape {tuple(input.shape)} ({e})") from None
 
 
@@ -70,9 +69,9 @@ class IndexPut(Op):
     broadcasts = True
     attrs = ("plan",)
 
-    def __init__(self, plan, shape):
+    def __init__(self, plan, like):
         self.plan = plan  # from _plan
-        self.keep = np.ones(shape, dtype=bool)  # False inside the written region
+        self.keep = namespace(like).ones(like.shape, dtype=bool)  # False inside the written region
         _write(self.keep, plan, False)
 
     def forward(self, a, v):
@@ -94,11 +93,12 @@ class ViewScatter(Op):
     saved_attrs = ("keep",)
     attrs = ()
 
-    def __init__(self, ops, shape):
+    def __init__(self, ops, like):
         self.ops = ops
-        keep = np.ones(shape, dtype=bool)
-        region = _replay(ops, np.ndarray.view(keep), numpy_ns)
-        if not np.shares_memory(region, keep):
+        xp = namespace(like)
+        keep = xp.ones(like.shape, dtype=bool)
+        region = _replay(ops, keep, xp)
+        if not xp.shares_memory(region, keep):
             raise RuntimeError("in-place change through a view that is a copy of its base cannot be recorded")
         region[...] = False
         self.keep = keep
@@ -124,12 +124,12 @@ def _replay(ops, x, xp):
 @register(method=False, export=False)
 def view_scatter(base, view, ops):
     """Record on ``base`` that its view ``view`` (made from it by ``ops``) was changed in place."""
-    return ViewScatter(ops, base.shape).apply(base, view)
+    return ViewScatter(ops, base._data).apply(base, view)
 
 
 @register(method=False, export=False)
 def copy_from(input, src):
     """``src`` broadcast to ``input``'s shape and cast to its dtype; the gradient of ``input`` is zero."""
     if not isinstance(src, Tensor):
-        src = Tensor._make(np.asarray(src, dtype=input.dtype))
-    return where(Tensor._make(np.ones((), dtype=bool)), to(src, input.dtype), input)
+        src = Tensor._make(namespace(input._data).asarray(src, dtype=input.dtype))
+    return where(Tensor._make(namespace(input._data).ones((), dtype=bool)), to(src, input.dtype), input)

@@ -4,9 +4,13 @@ import numbers
 import numpy as np
 
 from ..backend import namespace
+from ..creation import get_default_dtype
+from ..dtypes import result_type
 from ..inplace import _raw
 from ..registry import register
 from ..tensor import Tensor
+from .shape import tensor_input
+from .dims import dim_aliases, reduce_dims
 
 
 def _compare(name, xp_name, symbol):
@@ -29,11 +33,33 @@ lt = register(_compare("lt", "less", "<"), method=("lt", "__lt__"), xp="less")
 le = register(_compare("le", "less_equal", "<="), method=("le", "__le__"), xp="less_equal")
 gt = register(_compare("gt", "greater", ">"), method=("gt", "__gt__"), xp="greater")
 ge = register(_compare("ge", "greater_equal", ">="), method=("ge", "__ge__"), xp="greater_equal")
-bitwise_and = register(_compare("bitwise_and", "bitwise_and", "&"), method=("bitwise_and", "__and__"),
-                       reflected="__rand__", xp="logical_and")
-bitwise_or = register(_compare("bitwise_or", "bitwise_or", "|"), method=("bitwise_or", "__or__"),
-                      reflected="__ror__", xp="logical_or")
-bitwise_xor = register(_compare("bitwise_xor", "bitwise_xor", "^"), method=("bitwise_xor", "__xor__"),
+
+
+def _bitwise(name, xp_name, symbol):
+    """A bitwise operator on bool and integer operands, promoting as PyTorch; floats are refused (as PyTorch)."""
+    compare = _compare(name, xp_name, symbol)
+
+    def op(input, other):
+        a, b = _raw(input), _raw(other)
+        try:
+            rt = result_type(a, b, default_float=get_default_dtype())
+        except TypeError:
+            raise TypeError(f"{name}(): unsupported operand types {type(input).__name__} and {type(other).__name__}") from None
+        if rt.kind not in "biu":
+            raise NotImplementedError(f"\"{name}\" not implemented for dtype {rt} (operands of shapes "
+                                      f"{tuple(getattr(a, 'shape', ()))} and {tuple(getattr(b, 'shape', ()))}): bool and integer tensors only")
+        return compare(*(x.astype(rt, copy=False) if isinstance(x, np.ndarray) else x for x in (a, b)))
+
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = f"Elementwise ``input {symbol} other`` of bool or integer tensors (logical for bool, bitwise for integers)."
+    return op
+
+
+bitwise_and = register(_bitwise("bitwise_and", "bitwise_and", "&"), method=("bitwise_and", "__and__"),
+                       reflected="__rand__")
+bitwise_or = register(_bitwise("bitwise_or", "bitwise_or", "|"), method=("bitwise_or", "__or__"),
+                      reflected="__ror__")
+bitwise_xor = register(_bitwise("bitwise_xor", "bitwise_xor", "^"), method=("bitwise_xor", "__xor__"),
                        reflected="__rxor__")
 
 
@@ -50,6 +76,32 @@ def _unary_test(xp_name, input):
     return Tensor._make(getattr(namespace(a), xp_name)(a))
 
 
+def _logical(name, xp_name, word):
+    compare = _compare(name, xp_name, word)
+
+    def op(input, other):
+        for arg, x in (("input", input), ("other", other)):
+            if not isinstance(x, Tensor):
+                raise TypeError(f"{name}(): argument '{arg}' must be Tensor, not {type(x).__name__}")
+        return compare(input, other)
+
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = f"Elementwise ``input {word} other`` of truth values (nonzero is True) as a bool tensor, broadcasting."
+    return op
+
+
+logical_and = register(_logical("logical_and", "logical_and", "and"), xp="logical_and")
+logical_or = register(_logical("logical_or", "logical_or", "or"), xp="logical_or")
+logical_xor = register(_logical("logical_xor", "logical_xor", "xor"), xp="logical_xor")
+
+
+@register(xp="logical_not")
+@tensor_input
+def logical_not(input):
+    """Elementwise ``not input`` (nonzero is True) as a bool tensor."""
+    return Tensor._make(namespace(input._data).logical_not(input._data))
+
+
 @register(xp="isfinite")
 def isfinite(input):
     """Elementwise: True where the value is neither infinite nor NaN."""
@@ -62,16 +114,69 @@ def isnan(input):
     return _unary_test("isnan", input)
 
 
+@register(xp="isinf")
+@tensor_input
+def isinf(input):
+    """Elementwise: True where the value is +inf or -inf."""
+    return Tensor._make(namespace(input._data).isinf(input._data))
+
+
+@register
+@tensor_input
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """True when ``|input - other| <= atol + rtol * |other|`` everywhere (broadcasting); the dtypes must match."""
+    if not isinstance(other, Tensor):
+        raise TypeError(f"allclose(): argument 'other' must be Tensor, not {type(other).__name__}")
+    a, b = input._data, other._data
+    if a.dtype != b.dtype:
+        raise RuntimeError(f"allclose(): expected both tensors to have the same dtype, got {a.dtype} and {b.dtype}")
+    try:
+        shape = np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        raise RuntimeError(f"allclose(): tensors of shapes {a.shape} and {b.shape} cannot be broadcast together") from None
+    xp = namespace(a)
+    return bool(xp.all(xp.isclose(xp.broadcast_to(a, shape), b, rtol=rtol, atol=atol, equal_nan=equal_nan)))
+
+
+@register
+@tensor_input
+def equal(input, other):
+    """True when both tensors have the same shape and equal elements (NaN is never equal)."""
+    if not isinstance(other, Tensor):
+        raise TypeError(f"equal(): argument 'other' must be Tensor, not {type(other).__name__}")
+    return input.shape == other.shape and bool(namespace(input._data).all(input._data == other._data))
+
+
+@register
+@tensor_input
+def nonzero(input, *, as_tuple=False):
+    """Indices of the nonzero elements: an int64 tensor of shape ``(n, ndim)``, or with ``as_tuple`` one 1-D
+    tensor per dim (for a 0-d input, one tensor of the indices into it seen as 1-D, as PyTorch)."""
+    data = input._data
+    xp = namespace(data)
+    if as_tuple:
+        return tuple(Tensor._make(xp.astype(i, np.int64)) for i in xp.nonzero(xp.reshape(data, (-1,)) if data.ndim == 0 else data))
+    return Tensor._make(xp.astype(xp.argwhere(data), np.int64))
+
+
+def _logical_reduce(name, reduce, input, dim, keepdim):
+    a = _raw(input)
+    axes = reduce_dims(dim, np.ndim(a), name)
+    return Tensor._make(np.asarray(reduce(a, axis=axes, keepdims=keepdim)))
+
+
 @register(xp="all")
-def all(input):
-    """True (a 0-d bool tensor) when every element is nonzero."""
-    return _unary_test("all", input)
+@dim_aliases
+def all(input, dim=None, keepdim=False):
+    """True (a bool tensor) where every element (over ``dim``: an int or a tuple; all when None) is nonzero."""
+    return _logical_reduce("all", np.all, input, dim, keepdim)
 
 
 @register(xp="any")
-def any(input):
-    """True (a 0-d bool tensor) when some element is nonzero."""
-    return _unary_test("any", input)
+@dim_aliases
+def any(input, dim=None, keepdim=False):
+    """True (a bool tensor) where some element (over ``dim``: an int or a tuple; all when None) is nonzero."""
+    return _logical_reduce("any", np.any, input, dim, keepdim)
 
 
 @register(method="__contains__", export=False)

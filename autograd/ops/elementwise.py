@@ -6,6 +6,7 @@ is exactly 0.  That is what makes ``where(x > 0, log(x), 0)`` give finite gradie
 zero into the branch not taken, and the branch's own backward no longer turns ``0 * inf`` into NaN.  (PyTorch,
 JAX, HIPS autograd and tinygrad return NaN there.)
 """
+import builtins
 import math
 
 import numpy as np
@@ -17,6 +18,7 @@ from ..inplace import _raw
 from ..op import Op
 from ..registry import register
 from ..tensor import Tensor
+from .comparison import nonzero
 
 
 def _masked_mul(grad, deriv):
@@ -337,6 +339,41 @@ class Clamp(Op):
         return grad * self.mask
 
 
+class ClampTensor(Op):
+    """clamp with Tensor bounds (broadcasting), with PyTorch's gradients: ``input`` where ``min <= x <= max``,
+    ``min`` where ``x < min`` (and ``min < max``), ``max`` where ``x > max`` or ``max < min``."""
+
+    __slots__ = ("has_min", "has_max", "masks")
+    saved_attrs = ("masks",)
+    broadcasts = True
+    promotes = True
+    attrs = ("has_min", "has_max")
+
+    def __init__(self, has_min, has_max):
+        self.has_min, self.has_max = has_min, has_max
+
+    def forward(self, a, *bounds):
+        lo = bounds[0] if self.has_min else None
+        hi = bounds[-1] if self.has_max else None
+        xp = namespace(a)
+        try:
+            shape = np.broadcast_shapes(*(np.shape(x) for x in (a,) + bounds))
+        except ValueError:
+            raise _broadcast_error("clamp", a, *bounds) from None
+        if lo is None:
+            masks = (a <= hi, a > hi)
+        elif hi is None:
+            masks = (a >= lo, a < lo)
+        else:
+            masks = ((a >= lo) & (a <= hi), (a < lo) & (lo < hi), (a > hi) | (hi < lo))
+        self.masks = tuple(xp.broadcast_to(m, shape) for m in masks)
+        out = a if lo is None else xp.maximum(a, lo)
+        return out if hi is None else xp.minimum(out, hi)
+
+    def backward(self, grad):
+        return tuple(grad * m if self.needs_input_grad(i) else None for i, m in enumerate(self.masks))
+
+
 class _Extremum(Op):
     """Shared rule of maximum/minimum: the winner gets the gradient, ties split it evenly (as PyTorch)."""
 
@@ -511,11 +548,24 @@ def _zeros_like_xp(x):
 
 @register(method=("clamp", "clip"))
 def clamp(input, min=None, max=None):
-    """Clamp every element into ``[min, max]``; the gradient passes where ``min <= x <= max``."""
+    """Clamp every element into ``[min, max]`` (``max`` wins where ``min > max``, as PyTorch).
+
+    The bounds are numbers, or Tensors that broadcast with ``input`` and receive the gradient where they are
+    active: ``min`` where ``input < min``, ``max`` where ``input > max`` (and ``input`` where it lies inside).
+    A number may be mixed with a Tensor bound only when that Tensor is 0-d (it is then used as a number, as
+    PyTorch's overloads do).
+    """
     if min is None and max is None:
         raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
-    # Bounds are constants here (no gradient flows to a Tensor bound); they promote the input as PyTorch does.
-    min, max = (b._data if isinstance(b, Tensor) else b for b in (min, max))
+    given = [b for b in (min, max) if b is not None]
+    tensors = [b for b in given if isinstance(b, Tensor)]
+    if tensors and len(tensors) == len(given):
+        return ClampTensor(min is not None, max is not None).apply(input, *given)
+    if tensors and builtins.any(t.ndim for t in tensors):
+        raise TypeError("clamp(): min and max must both be Tensors or both numbers (a Tensor bound of shape "
+                        f"{tuple(tensors[0].shape)} with a number bound)")
+    min, max = (b.item() if isinstance(b, Tensor) else b for b in (min, max))
+    # Number bounds promote the input as PyTorch does (an integer tensor clamped at 1.5 becomes float).
     rt = result_type(input._data, *(b for b in (min, max) if b is not None), default_float=get_default_dtype())
     if rt is not input.dtype:
         input = input.to(rt)
@@ -542,12 +592,17 @@ def minimum(input, other):
 
 
 @register(method=False, xp="where")
-def where(condition, input, other):
-    """Pick ``input`` where ``condition`` holds, else ``other`` (broadcasting).
+def where(condition, input=None, other=None):
+    """Pick ``input`` where ``condition`` holds, else ``other`` (broadcasting); ``where(condition)`` alone is
+    ``nonzero(condition, as_tuple=True)``.
 
     The branch not taken receives an exact zero gradient, and ops below it mask ``0 * inf`` to 0, so a
     NaN or Inf in the unused branch never reaches the gradient (see module doc).
     """
+    if input is None and other is None:
+        return nonzero(condition, as_tuple=True)
+    if input is None or other is None:
+        raise TypeError("where(): expected a condition alone, or a condition, input and other")
     cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if cond.dtype != np.bool_:
         raise RuntimeError(f"where: expected condition to be a bool tensor, got dtype {cond.dtype}")

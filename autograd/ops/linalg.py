@@ -26,24 +26,29 @@ class MatMul(Op):
 @register(method=("matmul", "__matmul__"), reflected="__rmatmul__", xp="matmul")
 def matmul(input, other):
     """Matrix product with numpy/PyTorch semantics: 1-D operands are promoted and the added dim removed."""
+    return _matmul(input, other, "matmul")
+
+
+def _matmul(input, other, op):
+    """matmul, with errors naming ``op`` (mm, bmm, dot call it too)."""
     for x in (input, other):
         if not hasattr(x, "ndim"):  # Tensors and ndarrays; a list or a number is a misuse (TypeError, as PyTorch)
-            raise TypeError(f"matmul: unsupported operand type {type(x).__name__}; expected a Tensor")
+            raise TypeError(f"{op}: unsupported operand type {type(x).__name__}; expected a Tensor")
     if input.ndim == 0 or other.ndim == 0:
-        raise RuntimeError(f"matmul: both arguments need at least 1 dim, got shapes {tuple(input.shape)} and {tuple(other.shape)}")
+        raise RuntimeError(f"{op}: both arguments need at least 1 dim, got shapes {tuple(input.shape)} and {tuple(other.shape)}")
     if input.dtype != other.dtype:  # PyTorch does not promote in matmul
-        raise RuntimeError(f"matmul: expected both operands to have the same dtype, but got {input.dtype} and "
+        raise RuntimeError(f"{op}: expected both operands to have the same dtype, but got {input.dtype} and "
                            f"{other.dtype} (shapes {tuple(input.shape)} and {tuple(other.shape)})")
     k_a = input.shape[-1]
     k_b = other.shape[-2] if other.ndim > 1 else other.shape[0]
     if k_a != k_b:
-        raise RuntimeError(f"matmul: shapes {tuple(input.shape)} and {tuple(other.shape)} cannot be multiplied ({k_a} != {k_b})")
+        raise RuntimeError(f"{op}: shapes {tuple(input.shape)} and {tuple(other.shape)} cannot be multiplied ({k_a} != {k_b})")
     a = unsqueeze(input, 0) if input.ndim == 1 else input
     b = unsqueeze(other, -1) if other.ndim == 1 else other
     try:
         out = MatMul().apply(a, b)
     except ValueError:
-        raise RuntimeError(f"matmul: batch dims of shapes {tuple(input.shape)} and {tuple(other.shape)} do not broadcast") from None
+        raise RuntimeError(f"{op}: batch dims of shapes {tuple(input.shape)} and {tuple(other.shape)} do not broadcast") from None
     # The row dim first: for 1-D @ 1-D the result is (1, 1), and after dropping -1 there is no -2 left.
     if input.ndim == 1:
         out = squeeze(out, -2)
@@ -52,31 +57,43 @@ def matmul(input, other):
     return out
 
 
+def _check_dims(op, ndim, *operands):
+    """RuntimeError naming ``op`` unless every operand is a Tensor of ``ndim`` dims."""
+    for x in operands:
+        if not hasattr(x, "ndim"):
+            raise TypeError(f"{op}: unsupported operand type {type(x).__name__}; expected a Tensor")
+    if any(x.ndim != ndim for x in operands):
+        shapes = " and ".join(str(tuple(x.shape)) for x in operands)
+        raise RuntimeError(f"{op}: expected {ndim}-D tensors, got shapes {shapes}")
+
+
 @register
 def mm(input, mat2):
     """Product of two 2-D matrices."""
-    if input.ndim != 2 or mat2.ndim != 2:
-        raise RuntimeError(f"mm: expected 2-D tensors, got shapes {tuple(input.shape)} and {tuple(mat2.shape)}")
-    return matmul(input, mat2)
+    _check_dims("mm", 2, input, mat2)
+    return _matmul(input, mat2, "mm")
 
 
 @register
 def bmm(input, mat2):
     """Batched product of 3-D tensors ``(b, n, m) @ (b, m, p)``."""
-    if input.ndim != 3 or mat2.ndim != 3 or input.shape[0] != mat2.shape[0]:
-        raise RuntimeError(f"bmm: expected 3-D tensors with equal batch size, got shapes {tuple(input.shape)} and {tuple(mat2.shape)}")
-    return matmul(input, mat2)
+    _check_dims("bmm", 3, input, mat2)
+    if input.shape[0] != mat2.shape[0]:
+        raise RuntimeError(f"bmm: expected equal batch sizes, got shapes {tuple(input.shape)} and {tuple(mat2.shape)}")
+    return _matmul(input, mat2, "bmm")
 
 
 @register
 def dot(input, other):
-    """Inner product of two 1-D tensors of equal length."""
-    if input.ndim != 1 or other.ndim != 1 or input.shape != other.shape:
+    """Inner product of two 1-D tensors of equal length and dtype."""
+    _check_dims("dot", 1, input, other)
+    if input.shape != other.shape:
         raise RuntimeError(f"dot: expected 1-D tensors of equal length, got shapes {tuple(input.shape)} and {tuple(other.shape)}")
-    return matmul(input, other)
+    return _matmul(input, other, "dot")
 
 
 @register
 def outer(input, vec2):
-    """Outer product of two 1-D tensors."""
+    """Outer product ``(n,) x (m,) -> (n, m)`` of two 1-D tensors (promoting, as PyTorch)."""
+    _check_dims("outer", 1, input, vec2)
     return unsqueeze(input, 1) * unsqueeze(vec2, 0)

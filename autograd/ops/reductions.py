@@ -1,15 +1,17 @@
-"""Reductions: sum, mean, var/std, max/min (full or along a dim), argmax/argmin, logsumexp, softmax, log_softmax."""
+"""Reductions: sum, mean, var/std (and var_mean/std_mean), max/min (full or along a dim), argmax/argmin,
+logsumexp, softmax, log_softmax."""
 import builtins
 
 import numpy as np
 
+from .. import return_types
 from ..backend import namespace
 from ..op import Op
 from ..registry import register
 from ..tensor import Tensor
-from .elementwise import Sqrt
+from .dims import accumulate_dtype, dim_aliases, reduce_dims
+from .elementwise import Sqrt, maximum, minimum
 from .shape import normalize_dims, tensor_input
-
 
 
 def _expand_grad(grad, shape, axes, keepdim):
@@ -21,12 +23,6 @@ def _expand_grad(grad, shape, axes, keepdim):
             kept[ax] = 1
         grad = xp.reshape(grad, tuple(kept))
     return xp.broadcast_to(grad, shape)
-
-
-def _reduce_dims(dim, ndim, op):
-    """``normalize_dims`` for reductions: on a 0-d tensor dim 0 (or -1) is valid, as in PyTorch, and reduces nothing."""
-    dims = normalize_dims(dim, ndim, op)
-    return () if ndim == 0 and dims is not None else dims
 
 
 class Sum(Op):
@@ -187,26 +183,52 @@ class LogSoftmax(Op):
 
 
 @register(xp=False)
+@dim_aliases
 @tensor_input
-def sum(input, dim=None, keepdim=False):
-    """Sum of all elements, or over ``dim`` (an int or a tuple of ints)."""
-    return Sum(_reduce_dims(dim, input.ndim, "sum"), keepdim).apply(input)
+def sum(input, dim=None, keepdim=False, *, dtype=None):
+    """Sum of all elements, or over ``dim`` (an int or a tuple of ints).
+
+    ``dtype`` casts the input first; without it bool and integer tensors sum to int64, as in PyTorch.
+    """
+    input = accumulate_dtype(input, dtype)
+    return Sum(reduce_dims(dim, input.ndim, "sum"), keepdim).apply(input)
 
 
 @register
+@dim_aliases
 @tensor_input
-def mean(input, dim=None, keepdim=False):
-    """Mean of all elements, or over ``dim``; floating-point tensors only."""
+def mean(input, dim=None, keepdim=False, *, dtype=None):
+    """Mean of all elements, or over ``dim``; floating-point tensors only (``dtype`` casts the input first)."""
+    if dtype is not None:
+        if np.dtype(dtype).kind not in "fc":
+            raise RuntimeError(f"mean(): could not infer output dtype. Optional dtype must be either a floating point "
+                               f"or complex dtype. Got: {np.dtype(dtype)}")
+        input = input.to(dtype)
     if input.dtype.kind not in "fc":
         raise RuntimeError(f"mean(): could not infer output dtype; input dtype is {input.dtype}, expected a floating point dtype")
-    return Mean(_reduce_dims(dim, input.ndim, "mean"), keepdim).apply(input)
+    return Mean(reduce_dims(dim, input.ndim, "mean"), keepdim).apply(input)
 
 
-@register
-@tensor_input
-def var(input, dim=None, *, correction=1, keepdim=False):
-    """Variance over ``dim`` with Bessel's ``correction`` (1: unbiased, as PyTorch's default; 0: biased)."""
-    dims = _reduce_dims(dim, input.ndim, "var")
+def _correction(name, dim, unbiased, correction):
+    """PyTorch's var/std overloads: ``(dim, unbiased)``, ``(unbiased)`` alone, or ``correction=``; returns
+    ``(dim, correction)``."""
+    if isinstance(dim, bool):  # var(x, True): the one-argument overload var(input, unbiased)
+        if unbiased is not None:
+            raise TypeError(f"{name}(): got unbiased={dim!r} positionally and unbiased={unbiased!r}")
+        dim, unbiased = None, dim
+    if unbiased is None:
+        return dim, 1 if correction is None else correction
+    if not isinstance(unbiased, (bool, np.bool_)):
+        raise TypeError(f"{name}(): argument 'unbiased' must be bool, not {type(unbiased).__name__}")
+    if correction is not None:
+        raise TypeError(f"{name}(): pass either unbiased or correction, not both")
+    return dim, int(unbiased)
+
+
+def _variance(input, dim, correction, keepdim, name):
+    if input.dtype.kind not in "fc":
+        raise RuntimeError(f"{name}(): std and var only support floating point and complex dtypes, got {input.dtype}")
+    dims = reduce_dims(dim, input.ndim, name)
     n = input.numel() if dims is None else int(np.prod([input.shape[d] for d in dims]))
     # Shift by a constant (one element of each slice) first: it changes neither the variance nor its gradient,
     # and equal elements then give exactly 0. The mean of equal floats is not always exact (0.1 three times),
@@ -220,23 +242,67 @@ def var(input, dim=None, *, correction=1, keepdim=False):
 
 
 @register
+@dim_aliases
 @tensor_input
-def std(input, dim=None, *, correction=1, keepdim=False):
-    """Standard deviation: ``sqrt(var(input, dim, correction=correction))``; its gradient is 0 where it is 0 (as PyTorch)."""
-    return StdSqrt().apply(var(input, dim, correction=correction, keepdim=keepdim))
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Variance over ``dim`` with Bessel's ``correction`` (1, PyTorch's default: unbiased; 0: biased).
+
+    PyTorch's forms all work: ``x.var(1, True)`` and ``x.var(unbiased=False)`` (``unbiased`` is ``correction``
+    1 or 0), ``x.var(True)``, ``x.var(1, correction=0)`` (any number, also a float).
+    """
+    dim, correction = _correction("var", dim, unbiased, correction)
+    return _variance(input, dim, correction, keepdim, "var")
+
+
+@register
+@dim_aliases
+@tensor_input
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Standard deviation: ``sqrt(var(...))`` with var's arguments; its gradient is 0 where it is 0 (as PyTorch)."""
+    dim, correction = _correction("std", dim, unbiased, correction)
+    return StdSqrt().apply(_variance(input, dim, correction, keepdim, "std"))
+
+
+@register(method=False)
+@dim_aliases
+@tensor_input
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """The tuple ``(var(input, ...), mean(input, dim, keepdim))``, with var's arguments."""
+    dim, correction = _correction("var_mean", dim, unbiased, correction)
+    return _variance(input, dim, correction, keepdim, "var_mean"), mean(input, dim, keepdim)
+
+
+@register(method=False)
+@dim_aliases
+@tensor_input
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """The tuple ``(std(input, ...), mean(input, dim, keepdim))``, with std's arguments."""
+    dim, correction = _correction("std_mean", dim, unbiased, correction)
+    return StdSqrt().apply(_variance(input, dim, correction, keepdim, "std_mean")), mean(input, dim, keepdim)
 
 
 def _select(cls, input, dim, keepdim, name):
+    """max/min: the full reduction, or with ``dim`` the named tuple ``(values, indices)``."""
     if dim is None:
+        if keepdim:
+            raise TypeError(f"{name}(): keepdim=True needs a dim (the full reduction returns one value)")
         return cls(None, False).apply(input)
-    if not isinstance(dim, int):
+    if not isinstance(dim, (int, np.integer)):
         raise TypeError(f"{name}(): dim must be an int when indices are returned, got {dim!r}")
+    result = getattr(return_types, name)
     if input.ndim == 0:  # PyTorch accepts dim 0 / -1 here: the value itself, at index 0
-        _reduce_dims(dim, 0, name)
-        return cls((), keepdim, even_ties=True).apply(input), Tensor._make(np.zeros((), dtype=np.int64))
+        reduce_dims(dim, 0, name)
+        return result(cls((), keepdim, even_ties=True).apply(input), Tensor._make(np.zeros((), dtype=np.int64)))
     fn = cls(normalize_dims(dim, input.ndim, name), keepdim)
     values = fn.apply(input)
-    return values, Tensor._make(fn.indices)
+    return result(values, Tensor._make(fn.indices))
+
+
+def _pairwise(fn, input, other, keepdim, name):
+    """``max(input, other)`` / ``min(input, other)`` with a Tensor ``other``: the elementwise form, as PyTorch."""
+    if keepdim:
+        raise TypeError(f"{name}(): keepdim is not an argument of {name}(input, other)")
+    return fn(input, other)
 
 
 def _arg_indices(cls, input, dim, keepdim):
@@ -245,34 +311,45 @@ def _arg_indices(cls, input, dim, keepdim):
 
 
 @register
+@dim_aliases
 @tensor_input
 def max(input, dim=None, keepdim=False):
-    """Largest element; with ``dim``, the tuple ``(values, indices)`` along that dim, as PyTorch."""
+    """Largest element; with ``dim``, the named tuple ``(values, indices)`` along that dim, as PyTorch; with a Tensor
+    in place of ``dim``, the elementwise :func:`maximum`."""
+    if isinstance(dim, Tensor):
+        return _pairwise(maximum, input, dim, keepdim, "max")
     return _select(Max, input, dim, keepdim, "max")
 
 
 @register
+@dim_aliases
 @tensor_input
 def min(input, dim=None, keepdim=False):
-    """Smallest element; with ``dim``, the tuple ``(values, indices)`` along that dim, as PyTorch."""
+    """Smallest element; with ``dim``, the named tuple ``(values, indices)`` along that dim, as PyTorch; with a Tensor
+    in place of ``dim``, the elementwise :func:`minimum`."""
+    if isinstance(dim, Tensor):
+        return _pairwise(minimum, input, dim, keepdim, "min")
     return _select(Min, input, dim, keepdim, "min")
 
 
 @register
+@dim_aliases
 @tensor_input
 def amax(input, dim=None, keepdim=False):
     """Largest values over ``dim`` (any number of dims); ties share the gradient evenly."""
-    return Max(_reduce_dims(dim, input.ndim, "amax"), keepdim, even_ties=True).apply(input)
+    return Max(reduce_dims(dim, input.ndim, "amax"), keepdim, even_ties=True).apply(input)
 
 
 @register
+@dim_aliases
 @tensor_input
 def amin(input, dim=None, keepdim=False):
     """Smallest values over ``dim`` (any number of dims); ties share the gradient evenly."""
-    return Min(_reduce_dims(dim, input.ndim, "amin"), keepdim, even_ties=True).apply(input)
+    return Min(reduce_dims(dim, input.ndim, "amin"), keepdim, even_ties=True).apply(input)
 
 
 @register
+@dim_aliases
 @tensor_input
 def argmax(input, dim=None, keepdim=False):
     """Index of the largest element (flattened when ``dim`` is None); never requires grad."""
@@ -282,6 +359,7 @@ def argmax(input, dim=None, keepdim=False):
 
 
 @register
+@dim_aliases
 @tensor_input
 def argmin(input, dim=None, keepdim=False):
     """Index of the smallest element (flattened when ``dim`` is None); never requires grad."""
@@ -291,13 +369,15 @@ def argmin(input, dim=None, keepdim=False):
 
 
 @register
+@dim_aliases
 @tensor_input
 def logsumexp(input, dim, keepdim=False):
     """``log(sum(exp(input), dim))`` computed stably (finite for inputs of 1e4)."""
-    return LogSumExp(_reduce_dims(dim, input.ndim, "logsumexp"), keepdim).apply(input)
+    return LogSumExp(reduce_dims(dim, input.ndim, "logsumexp"), keepdim).apply(input)
 
 
 @register
+@dim_aliases
 @tensor_input
 def softmax(input, dim):
     """``exp(x) / sum(exp(x), dim)``, computed stably."""
@@ -305,6 +385,7 @@ def softmax(input, dim):
 
 
 @register
+@dim_aliases
 @tensor_input
 def log_softmax(input, dim):
     """``x - logsumexp(x, dim)``, computed stably (finite for logits of 1e4)."""
@@ -314,4 +395,4 @@ def log_softmax(input, dim):
 @register(method=False, export=False, xp="sum")
 def _sum_xp(x, axis=None, keepdims=False):
     """The array API's ``sum`` signature, for backward rules under ``create_graph``."""
-    return Sum(_reduce_dims(axis, x.ndim, "sum"), keepdims).apply(x)
+    return Sum(reduce_dims(axis, x.ndim, "sum"), keepdims).apply(x)

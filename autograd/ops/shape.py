@@ -1,5 +1,5 @@
 """Shape and indexing ops: reshape/view, permute/transpose, squeeze/unsqueeze/flatten, expand/broadcast_to,
-sum_to, indexing (``__getitem__``), cat/stack, split/chunk, pad, dtype casts."""
+sum_to, indexing (``__getitem__``), cat/stack, split/chunk, pad (dtype casts: :mod:`autograd.ops.conversion`)."""
 import builtins
 import functools
 import itertools
@@ -10,6 +10,7 @@ import numpy as np
 from ..backend import index_add, namespace
 from ..indexing import plan_index
 from ..backend import sum_to as _sum_to
+from ..function import Function
 from ..op import Op
 from ..registry import register
 from ..tensor import Tensor
@@ -215,23 +216,6 @@ class Clone(Op):
 
     def backward(self, grad):
         return grad
-
-
-class Cast(Op):
-    __slots__ = ("dtype", "in_dtype")
-    attrs = ("dtype",)
-
-    def __init__(self, dtype):
-        self.dtype = dtype
-
-    def forward(self, a):
-        self.in_dtype = a.dtype
-        return a.astype(self.dtype)
-
-    def backward(self, grad):
-        if self.in_dtype.kind not in "fc":
-            return None
-        return namespace(grad).astype(grad, self.in_dtype)
 
 
 # -- functional forms ------------------------------------------------------------------------------------
@@ -452,13 +436,37 @@ def chunk(input, chunks, dim=0):
     return split(input, builtins.max(-(-n // chunks), 1), dim)
 
 
+class Unbind(Function):
+    """All slices along a dim in one node: its backward stacks their gradients, once (slice by slice, each
+    slice's backward would build a zero gradient of the whole input, quadratic in the number of slices)."""
+
+    @staticmethod
+    def forward(ctx, input, dim):
+        ctx.dim = dim
+        lead = (slice(None),) * dim
+        data = input._data
+        return tuple(Tensor._make(data[lead + (i,)]) for i in range(data.shape[dim]))
+
+    @staticmethod
+    def backward(ctx, *grads):
+        return stack(grads, ctx.dim), None
+
+
 @register
 @tensor_input
 def unbind(input, dim=0):
-    """The slices along ``dim``, as a tuple, each without that dim."""
+    """The slices along ``dim``, as a tuple of views, each without that dim."""
     d = _dim(dim, input.ndim, "unbind")
-    lead = (slice(None),) * d
-    return tuple(getitem(input, lead + (i,)) for i in range(input.shape[d]))
+    if input.shape[d] == 0:
+        return ()
+    outs = Unbind.apply(input, d)
+    outs = outs if isinstance(outs, tuple) else (outs,)
+    root = input if input._view is None else input._view[0]
+    for o in outs:
+        # Views of the input's memory: they share its version counter; as PyTorch, being outputs of one
+        # node that returns several views, they cannot be changed in place while recorded (no view ops: None).
+        o._version, o._view = input._version, (root, None, input._version[0])
+    return outs
 
 
 @register
@@ -520,44 +528,6 @@ def _iter(self):
 def contiguous(self):
     """A C-contiguous tensor with the same values (self when already contiguous)."""
     return self if self._data.flags.c_contiguous else clone(self)
-
-
-@register(export=False, xp="astype")
-def to(self, dtype=None, device=None):
-    """Cast to ``dtype`` (differentiable between floating dtypes); self when nothing changes.
-
-    ``'cpu'`` is accepted as a device (the only one), so ``x.to('cpu')`` works as in PyTorch.
-    """
-    if isinstance(dtype, str) and dtype.startswith("cpu"):
-        dtype, device = None, dtype
-    if device is not None and not str(device).startswith("cpu"):
-        raise RuntimeError(f"to(): only the 'cpu' device exists in scratchgrad, got {device!r}")
-    if dtype is None:
-        return self
-    dtype = np.dtype(dtype)
-    if dtype.kind not in "fc":  # integer results never require grad
-        return Tensor._make(self._data.astype(dtype))
-    return self if dtype == self._data.dtype else Cast(dtype).apply(self)
-
-
-def _cast_method(name, dtype):
-    def cast(self):
-        return to(self, dtype)
-
-    cast.__name__ = name
-    cast.__doc__ = f"Cast to {dtype}."
-    return register(cast, export=False)
-
-
-for _name, _dtype in (("float", "float32"), ("double", "float64"), ("half", "float16"), ("long", "int64"),
-                      ("int", "int32"), ("bool", "bool")):
-    _cast_method(_name, np.dtype(_dtype))
-
-
-@register(method="type", export=False)
-def _type(self, dtype=None):
-    """The dtype's name, or a cast to ``dtype``."""
-    return str(self.dtype) if dtype is None else to(self, dtype)
 
 
 # Backward rules call these with the array API's signatures (see autograd.backend).

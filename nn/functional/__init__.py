@@ -7,18 +7,27 @@ Where the book (*Deep Learning from Scratch*) names a layer differently, the doc
 Every op is differentiable to any order (``create_graph=True`` works through all of them), and each backward
 rule is written once for both the fast array path and the recorded graph path.
 """
-from .activation import erf, gelu, leaky_relu, log_softmax, relu, sigmoid, silu, softmax, softplus, tanh
+from .activation import (erf, gelu, leaky_relu, log_softmax, logsigmoid, mish, relu, sigmoid, silu, softmax, softplus,
+                         tanh)
 from .conv import col2im, conv2d, fold, im2col, unfold
+from .distance import cosine_similarity, pairwise_distance
 from .dropout import dropout
 from .linear import linear
 from .loss import binary_cross_entropy_with_logits, cross_entropy, mse_loss, nll_loss
+from .loss_margin import margin_ranking_loss, soft_margin_loss, triplet_margin_loss
+from .loss_probability import binary_cross_entropy, kl_div
+from .loss_regression import huber_loss, l1_loss, smooth_l1_loss
 from .misc import one_hot, pad
 from .normalization import batch_norm
 from .pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d
+from .rectifiers import elu, hardtanh, prelu, selu
 
 __all__ = [
     "linear", "conv2d", "unfold", "fold", "im2col", "col2im",
     "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "batch_norm", "dropout",
-    "relu", "leaky_relu", "sigmoid", "tanh", "gelu", "silu", "softplus", "softmax", "log_softmax", "erf",
-    "cross_entropy", "nll_loss", "mse_loss", "binary_cross_entropy_with_logits", "pad", "one_hot",
+    "relu", "leaky_relu", "prelu", "elu", "selu", "sigmoid", "logsigmoid", "tanh", "hardtanh", "gelu", "silu", "mish",
+    "softplus", "softmax", "log_softmax", "erf",
+    "cross_entropy", "nll_loss", "mse_loss", "binary_cross_entropy_with_logits", "binary_cross_entropy", "kl_div",
+    "l1_loss", "smooth_l1_loss", "huber_loss", "margin_ranking_loss", "soft_margin_loss", "triplet_margin_loss",
+    "cosine_similarity", "pairwise_distance", "pad", "one_hot",
 ]

@@ -1,9 +1,14 @@
 """Small helpers shared by the functional ops: argument normalisation, error messages, mode dispatch."""
+import warnings
+
 import numpy as np
 
 from autograd import Tensor, from_numpy
 
-__all__ = ["pair", "shape_of", "check_reduction", "reduce_loss", "as_tensor_like"]
+__all__ = [
+    "pair", "shape_of", "check_reduction", "reduce_loss", "as_tensor_like", "require_float", "maybe_inplace",
+    "broadcast_shape", "broadcast_target",
+]
 
 
 def pair(value, name, op):
@@ -29,10 +34,11 @@ def shape_of(x):
 _REDUCTIONS = ("none", "mean", "sum")
 
 
-def check_reduction(reduction, op):
-    """Raise ValueError (as PyTorch) when ``reduction`` is not 'none', 'mean' or 'sum'."""
-    if reduction not in _REDUCTIONS:
-        raise ValueError(f"{op}: {reduction!r} is not a valid value for reduction (expected 'none', 'mean' or 'sum')")
+def check_reduction(reduction, op, allowed=_REDUCTIONS):
+    """Raise ValueError (as PyTorch) when ``reduction`` is not one of ``allowed`` ('none', 'mean', 'sum')."""
+    if reduction not in allowed:
+        expected = ", ".join(repr(r) for r in allowed)
+        raise ValueError(f"{op}: {reduction!r} is not a valid value for reduction (expected one of {expected})")
 
 
 def reduce_loss(loss, reduction):
@@ -49,3 +55,44 @@ def as_tensor_like(value, like):
     if isinstance(value, Tensor):
         return value
     return from_numpy(np.asarray(value, dtype=like.dtype))
+
+
+def require_float(op, input):
+    """NotImplementedError (a RuntimeError, as PyTorch's) for an integer or bool ``input`` of ``op``."""
+    if input.dtype.kind != "f":
+        raise NotImplementedError(f"{op}: not implemented for {input.dtype} input of shape {shape_of(input)} "
+                                  "(expected a floating-point tensor)")
+
+
+def maybe_inplace(fn, input, inplace):
+    """``fn(input)``, or with ``inplace=True`` ``input`` itself overwritten with it (recorded, as PyTorch's ``op_``).
+
+    In place, ``fn`` runs on a clone, so what its ops saved for backward is not the memory overwritten (the
+    result is PyTorch's; the memory saving is not). A leaf that requires grad cannot be changed in place:
+    RuntimeError, as in PyTorch.
+    """
+    return input.copy_(fn(input.clone())) if inplace else fn(input)
+
+
+def broadcast_shape(op, *tensors):
+    """The shape ``tensors`` broadcast to; RuntimeError naming ``op`` and every shape when they do not."""
+    shapes = [shape_of(t) for t in tensors]
+    try:
+        return tuple(np.broadcast_shapes(*shapes))
+    except ValueError:
+        raise RuntimeError(f"{op}: shapes {' and '.join(map(str, shapes))} cannot be broadcast together") from None
+
+
+def broadcast_target(op, input, target, stacklevel=3):
+    """``target`` as a Tensor for an elementwise loss; as PyTorch, a size other than the input's warns and broadcasts.
+
+    ``stacklevel`` 3 points the warning at the caller of the loss function. Raises RuntimeError when the two
+    shapes do not broadcast.
+    """
+    target = as_tensor_like(target, input)
+    if shape_of(target) != shape_of(input):
+        warnings.warn(f"{op}: using a target size {shape_of(target)} that is different to the input size "
+                      f"{shape_of(input)}. This will likely lead to incorrect results due to broadcasting. "
+                      "Please ensure they have the same size.", UserWarning, stacklevel=stacklevel)
+        broadcast_shape(op, input, target)
+    return target

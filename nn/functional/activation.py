@@ -1,5 +1,7 @@
-"""Activations: ``relu``, ``leaky_relu``, ``sigmoid``, ``tanh``, ``gelu``, ``silu``, ``softplus``, ``softmax``,
-``log_softmax`` (and ``erf``, which exact GELU needs and numpy lacks)."""
+"""Activations: ``relu``, ``leaky_relu``, ``sigmoid``, ``tanh``, ``gelu``, ``silu``, ``mish``, ``softplus``,
+``logsigmoid``, ``softmax``, ``log_softmax`` (and ``erf``, which exact GELU needs and numpy lacks).
+
+The ELU family, ``prelu`` and ``hardtanh`` are in :mod:`nn.functional.rectifiers`."""
 import math
 import warnings
 
@@ -9,15 +11,16 @@ import autograd as ag
 from autograd.backend import namespace
 from autograd.op import Op
 
-__all__ = ["relu", "leaky_relu", "sigmoid", "tanh", "gelu", "silu", "softplus", "softmax", "log_softmax", "erf"]
+from ._utils import maybe_inplace, require_float
+
+__all__ = ["relu", "leaky_relu", "sigmoid", "tanh", "gelu", "silu", "mish", "softplus", "logsigmoid", "softmax",
+           "log_softmax", "erf"]
 
 
 def relu(input, inplace=False):
     """``max(x, 0)`` elementwise (the book's ``Relu`` layer); gradient 0 at 0, as PyTorch.
-
-    ``inplace`` is accepted for PyTorch compatibility; a new tensor is always returned.
-    """
-    return ag.relu(input)
+    ``inplace=True`` overwrites ``input``."""
+    return maybe_inplace(ag.relu, input, inplace)
 
 
 def sigmoid(input):
@@ -52,8 +55,8 @@ class LeakyReLU(Op):
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
-    """``x`` for ``x > 0``, else ``negative_slope * x`` (``inplace`` accepted and ignored, as in :func:`relu`)."""
-    return LeakyReLU(float(negative_slope)).apply(input)
+    """``x`` for ``x > 0``, else ``negative_slope * x``; ``inplace=True`` overwrites ``input``."""
+    return maybe_inplace(LeakyReLU(float(negative_slope)).apply, input, inplace)
 
 
 # -- erf ----------------------------------------------------------------------------------------------------
@@ -159,8 +162,15 @@ def gelu(input, approximate="none"):
 
 
 def silu(input, inplace=False):
-    """``x * sigmoid(x)`` (swish)."""
-    return input * ag.sigmoid(input)
+    """``x * sigmoid(x)`` (swish); ``inplace=True`` overwrites ``input``."""
+    require_float("silu", input)
+    return maybe_inplace(lambda x: x * ag.sigmoid(x), input, inplace)
+
+
+def mish(input, inplace=False):
+    """``x * tanh(softplus(x))`` (Misra, 2019); ``inplace=True`` overwrites ``input``."""
+    require_float("mish", input)
+    return maybe_inplace(lambda x: x * ag.tanh(softplus(x, 1.0, math.inf)), input, inplace)
 
 
 class Softplus(Op):
@@ -208,6 +218,12 @@ def _sigmoid_array(z):
 def softplus(input, beta=1.0, threshold=20.0):
     """``log(1 + exp(beta * x)) / beta`` elementwise, stable; reverts to ``x`` where ``beta * x > threshold``."""
     return Softplus(float(beta), float(threshold)).apply(input)
+
+
+def logsigmoid(input):
+    """``log(sigmoid(x)) = -softplus(-x)``, stable for large ``|x|`` (``-100 -> -100``, ``100 -> -3.7e-44``)."""
+    require_float("logsigmoid", input)
+    return -softplus(-input, 1.0, math.inf)
 
 
 def _implicit_dim(op, ndim, stacklevel):

@@ -10,6 +10,8 @@ import numpy as np
 from autograd.creation import generator
 from autograd.op import Op
 
+from ._utils import maybe_inplace
+
 __all__ = ["dropout"]
 
 
@@ -33,8 +35,8 @@ class Dropout(Op):
 def dropout(input, p=0.5, training=True, inplace=False):
     """Zero each element with probability ``p`` and scale the rest by ``1 / (1 - p)`` (identity when not training).
 
-    Randomness comes from the global generator (``autograd.manual_seed`` makes it reproducible).  ``inplace``
-    is accepted for PyTorch compatibility; a new tensor is always returned.
+    Randomness comes from the global generator (``autograd.manual_seed`` makes it reproducible).
+    ``inplace=True`` overwrites ``input`` (when training).
 
     Raises:
         ValueError: ``p`` outside ``[0, 1]``.
@@ -49,4 +51,4 @@ def dropout(input, p=0.5, training=True, inplace=False):
     else:
         keep = generator().random(input.shape, dtype=np.float32) >= np.float32(p)
         mask = np.multiply(keep, dtype.type(1.0 / (1.0 - p)), dtype=dtype)
-    return Dropout(mask, p).apply(input)
+    return maybe_inplace(Dropout(mask, p).apply, input, inplace)

@@ -2,6 +2,7 @@
 import numpy as np
 
 from autograd import Tensor, from_numpy
+from autograd.backend import namespace
 from autograd.ops import pad
 
 __all__ = ["pad", "one_hot"]
@@ -25,6 +26,5 @@ def one_hot(tensor, num_classes=-1):
         raise RuntimeError(f"one_hot: class values must be non-negative, got {int(t.min())}")
     if t.size and t.max() >= num_classes:
         raise RuntimeError(f"one_hot: class values must be smaller than num_classes={num_classes}, got {int(t.max())}")
-    out = np.zeros(t.shape + (int(num_classes),), dtype=np.int64)
-    np.put_along_axis(out, t[..., None].astype(np.intp), 1, axis=-1)
-    return from_numpy(out)
+    xp = namespace(t)
+    return from_numpy(xp.astype(t[..., None] == xp.arange(int(num_classes)), xp.int64))

@@ -21,10 +21,10 @@ def _pair(value, name="argument"):
     return tuple(int(v) for v in value)
 
 
-def _check_device(device):
-    """Only the CPU exists (numpy); any other device is an error rather than silently ignored."""
-    if device is not None and str(device) != "cpu":
-        raise RuntimeError(f"scratchgrad runs on the CPU (numpy); device {device!r} is not available")
+def _check_device(device, layer):
+    """Validate a layer's ``device=`` (autograd's one device check): an unavailable device is an error, never ignored."""
+    if device is not None:
+        ag.devices.as_device(device, layer)
 
 
 def _weight_and_bias(module, weight_shape, bias, dtype):

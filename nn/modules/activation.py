@@ -1,12 +1,19 @@
-"""Activation layers: ``ReLU``, ``LeakyReLU``, ``Sigmoid``, ``Tanh``, ``GELU``, ``Softmax``, ``LogSoftmax``.
+"""Activation layers: ``ReLU``, ``LeakyReLU``, ``PReLU``, ``ELU``, ``SELU``, ``Sigmoid``, ``LogSigmoid``, ``Tanh``,
+``Hardtanh``, ``GELU``, ``SiLU``, ``Mish``, ``Softplus``, ``Softmax``, ``LogSoftmax``.
 
 Each wraps the ``nn.functional`` function of the same name; the book's "Relu" and "Sigmoid" layers.
-``inplace=True`` is accepted for PyTorch compatibility and has no effect.
+``inplace=True`` overwrites the input, as PyTorch's.
 """
-from .. import functional as F
-from ..module import Module
+import autograd as ag
 
-__all__ = ["ReLU", "LeakyReLU", "Sigmoid", "Tanh", "GELU", "Softmax", "LogSoftmax"]
+from .. import functional as F
+from ..init import constant_
+from ..module import Module
+from ..parameter import Parameter
+from ._utils import _check_device
+
+__all__ = ["ReLU", "LeakyReLU", "PReLU", "ELU", "SELU", "Sigmoid", "LogSigmoid", "Tanh", "Hardtanh", "GELU", "SiLU",
+           "Mish", "Softplus", "Softmax", "LogSoftmax"]
 
 # The implicit-dim warning of Softmax/LogSoftmax points past forward and Module.__call__ to the caller.
 _USER_CODE = 5
@@ -21,7 +28,7 @@ class ReLU(Module):
 
     def forward(self, input):
         """Apply ReLU."""
-        return F.relu(input)
+        return F.relu(input, self.inplace)
 
     def extra_repr(self):
         return "inplace=True" if self.inplace else ""
@@ -37,7 +44,7 @@ class LeakyReLU(Module):
 
     def forward(self, input):
         """Apply leaky ReLU."""
-        return F.leaky_relu(input, self.negative_slope)
+        return F.leaky_relu(input, self.negative_slope, self.inplace)
 
     def extra_repr(self):
         return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
@@ -108,3 +115,126 @@ class LogSoftmax(Module):
 
     def extra_repr(self):
         return f"dim={self.dim}"
+
+
+class _Inplace(Module):
+    """An elementwise activation with PyTorch's ``inplace`` flag (``fn(input, inplace=...)``)."""
+
+    fn = None  # the functional form, set by each subclass
+
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input):
+        """Apply the activation (in place with ``inplace=True``)."""
+        return type(self).fn(input, inplace=self.inplace)
+
+    def extra_repr(self):
+        return "inplace=True" if self.inplace else ""
+
+
+class SELU(_Inplace):
+    """Scaled ELU, ``scale * elu(x, alpha)`` with the self-normalising constants (use with ``lecun_normal`` init)."""
+
+    fn = staticmethod(F.selu)
+
+
+class SiLU(_Inplace):
+    """``x * sigmoid(x)`` (swish)."""
+
+    fn = staticmethod(F.silu)
+
+
+class Mish(_Inplace):
+    """``x * tanh(softplus(x))``."""
+
+    fn = staticmethod(F.mish)
+
+
+class ELU(Module):
+    """``x`` for ``x > 0``, ``alpha * (exp(x) - 1)`` otherwise."""
+
+    def __init__(self, alpha=1.0, inplace=False):
+        super().__init__()
+        self.alpha = alpha
+        self.inplace = inplace
+
+    def forward(self, input):
+        """Apply ELU."""
+        return F.elu(input, self.alpha, self.inplace)
+
+    def extra_repr(self):
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+
+
+class Hardtanh(Module):
+    """Clip to ``[min_val, max_val]`` (gradient 0 outside the open interval).
+
+    Raises:
+        ValueError: ``min_val > max_val``.
+    """
+
+    def __init__(self, min_val=-1.0, max_val=1.0, inplace=False):
+        super().__init__()
+        if min_val > max_val:
+            raise ValueError(f"Hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})")
+        self.min_val, self.max_val = min_val, max_val
+        self.inplace = inplace
+
+    def forward(self, input):
+        """Apply hardtanh."""
+        return F.hardtanh(input, self.min_val, self.max_val, self.inplace)
+
+    def extra_repr(self):
+        return f"min_val={self.min_val}, max_val={self.max_val}" + (", inplace=True" if self.inplace else "")
+
+
+class Softplus(Module):
+    """``log(1 + exp(beta * x)) / beta``, linear where ``beta * x > threshold``."""
+
+    def __init__(self, beta=1.0, threshold=20.0):
+        super().__init__()
+        self.beta, self.threshold = beta, threshold
+
+    def forward(self, input):
+        """Apply softplus."""
+        return F.softplus(input, self.beta, self.threshold)
+
+    def extra_repr(self):
+        return f"beta={self.beta}, threshold={self.threshold}"
+
+
+class LogSigmoid(Module):
+    """``log(sigmoid(x))``, stable for large ``|x|``."""
+
+    def forward(self, input):
+        """Apply log-sigmoid."""
+        return F.logsigmoid(input)
+
+
+class PReLU(Module):
+    """``x`` for ``x > 0``, ``weight * x`` otherwise, with a learnt slope (one, or one per channel of dim 1).
+
+    Attributes:
+        weight: ``(num_parameters,)``, initialised to ``init`` (0.25), as PyTorch.
+    """
+
+    def __init__(self, num_parameters=1, init=0.25, device=None, dtype=None):
+        super().__init__()
+        _check_device(device, type(self).__name__)
+        self.num_parameters = num_parameters
+        self.init = init
+        self.weight = Parameter(ag.empty(num_parameters, dtype=dtype))
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """Set every slope back to ``init``."""
+        constant_(self.weight, self.init)
+
+    def forward(self, input):
+        """Apply PReLU (``input``: ``(N, C, *)`` with ``C == num_parameters``, or any shape for one slope)."""
+        return F.prelu(input, self.weight)
+
+    def extra_repr(self):
+        return f"num_parameters={self.num_parameters}"

@@ -26,7 +26,7 @@ class Conv2d(Module):
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
                  bias=True, padding_mode="zeros", device=None, dtype=None):
         super().__init__()
-        _check_device(device)
+        _check_device(device, type(self).__name__)
         if groups <= 0:
             raise ValueError(f"Conv2d: groups must be a positive integer, got groups={groups}")
         if in_channels % groups != 0:

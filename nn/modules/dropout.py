@@ -10,8 +10,8 @@ class Dropout(Module):
 
     This is "inverted" dropout, as PyTorch: the book's Dropout layer instead keeps the values while
     training and multiplies by ``1 - p`` at test time; both give the same expected activation, but here
-    evaluation (``model.eval()``) is the identity. ``inplace`` is accepted for PyTorch compatibility and
-    has no effect (a new tensor is always returned).
+    evaluation (``model.eval()``) is the identity. ``inplace=True`` overwrites the input while training.
+
     Raises:
         ValueError: ``p`` outside ``[0, 1]``.
     """
@@ -25,7 +25,7 @@ class Dropout(Module):
 
     def forward(self, input):
         """Apply dropout when ``self.training``; return the input unchanged otherwise."""
-        return F.dropout(input, self.p, self.training)
+        return F.dropout(input, self.p, self.training, self.inplace)
 
     def extra_repr(self):
         return f"p={self.p}, inplace={self.inplace}"

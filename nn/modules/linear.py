@@ -19,7 +19,7 @@ class Linear(Module):
 
     def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
         super().__init__()
-        _check_device(device)
+        _check_device(device, type(self).__name__)
         self.in_features = in_features
         self.out_features = out_features
         _weight_and_bias(self, (out_features, in_features), bias, dtype)

@@ -1,4 +1,6 @@
-"""Loss layers: ``CrossEntropyLoss`` (the book's "SoftmaxWithLoss"), ``NLLLoss``, ``MSELoss``, ``BCEWithLogitsLoss``.
+"""Loss layers: ``CrossEntropyLoss`` (the book's "SoftmaxWithLoss"), ``NLLLoss``, ``MSELoss``, ``BCEWithLogitsLoss``,
+``BCELoss``, ``KLDivLoss``, ``L1Loss``, ``SmoothL1Loss``, ``HuberLoss``, ``MarginRankingLoss``, ``SoftMarginLoss``,
+``TripletMarginLoss``.
 
 Each is ``loss(input, target)`` over the ``nn.functional`` function of the same name. ``reduction`` is
 ``'mean'`` (default), ``'sum'`` or ``'none'`` (one loss per element/sample). Class weights and
@@ -10,15 +12,20 @@ from .. import functional as F
 from ..functional._utils import check_reduction
 from ..module import Module
 
-__all__ = ["CrossEntropyLoss", "NLLLoss", "MSELoss", "BCEWithLogitsLoss"]
+__all__ = [
+    "CrossEntropyLoss", "NLLLoss", "MSELoss", "BCEWithLogitsLoss", "BCELoss", "KLDivLoss", "L1Loss", "SmoothL1Loss",
+    "HuberLoss", "MarginRankingLoss", "SoftMarginLoss", "TripletMarginLoss",
+]
 
 
 class _Loss(Module):
     """Base of the loss layers: checks and keeps ``reduction``. Raises ValueError for an unknown one."""
 
+    reductions = ("none", "mean", "sum")  # the values this loss accepts
+
     def __init__(self, reduction="mean"):
         super().__init__()
-        check_reduction(reduction, type(self).__name__)
+        check_reduction(reduction, type(self).__name__, self.reductions)
         self.reduction = reduction
 
 
@@ -98,3 +105,103 @@ class BCEWithLogitsLoss(_Loss):
         """The loss of logits ``input`` against probabilities ``target``."""
         return F.binary_cross_entropy_with_logits(input, target, weight=self.weight, reduction=self.reduction,
                                                   pos_weight=self.pos_weight)
+
+
+class BCELoss(_Loss):
+    """Binary cross entropy of probabilities (a ``Sigmoid`` output); prefer :class:`BCEWithLogitsLoss` on logits.
+
+    Shapes: input probabilities in [0, 1] and a float target of the same shape.
+    Args:
+        weight: rescales each element's loss (broadcast to the input's shape); a buffer.
+    """
+
+    def __init__(self, weight=None, reduction="mean"):
+        super().__init__(reduction)
+        self.register_buffer("weight", _optional_tensor(weight, "BCELoss: weight"))
+
+    def forward(self, input, target):
+        """The loss of probabilities ``input`` against ``target``."""
+        return F.binary_cross_entropy(input, target, weight=self.weight, reduction=self.reduction)
+
+
+class KLDivLoss(_Loss):
+    """Kullback-Leibler divergence of log-probabilities ``input`` from ``target`` (probabilities, or log-probabilities
+    with ``log_target=True``). ``reduction='batchmean'`` gives the mathematical KL divergence per sample."""
+
+    reductions = ("none", "batchmean", "sum", "mean")
+
+    def __init__(self, reduction="mean", log_target=False):
+        super().__init__(reduction)
+        self.log_target = log_target
+
+    def forward(self, input, target):
+        """The divergence of ``target`` from ``exp(input)``."""
+        return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
+
+
+class L1Loss(_Loss):
+    """Mean absolute error ``mean(|input - target|)``. Shapes: input and target of the same shape."""
+
+    def forward(self, input, target):
+        """The absolute error of ``input`` against ``target``."""
+        return F.l1_loss(input, target, reduction=self.reduction)
+
+
+class SmoothL1Loss(_Loss):
+    """Quadratic for ``|input - target| < beta`` (as ``0.5 d**2 / beta``), linear beyond. Same shapes."""
+
+    def __init__(self, reduction="mean", beta=1.0):
+        super().__init__(reduction)
+        self.beta = beta
+
+    def forward(self, input, target):
+        """The smooth L1 loss of ``input`` against ``target``."""
+        return F.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
+
+
+class HuberLoss(_Loss):
+    """Quadratic for ``|input - target| <= delta`` (as ``0.5 d**2``), linear (slope ``delta``) beyond. Same shapes."""
+
+    def __init__(self, reduction="mean", delta=1.0):
+        super().__init__(reduction)
+        self.delta = delta
+
+    def forward(self, input, target):
+        """The Huber loss of ``input`` against ``target``."""
+        return F.huber_loss(input, target, reduction=self.reduction, delta=self.delta)
+
+
+class MarginRankingLoss(_Loss):
+    """``max(0, -y * (x1 - x2) + margin)`` for targets ``y`` in {1, -1}. Shapes: ``(N,)`` each (broadcastable)."""
+
+    def __init__(self, margin=0.0, reduction="mean"):
+        super().__init__(reduction)
+        self.margin = margin
+
+    def forward(self, input1, input2, target):
+        """The ranking loss of the pair ``(input1, input2)`` against ``target``."""
+        return F.margin_ranking_loss(input1, input2, target, self.margin, reduction=self.reduction)
+
+
+class SoftMarginLoss(_Loss):
+    """Two-class logistic loss ``log(1 + exp(-y * x))`` for targets ``y`` in {1, -1}. Same shapes."""
+
+    def forward(self, input, target):
+        """The soft margin loss of ``input`` against ``target``."""
+        return F.soft_margin_loss(input, target, reduction=self.reduction)
+
+
+class TripletMarginLoss(_Loss):
+    """``max(d(a, p) - d(a, n) + margin, 0)`` with ``d`` the p-norm distance (``swap``: the distance swap).
+
+    Shapes: anchor, positive and negative ``(N, D)`` (or ``(D,)``) -> a scalar, or ``(N,)`` with ``'none'``.
+    """
+
+    def __init__(self, margin=1.0, p=2.0, eps=1e-6, swap=False, reduction="mean"):
+        super().__init__(reduction)
+        self.margin, self.p, self.eps, self.swap = margin, p, eps, swap
+
+    def forward(self, anchor, positive, negative):
+        """The triplet loss of ``anchor`` with ``positive`` and ``negative`` examples."""
+        return F.triplet_margin_loss(anchor, positive, negative, self.margin, self.p, self.eps, self.swap,
+                                     reduction=self.reduction)

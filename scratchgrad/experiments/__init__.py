@@ -18,13 +18,14 @@ EXPERIMENTS = {m.NAME: m for m in (optimizers, weight_init, batchnorm, overfit, 
 
 
 def run_experiment(name, out, quick=False, dataset="auto", data_dir=None, download=False, seed=0, workers=None,
-                   executor=None, progress=True):
+                   executor=None, progress=True, model=None):
     """Run experiment ``name`` (a key of :data:`EXPERIMENTS`) writing into ``out``; returns its summary.
 
     Args:
         quick: the reduced run (seconds; for tests) instead of the book's settings.
         dataset, data_dir, download: as the CLI's ``--dataset``/``--data-dir``/``--download``.
         workers, executor: where the hyper-parameter search runs its trials (see :mod:`scratchgrad.search`).
+        model: ``convnet`` only: ``"simple_convnet"`` (default) or ``"deep_convnet"``.
 
     Returns:
         the summary dict (also in ``out/summary.json``): ``findings`` (sentences with the key numbers),
@@ -36,7 +37,7 @@ def run_experiment(name, out, quick=False, dataset="auto", data_dir=None, downlo
     if name not in EXPERIMENTS:
         raise ValueError(f"unknown experiment {name!r}; choose one of {', '.join(EXPERIMENTS)}")
     ctx = Context(out, quick=quick, dataset=dataset, data_dir=data_dir, download=download, seed=seed,
-                  workers=workers, executor=executor, progress=progress)
+                  workers=workers, executor=executor, progress=progress, model=model)
     started = time.perf_counter()
     summary = EXPERIMENTS[name].run(ctx)
     summary["seconds"] = time.perf_counter() - started

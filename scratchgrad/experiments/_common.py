@@ -23,11 +23,12 @@ class Context:
         workers: processes for the hyper-parameter search (None: one per CPU).
         executor: a ``concurrent.futures.Executor`` to run search trials on (overrides ``workers``).
         progress: print progress lines.
+        model: the network of experiments that offer a choice (``convnet``: simple_convnet or deep_convnet).
     """
 
     def __init__(self, out, quick=False, dataset="auto", data_dir=None, download=False, seed=0, workers=None,
-                 executor=None, progress=True):
-        self.out, self.quick, self.seed = out, bool(quick), int(seed)
+                 executor=None, progress=True, model=None):
+        self.out, self.quick, self.seed, self.model = out, bool(quick), int(seed), model
         self.dataset, self.data_dir, self.download = dataset, data_dir, download
         self.workers, self.executor, self.progress = workers, executor, progress
         self.dataset_key = None

@@ -92,3 +92,24 @@ def test_autograd_does_not_import_the_layers_above_it():
             if isinstance(node, (ast.Import, ast.ImportFrom)) and not getattr(node, "level", 0):
                 names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module]
                 assert not any(n.split(".")[0] in ("nn", "optim", "viz", "scratchgrad") for n in names), path
+
+
+def _modules_after(code):
+    """The top-level packages loaded by running ``code`` in a fresh interpreter (from the repository root)."""
+    import subprocess
+    import sys
+
+    script = code + "\nimport sys; print(' '.join(sorted({m.split('.')[0] for m in sys.modules})))"
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                         cwd=ROOT.parent).stdout
+    return set(out.split())
+
+
+def test_importing_autograd_loads_none_of_the_layers_above():
+    loaded = _modules_after("import autograd as torch; torch.device('cpu'); torch.utils.data.DataLoader")
+    assert "autograd" in loaded and not loaded & {"nn", "optim", "viz", "scratchgrad"}
+
+
+def test_torch_style_access_loads_nn_and_optim_lazily():
+    loaded = _modules_after("import autograd as torch; torch.nn.Linear; torch.optim.SGD")
+    assert {"nn", "optim"} <= loaded and "viz" not in loaded

@@ -778,3 +778,15 @@ def test_views_and_inplace_changes_in_any_order_give_torchs_gradient(steps):
         loss.backward()
         grads[m] = x.grad
     assert_same(grads[ag], grads[torch])
+
+
+def test_unbind_outputs_are_views_that_refuse_recorded_inplace_changes_as_torch():
+    for m in (ag, torch):
+        x = T(m, [[1.0, 2.0], [3.0, 4.0]], grad=True)
+        a, b = (x * 1).unbind(0)
+        with pytest.raises(RuntimeError, match="view"):
+            a.mul_(2)
+        y = x.detach().clone()
+        c, d = y.unbind(0)
+        y.mul_(10)  # no grad recorded: the views see the change
+        assert c.tolist() == [10.0, 20.0]

@@ -134,3 +134,43 @@ def test_comparisons_return_bool_tensors_without_grad():
         assert isinstance(c, ag.Tensor) and c.dtype == np.bool_
         assert not c.requires_grad and c.grad_fn is None
     np.testing.assert_array_equal((x > 2).numpy(), [False, False, True])
+
+
+# -- clamp with Tensor bounds ------------------------------------------------------------------------------------
+
+# The bounds sit a quarter and a half grid step off the input's grid: no ties (kinks) between x, min and max.
+_BOUNDS = [smooth_floats(), offset_floats(offset=5e-4), offset_floats(offset=2.5e-4)]
+test_clamp_tensor_bounds = op_test(lambda x, lo, hi: ag.clamp(x, lo, hi), lambda a, lo, hi: np.minimum(np.maximum(a, lo), hi),
+                                   arity=3, elements=_BOUNDS)
+test_clamp_tensor_min = op_test(lambda x, lo: x.clamp(min=lo), np.maximum, arity=2, elements=_BOUNDS[:2])
+test_clamp_tensor_max = op_test(lambda x, hi: x.clip(max=hi), np.minimum, arity=2, elements=_BOUNDS[:2])
+
+
+def test_clamp_tensor_bounds_gradients_match_torch():
+    torch = pytest.importorskip("torch")
+    x, lo, hi = [1.0, 2.0, 3.0, 0.5, 4.0], [2.0, 2.0, 2.0, 1.0, 1.0], [2.0, 1.0, 3.0, 3.0, 3.0]  # incl. min > max
+    ours = [leaf(v) for v in (x, lo, hi)]
+    theirs = [torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in (x, lo, hi)]
+    out, tout = ag.clamp(*ours), torch.clamp(*theirs)
+    np.testing.assert_array_equal(out.numpy(), tout.detach().numpy())
+    out.sum().backward()
+    tout.sum().backward()
+    for o, t in zip(ours, theirs):
+        np.testing.assert_array_equal(o.grad.numpy(), t.grad.numpy())
+    a, b = leaf([[1.0, 5.0, -3.0]]), leaf([[0.0], [1.0]])
+    ta, tb = (torch.tensor(v.numpy(), requires_grad=True) for v in (a, b))
+    ag.clamp(a, min=b).sum().backward()
+    torch.clamp(ta, min=tb).sum().backward()
+    np.testing.assert_array_equal(a.grad.numpy(), ta.grad.numpy())  # broadcast bounds: summed back
+    np.testing.assert_array_equal(b.grad.numpy(), tb.grad.numpy())
+
+
+def test_clamp_tensor_bounds_promote_and_mix_with_numbers_as_torch():
+    assert ag.clamp(ag.tensor([1, 5, -3]), min=ag.tensor([0.5])).dtype == np.float32
+    assert ag.clamp(ag.tensor([1.5]), min=ag.tensor([2.0], dtype=ag.float64)).dtype == np.float64
+    assert ag.clamp(ag.tensor([1, 5]), min=ag.tensor([2])).dtype == np.int64
+    np.testing.assert_array_equal(ag.clamp(ag.tensor([1.0, 5.0, -3.0]), min=0.0, max=ag.tensor(2.0)).numpy(), [1.0, 2.0, 0.0])
+    with pytest.raises(TypeError, match="both be Tensors or both numbers"):
+        ag.clamp(ag.tensor([1.0, 5.0]), min=ag.tensor([0.0, 0.0]), max=2.0)
+    with pytest.raises(RuntimeError, match="clamp.*broadcast"):
+        ag.clamp(ag.ones(3), min=ag.zeros(2))

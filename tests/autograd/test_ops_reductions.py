@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import autograd as ag
-from autograd.testing import op_test, shapes
+from autograd.testing import arrays, op_test, shapes
 from engine_helpers import array_and_dim, array_and_dims, check_op, leaf
 
 
@@ -188,3 +188,152 @@ def test_zero_dim_tensor_accepts_dim_0_like_torch(reduce):
     assert ag.tensor(3.0).max(0)[1].item() == 0 and ag.tensor(3.0).argmax(0).item() == 0
     with pytest.raises(IndexError, match=r"\[-1, 0\]"):
         x.sum(1)
+
+
+# -- max(a, b) / min(a, b): the elementwise form --------------------------------------------------------------
+
+
+def test_max_and_min_of_two_tensors_are_maximum_and_minimum():
+    a, b = leaf([1.0, 5.0, 2.0]), leaf([3.0, 2.0, 2.0])
+    np.testing.assert_array_equal(ag.max(a, b).numpy(), [3.0, 5.0, 2.0])
+    np.testing.assert_array_equal(a.min(b).numpy(), [1.0, 2.0, 2.0])
+    ag.max(a, b).sum().backward()
+    np.testing.assert_array_equal(a.grad.numpy(), [0.0, 1.0, 0.5])  # ties share, as torch.maximum
+    assert ag.max(ag.tensor([1, 5]), ag.tensor([3.0, 2.0])).dtype == np.float32
+    with pytest.raises(TypeError, match="keepdim"):
+        ag.max(a, b, True)
+    with pytest.raises(TypeError):
+        ag.min(a, 3.0)
+
+
+# -- dtype=, unbiased=, var_mean/std_mean, numpy aliases, named tuples, all/any over dims -----------------------
+
+torch_ = pytest.importorskip("torch")
+
+
+def _torch_dtype(dtype):
+    return getattr(torch_, np.dtype(dtype).name)
+
+
+@pytest.mark.parametrize("name", ["sum", "mean"])
+@pytest.mark.parametrize("src, dtype", [(np.float32, np.float64), (np.float64, np.float32), (np.int64, np.float64),
+                                        (np.int32, None), (np.bool_, None), (np.uint8, None), (np.int32, np.float32)])
+def test_sum_mean_dtype_as_torch(name, src, dtype):
+    data = np.array([[1, 0, 2], [3, 1, 1]], dtype=src)
+    kw = {} if dtype is None else {"dtype": dtype}
+    tkw = {} if dtype is None else {"dtype": _torch_dtype(dtype)}
+    if name == "mean" and np.dtype(dtype or src).kind != "f":
+        with pytest.raises(RuntimeError, match="mean"):
+            ag.mean(ag.tensor(data), **kw)
+        return
+    for dim in (None, 1):
+        args = () if dim is None else (dim,)
+        ours = getattr(ag, name)(ag.tensor(data), *args, **kw)
+        ref = getattr(torch_, name)(torch_.tensor(data), *args, **tkw)
+        assert ours.dtype == np.dtype(str(ref.dtype).replace("torch.", ""))
+        np.testing.assert_allclose(ours.numpy(), ref.numpy(), rtol=1e-6)
+
+
+def test_sum_mean_dtype_cast_is_differentiable():
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    (x.sum(dtype=ag.float64) + ag.mean(x, 0, dtype=ag.float64)).backward()
+    assert x.grad.dtype == np.float32 and x.grad.tolist() == [1.5, 1.5]
+    with pytest.raises(RuntimeError, match="mean.*floating point"):
+        x.mean(dtype=ag.int64)
+    with pytest.raises(TypeError):
+        ag.mean(x, 0, False, ag.float64)  # dtype is keyword-only, as in torch
+
+
+@pytest.mark.parametrize("call", [
+    lambda x: x.var(1, True), lambda x: x.var(1, False), lambda x: x.var(unbiased=False), lambda x: x.var(True),
+    lambda x: x.var(False), lambda x: x.std(0, True, True), lambda x: x.std(1, unbiased=False, keepdim=True),
+    lambda x: x.var(1, correction=2), lambda x: x.std(correction=0.5), lambda x: x.var((0, 1), True),
+    lambda x: x.var(dim=None, unbiased=False), lambda x: x.std(), lambda x: x.var(axis=1, keepdims=True),
+])
+def test_var_std_overloads_match_torch(call):
+    a = np.array([[0.3, -1.2, 2.0, 0.1], [0.7, 1.1, -0.4, 3.0], [1.0, 0.0, -2.0, 0.5]])
+    x, t = leaf(a), torch_.tensor(a, requires_grad=True)
+    out, ref = call(x), call(t)
+    np.testing.assert_allclose(out.numpy(), ref.detach().numpy(), rtol=1e-12)
+    out.sum().backward()
+    ref.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy(), rtol=1e-10, atol=1e-14)
+
+
+def test_var_std_argument_errors():
+    x = ag.tensor([[1.0, 2.0], [3.0, 5.0]])
+    with pytest.raises(TypeError, match="unbiased or correction"):
+        x.var(1, unbiased=True, correction=1)
+    with pytest.raises(TypeError, match="unbiased"):
+        x.std(1, 2)
+    with pytest.raises(RuntimeError, match="floating point"):
+        ag.var(ag.tensor([1, 2, 3]))
+    with pytest.raises(TypeError, match="var_mean"):
+        ag.var_mean(x, dim=0, axis=0)
+
+
+@pytest.mark.parametrize("name", ["var_mean", "std_mean"])
+@pytest.mark.parametrize("args, kwargs", [((), {}), ((1,), {}), ((1, False), {}), ((0,), {"keepdim": True}),
+                                          ((), {"unbiased": False}), ((1,), {"correction": 0}), ((True,), {})])
+def test_var_mean_std_mean_return_tuples_as_torch(name, args, kwargs):
+    a = np.array([[0.3, -1.2, 2.0], [0.7, 1.1, -0.4]])
+    out = getattr(ag, name)(leaf(a), *args, **kwargs)
+    ref = getattr(torch_, name)(torch_.tensor(a), *args, **kwargs)
+    assert type(out) is tuple and len(out) == 2
+    for o, r in zip(out, ref):
+        np.testing.assert_allclose(o.numpy(), r.numpy(), rtol=1e-12)
+    check_op(lambda x: getattr(ag, name)(x, *args, **kwargs), [a], lambda _: tuple(r.numpy() for r in ref))
+
+
+@pytest.mark.parametrize("call", [
+    lambda m, x: m.sum(x, axis=1), lambda m, x: x.sum(axis=(0, 1), keepdims=True), lambda m, x: m.mean(x, axis=0),
+    lambda m, x: x.mean(1, keepdims=True), lambda m, x: m.amax(x, axis=1), lambda m, x: x.amin(axis=0, keepdims=True),
+    lambda m, x: m.max(x, axis=1).values, lambda m, x: x.min(axis=0, keepdims=True).indices,
+    lambda m, x: m.prod(x, axis=1), lambda m, x: x.std(axis=0), lambda m, x: m.var(x, axis=1, keepdims=True),
+    lambda m, x: m.all(x, axis=1), lambda m, x: x.any(axis=0, keepdims=True), lambda m, x: m.argmax(x, axis=1),
+    lambda m, x: x.argmin(axis=0, keepdims=True), lambda m, x: m.cumsum(x, axis=1), lambda m, x: x.cumprod(axis=0),
+    lambda m, x: m.logsumexp(x, axis=1), lambda m, x: m.softmax(x, axis=0), lambda m, x: x.log_softmax(axis=1),
+    lambda m, x: m.sort(x, axis=0).values, lambda m, x: m.argsort(x, axis=1), lambda m, x: m.topk(x, 2, axis=1).indices,
+])
+def test_numpy_axis_keepdims_aliases_as_torch(call):
+    a = np.array([[0.3, -1.2, 2.0], [0.7, 0.0, -0.4]])
+    out, ref = call(ag, ag.tensor(a)), call(torch_, torch_.tensor(a))
+    assert out.shape == tuple(ref.shape)
+    np.testing.assert_allclose(out.numpy(), ref.numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["sum", "mean", "max", "min", "amax", "amin", "prod", "std", "var", "all", "any",
+                                  "argmax", "argmin", "cumsum", "cumprod", "logsumexp", "softmax", "sort", "argsort"])
+def test_dim_and_its_axis_alias_together_raise_type_error(name):
+    x = ag.tensor([[1.0, 2.0], [3.0, 4.0]])
+    with pytest.raises(TypeError, match=f"{name}.*alias 'axis'"):
+        getattr(ag, name)(x, dim=0, axis=0)
+    if name not in ("cumsum", "cumprod", "softmax", "sort", "argsort"):
+        with pytest.raises(TypeError, match=f"{name}.*alias 'keepdims'"):
+            getattr(x, name)(dim=0, keepdim=True, keepdims=True)
+
+
+def test_max_min_with_dim_return_named_tuples():
+    x = ag.tensor([[1.0, 5.0, 2.0], [7.0, 0.0, 3.0]])
+    out = x.max(1)
+    assert isinstance(out, ag.return_types.max) and out.values.tolist() == [5.0, 7.0] and out.indices.tolist() == [1, 0]
+    out = ag.min(x, 0, keepdim=True)
+    assert isinstance(out, ag.return_types.min) and out.indices.tolist() == [[0, 1, 0]]
+    assert isinstance(ag.tensor(2.0).max(0), ag.return_types.max)
+    with pytest.raises(TypeError, match="keepdim"):
+        x.max(keepdim=True)  # the full reduction has no keepdim, as in torch
+
+
+@given(st.data())
+def test_all_any_over_dims_match_torch(data):
+    shape = data.draw(shapes(min_dims=1, max_dims=3))
+    a = data.draw(arrays(shape, elements=st.sampled_from([0.0, 1.0])))
+    dims = data.draw(st.one_of(st.integers(-len(shape), len(shape) - 1),
+                               st.lists(st.integers(0, len(shape) - 1), min_size=1, unique=True).map(tuple)))
+    keep = data.draw(st.booleans())
+    for name in ("all", "any"):
+        out = getattr(ag, name)(ag.tensor(a), dims, keepdim=keep)
+        ref = getattr(torch_, name)(torch_.tensor(a), dims, keepdim=keep)
+        assert out.dtype == np.bool_ and out.shape == tuple(ref.shape)
+        np.testing.assert_array_equal(out.numpy(), ref.numpy())
+    assert ag.all(ag.tensor(a)).item() == bool(np.all(a)) and ag.tensor(a).any(keepdim=True).shape == (1,) * len(shape)

@@ -258,6 +258,57 @@ def test_to_dtype_keeps_parameter_objects():
         net.to("cuda")
 
 
+def test_to_takes_tensor_to_forms_and_returns_self():
+    net = Net()
+    weight = net.block.conv.weight
+    assert net.to("cpu") is net and net.to(ag.device("cpu")) is net and net.cpu() is net
+    assert net.to(ag.ones(1, dtype=ag.float64)) is net and weight.dtype == np.float64  # to(tensor): its dtype
+    assert net.to(device="cpu", dtype=ag.float16, non_blocking=True) is net and weight.dtype == np.float16
+    assert net.float() is net and weight.dtype == np.float32
+    assert net.half() is net and weight.dtype == np.float16
+    assert isinstance(net.block.conv.weight, nn.Parameter) and net.block.conv.weight is weight
+
+
+def test_to_refuses_what_torch_refuses():
+    net = nn.Linear(2, 2)
+    for call in (lambda: net.to("cuda:0"), lambda: net.cuda(), lambda: net.cuda(1), lambda: net.to("junk")):
+        with pytest.raises(RuntimeError):
+            call()
+    with pytest.raises(RuntimeError, match="no CUDA device/backend is available"):
+        net.cuda()
+    for call in (lambda: net.to(ag.int64), lambda: net.to("cpu", "cpu"), lambda: net.to(ag.float64, copy=True)):
+        with pytest.raises(TypeError):
+            call()
+    assert net.weight.dtype == np.float32
+
+
+def test_module_to_errors_have_torch_types():
+    torch = pytest.importorskip("torch")
+    calls = ((lambda lib, m: m.to(lib.int64), TypeError), (lambda lib, m: m.to("junk"), RuntimeError))
+    for call, error in calls:
+        for lib, layers in ((torch, torch.nn), (ag, nn)):
+            with pytest.raises(error):
+                call(lib, layers.Linear(2, 2))
+
+
+def test_optimizer_built_before_to_keeps_training_the_cast_parameters():
+    import optim
+
+    ag.manual_seed(0)
+    net = nn.Linear(3, 1)
+    opt = optim.SGD(net.parameters(), lr=0.1)
+    net.zero_grad()
+    net(ag.randn(4, 3)).sum().backward()
+    net.double()
+    assert net.weight.grad.dtype == np.float64  # grads are cast with their parameters
+    before = net.weight.numpy().copy()
+    x = ag.randn(8, 3, dtype=ag.float64)
+    opt.zero_grad()
+    (net(x) ** 2).mean().backward()
+    opt.step()
+    assert net.weight.dtype == np.float64 and not np.array_equal(net.weight.numpy(), before)
+
+
 def test_deepcopy_of_a_model_is_independent():
     net = Net()
     clone = copy.deepcopy(net)

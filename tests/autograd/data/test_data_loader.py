@@ -202,3 +202,25 @@ def test_custom_collate_fn():
 def test_bad_batch_size(bad):
     with pytest.raises(ValueError, match="batch_size"):
         DataLoader(index_dataset(3), batch_size=bad)
+
+
+def test_num_workers_loads_in_process_with_the_same_batches():
+    data = index_dataset(10)
+    plain = [t.numpy().tolist() for _, t in DataLoader(data, batch_size=3, shuffle=True, seed=1)]
+    loader = DataLoader(data, batch_size=3, shuffle=True, seed=1, num_workers=4)
+    assert loader.num_workers == 4 and [t.numpy().tolist() for _, t in loader] == plain
+    for bad in (-1, 1.5, True):
+        with pytest.raises(ValueError, match="num_workers"):
+            DataLoader(data, num_workers=bad)
+
+
+def test_pin_memory_warns_without_an_accelerator_as_torch():
+    with pytest.warns(UserWarning, match="no accelerator is found"):
+        loader = DataLoader(index_dataset(4), batch_size=2, pin_memory=True)
+    assert len(list(loader)) == 2
+
+
+def test_negative_num_workers_is_a_value_error_in_torch_too():
+    torch = pytest.importorskip("torch")
+    with pytest.raises(ValueError):
+        torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.ones(2)), num_workers=-1)
