@@ -173,7 +173,7 @@ def array_function(t, func, types, args, kwargs):
         TypeError: ``func`` has no autograd implementation; the message names the autograd function to use,
             or how to leave the graph on purpose.
     """
-    if not all(issubclass(t, (Tensor, np.ndarray)) for t in types):
+    if not all(issubclass(kind, (Tensor, np.ndarray)) for kind in types):
         return NotImplemented
     impl = IMPLEMENTATIONS.get(func)
     if impl is None:
@@ -190,7 +190,6 @@ def _unsupported_function(func):
     else:
         use = "autograd has no differentiable equivalent; call it on t.detach().numpy() to leave the graph on purpose"
     return f"{where} is not supported on Tensors (its ndarray result would leave the graph): {use}"
-
 
 
 def install(cls):
