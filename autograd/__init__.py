@@ -29,7 +29,7 @@ from .interop import from_dlpack
 from .interop import install as _install_interop
 from .ops import *  # noqa: F401,F403
 from .ops import __all__ as _ops_all
-from .serialization import load, save
+from .serialization import SerializationError, load, save
 from .tensor import Tensor
 
 _install_interop(Tensor)  # numpy's protocols and DLPack on Tensor
@@ -43,8 +43,9 @@ cfloat, cdouble = complex64, complex128
 __all__ = [
     "Tensor", "Function", "FunctionCtx", "backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "inference_mode", "is_inference_mode_enabled", "detect_anomaly", "AnomalyError", "gradcheck", "gradgradcheck",
-    "GradcheckError", "graph", "data", "utils", "linalg", "return_types", "save", "load", "from_dlpack", "float",
-    "double", "half", "long", "int", "short", "cfloat", "cdouble", "device", "cuda", "accelerator", "backends",
+    "GradcheckError", "graph", "data", "utils", "linalg", "return_types", "save", "load", "SerializationError",
+    "from_dlpack", "float", "double", "half", "long", "int", "short", "cfloat", "cdouble", "device", "cuda",
+    "accelerator", "backends",
 ] + _creation_all + _ops_all
 
 # ``autograd.nn`` and friends, as ``torch.nn``: the packages above autograd, imported on first access (PEP 562).

@@ -73,13 +73,14 @@ def encode(obj):
     return safetensors.numpy.save(tensors)
 
 
-def load(f, name):
+def load(f, name, error=RuntimeError):
     """A dict of Tensors (str -> leaf Tensor, requires_grad False) read from safetensors file ``f`` (a path or a
     binary file object); ``name`` is how messages call the file.
 
     Raises:
-        RuntimeError: the file is not a safetensors file (another format, truncated, corrupted), or it holds a
-            dtype numpy has no type for (bfloat16, float8: convert it to float32 in PyTorch first).
+        error (a RuntimeError; :func:`autograd.load` passes its SerializationError): the file is not a safetensors
+            file (another format, truncated, corrupted), or it holds a dtype numpy has no type for (bfloat16,
+            float8: convert it to float32 in PyTorch first).
     """
     safetensors = _library("load")
     if hasattr(f, "read"):
@@ -90,12 +91,12 @@ def load(f, name):
     try:
         entries = safetensors.deserialize(data)
     except safetensors.SafetensorError as e:
-        raise RuntimeError(f"autograd.load: {name} is not a safetensors file ({_looks_like(data)}{e})") from None
+        raise error(f"autograd.load: {name} is not a safetensors file ({_looks_like(data)}{e})") from None
     out = {}
     for key, entry in entries:
         dtype = _DTYPES.get(entry["dtype"])
         if dtype is None:
-            raise RuntimeError(f"autograd.load: the tensor {key!r} in {name} has dtype {entry['dtype']}, which numpy "
+            raise error(f"autograd.load: the tensor {key!r} in {name} has dtype {entry['dtype']}, which numpy "
                                "has no type for; convert it in PyTorch first (e.g. t.float() for bfloat16)")
         array = np.frombuffer(entry["data"], dtype=np.dtype(dtype)).reshape(entry["shape"])
         if not array.flags.writeable:
