@@ -25,10 +25,14 @@ from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inferen
                         set_grad_enabled)
 from .function import Function, FunctionCtx
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .interop import from_dlpack
+from .interop import install as _install_interop
 from .ops import *  # noqa: F401,F403
 from .ops import __all__ as _ops_all
 from .serialization import SerializationError, load, save
 from .tensor import Tensor
+
+_install_interop(Tensor)  # numpy's protocols and DLPack on Tensor
 
 __version__ = "0.1.0"
 
@@ -50,7 +54,8 @@ __all__ = [
     "Tensor", "Function", "FunctionCtx", "backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "inference_mode", "is_inference_mode_enabled", "detect_anomaly", "AnomalyError", "gradcheck", "gradgradcheck",
     "GradcheckError", "graph", "data", "utils", "linalg", "return_types", "save", "load", "SerializationError",
-    "float", "double", "half", "long", "int", "short", "cfloat", "cdouble", "device", "cuda", "accelerator", "backends",
+    "from_dlpack", "float", "double", "half", "long", "int", "short", "cfloat", "cdouble", "device", "cuda",
+    "accelerator", "backends",
 ] + _creation_all + _ops_all
 
 # ``autograd.nn`` and friends, as ``torch.nn``: the packages above autograd, and ``autograd.onnx`` (which needs the

@@ -89,10 +89,13 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
 
 
 def as_tensor(data, dtype=None, device=None):
-    """Like :func:`tensor` but shares memory with an ndarray (or returns a Tensor as is) when no cast is needed."""
+    """Like :func:`tensor` but shares memory with an ndarray or another library's tensor (a torch tensor, through
+    DLPack), or returns a Tensor as is, when no cast is needed."""
     _check_device(device, "as_tensor")
     if isinstance(data, Tensor) and (dtype is None or np.dtype(dtype) == data.dtype):
         return data
+    if not isinstance(data, (Tensor, np.ndarray)) and hasattr(type(data), "__dlpack__"):
+        data = np.from_dlpack(data)
     if isinstance(data, np.ndarray) and (dtype is None or np.dtype(dtype) == data.dtype):
         return Tensor._make(data)
     return tensor(data, dtype)

@@ -32,6 +32,7 @@ from .creation import get_default_dtype
 from .dtypes import result_type
 from .grad_mode import _Global, _State
 from .inplace import _regenerate_view
+from .interop import foreign_operand
 from .tensor import Tensor
 
 __all__ = ["Op", "AccumulateGrad"]
@@ -127,6 +128,8 @@ class Op:
                     constants = []
                 constants.append((len(nxt), x))
             else:
+                if type(x) not in _PLAIN:
+                    x = foreign_operand(x, self)  # a torch tensor...: a zero-copy constant, or a TypeError
                 arrays.append(x)
                 if save:
                     versions.append(None)
@@ -284,5 +287,6 @@ def _creation_site():
     return traceback.extract_stack()[:-2]
 
 
+_PLAIN = frozenset((int, float, bool, ndarray))  # constant operands used as they are (others: foreign_operand)
 _fill = Tensor._fill  # the one initialiser of a Tensor's slots (see Tensor._make)
 _new = object.__new__

@@ -4,7 +4,8 @@ A checkpoint is one zip archive written by numpy: every array (tensor data, ndar
 ``.npy`` member, and one extra ``uint8`` member holds a JSON document describing the saved object (dicts,
 lists, tuples, numbers, strings, bools, None, and references to the arrays). Loading uses
 ``numpy.load(..., allow_pickle=False)`` and ``json``: no code from the file is ever executed, so a
-checkpoint from an untrusted source is safe to open (unlike pickle-based formats).
+checkpoint from an untrusted source is safe to open (unlike pickle-based formats). A name ending in
+``.safetensors`` selects that format instead (a flat dict of tensors; :mod:`autograd.safetensors_io`).
 
 Round trips are exact: dtypes and shapes of arrays, ``int`` vs ``float``, ``tuple`` vs ``list``,
 ``dict`` vs ``OrderedDict``, dict keys of any scalar type, and one tensor saved under two names comes
@@ -17,9 +18,10 @@ from collections import OrderedDict
 
 import numpy as np
 
-from .devices import as_device
+from . import safetensors_io
 from .archive import ArchiveError, NpzReader
 from .atomic import atomic_write
+from .devices import as_device
 from .tensor import Tensor
 
 __all__ = ["save", "load", "SerializationError"]
@@ -115,20 +117,31 @@ def save(obj, f):
             directory, then renamed, so a crash never leaves a half-written checkpoint under the real name, and
             temporary files of saves that were killed are removed by the next save to that directory) or a
             binary file object.
+            A name ending in ``.safetensors`` writes a safetensors file instead, which holds a flat dict of
+            tensors only (:mod:`autograd.safetensors_io`).
     Raises:
         TypeError: ``obj`` contains something else (the message names its type).
         OSError: the file cannot be written (e.g. the disk is full; the previous file is then left as it was).
     """
+    if safetensors_io.is_safetensors(f):
+        payload = safetensors_io.encode(obj)
+        _write(f, lambda out: out.write(payload))
+        return
     encoder = _Encoder()
     root = _encode_at(encoder, obj)
     doc = json.dumps({"format": _FORMAT, "version": _VERSION, "root": root}, allow_nan=True)
     arrays = dict(encoder.arrays)
     arrays[_STRUCTURE] = np.frombuffer(doc.encode("utf-8"), dtype=np.uint8)
+    _write(f, lambda out: np.savez(out, **arrays))  # to a file object, so numpy does not append ".npz" to the name
+
+
+def _write(f, write):
+    """Call ``write(binary file)`` on ``f`` itself when it is a file object, else atomically onto the path ``f``."""
     if hasattr(f, "write"):
-        np.savez(f, **arrays)
+        write(f)
         return
     with atomic_write(f) as out:
-        np.savez(out, **arrays)  # a file object, so numpy does not append ".npz" to the name
+        write(out)
 
 
 # -- decoding ------------------------------------------------------------------------------------------------
@@ -224,7 +237,8 @@ def load(f, map_location=None, weights_only=None):
     more than the data it returns.
 
     Args:
-        f: a path or a binary file object open for reading (seekable).
+        f: a path or a binary file object open for reading (seekable). A name ending in ``.safetensors`` is
+            read as a safetensors file: the result is a dict of Tensors (:mod:`autograd.safetensors_io`).
         map_location: where the tensors go, as PyTorch's: None or a device (``'cpu'``, ``device('cpu')``);
             a device that is not available raises. (PyTorch's dict and function forms are not supported.)
         weights_only: as PyTorch's; every checkpoint here holds only tensors, arrays, numbers, strings and
@@ -244,6 +258,8 @@ def load(f, map_location=None, weights_only=None):
     if weights_only is not None and not isinstance(weights_only, bool):
         raise TypeError(f"autograd.load: weights_only must be a bool or None, got {type(weights_only).__name__}")
     name = _name_of(f)
+    if safetensors_io.is_safetensors(f):
+        return safetensors_io.load(f, name, SerializationError)
     if hasattr(f, "read"):
         return _load_from(f, name)
     with open(os.fspath(f), "rb") as fh:

@@ -22,10 +22,11 @@ class Tensor(InplaceOps):
     Build tensors with :func:`autograd.tensor` and the other constructors. ``Tensor(...)`` itself is PyTorch's
     legacy constructor: ``Tensor(2, 3)`` is uninitialised of that shape, ``Tensor([1, 2])`` holds the data in the
     default float dtype, ``Tensor()`` is empty (see :func:`autograd.creation.legacy_data`).
+    numpy's protocols (``np.asarray(t)``, ``np.exp(t)``, ``np.sum(t)``) and DLPack (``torch.from_dlpack(t)``)
+    are methods that :mod:`autograd.interop` attaches.
     """
 
     __slots__ = ("_data", "_grad", "requires_grad", "grad_fn", "_version", "_hooks", "_name", "_view", "__weakref__")
-    __array_ufunc__ = None  # numpy defers to our reflected operators: ndarray * Tensor -> Tensor
     __hash__ = object.__hash__
 
     def __init__(self, *args, device=None):
@@ -147,9 +148,6 @@ class Tensor(InplaceOps):
     def tolist(self):
         """Nested Python lists (a number for a 0-d tensor)."""
         return self._data.tolist()
-
-    def __array__(self, dtype=None, copy=None):
-        return self._data if dtype is None else self._data.astype(dtype, copy=False)
 
     def __len__(self):
         if self.ndim == 0:

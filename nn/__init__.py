@@ -12,6 +12,17 @@ Contents: :class:`Module` and :class:`Parameter`; containers (``Sequential``, ``
 ``nn.functional`` (the same operations as functions), ``nn.init`` (initialisers), ``nn.utils``
 (gradient clipping) and ``nn.models`` (the book's networks and classic CNNs).
 """
+import autograd
+
+if not hasattr(autograd, "Tensor"):  # another distribution's `autograd` comes first on sys.path
+    raise ImportError(
+        f"the `autograd` package found first on sys.path ({getattr(autograd, '__file__', None) or autograd!r}) is not "
+        "scratchgrad's: it has no autograd.Tensor (the HIPS autograd distribution has the same import name), and nn, "
+        "optim and viz need scratchgrad's. Install scratchgrad in a fresh virtual environment "
+        "(python3 -m venv .venv && .venv/bin/pip install -e '.[all]'), or `pip uninstall autograd` in this one.")
+
+__version__ = autograd.__version__  # one source of truth: autograd/__init__.py (setup.cfg reads it too)
+
 from . import functional, init, utils
 from .containers import ModuleDict, ModuleList, Sequential
 from .module import Module

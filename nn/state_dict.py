@@ -7,8 +7,6 @@ import itertools
 from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
 
-import numpy as np
-
 import autograd as ag
 
 from .parameter import Parameter
@@ -69,11 +67,16 @@ class StateDictMixin:
                 missing_keys.append(key)
                 continue
             value = state_dict[key]
-            if isinstance(value, np.ndarray):
-                value = ag.from_numpy(value)
+            if not isinstance(value, ag.Tensor) and (hasattr(value, "__dlpack__") or hasattr(value, "__array__")):
+                try:  # an ndarray, or another library's tensor (a torch state dict): shared, not copied, until copy_
+                    value = ag.as_tensor(value)
+                except (BufferError, RuntimeError, TypeError, ValueError) as e:
+                    error_msgs.append(f'While copying the parameter named "{key}", could not convert the '
+                                      f"{type(value).__name__} from the checkpoint: {e}")
+                    continue
             if not isinstance(value, ag.Tensor):
-                error_msgs.append(f'While copying the parameter named "{key}", expected a Tensor or ndarray from the '
-                                  f"checkpoint but received {type(value).__name__}")
+                error_msgs.append(f'While copying the parameter named "{key}", expected a Tensor, an ndarray or an '
+                                  f"array of another library from the checkpoint but received {type(value).__name__}")
                 continue
             if value.shape != current.shape:
                 error_msgs.append(f"size mismatch for {key}: copying a param with shape {tuple(value.shape)} from "
@@ -98,7 +101,8 @@ class StateDictMixin:
         """Copy parameters and buffers from ``state_dict`` (as made by :meth:`state_dict`) into this module.
 
         Args:
-            state_dict: a mapping from dotted names to Tensors (or ndarrays).
+            state_dict: a mapping from dotted names to Tensors, ndarrays, or arrays of other libraries (objects
+                with ``__dlpack__`` or ``__array__``: a PyTorch ``state_dict()`` loads directly).
             strict: raise when keys are missing or unexpected (shape mismatches always raise).
             assign: replace the tensors instead of copying into them.
         Returns:

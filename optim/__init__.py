@@ -15,6 +15,13 @@ the chapter's comparison on ``f(x, y) = x**2 / 20 + y**2``.
 Beyond the book, as in PyTorch: ``Adadelta``, ``Adamax``, ``NAdam``, ``RAdam``, ``ASGD`` and ``LBFGS`` (whose
 ``step`` takes a closure that re-evaluates the loss).
 """
+import autograd
+
+if not hasattr(autograd, "Tensor"):  # another distribution's `autograd` shadows scratchgrad's
+    import nn  # noqa: F401  (raises the ImportError that says so and how to fix it)
+
+__version__ = autograd.__version__  # one source of truth: autograd/__init__.py
+
 from . import lr_scheduler, toy
 from .adadelta import Adadelta
 from .adagrad import Adagrad

@@ -8,6 +8,13 @@
 Command line: ``scratchgrad train``, ``scratchgrad experiment NAME``, ``scratchgrad graph --model M``
 (also ``python -m scratchgrad``).
 """
+import autograd
+
+if not hasattr(autograd, "Tensor"):  # another distribution's `autograd` shadows scratchgrad's
+    import nn  # noqa: F401  (raises the ImportError that says so and how to fix it)
+
+__version__ = autograd.__version__  # one source of truth: autograd/__init__.py
+
 from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from .cli import main
 from .datasets import choose_dataset, load_datasets

@@ -14,8 +14,9 @@ settings.register_profile("ci", max_examples=15, deadline=None, suppress_health_
 settings.register_profile("thorough", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
-#: What some tests need and skip without (torch: the comparisons; graphviz/dot: rendering; matplotlib: plots).
-OPTIONAL = ("torch", "graphviz", "matplotlib", "tqdm")
+#: What some tests need and skip without (torch: the comparisons; graphviz/dot: rendering; matplotlib: plots;
+#: safetensors: the .safetensors files and the round trips with PyTorch).
+OPTIONAL = ("torch", "graphviz", "matplotlib", "tqdm", "safetensors")
 
 
 def pytest_sessionstart(session):

@@ -9,6 +9,13 @@
     viz.plot_history(history, path="curves.png")             # needs matplotlib
     viz.plot_feature_maps(model, image)                       # what each conv/pool layer responds to
 """
+import autograd
+
+if not hasattr(autograd, "Tensor"):  # another distribution's `autograd` shadows scratchgrad's
+    import nn  # noqa: F401  (raises the ImportError that says so and how to fix it)
+
+__version__ = autograd.__version__  # one source of truth: autograd/__init__.py
+
 from .features import (ReceptiveField, maximize_activation, plot_feature_maps, plot_maximized, plot_saliency,
                        plot_top_patches, receptive_field, saliency, top_activating_patches)
 from .graph import draw_graph, retain_grads, save_graph

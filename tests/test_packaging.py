@@ -1,0 +1,69 @@
+"""The distribution: LICENSE, one version everywhere, CHANGELOG, extras, and a clear error when another ``autograd``
+shadows this one."""
+import configparser
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+import autograd
+import nn
+import optim
+import scratchgrad
+import viz
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def _setup_cfg():
+    cfg = configparser.ConfigParser()
+    cfg.read(ROOT / "setup.cfg")
+    return cfg
+
+
+def test_license_is_the_mit_license_setup_cfg_names():
+    text = (ROOT / "LICENSE").read_text()
+    assert text.startswith("MIT License") and "Copyright (c)" in text and "the scratchgrad developers" in text
+    assert _setup_cfg()["metadata"]["license"] == "MIT"
+
+
+def test_every_package_has_the_one_version():
+    versions = {m.__name__: m.__version__ for m in (autograd, nn, optim, viz, scratchgrad)}
+    assert set(versions.values()) == {autograd.__version__}, versions
+    assert _setup_cfg()["metadata"]["version"] == "attr: autograd.__version__"  # setup.cfg reads the same one
+
+
+def test_the_installed_metadata_agrees():
+    setupcfg = pytest.importorskip("setuptools.config.setupcfg")
+    config = setupcfg.read_configuration(str(ROOT / "setup.cfg"))
+    assert config["metadata"]["version"] == autograd.__version__
+
+
+def test_changelog_has_this_version_and_an_unreleased_section():
+    text = (ROOT / "CHANGELOG.md").read_text()
+    assert "## Unreleased" in text and f"## {autograd.__version__}" in text
+    assert text.index("## Unreleased") < text.index(f"## {autograd.__version__}")
+
+
+def test_safetensors_is_an_extra_that_ci_installs():
+    extras = _setup_cfg()["options.extras_require"]
+    assert extras["safetensors"].strip().startswith("safetensors")
+    assert "safetensors" in extras["all"]
+    readme = (ROOT / "README.md").read_text()
+    setup_block = readme.split("```sh", 1)[1].split("```", 1)[0].strip().splitlines()
+    assert ".[all]" in setup_block[1]  # .ci/run runs the README's second set-up line
+
+
+@pytest.mark.parametrize("package", ["nn", "optim", "viz", "scratchgrad"])
+def test_a_shadowing_autograd_gives_an_import_error_that_says_how_to_fix_it(tmp_path, package):
+    fake = tmp_path / "site" / "autograd"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("def grad(fun):\n    return fun\n")  # like the HIPS autograd: no Tensor
+    code = f"import sys; sys.path[:0] = [{str(fake.parent)!r}, {str(ROOT)!r}]; import {package}"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert run.returncode == 1
+    last = run.stderr.strip().splitlines()[-1]
+    assert last.startswith("ImportError:"), run.stderr
+    for words in (str(fake / "__init__.py"), "not scratchgrad's", "HIPS", "fresh virtual environment", "pip install"):
+        assert words in last, (words, last)
