@@ -73,8 +73,9 @@ class _Select(Op):
         self.dim, self.keepdim, self.even_ties = dim, keepdim, even_ties
 
     def forward(self, a):
-        if a.size == 0:
-            raise RuntimeError(f"{self.name}: cannot reduce an empty tensor of shape {a.shape}")
+        if a.size == 0 and (self.dim is None or any(a.shape[d] == 0 for d in self.dim)):
+            raise RuntimeError(f"{self.name}: cannot reduce over an empty dim of the tensor of shape {a.shape} "
+                               "(the maximum/minimum of nothing is undefined)")
         if self.dim is None or self.even_ties:
             out = self.reduce(a, axis=self.dim, keepdims=True)
             hit = a == out
@@ -134,6 +135,10 @@ class LogSumExp(Op):
         self.dim, self.keepdim = dim, keepdim
 
     def forward(self, a):
+        if a.size == 0:  # logsumexp of nothing is log(0) = -inf, as PyTorch (no max to subtract)
+            shape = tuple(1 if i in self.dim else n for i, n in enumerate(a.shape))
+            out = namespace(a).full(shape, -np.inf, dtype=a.dtype)
+            return out if self.keepdim else np.squeeze(out, axis=self.dim)
         m = np.max(a, axis=self.dim, keepdims=True)
         m = np.where(np.isfinite(m), m, 0)
         out = np.log(np.sum(np.exp(a - m), axis=self.dim, keepdims=True)) + m
@@ -154,6 +159,8 @@ class Softmax(Op):
         self.dim = dim
 
     def forward(self, a):
+        if a.size == 0:  # nothing to normalise (numpy's max of an empty dim would raise)
+            return a.copy()
         e = np.exp(a - np.max(a, axis=self.dim, keepdims=True))
         return e / np.sum(e, axis=self.dim, keepdims=True)
 
@@ -171,6 +178,8 @@ class LogSoftmax(Op):
         self.dim = dim
 
     def forward(self, a):
+        if a.size == 0:
+            return a.copy()
         z = a - np.max(a, axis=self.dim, keepdims=True)
         return z - np.log(np.sum(np.exp(z), axis=self.dim, keepdims=True))
 

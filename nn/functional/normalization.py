@@ -107,6 +107,14 @@ class BatchNormTrain(Op):
         return gx, gw, gb
 
 
+def _affine(input, weight, bias):
+    """``input * weight + bias`` per channel (dim 1): an empty batch's normalisation, which keeps the parameters
+    in the graph (their gradients are zeros, as PyTorch's)."""
+    shape = (1, input.shape[1]) + (1,) * (input.ndim - 2)
+    out = input if weight is None else input * weight.reshape(shape)
+    return out if bias is None else out + bias.reshape(shape)
+
+
 def _check(input, running_mean, running_var, weight, bias, training):
     """The argument checks of :func:`batch_norm` (its Raises section lists them)."""
     if input.ndim < 2:
@@ -120,7 +128,7 @@ def _check(input, running_mean, running_var, weight, bias, training):
     if (running_mean is None) != (running_var is None):
         raise RuntimeError("batch_norm: running_mean and running_var must both be given or both be None")
     if training:
-        if input.numel() // c <= 1:
+        if 0 < input.numel() // c <= 1:
             raise ValueError(f"batch_norm: expected more than 1 value per channel when training, got input of shape {shape_of(input)}")
     elif running_mean is None:
         raise RuntimeError("batch_norm: running_mean and running_var must be defined in evaluation mode (training=False)")
@@ -146,6 +154,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         RuntimeError: a parameter or statistic whose shape is not ``(C,)``, or no running statistics in eval mode.
     """
     _check(input, running_mean, running_var, weight, bias, training)
+    if input.numel() == 0:  # an empty batch: empty out, zero gradients, running statistics untouched (PyTorch)
+        return _affine(input, weight, bias)
     axes = (0,) + tuple(range(2, input.ndim))
     shape = (1, -1) + (1,) * (input.ndim - 2)
     if training:
@@ -266,6 +276,8 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
             raise RuntimeError(f"group_norm: expected {name} of shape ({c},) (the channels of the input of shape {shape_of(input)}), got {shape_of(t)}")
     if n * _count(input.shape, range(2, input.ndim)) == 1:  # PyTorch's check: one sample of one position
         raise ValueError(f"group_norm: expected more than 1 value per channel, got input of shape {shape_of(input)}")
+    if input.numel() == 0:
+        return _affine(input, weight, bias)
     grouped = input.reshape(n, int(num_groups), -1)
     out = Standardize((2,), eps).apply(grouped).reshape(input.shape)
     shape = (1, c) + (1,) * (input.ndim - 2)
