@@ -26,9 +26,10 @@ PyTorch-style user functions (``forward(ctx, ...)``) are :class:`autograd.Functi
 import traceback
 import weakref
 
-from numpy import asarray, generic, ndarray
+from numpy import asarray, generic, ndarray, zeros
 
 from .creation import get_default_dtype
+from .devices import device_of, is_foreign_array, to_numpy_dtype
 from .dtypes import result_type
 from .grad_mode import _Global, _State
 from .inplace import _regenerate_view
@@ -143,7 +144,8 @@ class Op:
             view = (base, (self,), version) if view is None else (view[0], view[1] + (self,), version)
             result = _fill(_new(Tensor), out, None, base._version, view)
         else:
-            result = _fill(_new(Tensor), out if type(out) is ndarray else asarray(out), None, [0], None)
+            result = _fill(_new(Tensor), out if type(out) is ndarray else _foreign_result(self, out, arrays), None,
+                           [0], None)
         if not (bits and _State.grad_enabled):
             return result
         result.grad_fn = self
@@ -246,8 +248,10 @@ def _promote(op, arrays):
             tb = type(b)
             if (tb is ndarray and b.dtype is a.dtype) or tb is float or tb is int:
                 return
-    elif len(arrays) == 1 and arrays[0].dtype.kind in "fc":
+    elif len(arrays) == 1 and type(arrays[0]) is ndarray and arrays[0].dtype.kind in "fc":
         return
+    if any(is_foreign_array(a) for a in arrays):
+        return _promote_foreign(op, arrays)
     default = get_default_dtype()
     if len(arrays) - skip == 1:
         rt = arrays[skip].dtype
@@ -267,6 +271,77 @@ def _promote(op, arrays):
                 arrays[i] = a.astype(rt, copy=False)
         elif isinstance(a, generic):  # a numpy scalar is a number here (numpy would let a float64 one widen)
             arrays[i] = a.item()
+
+
+def _foreign_result(op, out, arrays):
+    """The array an op's result holds when its forward returned no ndarray: a number as a numpy array, a foreign
+    array as it is, after checking that the op's inputs share its namespace and device."""
+    if not is_foreign_array(out):
+        return asarray(out)
+    check_same_namespace(op, arrays)
+    return out
+
+
+def check_same_namespace(op, arrays):
+    """RuntimeError when the arrays among ``arrays`` belong to different namespaces or devices (numbers mix freely)."""
+    from .backend import namespace
+
+    first = None
+    for a in arrays:
+        if not hasattr(a, "shape") or isinstance(a, generic):
+            continue
+        if first is None:
+            first, ns, dev = a, namespace(a), _library_device(a)
+            continue
+        other_ns = namespace(a)
+        if other_ns is not ns or _library_device(a) != dev:
+            raise RuntimeError(
+                f"{op.name.lower()}: expected all tensors to be on the same namespace and device, but found "
+                f"{_describe(first)} and {_describe(a)}")
+
+
+def _library_device(a):
+    if type(a) is ndarray:
+        return "cpu"
+    device = getattr(a, "device", None)
+    return device if device is not None else device_of(a)
+
+
+def _describe(a):
+    if type(a) is ndarray:
+        return "numpy on cpu"
+    return f"{type(a).__module__.split('.')[0]} on {_library_device(a)}"
+
+
+def _promote_foreign(op, arrays):
+    """``_promote`` for arrays of another array-API library: one namespace and device, then PyTorch's result dtype."""
+    from .backend import namespace
+
+    skip = op.promote_skip
+    check_same_namespace(op, arrays)
+    default = get_default_dtype()
+    operands = arrays[skip:]
+    if len(operands) == 1:
+        rt = to_numpy_dtype(operands[0].dtype)
+    else:
+        stand_ins = [_dtype_stand_in(a) for a in operands]
+        rt = result_type(*stand_ins, default_float=default)
+    if op.promotes == "float" and rt.kind not in "fc":
+        rt = default
+    for i in range(skip, len(arrays)):
+        a = arrays[i]
+        if is_foreign_array(a):
+            if to_numpy_dtype(a.dtype) != rt:
+                arrays[i] = namespace(a).astype(a, rt)
+        elif isinstance(a, generic):
+            arrays[i] = a.item()
+
+
+def _dtype_stand_in(a):
+    """A numpy stand-in with ``a``'s dtype and rank class (0-d or not), for :func:`result_type`."""
+    if not is_foreign_array(a):
+        return a
+    return zeros((1,) * min(a.ndim, 1), dtype=to_numpy_dtype(a.dtype))
 
 
 def _broadcast_shapes(arrays, nxt):

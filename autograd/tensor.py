@@ -1,7 +1,13 @@
-"""``Tensor``: a numpy array plus what autograd needs (``requires_grad``, ``grad``, ``grad_fn``)."""
+"""``Tensor``: an array plus what autograd needs (``requires_grad``, ``grad``, ``grad_fn``).
+
+The array is numpy's, or any library's that follows the array API (CuPy, ``array_api_strict``): it keeps its
+namespace and device (see :mod:`autograd.backend`, :mod:`autograd.devices`).
+"""
+import math
+
 import numpy as np
 
-from .devices import device_of
+from .devices import as_array, device_of, to_host, to_numpy_dtype
 from .inplace import InplaceOps
 
 __all__ = ["Tensor"]
@@ -51,7 +57,7 @@ class Tensor(InplaceOps):
     @staticmethod
     def _make(data, grad_fn=None, version=None, view=None):
         """Wrap an array without copying (the constructor every op uses)."""
-        return Tensor._fill(_new(Tensor), data if type(data) is np.ndarray else np.asarray(data), grad_fn,
+        return Tensor._fill(_new(Tensor), data if type(data) is np.ndarray else as_array(data), grad_fn,
                             [0] if version is None else version, view)
 
     # -- data and metadata ---------------------------------------------------------------------------------
@@ -89,7 +95,7 @@ class Tensor(InplaceOps):
 
     @data.setter
     def data(self, value):
-        self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
+        self._data = value._data if isinstance(value, Tensor) else as_array(value)
         self._bump_version()
 
     @property
@@ -104,8 +110,9 @@ class Tensor(InplaceOps):
 
     @property
     def dtype(self):
-        """The numpy dtype (``autograd.float32`` by default for floats)."""
-        return self._data.dtype
+        """The numpy dtype (``autograd.float32`` by default for floats), for arrays of any library."""
+        dtype = self._data.dtype
+        return dtype if isinstance(dtype, np.dtype) else to_numpy_dtype(dtype)
 
     @property
     def device(self):
@@ -132,24 +139,33 @@ class Tensor(InplaceOps):
 
     def numel(self):
         """Number of elements."""
-        return self._data.size
+        size = self._data.size
+        return size if size is not None else math.prod(self._data.shape)
 
     def item(self):
         """The value of a one-element tensor as a Python number."""
-        if self._data.size != 1:
-            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
-        return self._data.item()
+        if self.numel() != 1:
+            raise RuntimeError(f"a Tensor with {self.numel()} elements cannot be converted to Scalar")
+        return self.numpy().item()
 
     def numpy(self):
-        """The underlying numpy array (shared, no copy)."""
-        return self._data
+        """The underlying numpy array (shared, no copy); a host copy for CPU arrays of other array-API libraries.
+
+        Raises:
+            TypeError: the tensor is on a CUDA device (as PyTorch: copy it with ``.cpu()`` first).
+        """
+        data = self._data
+        if type(data) is np.ndarray:
+            return data
+        return to_host(data, "numpy")
 
     def tolist(self):
         """Nested Python lists (a number for a 0-d tensor)."""
-        return self._data.tolist()
+        return self.numpy().tolist()
 
     def __array__(self, dtype=None, copy=None):
-        return self._data if dtype is None else self._data.astype(dtype, copy=False)
+        data = self.numpy()
+        return data if dtype is None else data.astype(dtype, copy=False)
 
     def __len__(self):
         if self.ndim == 0:
@@ -157,8 +173,8 @@ class Tensor(InplaceOps):
         return self._data.shape[0]
 
     def __bool__(self):
-        if self._data.size != 1:
-            raise RuntimeError(f"Boolean value of Tensor with {self._data.size} elements is ambiguous")
+        if self.numel() != 1:
+            raise RuntimeError(f"Boolean value of Tensor with {self.numel()} elements is ambiguous")
         return bool(self._data)
 
     def __float__(self):
@@ -168,7 +184,7 @@ class Tensor(InplaceOps):
         return int(self.item())
 
     def __index__(self):
-        if self._data.dtype.kind not in "iu" or self._data.size != 1:
+        if self.dtype.kind not in "iu" or self.numel() != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self._data)
 
@@ -180,7 +196,7 @@ class Tensor(InplaceOps):
     def __format__(self, format_spec):
         # As PyTorch: a 0-d tensor formats as its item ('{:.4f}'.format(loss)); others only with an empty spec.
         if self._data.ndim == 0:
-            return self._data.item().__format__(format_spec)
+            return self.item().__format__(format_spec)
         return object.__format__(self, format_spec)
 
     # -- autograd ------------------------------------------------------------------------------------------
@@ -213,8 +229,8 @@ class Tensor(InplaceOps):
 
     def requires_grad_(self, requires_grad=True):
         """Set ``requires_grad`` in place (floating-point leaves only); returns self."""
-        if requires_grad and self._data.dtype.kind not in "fc":
-            raise RuntimeError(f"only Tensors of floating point dtype can require gradients, got dtype {self._data.dtype}")
+        if requires_grad and self.dtype.kind not in "fc":
+            raise RuntimeError(f"only Tensors of floating point dtype can require gradients, got dtype {self.dtype}")
         if not requires_grad and self.grad_fn is not None:
             raise RuntimeError("you can only change requires_grad flags of leaf variables; use detach() for a non-leaf")
         self.requires_grad = bool(requires_grad)
@@ -240,4 +256,4 @@ class Tensor(InplaceOps):
 
     def is_floating_point(self):
         """True for floating dtypes."""
-        return self._data.dtype.kind == "f"
+        return self.dtype.kind == "f"

@@ -1,0 +1,210 @@
+"""The array-API namespace of a library other than numpy, as op bodies and backward rules see it.
+
+:class:`ArrayApiNamespace` wraps a namespace module (``array_api_strict``, CuPy through ``array-api-compat``...)
+with the helpers :data:`autograd.backend.numpy_ns` has (``sum_to``, ``index_add``, ``getitem``, ``astype``,
+``piecewise_mul``) written with array-API functions only, numpy's names for the functions the array API renames
+(``transpose``, ``concatenate``, ``power``...), and numpy dtypes accepted wherever a dtype is.
+"""
+import functools
+import math
+
+import numpy as np
+
+__all__ = ["ArrayApiNamespace"]
+
+# numpy's name -> the array API's, for op bodies written against numpy's names.
+_ALIASES = {"concatenate": "concat", "power": "pow", "absolute": "abs", "arccos": "acos", "arcsin": "asin",
+            "arctan": "atan", "arctan2": "atan2", "arccosh": "acosh", "arcsinh": "asinh", "arctanh": "atanh",
+            "invert": "bitwise_invert", "left_shift": "bitwise_left_shift", "right_shift": "bitwise_right_shift",
+            "bool_": "bool", "amax": "max", "amin": "min"}
+_ONE_HOT_BLOCK = 1 << 22  # elements of one block of the generic scatter-add's one-hot matrix
+
+
+def _is_array(x):
+    return hasattr(x, "__array_namespace__") or hasattr(x, "__dlpack__")
+
+
+_CREATION = frozenset(("zeros", "ones", "empty", "full", "arange", "eye", "linspace", "asarray", "tril_indices",
+                       "triu_indices"))
+
+
+class ArrayApiNamespace:
+    """A library's array-API namespace on one device, plus the helpers rules use (see the module docstring).
+
+    Creation functions (``zeros``, ``arange``...) make their arrays on ``device`` unless told otherwise, so an
+    op's new arrays sit with its inputs.
+
+    Attributes:
+        xp: the wrapped namespace module.
+        device: the library's device object the arrays live on (None: the library's default).
+    """
+
+    def __init__(self, xp, device=None):
+        self.xp = xp
+        self.device = device
+        self.__name__ = getattr(xp, "__name__", type(xp).__name__)
+
+    def __repr__(self):
+        return f"<array-API namespace {self.__name__} on {self.device}>"
+
+    # -- dtypes ------------------------------------------------------------------------------------------
+
+    def as_dtype(self, dtype):
+        """This library's dtype for ``dtype`` (a numpy dtype, a numpy scalar type, a name or this library's own)."""
+        if dtype is None:
+            return None
+        if isinstance(dtype, str) or isinstance(dtype, np.dtype) or (isinstance(dtype, type) and
+                                                                    issubclass(dtype, (np.generic, float, int, bool, complex))):
+            name = np.dtype(dtype).name
+            return getattr(self.xp, name)
+        return dtype
+
+    def astype(self, x, dtype):
+        """``x`` cast to ``dtype`` (no copy when it already has it)."""
+        dtype = self.as_dtype(dtype)
+        return x if x.dtype == dtype else self.xp.astype(x, dtype)
+
+    def asarray(self, obj, dtype=None, **kwargs):
+        """The array API's ``asarray``, taking numpy dtypes and numpy arrays (copied into this library)."""
+        if isinstance(obj, np.ndarray) and obj.ndim:
+            obj = obj.tolist() if obj.dtype.kind == "O" else obj
+        if isinstance(obj, (np.ndarray, np.generic)):
+            dtype = obj.dtype if dtype is None else dtype
+            obj = obj.tolist() if obj.ndim == 0 else obj
+        kwargs.setdefault("device", self.device)
+        return self.xp.asarray(obj, dtype=self.as_dtype(dtype), **kwargs)
+
+    # -- the helpers numpy_ns has --------------------------------------------------------------------------
+
+    def sum_to(self, x, shape):
+        """Sum ``x`` down to ``shape`` (the inverse of broadcasting)."""
+        if x.shape == shape:
+            return x
+        lead = x.ndim - len(shape)
+        axes = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and x.shape[i + lead] != 1)
+        y = self.xp.sum(x, axis=axes, keepdims=True)
+        return self.xp.reshape(y, shape) if lead else y
+
+    def index_add(self, shape, index, values):
+        """A zero array of ``shape`` with ``values`` added at ``index`` (repeated indices accumulate).
+
+        Basic indices assign; advanced ones scatter-add through linear positions (CuPy's ``scatter_add``, else
+        a blocked one-hot product: the array API has no scatter-add).
+        """
+        xp = self.xp
+        out = self.zeros(shape, dtype=values.dtype)
+        index = self._index(index)
+        if _is_basic(index):
+            out[index] = values
+            return out
+        size = math.prod(shape)
+        positions = xp.reshape(self.getitem(xp.reshape(self.arange(size), shape), index), (-1,))
+        flat = xp.reshape(xp.broadcast_to(values, positions.shape if values.ndim == 0 else values.shape), (-1,))
+        scatter = _cupy_scatter_add(xp)
+        if scatter is not None:
+            out = xp.reshape(out, (-1,))
+            scatter(out, positions, flat)
+            return xp.reshape(out, shape)
+        total = self.zeros((size,), dtype=values.dtype)
+        cells = self.arange(size)
+        step = max(1, _ONE_HOT_BLOCK // max(size, 1))
+        for start in range(0, positions.shape[0], step):
+            hit = xp.astype(positions[start:start + step, None] == cells[None, :], values.dtype)
+            total = total + xp.matmul(flat[None, start:start + step], hit)[0, ...]
+        return xp.reshape(total, shape)
+
+    def getitem(self, x, index):
+        """``x[index]``: numpy index arrays become this library's; one integer array among slices (which the
+        array API does not allow) is taken with ``take``."""
+        xp = self.xp
+        index = self._index(index)
+        items = index if isinstance(index, tuple) else (index,)
+        arrays = [k for k, i in enumerate(items) if _is_array(i) and i.dtype != xp.bool]
+        if not arrays or len(arrays) == len(items) or len(items) == 1:
+            return x[index]
+        if len(arrays) > 1 or any(i is None or i is Ellipsis for i in items):
+            raise IndexError(f"indexing a {self.__name__} array: several index arrays mixed with slices, None or "
+                             "Ellipsis are not supported outside numpy")
+        k = arrays[0]
+        idx = items[k]
+        basic = tuple(slice(None) if j == k else i for j, i in enumerate(items))
+        y = x[basic]
+        axis = k - sum(1 for i in items[:k] if isinstance(i, int))  # int indices before k drop their dims
+        if isinstance(items[k], int):
+            return y
+        n = y.shape[axis]
+        flat = xp.reshape(idx, (-1,))
+        flat = xp.where(flat < 0, flat + n, flat)
+        taken = xp.take(y, flat, axis=axis)
+        return xp.reshape(taken, y.shape[:axis] + idx.shape + y.shape[axis + 1:])
+
+    def _index(self, index):
+        """``index`` with numpy arrays (and numpy integers) turned into this library's arrays / Python ints."""
+        if isinstance(index, tuple):
+            return tuple(self._index_item(i) for i in index)
+        return self._index_item(index)
+
+    def _index_item(self, i):
+        if isinstance(i, np.ndarray):
+            return self.asarray(i)
+        if isinstance(i, np.integer):
+            return int(i)
+        return i
+
+    @staticmethod
+    def piecewise_mul(grad, factor, source):
+        """``grad * factor`` for a ``factor`` piecewise constant in ``source`` (see ``autograd.ops.PiecewiseMul``)."""
+        return grad * factor
+
+    def transpose(self, x, axes=None):
+        """numpy's ``transpose``: ``permute_dims``, reversing the dims by default."""
+        return self.xp.permute_dims(x, tuple(range(x.ndim))[::-1] if axes is None else tuple(axes))
+
+    def swapaxes(self, x, a, b):
+        """numpy's ``swapaxes``."""
+        dims = list(range(x.ndim))
+        dims[a], dims[b] = dims[b], dims[a]
+        return self.xp.permute_dims(x, tuple(dims))
+
+    def copy(self, x):
+        """A copy of ``x``."""
+        return self.xp.asarray(x, copy=True)
+
+    def to_device(self, x):
+        """``x`` (an array of this library) on this namespace's device."""
+        return x if self.device is None or x.device == self.device else x.to_device(self.device)
+
+    def ndim(self, x):
+        """The number of dims of ``x``."""
+        return x.ndim
+
+    def __getattr__(self, name):
+        value = getattr(self.xp, _ALIASES.get(name, name))
+        if callable(value) and not isinstance(value, type):
+            value = _with_dtypes(value, self, name in _CREATION)
+        setattr(self, name, value)  # cached after the first use
+        return value
+
+
+def _with_dtypes(fn, ns):
+    """``fn`` taking numpy dtypes for its ``dtype`` argument."""
+    @functools.wraps(fn)
+    def call(*args, dtype=None, **kwargs):
+        if dtype is not None:
+            kwargs["dtype"] = ns.dtype(dtype)
+        return fn(*args, **kwargs)
+    return call
+
+
+def _is_basic(index):
+    items = index if isinstance(index, tuple) else (index,)
+    return all(i is None or i is Ellipsis or isinstance(i, (int, slice)) for i in items)
+
+
+def _cupy_scatter_add(xp):
+    """CuPy's scatter-add when ``xp`` is CuPy's namespace, else None."""
+    if "cupy" not in getattr(xp, "__name__", ""):
+        return None
+    import cupyx  # noqa: PLC0415  (CuPy is optional)
+
+    return cupyx.scatter_add
