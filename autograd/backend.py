@@ -47,6 +47,8 @@ class _NumpyNamespace:
     """numpy as backward rules see it on arrays: every numpy function under its own name, plus the helpers
     numpy lacks (``sum_to``, ``index_add``, ``getitem``, ``astype``, ``piecewise_mul``) and a writable ``diagonal``."""
 
+    xp = np  # the module wrapped, and its device, as ArrayApiNamespace has them
+    device = None
     sum_to = staticmethod(sum_to)
     index_add = staticmethod(index_add)
     # Array-API names that numpy < 2 lacks.
