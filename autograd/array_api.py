@@ -10,6 +10,8 @@ import math
 
 import numpy as np
 
+from .devices import to_numpy_dtype
+
 __all__ = ["ArrayApiNamespace"]
 
 # numpy's name -> the array API's, for op bodies written against numpy's names.
@@ -93,7 +95,7 @@ class ArrayApiNamespace:
         """
         xp = self.xp
         out = self.zeros(shape, dtype=values.dtype)
-        index = self._index(index)
+        index = self._complete(self._index(index), len(shape))
         if _is_basic(index):
             out[index] = values
             return out
@@ -108,35 +110,55 @@ class ArrayApiNamespace:
         total = self.zeros((size,), dtype=values.dtype)
         cells = self.arange(size)
         step = max(1, _ONE_HOT_BLOCK // max(size, 1))
-        for start in range(0, positions.shape[0], step):
-            hit = xp.astype(positions[start:start + step, None] == cells[None, :], values.dtype)
-            total = total + xp.matmul(flat[None, start:start + step], hit)[0, ...]
+        count = positions.shape[0]
+        for start in range(0, count, step):
+            stop = min(start + step, count)  # the array API refuses slices past the end
+            hit = xp.astype(positions[start:stop, None] == cells[None, :], values.dtype)
+            total = total + xp.matmul(flat[None, start:stop], hit)[0, ...]
         return xp.reshape(total, shape)
 
     def getitem(self, x, index):
-        """``x[index]``: numpy index arrays become this library's; one integer array among slices (which the
-        array API does not allow) is taken with ``take``."""
+        """``x[index]`` with numpy's indexing where the array API is narrower: numpy index arrays become this
+        library's, missing trailing dims are filled with ``:``, and one integer array among slices (which the
+        array API does not allow) is taken with ``take``.
+
+        Raises:
+            IndexError: several index arrays mixed with slices (numpy-only indexing), or a boolean mask that is
+                not the whole index.
+        """
         xp = self.xp
-        index = self._index(index)
-        items = index if isinstance(index, tuple) else (index,)
-        arrays = [k for k, i in enumerate(items) if _is_array(i) and i.dtype != xp.bool]
-        if not arrays or len(arrays) == len(items) or len(items) == 1:
-            return x[index]
-        if len(arrays) > 1 or any(i is None or i is Ellipsis for i in items):
-            raise IndexError(f"indexing a {self.__name__} array: several index arrays mixed with slices, None or "
-                             "Ellipsis are not supported outside numpy")
+        items = self._complete(self._index(index), x.ndim)
+        arrays = [k for k, i in enumerate(items) if _is_array(i)]
+        if not arrays:
+            return x[items]
+        if len(items) == 1 or all(_is_array(i) or isinstance(i, int) for i in items):
+            return x[items if len(items) > 1 else items[0]]
+        if len(arrays) > 1 or any(i.dtype == xp.bool for i in (items[k] for k in arrays)):
+            raise IndexError(f"indexing a {self.__name__} array with {len(arrays)} index array(s) among slices or "
+                             "None is numpy-only (the array API has no such indexing)")
         k = arrays[0]
         idx = items[k]
-        basic = tuple(slice(None) if j == k else i for j, i in enumerate(items))
-        y = x[basic]
+        y = x[tuple(slice(None) if j == k else i for j, i in enumerate(items))]
         axis = k - sum(1 for i in items[:k] if isinstance(i, int))  # int indices before k drop their dims
-        if isinstance(items[k], int):
-            return y
         n = y.shape[axis]
         flat = xp.reshape(idx, (-1,))
         flat = xp.where(flat < 0, flat + n, flat)
         taken = xp.take(y, flat, axis=axis)
-        return xp.reshape(taken, y.shape[:axis] + idx.shape + y.shape[axis + 1:])
+        return xp.reshape(taken, y.shape[:axis] + tuple(idx.shape) + y.shape[axis + 1:])
+
+    @staticmethod
+    def _complete(index, ndim):
+        """``index`` as a tuple naming every dim: Ellipsis expanded into slices, missing trailing dims as ``:``
+        (numpy's implicit rule, which the array API leaves out). A boolean mask alone stays as it is."""
+        items = index if isinstance(index, tuple) else (index,)
+        if len(items) == 1 and _is_array(items[0]) and items[0].ndim == ndim and ndim:
+            return items  # a mask, or an integer array on a 1-d array
+        used = sum(1 for i in items if i is not None and i is not Ellipsis)
+        fill = (slice(None),) * max(ndim - used, 0)
+        for k, i in enumerate(items):
+            if i is Ellipsis:
+                return items[:k] + fill + items[k + 1:]
+        return items + fill
 
     def _index(self, index):
         """``index`` with numpy arrays (and numpy integers) turned into this library's arrays / Python ints."""
@@ -152,8 +174,20 @@ class ArrayApiNamespace:
         return i
 
     @staticmethod
-    def piecewise_mul(grad, factor, source):
-        """``grad * factor`` for a ``factor`` piecewise constant in ``source`` (see ``autograd.ops.PiecewiseMul``)."""
+    def kind(x):
+        """The numpy kind character of ``x``'s dtype (``'f'``, ``'i'``, ``'b'``...)."""
+        return to_numpy_dtype(x.dtype).kind
+
+    def one_hot(self, index, shape, axis, dtype):
+        """Zeros of ``shape`` with ones at ``index`` along ``axis`` (``index`` keeps that axis, of size 1)."""
+        positions = self.xp.reshape(self.arange(shape[axis]), tuple(-1 if i == axis else 1 for i in range(len(shape))))
+        return self.astype(positions == index, dtype)
+
+    def piecewise_mul(self, grad, factor, source):
+        """``grad * factor`` for a ``factor`` piecewise constant in ``source`` (see ``autograd.ops.PiecewiseMul``);
+        a boolean ``factor`` selects (the array API has no arithmetic on bools)."""
+        if getattr(factor, "dtype", None) == self.xp.bool:
+            return self.xp.where(factor, grad, self.xp.zeros_like(grad))
         return grad * factor
 
     def transpose(self, x, axes=None):
@@ -186,12 +220,14 @@ class ArrayApiNamespace:
         return value
 
 
-def _with_dtypes(fn, ns):
-    """``fn`` taking numpy dtypes for its ``dtype`` argument."""
+def _with_dtypes(fn, ns, creates):
+    """``fn`` taking numpy dtypes for its ``dtype`` argument (and, when it ``creates`` arrays, ``ns``'s device)."""
     @functools.wraps(fn)
     def call(*args, dtype=None, **kwargs):
         if dtype is not None:
-            kwargs["dtype"] = ns.dtype(dtype)
+            kwargs["dtype"] = ns.as_dtype(dtype)
+        if creates and ns.device is not None:
+            kwargs.setdefault("device", ns.device)
         return fn(*args, **kwargs)
     return call
 

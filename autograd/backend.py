@@ -77,6 +77,18 @@ class _NumpyNamespace:
         """``x[index]``."""
         return x[index]
 
+    @staticmethod
+    def kind(x):
+        """The numpy kind character of ``x``'s dtype (``'f'``, ``'i'``, ``'b'``...)."""
+        return x.dtype.kind
+
+    @staticmethod
+    def one_hot(index, shape, axis, dtype):
+        """Zeros of ``shape`` with ones at ``index`` along ``axis`` (``index`` keeps that axis, of size 1)."""
+        out = np.zeros(shape, dtype=dtype)
+        np.put_along_axis(out, index, 1, axis=axis)
+        return out
+
     def __getattr__(self, name):
         value = getattr(np, name)  # the rest is numpy's own (exp, where, matmul...); cached after the first use
         setattr(self, name, value)

@@ -239,9 +239,11 @@ def _sum_to(g, shape):
         from .ops import sum_to
 
         return sum_to(g, shape)
-    from .backend import sum_to
+    if type(g) is np.ndarray:
+        from .backend import sum_to
 
-    return sum_to(g, shape)
+        return sum_to(g, shape)
+    return _namespace(g).sum_to(g, shape)
 
 
 def _accumulate(leaf, g):

@@ -135,7 +135,7 @@ class Op:
         if self.promotes:
             _promote(self, arrays)
         out = self.forward(*arrays)
-        if self.view and out.base is not None:
+        if self.view and type(out) is ndarray and out.base is not None:  # (other libraries do not say: copies)
             # A view shares its base's version counter, so in-place changes through either are seen by both,
             # and remembers how it was made, so an in-place change through it can be recorded on the base.
             base = inputs[0]
