@@ -18,7 +18,7 @@ __all__ = ["ArrayApiNamespace"]
 _ALIASES = {"concatenate": "concat", "power": "pow", "absolute": "abs", "arccos": "acos", "arcsin": "asin",
             "arctan": "atan", "arctan2": "atan2", "arccosh": "acosh", "arcsinh": "asinh", "arctanh": "atanh",
             "invert": "bitwise_invert", "left_shift": "bitwise_left_shift", "right_shift": "bitwise_right_shift",
-            "bool_": "bool", "amax": "max", "amin": "min"}
+            "bool_": "bool", "amax": "max", "amin": "min", "true_divide": "divide"}
 _ONE_HOT_BLOCK = 1 << 22  # elements of one block of the generic scatter-add's one-hot matrix
 
 

@@ -14,7 +14,8 @@ from .devices import to_numpy_dtype  # noqa: F401  (re-exported)
 from .registry import graph_namespace
 from .tensor import Tensor
 
-__all__ = ["namespace", "numpy_ns", "sum_to", "index_add", "array_namespace", "wrap_namespace", "to_numpy_dtype"]
+__all__ = ["namespace", "numpy_ns", "sum_to", "index_add", "array_namespace", "wrap_namespace", "to_numpy_dtype",
+           "data_of"]
 
 
 def sum_to(x, shape):
@@ -96,6 +97,15 @@ class _NumpyNamespace:
 
 
 numpy_ns = _NumpyNamespace()
+
+
+def data_of(x):
+    """The array a Tensor holds, in its own library (numpy's for numpy tensors: ``x.numpy()``, with no copy; a
+    CuPy or array-API array otherwise); arrays pass through, other values through ``np.asarray``. For fused ops
+    outside ``autograd`` (``nn.functional``) that compute on the tensor's namespace."""
+    if isinstance(x, Tensor):
+        return x._data
+    return x if hasattr(x, "__array_namespace__") or type(x).__module__.split(".")[0] == "cupy" else np.asarray(x)
 
 _ndarray = np.ndarray
 _NUMPY_TYPES = (int, float, bool, complex)

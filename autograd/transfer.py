@@ -18,7 +18,10 @@ __all__ = ["is_namespace", "as_namespace", "move", "is_at", "place_of", "host"]
 def is_namespace(obj):
     """True for what ``to(xp)`` takes: a module with ``asarray`` (numpy, CuPy, ``array_api_strict``) or a wrapped
     namespace."""
-    return isinstance(obj, ArrayApiNamespace) or (isinstance(obj, types.ModuleType) and hasattr(obj, "asarray"))
+    from .backend import numpy_ns
+
+    return obj is numpy_ns or isinstance(obj, ArrayApiNamespace) or \
+        (isinstance(obj, types.ModuleType) and hasattr(obj, "asarray"))
 
 
 def as_namespace(xp):
@@ -26,7 +29,7 @@ def as_namespace(xp):
     library's default device: found from an array the module makes, so that CuPy gets array-api-compat's wrapper."""
     from .backend import namespace, numpy_ns
 
-    if xp is np:
+    if xp is np or xp is numpy_ns:
         return numpy_ns
     if isinstance(xp, ArrayApiNamespace):
         return xp

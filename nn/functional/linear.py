@@ -30,7 +30,7 @@ class Linear(Op):
             x2 = xp.reshape(x, (-1, n_in)) if len(x.shape) != 2 else x
             gw = xp.matmul(xp.swapaxes(flat, 0, 1), x2)
         if bias is not None and self.needs_input_grad(2):
-            gb = xp.sum(flat, 0)
+            gb = xp.sum(flat, axis=0)
         return gx, gw, gb
 
 
