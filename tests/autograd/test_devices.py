@@ -86,3 +86,152 @@ def test_op_on_array_api_strict_matches_numpy(name):
     np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
     for g, e in zip(grads, expected_grads):
         np.testing.assert_allclose(g, e, rtol=1e-12, atol=1e-12)
+
+
+def test_second_order_gradients_on_array_api_strict():
+    def second(make):
+        x = ag.asarray(make(np.linspace(-1.0, 1.0, 5))).requires_grad_()
+        (g,) = ag.grad((ag.tanh(x) * x).sum(), x, create_graph=True)
+        (gg,) = ag.grad((g * g).sum(), x)
+        return host(g), host(gg)
+
+    for got, expected in zip(second(strict), second(lambda a: a)):
+        np.testing.assert_allclose(got, expected, rtol=1e-12)
+
+
+# -- namespaces, conversion, devices ------------------------------------------------------------------------
+
+def test_namespace_dispatch():
+    from autograd.array_api import ArrayApiNamespace
+    from autograd.backend import namespace, numpy_ns
+    from autograd.registry import graph_namespace
+
+    assert namespace(np.ones(2)) is numpy_ns and namespace(1.5) is numpy_ns
+    assert namespace(ag.ones(2)) is graph_namespace
+    ns = namespace(strict(np.ones(2)))
+    assert isinstance(ns, ArrayApiNamespace) and ns.xp is xps and ns.device == DEVICE
+    assert ns is namespace(strict(np.zeros(3)))  # one wrapper per library and device
+    assert ns.zeros((2,)).device == DEVICE  # creation functions make their arrays on the namespace's device
+
+
+def test_tensor_and_asarray_keep_a_foreign_array():
+    a = xps.asarray([[1.0, 2.0], [3.0, 4.0]], dtype=xps.float32)
+    shared, copied = ag.asarray(a), ag.tensor(a)
+    assert shared._data is a
+    assert type(copied._data) is type(a) and copied._data is not a
+    assert shared.dtype == ag.float32 and shared.device == ag.device("cpu") and shared.shape == (2, 2)
+    assert shared.numpy().tolist() == [[1.0, 2.0], [3.0, 4.0]] and shared.tolist() == [[1.0, 2.0], [3.0, 4.0]]
+    assert shared[1, 0].item() == 3.0 and shared.sum().item() == 10.0
+    assert ag.tensor(a, dtype=ag.float64).dtype == ag.float64
+    assert type(ag.zeros_like(shared)._data) is type(a)  # *_like follows its input's namespace
+
+
+def test_to_namespace_and_back_is_differentiable():
+    x = ag.tensor([0.5, -1.0, 2.0], requires_grad=True)
+    y = x.to(xps)
+    assert type(y._data) is type(xps.asarray(0.0)) and y.grad_fn is not None
+    (y.exp() * 2.0).to(np).sum().backward()
+    assert type(x.grad._data) is np.ndarray
+    np.testing.assert_allclose(x.grad.numpy(), 2 * np.exp(x.numpy()), rtol=1e-6)
+    assert y.to(xps) is y and y.cpu() is y  # already there: array_api_strict lives on the CPU
+    assert y.to(xps, ag.float64).dtype == ag.float64
+
+
+def test_mixing_namespaces_or_devices_raises():
+    a, b = ag.ones(3), ag.asarray(strict(np.ones(3, dtype=np.float32)))
+    with pytest.raises(RuntimeError, match="numpy on cpu and array_api_strict on .*device1"):
+        a + b
+    c = ag.asarray(xps.ones(3, dtype=xps.float32))  # array_api_strict's default device
+    with pytest.raises(RuntimeError, match="array_api_strict on .*device1.* and array_api_strict on .*CPU_DEVICE"):
+        ag.cat([b, c])
+    assert (b + 1).shape == (3,)  # numbers mix freely
+
+
+def test_numpy_of_a_cpu_library_goes_through_dlpack():
+    t = ag.asarray(strict(np.arange(3.0)))
+    assert type(t.numpy()) is np.ndarray and t.numpy().tolist() == [0.0, 1.0, 2.0]
+    assert np.asarray(t).tolist() == [0.0, 1.0, 2.0] and t.to(np).device == ag.device("cpu")
+
+
+# -- CUDA through CuPy ------------------------------------------------------------------------------------------
+
+def _has_cupy():
+    try:
+        import cupy  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(_has_cupy(), reason="CuPy is installed: the message for a missing CuPy cannot be seen")
+def test_cuda_without_cupy_says_what_to_install():
+    assert ag.cuda.is_available() is False and ag.cuda.device_count() == 0
+    assert ag.cuda.manual_seed(0) is None
+    for make in (lambda: ag.zeros(2, device="cuda"), lambda: ag.ones(2).cuda(), lambda: ag.ones(2).to("cuda:0")):
+        with pytest.raises(RuntimeError, match=r"CuPy, which is not installed.*scratchgrad\[cuda\].*cupy-cuda12x"):
+            make()
+
+
+def test_cuda_with_cupy_but_no_gpu_says_so(monkeypatch):
+    from autograd import devices
+
+    class Runtime:
+        @staticmethod
+        def getDeviceCount():  # noqa: N802  (CuPy's name)
+            raise RuntimeError("cudaErrorNoDevice: no CUDA-capable device is detected")
+
+    class FakeCupy:
+        class cuda:  # noqa: N801
+            runtime = Runtime
+
+    monkeypatch.setattr(devices, "_cupy", lambda: FakeCupy)
+    assert ag.cuda.is_available() is False and ag.cuda.device_count() == 0
+    with pytest.raises(RuntimeError, match="CuPy is installed but sees no CUDA GPU"):
+        ag.ones(2).to("cuda")
+
+
+def _gpu_reason():
+    if not _has_cupy():
+        return "CuPy is not installed (pip install 'scratchgrad[cuda]')"
+    if not ag.cuda.is_available():
+        return "CuPy is installed but no CUDA GPU is visible"
+    return None
+
+
+needs_gpu = pytest.mark.skipif(_gpu_reason() is not None, reason=str(_gpu_reason()))
+
+
+@needs_gpu
+def test_cuda_tensor_round_trip():
+    x = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x.cuda()
+    assert y.device == ag.device("cuda", 0) and y.is_cuda and y.get_device() == 0
+    with pytest.raises(TypeError, match=r"cuda:0 device type tensor to numpy. Use Tensor.cpu\(\)"):
+        y.numpy()
+    (y * y).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [2.0, 4.0, 6.0])
+    assert y.cpu().device == ag.device("cpu") and type(y.cpu()._data) is np.ndarray
+    assert ag.zeros(2, 3, device="cuda").device.type == "cuda"
+
+
+@needs_gpu
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_op_on_cupy_matches_numpy(name):
+    import cupy
+
+    arrays, fn = CASES[name]
+    expected, expected_grads, _ = _run(arrays, fn, lambda a: a)
+    got, grads, out = _run(arrays, fn, cupy.asarray)
+    assert out.device.type == "cuda"
+    np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-12)
+    for g, e in zip(grads, expected_grads):
+        np.testing.assert_allclose(g, e, rtol=1e-10, atol=1e-12)
+
+
+@needs_gpu
+def test_cuda_manual_seed_seeds_cupys_generator():
+    ag.cuda.manual_seed(3)
+    a = ag.rand(4, device="cuda")
+    ag.cuda.manual_seed(3)
+    b = ag.rand(4, device="cuda")
+    assert a.device.type == "cuda" and (a.cpu().numpy() == b.cpu().numpy()).all()

@@ -1,0 +1,89 @@
+"""Models on another array namespace: ``Module.to(xp)`` moves parameters, and training on ``array_api_strict``
+gives numpy's losses (a numpy call leaking into a layer, a loss or an optimizer fails there: see
+tests/autograd/test_devices.py for why arrays live on array_api_strict's ``device1``)."""
+import numpy as np
+import pytest
+
+import autograd as ag
+import nn
+import nn.functional as F
+import optim
+from autograd.backend import wrap_namespace
+
+xps = pytest.importorskip("array_api_strict")
+DEVICE1 = wrap_namespace(xps, xps.Device("device1"))  # the namespace on a device numpy cannot read
+
+
+def _mlp():
+    ag.manual_seed(0)
+    return nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))
+
+
+def _data():
+    rng = np.random.default_rng(1)
+    return ag.asarray(rng.standard_normal((6, 4)).astype(np.float32)), ag.asarray(rng.integers(0, 3, 6))
+
+
+def _train(target, make_opt, steps=4):
+    model = _mlp()
+    opt = make_opt(model.parameters())  # built before the move: it keeps working (same Parameter objects)
+    if target is not None:
+        model.to(target)
+    x, t = _data()
+    if target is not None:
+        x, t = x.to(target), t.to(target)
+    losses = []
+    for _ in range(steps):
+        loss = F.cross_entropy(model(x), t)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    return losses, model
+
+
+OPTIMIZERS = {
+    "sgd": lambda p: optim.SGD(p, lr=0.1),
+    "sgd_momentum": lambda p: optim.SGD(p, lr=0.1, momentum=0.9, nesterov=True, weight_decay=1e-3),
+    "adam": lambda p: optim.Adam(p, lr=0.01),
+    "adam_amsgrad": lambda p: optim.Adam(p, lr=0.01, amsgrad=True, weight_decay=1e-3),
+}
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_mlp_trains_on_array_api_strict_as_on_numpy(name):
+    expected, _ = _train(None, OPTIMIZERS[name])
+    got, model = _train(DEVICE1, OPTIMIZERS[name])
+    np.testing.assert_allclose(got, expected, rtol=1e-5)
+    assert expected[-1] < expected[0]
+    for p in model.parameters():
+        assert p._data.device == xps.Device("device1") and p.grad._data.device == xps.Device("device1")
+
+
+def test_module_to_a_namespace_module_and_back():
+    model = _mlp()
+    before = [p.detach().numpy().copy() for p in model.parameters()]
+    params = list(model.parameters())
+    assert model.to(xps) is model
+    assert [p for p in model.parameters()] == params  # the same objects, moved in place
+    assert all(type(p._data) is type(xps.asarray(0.0)) for p in params)
+    model.to(np)
+    assert all(type(p._data) is np.ndarray for p in params)
+    for p, b in zip(params, before):
+        np.testing.assert_array_equal(p.numpy(), b)
+
+
+def test_optimizer_state_moves_with_its_parameters_on_load():
+    _, model = _train(None, OPTIMIZERS["adam"], steps=1)
+    opt = optim.Adam(model.parameters(), lr=0.01)
+    x, t = _data()
+    F.cross_entropy(model(x), t).backward()
+    opt.step()
+    saved = opt.state_dict()
+    model.to(DEVICE1)
+    opt2 = optim.Adam(model.parameters(), lr=0.01)
+    opt2.load_state_dict(saved)
+    for state in opt2.state.values():
+        assert state["exp_avg"]._data.device == xps.Device("device1")
+    F.cross_entropy(model(x.to(DEVICE1)), t.to(DEVICE1)).backward()
+    opt2.step()  # runs in the parameters' namespace
