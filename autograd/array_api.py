@@ -18,7 +18,8 @@ __all__ = ["ArrayApiNamespace"]
 _ALIASES = {"concatenate": "concat", "power": "pow", "absolute": "abs", "arccos": "acos", "arcsin": "asin",
             "arctan": "atan", "arctan2": "atan2", "arccosh": "acosh", "arcsinh": "asinh", "arctanh": "atanh",
             "invert": "bitwise_invert", "left_shift": "bitwise_left_shift", "right_shift": "bitwise_right_shift",
-            "bool_": "bool", "amax": "max", "amin": "min", "true_divide": "divide"}
+            "bool_": "bool", "amax": "max", "amin": "min", "true_divide": "divide",
+            "cumsum": "cumulative_sum", "cumprod": "cumulative_prod"}
 _ONE_HOT_BLOCK = 1 << 22  # elements of one block of the generic scatter-add's one-hot matrix
 
 
@@ -207,6 +208,10 @@ class ArrayApiNamespace:
     def to_device(self, x):
         """``x`` (an array of this library) on this namespace's device."""
         return x if self.device is None or x.device == self.device else x.to_device(self.device)
+
+    def argwhere(self, x):
+        """numpy's ``argwhere``: the indices of the nonzero elements, one row per element."""
+        return self.xp.stack(self.xp.nonzero(x), axis=1) if x.ndim else self.zeros((int(bool(x)), 0), dtype=np.int64)
 
     def ndim(self, x):
         """The number of dims of ``x``."""

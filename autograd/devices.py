@@ -18,6 +18,8 @@ import re
 
 import numpy as np
 
+from .dtypes import to_numpy_dtype  # noqa: F401  (re-exported: one place converts dtypes)
+
 __all__ = ["device", "as_device", "device_of", "parse_to", "as_array", "is_foreign_array", "to_host", "to_numpy_dtype",
            "cuda", "accelerator", "backends"]
 
@@ -210,23 +212,6 @@ def to_host(array, op="numpy"):
         return np.from_dlpack(array)
     except (TypeError, RuntimeError, BufferError, AttributeError):
         return np.asarray(array)
-
-
-_DTYPE_NAMES = frozenset(("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
-                          "float16", "float32", "float64", "complex64", "complex128"))
-
-
-def to_numpy_dtype(dtype):
-    """The numpy dtype of any library's dtype (``array_api_strict.float32`` -> ``np.float32``)."""
-    if isinstance(dtype, np.dtype):
-        return dtype
-    name = str(dtype).rsplit(".", 1)[-1]  # 'array_api_strict.float32', 'torch.float32'
-    if name in _DTYPE_NAMES:
-        return np.dtype(name)
-    try:
-        return np.dtype(dtype)
-    except TypeError:
-        raise TypeError(f"no numpy dtype for {dtype!r}") from None
 
 
 def _is_dtype(value):

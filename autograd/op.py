@@ -26,7 +26,7 @@ PyTorch-style user functions (``forward(ctx, ...)``) are :class:`autograd.Functi
 import traceback
 import weakref
 
-from numpy import asarray, generic, ndarray, zeros
+from numpy import asarray, generic, ndarray
 
 from .creation import get_default_dtype
 from .devices import device_of, is_foreign_array, to_numpy_dtype
@@ -324,8 +324,7 @@ def _promote_foreign(op, arrays):
     if len(operands) == 1:
         rt = to_numpy_dtype(operands[0].dtype)
     else:
-        stand_ins = [_dtype_stand_in(a) for a in operands]
-        rt = result_type(*stand_ins, default_float=default)
+        rt = result_type(*operands, default_float=default)
     if op.promotes == "float" and rt.kind not in "fc":
         rt = default
     for i in range(skip, len(arrays)):
@@ -335,13 +334,6 @@ def _promote_foreign(op, arrays):
                 arrays[i] = namespace(a).astype(a, rt)
         elif isinstance(a, generic):
             arrays[i] = a.item()
-
-
-def _dtype_stand_in(a):
-    """A numpy stand-in with ``a``'s dtype and rank class (0-d or not), for :func:`result_type`."""
-    if not is_foreign_array(a):
-        return a
-    return zeros((1,) * min(a.ndim, 1), dtype=to_numpy_dtype(a.dtype))
 
 
 def _broadcast_shapes(arrays, nxt):

@@ -75,7 +75,7 @@ class IndexPut(Op):
         _write(self.keep, plan, False)
 
     def forward(self, a, v):
-        out = a.copy()
+        out = namespace(a).copy(a)
         _write(out, self.plan, v)
         return out
 

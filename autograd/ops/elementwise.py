@@ -26,7 +26,7 @@ def _masked_mul(grad, deriv):
     """``grad * deriv``, but 0 wherever ``grad`` is exactly 0 and ``deriv`` is not finite (see module doc)."""
     prod = grad * deriv
     xp = namespace(prod)
-    if not xp.all(xp.isfinite(deriv)):
+    if not (math.isfinite(deriv) if isinstance(deriv, (int, float)) else xp.all(xp.isfinite(deriv))):
         return xp.where(grad == 0, 0, prod)
     return prod
 
@@ -339,6 +339,8 @@ class Clamp(Op):
             self.mask &= a >= self.min
         if self.max is not None:
             self.mask &= a <= self.max
+        if type(a) is not np.ndarray:  # the array API has no arithmetic on bools
+            self.mask = xp.astype(self.mask, a.dtype)
         return xp.clip(a, self.min, self.max)
 
     def backward(self, grad):
@@ -372,7 +374,8 @@ class ClampTensor(Op):
             masks = (a >= lo, a < lo)
         else:
             masks = ((a >= lo) & (a <= hi), (a < lo) & (lo < hi), (a > hi) | (hi < lo))
-        self.masks = tuple(xp.broadcast_to(m, shape) for m in masks)
+        self.masks = tuple(xp.broadcast_to(m if type(a) is np.ndarray else xp.astype(m, a.dtype), shape)
+                           for m in masks)  # (the array API has no arithmetic on bools)
         out = a if lo is None else xp.maximum(a, lo)
         return out if hi is None else xp.minimum(out, hi)
 

@@ -64,6 +64,22 @@ CASES = {
     "stack": ([_any(2, 3), _any(2, 3)], lambda a, b: ag.stack([a, b], dim=1)),
     "where": ([_any(3, 4), _any(3, 4)], lambda a, b: ag.where(a > b, a, b * 2.0)),
     "softmax": ([_any(3, 4)], lambda a: ag.softmax(a, dim=1)),
+    "logsumexp": ([_any(3, 4)], lambda a: ag.logsumexp(a, dim=1)),
+    "maximum": ([_any(3, 4), _any(4)], ag.maximum),
+    "clamp": ([_any(3, 4)], lambda a: a.clamp(-0.5, 0.5)),
+    "abs_sign": ([_any(3, 4)], lambda a: a.abs() * ag.sign(a)),
+    "sqrt": ([_pos(3, 4)], ag.sqrt),
+    "flip": ([_any(3, 4)], lambda a: a.flip(1)),
+    "norm": ([_any(3, 4)], lambda a: ag.linalg.vector_norm(a, dim=1)),
+    "norm_inf": ([_any(3, 4)], lambda a: ag.linalg.vector_norm(a, float("inf"), dim=0)),
+    "cumsum": ([_any(3, 4)], lambda a: ag.cumsum(a, dim=1)),
+    "prod": ([_pos(3, 4)], lambda a: ag.prod(a, dim=1)),
+    "var": ([_any(3, 4)], lambda a: a.var(dim=0)),
+    "masked_fill": ([_any(3, 4)], lambda a: a.masked_fill(a > 0.5, 0.0)),
+    "clone": ([_any(3)], lambda a: a.clone() * 1.0),
+    "unsqueeze_squeeze": ([_any(3, 1)], lambda a: a.squeeze(1).unsqueeze(0)),
+    "expand": ([_any(3, 1)], lambda a: a.expand(3, 4)),
+    "to_float32": ([_any(3)], lambda a: a.to(ag.float32).to(ag.float64)),
     "log_softmax": ([_any(3, 4)], lambda a: ag.log_softmax(a, dim=-1)),
 }
 
@@ -135,6 +151,13 @@ def test_to_namespace_and_back_is_differentiable():
     np.testing.assert_allclose(x.grad.numpy(), 2 * np.exp(x.numpy()), rtol=1e-6)
     assert y.to(xps) is y and y.cpu() is y  # already there: array_api_strict lives on the CPU
     assert y.to(xps, ag.float64).dtype == ag.float64
+
+
+def test_logical_reductions_and_nonzero_on_array_api_strict():
+    t = ag.asarray(strict(np.array([[0.0, 1.0], [2.0, 0.0]])))
+    assert host(ag.any(t, dim=1)).tolist() == [True, True] and not ag.all(t).item()
+    assert host(ag.nonzero(t)).tolist() == [[0, 1], [1, 0]] and 2.0 in t
+    assert host(t.argmax()).item() == 2 and host(t.argmax(dim=0)).tolist() == [1, 0]
 
 
 def test_mixing_namespaces_or_devices_raises():
