@@ -176,6 +176,13 @@ def test_numpy_of_a_cpu_library_goes_through_dlpack():
     assert np.asarray(t).tolist() == [0.0, 1.0, 2.0] and t.to(np).device == ag.device("cpu")
 
 
+def test_save_writes_host_arrays(tmp_path):
+    t = ag.asarray(strict(np.arange(4.0).reshape(2, 2)))
+    ag.save({"w": t}, tmp_path / "ckpt.pt")
+    back = ag.load(tmp_path / "ckpt.pt", map_location="cpu")["w"]
+    assert type(back.numpy()) is np.ndarray and back.numpy().tolist() == [[0.0, 1.0], [2.0, 3.0]]
+
+
 # -- CUDA through CuPy ------------------------------------------------------------------------------------------
 
 def _has_cupy():
@@ -235,6 +242,30 @@ def test_cuda_tensor_round_trip():
     np.testing.assert_allclose(x.grad.numpy(), [2.0, 4.0, 6.0])
     assert y.cpu().device == ag.device("cpu") and type(y.cpu()._data) is np.ndarray
     assert ag.zeros(2, 3, device="cuda").device.type == "cuda"
+
+
+@needs_gpu
+def test_checkpoints_load_onto_either_device(tmp_path):
+    ag.save({"w": ag.ones(2).cuda()}, tmp_path / "ckpt.pt")
+    assert ag.load(tmp_path / "ckpt.pt")["w"].device == ag.device("cpu")
+    assert ag.load(tmp_path / "ckpt.pt", map_location="cuda")["w"].device.type == "cuda"
+
+
+@needs_gpu
+def test_module_to_cuda_keeps_the_optimizer_working():
+    import nn
+    import nn.functional as F
+    import optim
+
+    model = nn.Linear(3, 2)
+    opt = optim.Adam(model.parameters(), lr=0.1)
+    model.to("cuda")
+    x, t = ag.randn(4, 3).cuda(), ag.tensor([0, 1, 1, 0]).cuda()
+    loss = F.cross_entropy(model(x), t)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    assert all(p.device.type == "cuda" for p in model.parameters())
 
 
 @needs_gpu
