@@ -213,16 +213,81 @@ class ArrayApiNamespace:
         """numpy's ``argwhere``: the indices of the nonzero elements, one row per element."""
         return self.xp.stack(self.xp.nonzero(x), axis=1) if x.ndim else self.zeros((int(bool(x)), 0), dtype=np.int64)
 
+    # -- numpy's signatures for functions the array API spells differently ----------------------------------
+
+    def round(self, x, decimals=0):
+        """numpy's ``round`` (``decimals`` digits after the point)."""
+        if not decimals:
+            return self.xp.round(x)
+        scale = 10.0 ** decimals
+        return self.xp.round(x * scale) / scale
+
+    def argsort(self, x, axis=-1, kind=None):
+        """numpy's ``argsort``; ``kind='stable'`` keeps ties in order."""
+        return self.xp.argsort(x, axis=axis, stable=kind in ("stable", "mergesort") or kind is None)
+
+    def sort(self, x, axis=-1, kind=None):
+        """numpy's ``sort``."""
+        return self.xp.sort(x, axis=axis, stable=kind in ("stable", "mergesort") or kind is None)
+
+    def fmod(self, x1, x2):
+        """C's ``fmod`` (the sign of ``x1``), from the array API's ``remainder`` (the sign of ``x2``)."""
+        xp = self.xp
+        r = xp.remainder(x1, x2)
+        return xp.where((r != 0) & ((r < 0) != (x1 < 0)), r - x2, r)
+
+    def roll(self, x, shift, axis=None):
+        """numpy's ``roll``."""
+        return self.xp.roll(x, shift, axis=axis)
+
+    def tril(self, x, k=0):
+        """numpy's ``tril``."""
+        return self.xp.tril(x, k=k)
+
+    def triu(self, x, k=0):
+        """numpy's ``triu``."""
+        return self.xp.triu(x, k=k)
+
+    def diagonal(self, x, offset=0, axis1=0, axis2=1):
+        """numpy's ``diagonal`` (the diagonal as the last dim), through ``linalg.diagonal``; a copy."""
+        axis1, axis2 = axis1 % x.ndim, axis2 % x.ndim
+        rest = tuple(d for d in range(x.ndim) if d not in (axis1, axis2))
+        return self.xp.linalg.diagonal(self.xp.permute_dims(x, rest + (axis1, axis2)), offset=offset)
+
+    def pad(self, x, widths, mode="constant", constant_values=0):
+        """numpy's ``pad``, constant mode: a filled array with ``x`` written inside."""
+        if mode != "constant":
+            raise NotImplementedError(f"pad: mode {mode!r} is numpy-only; {self.__name__} arrays pad with a constant")
+        shape = tuple(n + lo + hi for n, (lo, hi) in zip(x.shape, widths))
+        out = self.full(shape, constant_values, dtype=x.dtype)
+        out[tuple(slice(lo, lo + n) for n, (lo, _) in zip(x.shape, widths))] = x
+        return out
+
+    def setitem(self, x, index, value):
+        """``x[index] = value`` in place, numpy's index completed as :meth:`getitem` does."""
+        x[self._complete(self._index(index), x.ndim)] = value
+
     def ndim(self, x):
         """The number of dims of ``x``."""
         return x.ndim
 
     def __getattr__(self, name):
-        value = getattr(self.xp, _ALIASES.get(name, name))
+        if name.startswith("__"):
+            raise AttributeError(name)
+        try:
+            value = getattr(self.xp, _ALIASES.get(name, name))
+        except AttributeError:
+            raise MissingFunction(f"{name}: {self.__name__} has no such function (it is not in the array API); "
+                                  "this op runs on numpy and CuPy arrays") from None
         if callable(value) and not isinstance(value, type):
             value = _with_dtypes(value, self, name in _CREATION)
         setattr(self, name, value)  # cached after the first use
         return value
+
+
+class MissingFunction(NotImplementedError, AttributeError):
+    """A numpy function an op needs that the library lacks: NotImplementedError (a RuntimeError, as PyTorch's
+    "not implemented" errors), and an AttributeError for ``hasattr``."""
 
 
 def _with_dtypes(fn, ns, creates):

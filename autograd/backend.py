@@ -79,6 +79,11 @@ class _NumpyNamespace:
         return x[index]
 
     @staticmethod
+    def setitem(x, index, value):
+        """``x[index] = value`` in place."""
+        x[index] = value
+
+    @staticmethod
     def kind(x):
         """The numpy kind character of ``x``'s dtype (``'f'``, ``'i'``, ``'b'``...)."""
         return x.dtype.kind

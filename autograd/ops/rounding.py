@@ -82,7 +82,8 @@ class _Division(Op):
     fn = None  # the namespace function, also the name in messages
 
     def forward(self, a, b):
-        kind = (a if hasattr(a, "dtype") else b).dtype.kind  # promoted: a number operand has the array's kind
+        arr = a if hasattr(a, "dtype") else b
+        kind = namespace(arr).kind(arr)  # promoted: a number operand has the array's kind
         if kind == "b":
             raise NotImplementedError(f"\"{self.fn}\" not implemented for 'Bool' (shapes {np.shape(a)} and {np.shape(b)})")
         xp = namespace(a)

@@ -80,8 +80,39 @@ CASES = {
     "unsqueeze_squeeze": ([_any(3, 1)], lambda a: a.squeeze(1).unsqueeze(0)),
     "expand": ([_any(3, 1)], lambda a: a.expand(3, 4)),
     "to_float32": ([_any(3)], lambda a: a.to(ag.float32).to(ag.float64)),
+    "sin_cos": ([_any(3, 4)], lambda a: ag.sin(a) * ag.cos(a)),
+    "asin": ([RNG.uniform(-0.9, 0.9, (3,))], ag.asin),
+    "atan2": ([_any(3), _any(3)], ag.atan2),
+    "log1p_expm1": ([_pos(3)], lambda a: ag.log1p(a) + ag.expm1(a)),
+    "floor_round": ([_any(3)], lambda a: ag.floor(a) + ag.round(a, decimals=1) + a),
+    "remainder": ([_any(3), _pos(3)], ag.remainder),
+    "fmod": ([_any(3), _pos(3)], ag.fmod),
+    "gather": ([_any(3, 4)], lambda a: ag.gather(a, 1, ag.tensor([[0, 1], [1, 1], [3, 0]]))),
+    "index_select": ([_any(3, 4)], lambda a: ag.index_select(a, 0, ag.tensor([2, 0, 2]))),
+    "scatter_add": ([_any(3, 4), _any(3, 2)], lambda a, s: ag.scatter_add(a, 1, ag.tensor([[0, 1], [1, 1], [3, 0]]), s)),
+    "sort": ([_any(3, 4)], lambda a: ag.sort(a, dim=1, descending=True).values),
+    "topk": ([_any(3, 4)], lambda a: ag.topk(a, 2, dim=1).values),
+    "roll": ([_any(3, 4)], lambda a: ag.roll(a, 1, 1)),
+    "tril_triu": ([_any(3, 4)], lambda a: ag.tril(a) + ag.triu(a, 1)),
+    "diagonal": ([_any(3, 4)], lambda a: ag.diagonal(a, 1)),
+    "tile_repeat": ([_any(2, 3)], lambda a: ag.tile(a, (2, 1)) + a.repeat(2, 1)),
+    "repeat_interleave": ([_any(2, 3)], lambda a: ag.repeat_interleave(a, 2, dim=0)),
+    "split_chunk": ([_any(4, 2)], lambda a: ag.split(a, 2)[1] * ag.chunk(a, 2, 0)[0]),
+    "cumprod": ([_pos(3, 4)], lambda a: ag.cumprod(a, dim=1)),
+    "setitem": ([_any(3, 4), _any(4)], lambda a, b: _assigned(a, b)),
+    "masked_select": ([_any(3, 4)], lambda a: ag.masked_select(a, a > 0)),
+    "bool_index": ([_any(3, 4)], lambda a: a[a > 0]),
+    "two_index_arrays": ([_any(3, 4)], lambda a: a[ag.tensor([0, 2]), ag.tensor([1, 3])]),
+    "outer_dot": ([_any(3), _any(3)], lambda a, b: ag.outer(a, b) * ag.dot(a, b)),
+    "std": ([_any(3, 4)], lambda a: a.std(dim=1)),
     "log_softmax": ([_any(3, 4)], lambda a: ag.log_softmax(a, dim=-1)),
 }
+
+
+def _assigned(a, b):
+    c = a.clone()
+    c[1] = b
+    return c
 
 
 def _run(arrays, fn, make):
@@ -158,6 +189,14 @@ def test_logical_reductions_and_nonzero_on_array_api_strict():
     assert host(ag.any(t, dim=1)).tolist() == [True, True] and not ag.all(t).item()
     assert host(ag.nonzero(t)).tolist() == [[0, 1], [1, 0]] and 2.0 in t
     assert host(t.argmax()).item() == 2 and host(t.argmax(dim=0)).tolist() == [1, 0]
+
+
+def test_a_numpy_only_function_is_not_implemented_elsewhere():
+    a = ag.asarray(strict(np.ones((2, 2))))
+    with pytest.raises(NotImplementedError, match="einsum: array_api_strict has no such function"):
+        ag.einsum("ij,jk->ik", a, a)
+    with pytest.raises(NotImplementedError, match="index arrays is numpy-only"):
+        a[ag.tensor([0, 0]), ag.tensor([1, 0])] = 2.0
 
 
 def test_mixing_namespaces_or_devices_raises():
