@@ -250,8 +250,9 @@ def _promote(op, arrays):
                 return
     elif len(arrays) == 1 and type(arrays[0]) is ndarray and arrays[0].dtype.kind in "fc":
         return
-    if any(is_foreign_array(a) for a in arrays):
-        return _promote_foreign(op, arrays)
+    for a in arrays:  # another library's arrays: checked and cast in their namespace (no call for numpy's)
+        if type(a) not in _PLAIN and is_foreign_array(a):
+            return _promote_foreign(op, arrays)
     default = get_default_dtype()
     if len(arrays) - skip == 1:
         rt = arrays[skip].dtype
@@ -271,6 +272,9 @@ def _promote(op, arrays):
                 arrays[i] = a.astype(rt, copy=False)
         elif isinstance(a, generic):  # a numpy scalar is a number here (numpy would let a float64 one widen)
             arrays[i] = a.item()
+
+
+_PLAIN = frozenset((ndarray, int, float, bool, complex))
 
 
 def _foreign_result(op, out, arrays):
