@@ -126,7 +126,10 @@ def namespace(x):
     if t is _ndarray or t in _NUMPY_TYPES or isinstance(x, np.generic):
         return numpy_ns
     key = (t, getattr(x, "device", None))
-    ns = _foreign.get(key)
+    try:
+        ns = _foreign.get(key)
+    except TypeError:  # a library whose device objects are not hashable: looked up each time
+        return array_namespace(x)
     return ns if ns is not None else _foreign_namespace(x, key)
 
 
@@ -173,8 +176,11 @@ def wrap_namespace(xp, device=None):
         if device is None or device == xp.device:
             return xp
         xp = xp.xp
-    key = (id(xp), device)
-    ns = _wrapped.get(key)
+    try:
+        key = (id(xp), device)
+        ns = _wrapped.get(key)
+    except TypeError:  # unhashable device objects: a new wrapper (equal devices still compare equal)
+        return ArrayApiNamespace(xp, device)
     if ns is None:
         ns = _wrapped[key] = ArrayApiNamespace(xp, device)
     return ns

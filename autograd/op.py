@@ -298,7 +298,7 @@ def check_same_namespace(op, arrays):
             first, ns, dev = a, namespace(a), _library_device(a)
             continue
         other_ns = namespace(a)
-        if other_ns is not ns or _library_device(a) != dev:
+        if other_ns.xp is not ns.xp or _library_device(a) != dev:
             raise RuntimeError(
                 f"{op.name.lower()}: expected all tensors to be on the same namespace and device, but found "
                 f"{_describe(first)} and {_describe(a)}")
