@@ -8,10 +8,44 @@ import autograd as ag
 import nn
 import nn.functional as F
 import optim
-from autograd.backend import wrap_namespace
+from autograd.backend import data_of, namespace, wrap_namespace
+from autograd.testing import check_on_namespace
 
 xps = pytest.importorskip("array_api_strict")
 DEVICE1 = wrap_namespace(xps, xps.Device("device1"))  # the namespace on a device numpy cannot read
+
+
+RNG = np.random.default_rng(2)
+FUNCTIONAL = {
+    "linear": ([RNG.normal(size=(5, 3)), RNG.normal(size=(4, 3)), RNG.normal(size=4)], F.linear),
+    "relu": ([RNG.normal(size=(3, 4))], F.relu),
+    "leaky_relu": ([RNG.normal(size=(3, 4))], lambda a: F.leaky_relu(a, 0.1)),
+    "softplus": ([RNG.normal(size=(3, 4)) * 3], lambda a: F.softplus(a, beta=2.0, threshold=3.0)),
+    "gelu_tanh": ([RNG.normal(size=(3, 4))], lambda a: F.gelu(a, approximate="tanh")),
+    "sigmoid_tanh": ([RNG.normal(size=(3, 4))], lambda a: ag.sigmoid(a) * ag.tanh(a)),
+    "softmax": ([RNG.normal(size=(3, 4))], lambda a: F.softmax(a, dim=1)),
+    "log_softmax": ([RNG.normal(size=(3, 4))], lambda a: F.log_softmax(a, dim=1)),
+    "cross_entropy": ([RNG.normal(size=(5, 4))], lambda a: F.cross_entropy(a, _like(ag.tensor([0, 3, 1, 1, 2]), a))),
+    "cross_entropy_smooth_weight": ([RNG.normal(size=(5, 4))], lambda a: F.cross_entropy(
+        a, _like(ag.tensor([0, 3, 1, -100, 2]), a), weight=_like(ag.tensor([1.0, 2.0, 0.5, 1.0], dtype=ag.float64), a),
+        label_smoothing=0.1)),
+    "cross_entropy_probabilities": ([RNG.normal(size=(3, 4)), RNG.uniform(size=(3, 4))],
+                                    lambda a, p: F.cross_entropy(a, p / p.sum(1, keepdim=True))),
+    "nll_loss": ([RNG.normal(size=(5, 4))], lambda a: F.nll_loss(F.log_softmax(a, 1), _like(ag.tensor([0, 3, 1, 1, 2]), a))),
+    "mse_loss": ([RNG.normal(size=(3, 4)), RNG.normal(size=(3, 4))], F.mse_loss),
+    "dropout": ([RNG.normal(size=(3, 4))], lambda a: (ag.manual_seed(0), F.dropout(a, 0.5))[1]),
+}
+
+
+def _like(t, a):
+    """``t`` in ``a``'s namespace and device (class targets follow the logits)."""
+    return t.to(namespace(data_of(a)))
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONAL))
+def test_functional_on_array_api_strict_matches_numpy(name):
+    arrays, fn = FUNCTIONAL[name]
+    check_on_namespace(fn, arrays, DEVICE1)
 
 
 def _mlp():
