@@ -27,7 +27,7 @@ from .function import Function, FunctionCtx
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .ops import *  # noqa: F401,F403
 from .ops import __all__ as _ops_all
-from .serialization import load, save
+from .serialization import SerializationError, load, save
 from .tensor import Tensor
 
 __version__ = "0.1.0"
@@ -39,7 +39,7 @@ cfloat, cdouble = complex64, complex128
 __all__ = [
     "Tensor", "Function", "FunctionCtx", "backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "inference_mode", "is_inference_mode_enabled", "detect_anomaly", "AnomalyError", "gradcheck", "gradgradcheck",
-    "GradcheckError", "graph", "data", "utils", "linalg", "return_types", "save", "load", "float", "double", "half",
+    "GradcheckError", "graph", "data", "utils", "linalg", "return_types", "save", "load", "SerializationError", "float", "double", "half",
     "long", "int", "short", "cfloat", "cdouble", "device", "cuda", "accelerator", "backends",
 ] + _creation_all + _ops_all
 

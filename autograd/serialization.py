@@ -13,21 +13,32 @@ back as a plain Tensor, which ``load_state_dict`` and optimisers accept).
 """
 import json
 import os
-import tempfile
 from collections import OrderedDict
 
 import numpy as np
 
 from .devices import as_device
+from .archive import ArchiveError, NpzReader
+from .atomic import atomic_write
 from .transfer import host
 from .tensor import Tensor
 
-__all__ = ["save", "load"]
+__all__ = ["save", "load", "SerializationError"]
 
 _FORMAT = "scratchgrad"
 _VERSION = 1
 _STRUCTURE = "__structure__"
 _ZIP_MAGIC = b"PK\x03\x04"
+#: The JSON structure of a checkpoint is small (names, numbers, references); a larger one is refused unread.
+MAX_STRUCTURE_BYTES = 64 << 20
+#: Tensors hold numbers: bool, signed/unsigned ints, floats, complex (an ndarray entry may hold any non-object dtype).
+_TENSOR_KINDS = "biufc"
+
+
+class SerializationError(RuntimeError):
+    """A file given to :func:`load` is not a readable scratchgrad checkpoint: another format (pickle, torch,
+    a plain ``.npz``), truncated, corrupted, or crafted (sizes that do not add up, a structure that refers to
+    nothing). The message names the file and the defect. A ``RuntimeError``, as ``torch.load`` raises."""
 
 
 # -- encoding ------------------------------------------------------------------------------------------------
@@ -103,10 +114,13 @@ def save(obj, f):
     Args:
         obj: what to save (e.g. ``{'model': model.state_dict(), 'optimizer': opt.state_dict(),
             'epoch': 3, 'rng': autograd.get_rng_state()}``).
-        f: a path (written atomically: to a temporary file in the same directory, then renamed, so a
-            crash never leaves a half-written checkpoint under the real name) or a binary file object.
+        f: a path (written atomically by :func:`autograd.atomic.atomic_write`: to a temporary file in the same
+            directory, then renamed, so a crash never leaves a half-written checkpoint under the real name, and
+            temporary files of saves that were killed are removed by the next save to that directory) or a
+            binary file object.
     Raises:
         TypeError: ``obj`` contains something else (the message names its type).
+        OSError: the file cannot be written (e.g. the disk is full; the previous file is then left as it was).
     """
     encoder = _Encoder()
     root = _encode_at(encoder, obj)
@@ -116,28 +130,8 @@ def save(obj, f):
     if hasattr(f, "write"):
         np.savez(f, **arrays)
         return
-    path = os.fspath(f)
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=directory)
-    try:
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes the file private; give it the usual permissions
-        with os.fdopen(fd, "wb") as out:
-            np.savez(out, **arrays)  # a file object, so numpy does not append ".npz" to the name
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
-def _umask():
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    with atomic_write(f) as out:
+        np.savez(out, **arrays)  # a file object, so numpy does not append ".npz" to the name
 
 
 # -- decoding ------------------------------------------------------------------------------------------------
@@ -146,59 +140,79 @@ class _Malformed(Exception):
     pass
 
 
+def _is_key(k):
+    return k is None or isinstance(k, (bool, int, float, str)) or (isinstance(k, tuple) and all(map(_is_key, k)))
+
+
 class _Decoder:
-    def __init__(self, arrays):
-        self.arrays = arrays
-        self.memo = {}
+    """Rebuilds the object tree from the JSON structure, reading each referenced array once, when first met."""
+
+    def __init__(self, reader):
+        self.reader = reader
+        self.arrays = {}
+        self.tensors = {}
 
     def _array(self, node):
         ref = node.get("ref")
-        if not isinstance(ref, str) or ref not in self.arrays:
+        if not isinstance(ref, str) or ref == _STRUCTURE or ref not in self.reader.infos:
             raise _Malformed(f"reference to a missing array {ref!r}")
+        if ref not in self.arrays:
+            self.arrays[ref] = self.reader.read(ref)
         return self.arrays[ref]
+
+    def _tensor(self, node):
+        ref = node.get("ref")
+        if ref in self.tensors:
+            return self.tensors[ref]
+        array = self._array(node)
+        if array.dtype.kind not in _TENSOR_KINDS or array.dtype.fields is not None:
+            raise _Malformed(f"tensor {ref!r} has dtype {array.dtype}, which a Tensor cannot hold")
+        if not array.dtype.isnative:
+            array = array.astype(array.dtype.newbyteorder("="))
+        requires_grad = node.get("requires_grad", False)
+        if not isinstance(requires_grad, bool):
+            raise _Malformed(f"tensor {ref!r} has requires_grad={requires_grad!r}")
+        if requires_grad and array.dtype.kind not in "fc":
+            raise _Malformed(f"tensor {ref!r} of dtype {array.dtype} cannot require grad")
+        t = Tensor._make(array)
+        if requires_grad:
+            t.requires_grad_(True)
+        self.tensors[ref] = t
+        return t
 
     def decode(self, node):
         if node is None or isinstance(node, (bool, int, float, str)):
             return node
-        if isinstance(node, dict):
-            tag = node.get("$")
-            if tag in ("tensor", "ndarray"):
-                key = node.get("ref")
-                if key not in self.memo:
-                    array = self._array(node)
-                    if tag == "ndarray":
-                        self.memo[key] = array
-                    else:
-                        t = Tensor._make(array)
-                        if node.get("requires_grad"):
-                            t.requires_grad_(True)
-                        self.memo[key] = t
-                return self.memo[key]
-            if tag == "scalar":
-                array = self._array(node)
-                if array.ndim != 0:
-                    raise _Malformed("a scalar entry holds an array")
-                return array[()]
-            items = node.get("items")
-            if not isinstance(items, list):
-                raise _Malformed(f"node {tag!r} without items")
-            if tag in ("dict", "odict"):
-                out = OrderedDict() if tag == "odict" else {}
-                for pair in items:
-                    if not (isinstance(pair, list) and len(pair) == 2):
-                        raise _Malformed("dict item is not a [key, value] pair")
-                    key = self.decode(pair[0])
-                    try:
-                        out[key] = self.decode(pair[1])
-                    except TypeError:
-                        raise _Malformed(f"unhashable dict key {key!r}") from None
-                return out
-            if tag == "list":
-                return [self.decode(v) for v in items]
-            if tag == "tuple":
-                return tuple(self.decode(v) for v in items)
-            raise _Malformed(f"unknown node tag {tag!r}")
-        raise _Malformed(f"unexpected JSON value of type {type(node).__name__}")
+        if not isinstance(node, dict):
+            raise _Malformed(f"unexpected JSON value of type {type(node).__name__}")
+        tag = node.get("$")
+        if tag == "tensor":
+            return self._tensor(node)
+        if tag == "ndarray":
+            return self._array(node)
+        if tag == "scalar":
+            array = self._array(node)
+            if array.ndim != 0:
+                raise _Malformed("a scalar entry holds an array")
+            return array[()]
+        items = node.get("items")
+        if not isinstance(items, list):
+            raise _Malformed(f"node {tag!r} without items")
+        if tag in ("dict", "odict"):
+            out = OrderedDict() if tag == "odict" else {}
+            for pair in items:
+                if not (isinstance(pair, list) and len(pair) == 2):
+                    raise _Malformed("dict item is not a [key, value] pair")
+                key = self.decode(pair[0])
+                if not _is_key(key):
+                    raise _Malformed(f"unhashable dict key of type {type(key).__name__}")
+                out[key] = self.decode(pair[1])
+            return out
+        if tag == "list":
+            return [self.decode(v) for v in items]
+        if tag == "tuple":
+            return tuple(self.decode(v) for v in items)
+        raise _Malformed(f"unknown node tag {tag!r}")
 
 
 def _name_of(f):
@@ -208,17 +222,22 @@ def _name_of(f):
 def load(f, map_location=None, weights_only=None):
     """Load an object written by :func:`save` (never executes code from the file).
 
+    Only the arrays the file's structure refers to are read, each checked against its declared size before
+    it is decompressed (see :mod:`autograd.archive`), so a small file can never make ``load`` allocate much
+    more than the data it returns.
+
     Args:
-        f: a path or a binary file object open for reading.
+        f: a path or a binary file object open for reading (seekable).
         map_location: where the tensors go, as PyTorch's: None (the CPU: checkpoints hold host arrays) or a
             device (``'cpu'``, ``'cuda:0'``); a device that is not available raises. (PyTorch's dict and
             function forms are not supported.)
         weights_only: as PyTorch's; every checkpoint here holds only tensors, arrays, numbers, strings and
             containers, so loading is always what PyTorch calls weights-only, whatever the value.
     Raises:
-        FileNotFoundError: no such file.
-        RuntimeError: the file is not a scratchgrad checkpoint (another format, e.g. a PyTorch or pickle
-            file), or it is truncated or corrupted; ``map_location`` names a device that is not available.
+        FileNotFoundError: no such file (and any other OSError of opening it).
+        SerializationError: the file is not a scratchgrad checkpoint (another format, e.g. a PyTorch or pickle
+            file), or it is truncated, corrupted or malformed; the message names the file and the defect.
+        RuntimeError: ``map_location`` names a device that is not available.
         TypeError: ``map_location`` is a dict or a function, or ``weights_only`` is not a bool.
     """
     if map_location is not None:
@@ -229,15 +248,11 @@ def load(f, map_location=None, weights_only=None):
     if weights_only is not None and not isinstance(weights_only, bool):
         raise TypeError(f"autograd.load: weights_only must be a bool or None, got {type(weights_only).__name__}")
     name = _name_of(f)
-
-    def fail(why):
-        return RuntimeError(f"autograd.load: {name} is not a scratchgrad checkpoint ({why})")
-
     if hasattr(f, "read"):
-        obj = _load_from(f, fail)
+        obj = _load_from(f, name)
     else:
         with open(os.fspath(f), "rb") as fh:
-            obj = _load_from(fh, fail)
+            obj = _load_from(fh, name)
     if map_location is not None and map_location.type != "cpu":
         obj = _to_device(obj, map_location)
     return obj
@@ -260,34 +275,40 @@ def _to_device(obj, device):
     return obj
 
 
-def _load_from(fh, fail):
-    start = fh.tell()
-    head = fh.read(8)
-    fh.seek(start)
-    if not head.startswith(_ZIP_MAGIC):
-        kind = ("an empty file" if not head else "truncated" if _ZIP_MAGIC.startswith(head) else
-                "a pickle file" if head[:1] == b"\x80" else
+def _load_from(fh, name):
+    def fail(why):
+        return SerializationError(f"autograd.load: {name} is not a scratchgrad checkpoint ({why})")
+
+    try:
+        head = fh.read(8)
+        fh.seek(-len(head), 1)
+    except (OSError, ValueError, AttributeError) as e:
+        raise fail(f"cannot read it as a binary file: {type(e).__name__}: {e}") from None
+    if not isinstance(head, bytes) or not head.startswith(_ZIP_MAGIC):
+        kind = ("not a binary file" if not isinstance(head, bytes) else "an empty file" if not head else
+                "truncated" if _ZIP_MAGIC.startswith(head) else "a pickle file" if head[:1] == b"\x80" else
                 "a single .npy array" if head.startswith(b"\x93NUMPY") else "not a zip archive")
         raise fail(kind)
     try:
-        with np.load(fh, allow_pickle=False) as archive:
-            if _STRUCTURE not in archive.files:
-                hint = "; it looks like a torch.save file" if any(n.endswith("data.pkl") for n in archive.files) else ""
-                raise fail(f"no {_STRUCTURE} entry{hint}")
-            arrays = {key: archive[key] for key in archive.files}
-    except RuntimeError:
-        raise
-    except Exception as e:  # zipfile/numpy report damage with several exception types; all mean the same here
-        raise fail(f"truncated or corrupted: {type(e).__name__}: {e}") from None
-    try:
-        structure = arrays.pop(_STRUCTURE)
+        reader = NpzReader(fh)
+        if _STRUCTURE not in reader.infos:
+            hint = "; it looks like a torch.save file" if any(n.endswith("data.pkl") for n in reader.filenames) else ""
+            raise fail(f"no {_STRUCTURE} entry{hint}")
+        structure = reader.read(_STRUCTURE, max_bytes=MAX_STRUCTURE_BYTES)
         if structure.dtype != np.uint8 or structure.ndim != 1:
             raise _Malformed("the structure entry is not a byte string")
         doc = json.loads(structure.tobytes().decode("utf-8"))
         if not isinstance(doc, dict) or doc.get("format") != _FORMAT:
             raise _Malformed("the structure entry does not name the scratchgrad format")
-        if not isinstance(doc.get("version"), int) or doc["version"] > _VERSION:
-            raise _Malformed(f"format version {doc.get('version')!r} is newer than this reader ({_VERSION})")
-        return _Decoder(arrays).decode(doc.get("root"))
-    except (_Malformed, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
+        version = doc.get("version")
+        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+            raise _Malformed(f"format version {version!r} is not a version number")
+        if version > _VERSION:
+            raise _Malformed(f"format version {version} is newer than this reader ({_VERSION})")
+        return _Decoder(reader).decode(doc.get("root"))
+    except ArchiveError as e:
+        raise fail(f"truncated or corrupted: {e}") from None
+    except (_Malformed, UnicodeDecodeError, ValueError, RecursionError) as e:  # ValueError: JSON, int digit limit
         raise fail(f"malformed structure: {e}") from None
+    except OSError as e:  # reading failed half-way (a file object that cannot seek, an I/O error)
+        raise fail(f"cannot read it: {type(e).__name__}: {e}") from None

@@ -8,11 +8,11 @@
 Command line: ``scratchgrad train``, ``scratchgrad experiment NAME``, ``scratchgrad graph --model M``
 (also ``python -m scratchgrad``).
 """
-from .checkpoint import load_checkpoint, save_checkpoint
+from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from .cli import main
 from .datasets import choose_dataset, load_datasets
 from .search import random_search
 from .training import Callback, NonFiniteLossError, TrainingInterrupted, evaluate, fit
 
 __all__ = ["fit", "evaluate", "Callback", "NonFiniteLossError", "TrainingInterrupted", "save_checkpoint",
-           "load_checkpoint", "choose_dataset", "load_datasets", "random_search", "main"]
+           "CheckpointError", "load_checkpoint", "choose_dataset", "load_datasets", "random_search", "main"]

@@ -1,9 +1,12 @@
 """What a run leaves behind: JSON summaries, the curves and filter pictures, the model's graph.
 
-Pictures are optional extras: when matplotlib or graphviz's ``dot`` is missing a warning is printed and the
-run goes on (the numbers are in the JSON files either way).
+Pictures are optional extras: when matplotlib, the graphviz package or graphviz's ``dot`` program is missing,
+a one-line note says what was not written and what to install, and the run goes on (the numbers are in the
+JSON files either way).
 """
 import contextlib
+import functools
+import importlib.util
 import json
 import math
 import os
@@ -14,13 +17,26 @@ import numpy as np
 import autograd as ag
 import nn.functional as F
 
-__all__ = ["write_json", "to_jsonable", "warn", "save_curves", "save_filters", "save_layer_pictures", "save_model_graph",
-           "preserved_state"]
+from autograd.atomic import atomic_write
+
+__all__ = ["write_json", "to_jsonable", "warn", "note", "has_module", "save_curves", "save_filters",
+           "save_layer_pictures", "save_model_graph", "preserved_state"]
 
 
 def warn(message):
     """Print a warning line to stderr (the run continues)."""
     print(f"warning: {message}", file=sys.stderr)
+
+
+def note(message):
+    """Print a one-line note to stderr (something optional was skipped; the run continues)."""
+    print(f"note: {message}", file=sys.stderr)
+
+
+@functools.lru_cache(maxsize=None)
+def has_module(name):
+    """Whether the optional package ``name`` is installed (without importing it)."""
+    return importlib.util.find_spec(name) is not None
 
 
 def to_jsonable(obj):
@@ -40,29 +56,32 @@ def to_jsonable(obj):
 
 def write_json(obj, path):
     """Write ``obj`` as indented strict JSON to ``path`` (atomically); returns the path."""
-    tmp = f"{path}.tmp"
-    with open(tmp, "w") as fh:
-        json.dump(to_jsonable(obj), fh, indent=2)
-        fh.write("\n")
-    os.replace(tmp, path)
+    text = json.dumps(to_jsonable(obj), indent=2) + "\n"  # before the file is touched: a bad value changes nothing
+    with atomic_write(path, text=True) as fh:
+        fh.write(text)
     return path
 
 
-def _plotting(what, fn, *args, **kwargs):
-    """Run a plotting call; on a missing matplotlib warn and return None."""
-    try:
-        fn(*args, **kwargs)
-    except ImportError as exc:
-        warn(f"{what} not written: {exc} (pip install matplotlib)")
+def _plotting(fn, *args, **kwargs):
+    """Run a plotting call writing ``kwargs['path']``; without matplotlib say so once and return None."""
+    if not has_module("matplotlib"):
+        _no_matplotlib()
         return None
+    fn(*args, **kwargs)
     return kwargs.get("path")
 
 
+@functools.lru_cache(maxsize=None)
+def _no_matplotlib():
+    note("pictures (curves.png, filters.png) not written: they need matplotlib (pip install matplotlib)")
+
+
 def save_curves(history, path):
-    """Loss/accuracy per epoch (``viz.plot_history``) to ``path``; None if matplotlib is missing."""
+    """Training loss per step (smoothed) and the metrics per epoch (``viz.plot_history``) to ``path``; None if
+    matplotlib is missing."""
     import viz
 
-    return _plotting("curves", viz.plot_history, history, path=path)
+    return _plotting(viz.plot_history, history, path=path)
 
 
 def save_filters(before, after, path, ncols=10):
@@ -71,8 +90,8 @@ def save_filters(before, after, path, ncols=10):
 
     if before is None or after is None:
         return None
-    return _plotting("filters", viz.plot_filters, [before, after], ncols=ncols,
-                     titles=["before training", "after training"], path=path)
+    return _plotting(viz.plot_filters, [before, after], ncols=ncols, titles=["before training", "after training"],
+                     path=path)
 
 
 def save_layer_pictures(model, x_test, t_test, out, layers, channels=8, steps=100):
@@ -126,14 +145,18 @@ def preserved_state(model):
 def save_model_graph(model, path, input_shape=(2, 1, 28, 28), num_classes=10, collapse=False):
     """Draw the graph of one training step's forward pass and loss, grouped by module, to ``path``.
 
-    The model runs in its current mode on zeros of ``input_shape`` under :func:`preserved_state`. When
-    graphviz's ``dot`` program (or the ``graphviz`` package) is missing, a warning is printed and None is
-    returned (``viz.save_graph`` leaves the DOT text next to ``path`` in that case).
+    The model runs in its current mode on zeros of ``input_shape`` under :func:`preserved_state`.
+
+    Returns:
+        the path written: ``path``; or, when graphviz's ``dot`` program is missing, the ``.dot`` file beside it
+        (a one-line note says so); or None when the graphviz package is missing (a note says so).
     """
-    try:
-        import viz
-    except ImportError as exc:
-        warn(f"graph not written: {exc} (pip install graphviz)")
+    import viz
+
+    name = os.path.basename(path)
+    if not has_module("graphviz"):
+        note(f"{name} not written: drawing graphs needs the graphviz package (pip install graphviz) and "
+             "graphviz's dot program")
         return None
     x = ag.zeros(*input_shape)
     t = ag.tensor(np.arange(input_shape[0], dtype=np.int64) % num_classes)
@@ -141,9 +164,10 @@ def save_model_graph(model, path, input_shape=(2, 1, 28, 28), num_classes=10, co
         with viz.trace_modules(model) as trace:
             loss = F.cross_entropy(model(x), t)
         try:
-            viz.save_graph(loss, path, params=model, inputs={"input": x, "target": t}, group_modules=trace, collapse=collapse,
-                           legend=True)
-        except RuntimeError as exc:
-            warn(f"graph not rendered: {exc}")
-            return None
+            viz.save_graph(loss, path, params=model, inputs={"input": x, "target": t}, group_modules=trace,
+                           collapse=collapse, legend=True)
+        except RuntimeError:  # no dot program: save_graph wrote the DOT text beside path
+            dot = os.path.splitext(path)[0] + ".dot"
+            note(f"{os.path.basename(dot)} written; install graphviz (its dot program) for {name}")
+            return dot
     return path

@@ -2,7 +2,8 @@
 import nn
 import optim
 
-__all__ = ["MODELS", "OPTIMIZERS", "INITS", "DEFAULT_LR", "build_model", "build_optimizer", "first_layer_weight"]
+__all__ = ["MODELS", "OPTIMIZERS", "INITS", "DEFAULT_LR", "DEFAULT_INIT", "build_model", "build_optimizer",
+           "first_layer_weight"]
 
 MODELS = ("simple_convnet", "lenet5", "alexnet", "deep_convnet", "mlp")
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
@@ -11,6 +12,9 @@ INITS = ("std", "xavier", "he")
 #: adaptive ones.
 DEFAULT_LR = {"sgd": 0.1, "momentum": 0.01, "nesterov": 0.01, "adagrad": 0.01, "rmsprop": 0.001, "adam": 0.001,
               "adamw": 0.001}
+#: The initialisation each model gets when none is asked for: He (chapter 6's advice for ReLU networks), except
+#: PyTorch's own default (None) for the PyTorch-era LeNet5 and AlexNet.
+DEFAULT_INIT = {"simple_convnet": "he", "lenet5": None, "alexnet": None, "deep_convnet": "he", "mlp": "he"}
 #: Which models take which options (the others raise a clear error for them).
 DROPOUT_MODELS = ("mlp", "alexnet", "deep_convnet")
 BATCHNORM_MODELS = ("mlp",)
@@ -20,8 +24,8 @@ def build_model(name, init=None, dropout=None, batchnorm=False, input_dim=(1, 28
     """A fresh model ``name`` (one of :data:`MODELS`) for ``input_dim`` images and ``num_classes`` classes.
 
     Args:
-        init: ``'std'`` (N(0, 0.01^2)), ``'xavier'``, ``'he'``, or None for the model's own default (the book's
-            std 0.01 for SimpleConvNet, He for MLP and DeepConvNet, PyTorch's for LeNet5 and AlexNet).
+        init: ``'std'`` (N(0, 0.01^2), the book's chapter-7 setting), ``'xavier'``, ``'he'``, or None for
+            :data:`DEFAULT_INIT` (He for SimpleConvNet, MLP and DeepConvNet, PyTorch's for LeNet5 and AlexNet).
         dropout: dropout probability (MLP, AlexNet, DeepConvNet; None: the model's default).
         batchnorm: BatchNorm after each hidden layer (MLP only).
 
@@ -35,12 +39,13 @@ def build_model(name, init=None, dropout=None, batchnorm=False, input_dim=(1, 28
     if batchnorm and name not in BATCHNORM_MODELS:
         raise ValueError(f"--batchnorm is available for {', '.join(BATCHNORM_MODELS)}, not {name}")
     channels, height, width = input_dim
+    requested, init = init, DEFAULT_INIT[name] if init is None else init
     if name == "simple_convnet":
         model = nn.models.SimpleConvNet(input_dim=input_dim, output_size=num_classes,
-                                        weight_init_std=0.01 if init in (None, "std") else init)
+                                        weight_init_std=0.01 if init == "std" else init)
     elif name == "mlp":
         model = nn.models.MLP(channels * height * width, (100, 100, 100, 100), num_classes,
-                              weight_init=init or "he", batchnorm=batchnorm, dropout=dropout or 0.0)
+                              weight_init=init, batchnorm=batchnorm, dropout=dropout or 0.0)
     elif name == "lenet5":
         model = nn.models.LeNet5(in_channels=channels, num_classes=num_classes, input_size=height)
     elif name == "alexnet":
@@ -49,7 +54,7 @@ def build_model(name, init=None, dropout=None, batchnorm=False, input_dim=(1, 28
     else:
         model = nn.models.DeepConvNet(input_dim=input_dim, output_size=num_classes,
                                       dropout=0.5 if dropout is None else dropout)
-    if init is not None and name in ("lenet5", "alexnet", "deep_convnet"):
+    if requested is not None and name in ("lenet5", "alexnet", "deep_convnet"):  # (DeepConvNet is He by itself)
         nn.models.init_weights(model, init)
     return model
 

@@ -8,19 +8,43 @@ import os
 
 import numpy as np
 
-from autograd.data import MNIST, FashionMNIST, Subset, SyntheticDigits
+from autograd.data import MNIST, DatasetNotFoundError, FashionMNIST, Subset, SyntheticDigits
 
-__all__ = ["DATASETS", "DATASET_CLASSES", "SYNTHETIC_SIZES", "find_dataset", "choose_dataset", "load_datasets",
-           "load_arrays", "dataset_title"]
+__all__ = ["DATASETS", "DATASET_CLASSES", "SYNTHETIC_SIZES", "MAX_SYNTHETIC", "find_dataset", "choose_dataset",
+           "load_datasets", "load_arrays", "dataset_title", "synthetic_size_problem", "data_error_message"]
 
 DATASETS = ("auto", "mnist", "fashion-mnist", "synthetic")
 #: The datasets read from IDX files, in the order ``auto`` tries them.
 DATASET_CLASSES = {"mnist": MNIST, "fashion-mnist": FashionMNIST}
 #: Default sizes (train, test) of the generated digits when no size is asked for.
 SYNTHETIC_SIZES = (10000, 2000)
+#: At most this many generated images per split (drawing 10,000 takes about half a second and 8 MB; more than
+#: this would take minutes and gigabytes, which is never what a --train-size typo means).
+MAX_SYNTHETIC = 200_000
 _TITLES = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST", "synthetic": "SyntheticDigits"}
 _SPLIT_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
                 "t10k-labels-idx1-ubyte")
+
+
+def synthetic_size_problem(train_size, test_size):
+    """Why ``--train-size``/``--test-size`` are too large for generated digits (None if they are not)."""
+    for flag, size in (("--train-size", train_size), ("--test-size", test_size)):
+        if size is not None and size > MAX_SYNTHETIC:
+            return f"{flag} {size}: --dataset synthetic draws at most {MAX_SYNTHETIC:,} images per split"
+    return None
+
+
+def data_error_message(exc):
+    """What the command line says for a data error: a :class:`DatasetNotFoundError` in the CLI's words
+    (``--data-dir``, ``--download``), anything else as it is."""
+    if not isinstance(exc, DatasetNotFoundError) or not exc.files:
+        return str(exc)
+    files = " and ".join(f"{f}(.gz)" for f in exc.files)
+    searched = "".join(f"\n  {d}" for d in exc.searched)
+    hint = f", {exc.install_hint}," if exc.install_hint else ","
+    return (f"{exc.dataset} {exc.split} files not found. Put {files} into {exc.download_dir} (or into a "
+            f"directory you pass as --data-dir D, or set $SCRATCHGRAD_DATA), add --download to fetch them{hint} or "
+            f"use --dataset synthetic to train on generated digits. Searched:{searched}")
 
 
 def dataset_title(name):
@@ -92,8 +116,12 @@ def load_datasets(name, data_dir=None, download=False, train_size=None, test_siz
 
     Raises:
         DatasetNotFoundError: the files are missing and ``download`` is False.
+        ValueError: more than :data:`MAX_SYNTHETIC` generated images asked for.
     """
     if name == "synthetic":
+        problem = synthetic_size_problem(train_size, test_size)
+        if problem:
+            raise ValueError(problem)
         n_train = SYNTHETIC_SIZES[0] if train_size is None else train_size
         n_test = SYNTHETIC_SIZES[1] if test_size is None else test_size
         return SyntheticDigits(n_train, seed=seed, train=True), SyntheticDigits(n_test, seed=seed, train=False)

@@ -7,6 +7,7 @@ A checkpoint (written with ``autograd.save`` after every epoch, and on Ctrl-C) h
 optimizer's (and scheduler's) state dicts, the history so far, the global random generator's state and the
 loader's epoch counter, so a resumed run repeats exactly what the uninterrupted run would have done.
 """
+import functools
 import math
 import sys
 import time
@@ -14,12 +15,13 @@ import time
 import autograd as ag
 import nn.functional as F
 
-from .checkpoint import load_checkpoint, save_checkpoint
+from .checkpoint import CheckpointError, check_param_groups, load_checkpoint, save_checkpoint
 from .interrupt import DeferredInterrupt
 
 __all__ = ["fit", "evaluate", "Callback", "NonFiniteLossError", "TrainingInterrupted"]
 
-_HISTORY_KEYS = ("epoch", "train_loss", "train_acc", "test_loss", "test_acc", "lr", "epoch_time", "eval_time", "time")
+_HISTORY_KEYS = ("epoch", "train_loss", "train_acc", "test_loss", "test_acc", "lr", "epoch_time", "eval_time", "time",
+                 "step_loss")
 
 
 class NonFiniteLossError(FloatingPointError):
@@ -116,12 +118,21 @@ def evaluate(model, loader, loss_fn=None):
     return {"loss": total / count, "acc": correct / count if scored else math.nan, "count": count}
 
 
-def _progress_bar(total, desc, initial, enabled):
-    if not enabled:
-        return None
+@functools.lru_cache(maxsize=None)
+def _tqdm():
+    """tqdm's progress bar class, or None (said once per process) when tqdm is not installed."""
     try:
         from tqdm.auto import tqdm
     except ImportError:
+        print("note: no progress bars: they need tqdm (pip install tqdm); the loss is printed after each epoch",
+              file=sys.stderr)
+        return None
+    return tqdm
+
+
+def _progress_bar(total, desc, initial, enabled):
+    tqdm = _tqdm() if enabled else None
+    if tqdm is None:
         return None
     return tqdm(total=total, initial=initial, desc=desc, unit="batch", leave=True, dynamic_ncols=True,
                 mininterval=0.5, file=sys.stderr)
@@ -131,23 +142,24 @@ class _EpochState:
     """Running sums of one epoch, plus what is needed to restart it from the middle."""
 
     def __init__(self, epoch, rng_start, loader_start, step=0, loss_sum=0.0, correct=0, count=0, scored=True,
-                 elapsed=0.0):
+                 elapsed=0.0, losses=()):
         self.epoch, self.rng_start, self.loader_start = epoch, rng_start, loader_start
         self.step, self.loss_sum, self.correct, self.count = step, loss_sum, correct, count
         self.scored, self.elapsed = scored, elapsed
+        self.losses = [float(v) for v in losses]  # each step's loss, for the per-step curve
         self.lr = math.nan
 
     def to_dict(self):
         """The state as plain data for the checkpoint's ``partial`` entry."""
         return {"epoch": self.epoch, "step": self.step, "rng_start": self.rng_start,
                 "loader_start": self.loader_start, "loss_sum": self.loss_sum, "correct": self.correct,
-                "count": self.count, "scored": self.scored, "elapsed": self.elapsed}
+                "count": self.count, "scored": self.scored, "elapsed": self.elapsed, "losses": list(self.losses)}
 
     @classmethod
     def from_dict(cls, d):
         """Rebuild from :meth:`to_dict`'s output."""
         return cls(d["epoch"], d["rng_start"], d["loader_start"], d["step"], d["loss_sum"], d["correct"],
-                   d["count"], d["scored"], d["elapsed"])
+                   d["count"], d["scored"], d["elapsed"], d.get("losses", ()))
 
 
 def _loader_state(loader):
@@ -208,7 +220,8 @@ def fit(model, optimizer, train_loader, val_loader=None, epochs=1, loss_fn=None,
     Returns:
         a dict of lists: ``epoch`` (1-based), ``train_loss``, ``train_acc`` (running, in training mode),
         ``test_loss``, ``test_acc`` (on ``val_loader``; absent without one), ``lr`` (at the start of the
-        epoch), ``epoch_time`` (seconds training), ``eval_time`` and ``time`` (cumulative wall seconds).
+        epoch), ``epoch_time`` (seconds training), ``eval_time`` and ``time`` (cumulative wall seconds), and
+        ``step_loss`` (for each epoch, the list of its steps' training losses).
 
     Raises:
         NonFiniteLossError: the loss became NaN/Inf (the message names epoch and step and suggests a lower
@@ -216,24 +229,35 @@ def fit(model, optimizer, train_loader, val_loader=None, epochs=1, loss_fn=None,
         TrainingInterrupted: Ctrl-C or a ``KeyboardInterrupt`` from a callback; the checkpoint (if a path was
             given) holds the state after the last complete step, and ``resume`` continues from there.
             A second Ctrl-C while the step finishes aborts at once without saving.
-        ValueError: bad ``epochs``, or a checkpoint that does not match the model/optimizer/loader.
+        ValueError: bad ``epochs``.
+        CheckpointError: (a ValueError) the ``resume`` checkpoint is unreadable or damaged, or does not match
+            the model/optimizer/loader.
+        OSError: writing the checkpoint failed (e.g. the disk is full); the exception's ``history`` attribute
+            holds the epochs finished, and the file on disk is the previous checkpoint.
     """
     callbacks = _check_fit_args(epochs, callbacks)
     loss_fn = F.cross_entropy if loss_fn is None else loss_fn
     history, partial, start = _new_history(val_loader is not None), None, 0
     if resume is not None:
-        state = load_checkpoint(resume)
+        state = load_checkpoint(resume)  # every entry's type and range checked
         try:
+            check_param_groups(optimizer, state["optimizer"]["param_groups"], f"fit: the checkpoint {str(resume)!r}")
             model.load_state_dict(state["model"])
             optimizer.load_state_dict(state["optimizer"])
-        except (RuntimeError, ValueError) as exc:  # modules raise RuntimeError (as in torch), optimizers ValueError
-            raise ValueError(f"fit: the checkpoint {str(resume)!r} does not fit this model/optimizer; resume with "
-                             f"the model and optimizer it was saved from ({exc})") from None
-        if scheduler is not None and state.get("scheduler") is not None:
-            scheduler.load_state_dict(state["scheduler"])
-        if state.get("loader") is not None and hasattr(train_loader, "load_state_dict"):
-            train_loader.load_state_dict(state["loader"])
+            if scheduler is not None and state.get("scheduler") is not None:
+                scheduler.load_state_dict(state["scheduler"])
+            if state.get("loader") is not None and hasattr(train_loader, "load_state_dict"):
+                train_loader.load_state_dict(state["loader"])
+        except CheckpointError:
+            raise
+        # modules raise RuntimeError (as in torch), optimizers and loaders ValueError, and a state of the right
+        # types but the wrong structure can make them raise the others
+        except (RuntimeError, ValueError, TypeError, KeyError, IndexError) as exc:
+            why = " ".join(str(exc).split())  # one line: module errors list their mismatches on several
+            raise CheckpointError(f"fit: the checkpoint {str(resume)!r} does not fit this model/optimizer/loader; "
+                                  f"resume with the ones it was saved from ({type(exc).__name__}: {why})") from None
         history = {k: list(v) for k, v in state["history"].items()}
+        history.setdefault("step_loss", [[] for _ in range(int(state["epoch"]))])  # older checkpoints lack it
         start = int(state["epoch"])
         if state.get("partial") is not None:
             partial = _EpochState.from_dict(state["partial"])
@@ -241,8 +265,12 @@ def fit(model, optimizer, train_loader, val_loader=None, epochs=1, loss_fn=None,
 
     def save(epoch_state):
         if checkpoint is not None:
-            save_checkpoint(checkpoint, model, optimizer, scheduler, history, epoch_done, train_loader,
-                            partial=None if epoch_state is None else epoch_state.to_dict(), meta=meta)
+            try:
+                save_checkpoint(checkpoint, model, optimizer, scheduler, history, epoch_done, train_loader,
+                                partial=None if epoch_state is None else epoch_state.to_dict(), meta=meta)
+            except OSError as exc:  # e.g. a full disk: the caller can still keep the history
+                exc.history = history
+                raise
 
     epoch_done = start
     with DeferredInterrupt() as interrupt:
@@ -323,6 +351,7 @@ def _run_epoch(model, optimizer, loader, loss_fn, state, resuming, epochs, callb
             state.count += n
             state.scored = state.scored and c is not None
             state.correct += c or 0
+            state.losses.append(value)
             state.elapsed = state.elapsed + (time.perf_counter() - started)
             started = time.perf_counter()
             if bar is not None:
@@ -361,7 +390,7 @@ def _finish_epoch(model, val_loader, loss_fn, state, history):
     row = {"epoch": state.epoch, "train_loss": state.loss_sum / state.count,
            "train_acc": state.correct / state.count if state.scored else math.nan,
            "lr": state.lr, "epoch_time": state.elapsed, "eval_time": eval_time,
-           "time": previous + state.elapsed + eval_time}
+           "time": previous + state.elapsed + eval_time, "step_loss": list(state.losses)}
     if val is not None:
         row["test_loss"], row["test_acc"] = val["loss"], val["acc"]
     for key, value in row.items():

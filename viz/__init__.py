@@ -1,4 +1,4 @@
-"""viz: pictures of what autograd recorded (graphviz) and of training (matplotlib, imported lazily).
+"""viz: pictures of what autograd recorded (graphviz) and of training (matplotlib); each imported only when used.
 
     import viz
     with viz.trace_modules(model) as trace:

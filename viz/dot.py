@@ -3,12 +3,25 @@
 How each kind of node looks is decided in :mod:`viz.style`; this module only puts the text together and
 nests the module clusters.
 """
-import graphviz
 import numpy as np
 
 from . import style
 
-__all__ = ["write_dot", "grad_norms"]
+__all__ = ["write_dot", "grad_norms", "graphviz_module"]
+
+
+def graphviz_module():
+    """The ``graphviz`` package, imported when a graph is first drawn (a minimal install has no graphviz).
+
+    Raises:
+        ImportError: it is not installed (the message says how to install it).
+    """
+    try:
+        import graphviz
+    except ImportError:
+        raise ImportError("drawing graphs needs the graphviz package: pip install graphviz (and graphviz's dot "
+                          "program to render .svg/.png/.pdf)", name="graphviz") from None
+    return graphviz
 
 
 def grad_norms(scene):
@@ -33,7 +46,7 @@ def write_dot(scene, *, show_shapes=True, show_dtypes=False, show_attrs=False, s
     """The Digraph of ``scene``; ``norms`` (from :func:`grad_norms`) turns on the gradient colouring."""
     labels = _Labels(show_shapes, show_dtypes, show_attrs, show_saved, norms)
     scale = None if norms is None else style.grad_scale([n for n in norms.values() if n is not None])
-    dot = graphviz.Digraph("autograd")
+    dot = graphviz_module().Digraph("autograd")
     dot.attr(rankdir=direction, fontname=style.FONT, nodesep="0.25", ranksep="0.3")
     dot.attr("node", fontname=style.FONT, fontsize="10", margin="0.08,0.03", height="0.3")
     dot.attr("edge", color="#555555", arrowsize="0.6")

@@ -7,12 +7,10 @@ import warnings
 from collections.abc import Mapping
 from pathlib import Path
 
-import graphviz
-
 from autograd import Tensor
 from autograd.graph import nodes_of
 
-from .dot import grad_norms, write_dot
+from .dot import grad_norms, graphviz_module, write_dot
 from .modules import trace_modules
 from .scene import build_scene
 
@@ -115,12 +113,14 @@ def save_graph(outputs, path, **kwargs):
     Raises:
         ValueError: unknown suffix.
         RuntimeError: ``dot`` is not installed; the DOT text is then written next to ``path`` (``.dot``).
+        ImportError: the graphviz package is not installed.
     """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in _FORMATS:
         raise ValueError(
             f"save_graph: unknown format suffix {path.suffix!r} in {str(path)!r}; use one of {', '.join(_FORMATS)}")
+    graphviz = graphviz_module()
     dot = outputs if isinstance(outputs, graphviz.Digraph) else draw_graph(outputs, **kwargs)
     fmt = _FORMATS[suffix]
     if fmt is None:

@@ -162,12 +162,35 @@ def collect_activations(model, x):
     return found
 
 
+def _smooth(values, window):
+    """Moving average over ``window`` values (over fewer at the start), so the curve starts at the first value."""
+    values = np.asarray(values, dtype=np.float64)
+    c = np.cumsum(np.insert(values, 0, 0.0))
+    lo = np.maximum(np.arange(1, len(values) + 1) - window, 0)
+    return (c[1:] - c[lo]) / (np.arange(1, len(values) + 1) - lo)
+
+
+def _step_curve(step_loss):
+    """``(x, loss)`` of every training step, x in epochs (step i of n in epoch e at ``e - 1 + i / n``)."""
+    xs, ys = [], []
+    for epoch, losses in enumerate(step_loss):
+        n = len(losses)
+        xs += [epoch + (i + 1) / n for i in range(n)]
+        ys += [float(v) for v in losses]
+    return np.array(xs), np.array(ys)
+
+
 def plot_history(history, path=None):
-    """Loss and accuracy per epoch, train (solid) and test (dashed).
+    """Training curves: the loss of every step (faint) and its moving average, and per epoch the mean training
+    loss and the test loss (markers) and the accuracies, train solid and test dashed.
+
+    The x axis counts epochs from 0, so a run of one epoch already shows the whole first epoch's loss curve,
+    and each per-epoch value is written beside its last point.
 
     Args:
-        history: a dict with lists ``'train_loss'``, ``'train_acc'``, ``'test_loss'``, ``'test_acc'`` (any may be
-            missing; other keys are ignored).
+        history: a dict with lists ``'train_loss'``, ``'train_acc'``, ``'test_loss'``, ``'test_acc'`` (one value
+            per epoch) and ``'step_loss'`` (per epoch, the list of its steps' losses), as ``scratchgrad.fit``
+            returns; any may be missing, other keys are ignored.
         path: write the picture there too.
 
     Returns:
@@ -181,20 +204,37 @@ def plot_history(history, path=None):
         raise ValueError("plot_history: history has none of 'train_loss', 'test_loss', 'train_acc', 'test_acc'")
     from matplotlib.ticker import MaxNLocator
 
-    fig = _figure(4.2 * len(panels) + 0.3, 3.3)
+    steps = _step_curve(history.get("step_loss") or [])
+    epochs = max(len(values) for _, curves in panels for _, values in curves)
+    fig = _figure(4.6 * len(panels) + 0.3, 3.4)
     axes = fig.subplots(1, len(panels), squeeze=False)[0]
     for ax, (what, curves) in zip(axes, panels):
+        colours = {"train": "#1f77b4", "test": "#ff7f0e"}
+        if what == "loss" and len(steps[0]):
+            x, y = steps
+            ax.plot(x, y, "-", color=colours["train"], alpha=0.2, linewidth=0.6)
+            window = max(1, len(y) // 40)
+            ax.plot(x, _smooth(y, window), "-", color=colours["train"], linewidth=1.2,
+                    label="train, per step" + (f" ({window}-step average)" if window > 1 else ""))
         for split, values in curves:
             values = [float(v) for v in values]
-            ax.plot(np.arange(1, len(values) + 1), values, "-" if split == "train" else "--",
-                    marker="o", markersize=3, label=split)
+            ep = np.arange(1, len(values) + 1)
+            label = f"{split} (epoch mean)" if what == "loss" and split == "train" and len(steps[0]) else split
+            ax.plot(ep, values, "-" if split == "train" else "--", marker="o", markersize=4, color=colours[split],
+                    label=label)
+            last = values[-1]
+            ax.annotate(f"{last:.1%}" if what == "acc" else f"{last:.3f}", (ep[-1], last), textcoords="offset points",
+                        xytext=(-4, 6 if split == "train" else -12), ha="right", fontsize=8, color=colours[split])
         ax.set_xlabel("epoch")
+        ax.set_xlim(0, max(epochs, 1) + 0.05)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel("loss" if what == "loss" else "accuracy")
         if what == "acc":
-            ax.set_ylim(min(0.0, ax.get_ylim()[0]), max(1.0, ax.get_ylim()[1]))
+            ax.set_ylim(0.0, 1.02)
+        else:
+            ax.set_ylim(bottom=0.0)
         ax.grid(alpha=0.3)
-        ax.legend()
+        ax.legend(fontsize=8)
     _save(fig, path, "plot_history")
     return fig
 

@@ -2,9 +2,10 @@
 import hashlib
 import http.client
 import os
-import tempfile
 import urllib.error
 import urllib.request
+
+from ..atomic import atomic_write
 
 __all__ = ["DownloadError", "ChecksumError", "download_url", "md5sum"]
 
@@ -68,9 +69,10 @@ def _fetch(url, out, timeout, progress, desc):
 def download_url(urls, path, md5=None, progress=True, timeout=60):
     """Download ``path`` from the first of ``urls`` that works, atomically and verified.
 
-    The data goes to a temporary file in the destination directory; only after the whole transfer succeeded
-    and the MD5 matched is it renamed onto ``path`` (``os.replace``), so an error, a checksum mismatch or
-    Ctrl-C never leaves a partial file behind.
+    The data goes to a temporary file in the destination directory (:func:`autograd.atomic.atomic_write`);
+    only after the whole transfer succeeded and the MD5 matched is it renamed onto ``path``, so an error, a
+    checksum mismatch or Ctrl-C never leaves a partial file behind (and one left by a killed process is
+    removed by the next download or save into that directory).
 
     Args:
         urls: a URL or a list of mirror URLs for the same file, tried in order.
@@ -91,31 +93,22 @@ def download_url(urls, path, md5=None, progress=True, timeout=60):
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
     name = os.path.basename(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=folder)
-    failures, done = [], False
-    try:
-        with os.fdopen(fd, "wb") as out:
-            for url in urls:
-                out.seek(0)
-                out.truncate()
-                try:
-                    digest = _fetch(url, out, timeout, progress, name)
-                except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as e:
-                    failures.append((url, e))
-                    continue
-                if md5 is not None and digest != md5.lower():
-                    failures.append((url, ChecksumError(f"MD5 mismatch: got {digest}, expected {md5}")))
-                    continue
-                out.flush()
-                os.fsync(out.fileno())
-                done = True
-                break
-        if done:
-            os.replace(tmp, path)
-            return path
-    finally:
-        if not done and os.path.exists(tmp):
-            os.remove(tmp)
-    details = "; ".join(f"{url}: {e}" for url, e in failures) or "no URLs given"
-    kind = ChecksumError if any(isinstance(e, ChecksumError) for _, e in failures) else DownloadError
-    raise kind(f"could not download {name} to {folder}: {details}")
+    failures = []
+    with atomic_write(path) as out:  # renamed onto path only if the block ends without an exception
+        for url in urls:
+            out.seek(0)
+            out.truncate()
+            try:
+                digest = _fetch(url, out, timeout, progress, name)
+            except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as e:
+                failures.append((url, e))
+                continue
+            if md5 is not None and digest != md5.lower():
+                failures.append((url, ChecksumError(f"MD5 mismatch: got {digest}, expected {md5}")))
+                continue
+            break
+        else:
+            details = "; ".join(f"{url}: {e}" for url, e in failures) or "no URLs given"
+            kind = ChecksumError if any(isinstance(e, ChecksumError) for _, e in failures) else DownloadError
+            raise kind(f"could not download {name} to {folder}: {details}")
+    return path

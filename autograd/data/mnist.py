@@ -9,7 +9,21 @@ __all__ = ["MNIST", "FashionMNIST", "DatasetNotFoundError", "default_root"]
 
 
 class DatasetNotFoundError(FileNotFoundError):
-    """The dataset's files are in none of the searched directories (and ``download`` was not asked for)."""
+    """The dataset's files are in none of the searched directories (and ``download`` was not asked for).
+
+    Attributes (so that a front end can say it in its own words): ``dataset`` (the class name), ``split``
+    (``'training'``/``'test'``), ``files`` (the file names, each raw or ``.gz``), ``searched`` (the directories
+    searched, in order), ``download_dir`` (where ``download=True`` puts them), ``install_hint`` (a system
+    package that provides them, or ``''``).
+    """
+
+    def __init__(self, message, dataset="", split="", files=(), searched=(), download_dir=None, install_hint=""):
+        super().__init__(message)
+        self.dataset, self.split, self.files, self.searched = dataset, split, tuple(files), tuple(searched)
+        self.download_dir, self.install_hint = download_dir, install_hint
+
+    def __str__(self):
+        return self.args[0]
 
 
 def default_root():
@@ -66,7 +80,10 @@ class MNIST(ImageArrayDataset):
         if folder is None and download:
             folder = self.download()
         if folder is None:
-            raise DatasetNotFoundError(self._not_found_message())
+            split = "training" if self.train else "test"
+            raise DatasetNotFoundError(self._not_found_message(), dataset=type(self).__name__, split=split,
+                                       files=self.files, searched=self.candidate_dirs(self.root),
+                                       download_dir=self.download_dir(), install_hint=self.install_hint)
         self.folder = folder
         images_path, labels_path = (self._resolve(folder, f) for f in self.files)
         images = read_idx_images(images_path)
@@ -122,8 +139,8 @@ class MNIST(ImageArrayDataset):
         searched = "".join(f"\n  {d}" for d in self.candidate_dirs(self.root))
         hint = f" or {self.install_hint}," if self.install_hint else ""
         return (f"{type(self).__name__} {split} files not found. Put {files} into {self.download_dir()} "
-                f"(or set $SCRATCHGRAD_DATA / pass root=), pass download=True (CLI: --download) to fetch them,"
-                f"{hint} or use --dataset synthetic to train on generated digits. Searched:{searched}")
+                f"(or set $SCRATCHGRAD_DATA, or pass root=), pass download=True to fetch them,{hint} or use "
+                f"autograd.data.SyntheticDigits for generated digits. Searched:{searched}")
 
 
 class FashionMNIST(MNIST):

@@ -11,10 +11,19 @@ from ..artifacts import write_json
 from . import batchnorm, convnet, hparam_search, optimizers, overfit, weight_init
 from ._common import Context
 
-__all__ = ["EXPERIMENTS", "run_experiment", "Context"]
+__all__ = ["EXPERIMENTS", "run_experiment", "verdict", "Context"]
 
 #: name -> module with ``run(ctx) -> summary``.
 EXPERIMENTS = {m.NAME: m for m in (optimizers, weight_init, batchnorm, overfit, hparam_search, convnet)}
+
+
+def verdict(summary):
+    """The sentence saying what a run shows about the book's finding: a ``--quick`` run is too short to show
+    it either way; a full run says whether it held."""
+    if summary.get("quick"):
+        return ("a --quick run is too short to show the book's finding (it only checks that the experiment runs); "
+                "run without --quick to check it")
+    return f"the book's finding {'holds' if summary['book_finding_holds'] else 'does NOT hold'} in this run"
 
 
 def run_experiment(name, out, quick=False, dataset="auto", data_dir=None, download=False, seed=0, workers=None,
@@ -29,7 +38,9 @@ def run_experiment(name, out, quick=False, dataset="auto", data_dir=None, downlo
 
     Returns:
         the summary dict (also in ``out/summary.json``): ``findings`` (sentences with the key numbers),
-        ``book_finding_holds``, ``figures`` (file names in ``out``) and the experiment's measurements.
+        ``book_finding_holds`` (what this run measured), ``conclusive`` (False for ``quick``: too short a run
+        to show the finding), ``verdict`` (the sentence the CLI prints), ``figures`` (file names in ``out``)
+        and the experiment's measurements.
 
     Raises:
         ValueError: an unknown experiment name.
@@ -42,5 +53,7 @@ def run_experiment(name, out, quick=False, dataset="auto", data_dir=None, downlo
     summary = EXPERIMENTS[name].run(ctx)
     summary["seconds"] = time.perf_counter() - started
     summary["seed"] = seed
+    summary["conclusive"] = not quick
+    summary["verdict"] = verdict(summary)
     write_json(summary, ctx.path("summary.json"))
     return summary

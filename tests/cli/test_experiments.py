@@ -22,6 +22,7 @@ def _check_outputs(out, summary, name):
     assert summary["experiment"] == name and summary["quick"] is True
     assert summary["findings"] and all(isinstance(s, str) for s in summary["findings"])
     assert isinstance(summary["book_finding_holds"], bool)
+    assert summary["conclusive"] is False and "too short to show the book's finding" in summary["verdict"]
     for fig in summary["figures"]:
         data = (out / fig).read_bytes()
         assert data[:8] == PNG_MAGIC and len(data) > 3000, fig
@@ -73,6 +74,7 @@ def test_hparam_search_through_cli(tmp_path, capsys):
                  "--out", str(out), "--no-progress"]) == 0
     text = capsys.readouterr().out
     assert "best validation accuracy" in text and "summary.json" in text
+    assert "a --quick run is too short" in text and "does NOT hold" not in text
     summary = json.loads((out / "summary.json").read_text())
     _check_outputs(out, summary, "hparam-search")
     assert len(summary["trials"]) == 8 and len(summary["rounds"]) == 2

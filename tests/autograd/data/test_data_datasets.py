@@ -88,7 +88,7 @@ def test_offline_error_says_what_to_do(tmp_path):
     msg = str(e.value)
     assert isinstance(e.value, FileNotFoundError)
     for part in ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", str(tmp_path / "root" / "mnist"),
-                 "download=True", "--dataset synthetic"):
+                 "download=True", "SyntheticDigits"):
         assert part in msg, msg
 
 

@@ -173,7 +173,7 @@ def test_mnist_download_checksum_mismatch(mnist_mirror, tmp_path, monkeypatch):
     with pytest.raises(ChecksumError, match="t10k-labels"):
         MNIST(tmp_path / "root", train=False, download=True)
     assert "t10k-labels-idx1-ubyte.gz" not in leftovers(tmp_path / "root" / "mnist")
-    assert not any(f.endswith(".part") for f in leftovers(tmp_path / "root" / "mnist"))
+    assert not any(f.startswith(".") for f in leftovers(tmp_path / "root" / "mnist"))  # no temporary file
 
 
 def test_download_errors_are_os_errors():
