@@ -144,8 +144,9 @@ class Op:
             view = (base, (self,), version) if view is None else (view[0], view[1] + (self,), version)
             result = _fill(_new(Tensor), out, None, base._version, view)
         else:
-            result = _fill(_new(Tensor), out if type(out) is ndarray else _foreign_result(self, out, arrays), None,
-                           [0], None)
+            if type(out) is not ndarray:  # a numpy scalar, or another library's array
+                out = asarray(out) if isinstance(out, generic) else _foreign_result(self, out, arrays)
+            result = _fill(_new(Tensor), out, None, [0], None)
         if not (bits and _State.grad_enabled):
             return result
         result.grad_fn = self

@@ -13,6 +13,7 @@ from .inplace import InplaceOps
 __all__ = ["Tensor"]
 
 _new = object.__new__
+_HOST = (np.generic, int, float, bool, complex, list, tuple)
 
 
 class Tensor(InplaceOps):
@@ -57,8 +58,9 @@ class Tensor(InplaceOps):
     @staticmethod
     def _make(data, grad_fn=None, version=None, view=None):
         """Wrap an array without copying (the constructor every op uses)."""
-        return Tensor._fill(_new(Tensor), data if type(data) is np.ndarray else as_array(data), grad_fn,
-                            [0] if version is None else version, view)
+        if type(data) is not np.ndarray:  # numpy scalars and Python data as numpy; other libraries' arrays kept
+            data = np.asarray(data) if isinstance(data, _HOST) else as_array(data)
+        return Tensor._fill(_new(Tensor), data, grad_fn, [0] if version is None else version, view)
 
     # -- data and metadata ---------------------------------------------------------------------------------
 
