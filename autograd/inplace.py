@@ -256,7 +256,10 @@ class InplaceOps:
         """
         if self._records("copy_", (src,)):
             return self._recorded("copy_", _internal["copy_from"], src)
-        self._data[...] = self._operand("copy_", src)
+        value = self._operand("copy_", src)
+        if type(self._data) is not np.ndarray and hasattr(value, "shape"):
+            value = _into(self._data, value)  # (e.g. load_state_dict's host arrays into a CUDA parameter)
+        self._data[...] = value
         self._bump_version()
         return self
 
@@ -408,6 +411,15 @@ def _broadcasts_to(shape, target):
         return np.broadcast_shapes(shape, target) == target
     except ValueError:
         return False
+
+
+def _into(target, value):
+    """The array ``value`` in the library, device and dtype of the array ``target`` (for writing into it)."""
+    from .backend import namespace
+    from .transfer import move, place_of
+
+    value = move(value, place_of(target))
+    return namespace(target).astype(value, target.dtype)
 
 
 def _raw(x):

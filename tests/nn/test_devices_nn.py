@@ -134,3 +134,38 @@ def test_optimizer_state_moves_with_its_parameters_on_load():
         assert state["exp_avg"]._data.device == xps.Device("device1")
     F.cross_entropy(model(x.to(DEVICE1)), t.to(DEVICE1)).backward()
     opt2.step()  # runs in the parameters' namespace
+
+
+def test_fit_on_a_device_moves_the_model_and_each_batch():
+    import scratchgrad
+    from autograd.data import DataLoader, TensorDataset
+
+    rng = np.random.default_rng(3)
+    data = TensorDataset(ag.asarray(rng.standard_normal((12, 4)).astype(np.float32)), ag.asarray(rng.integers(0, 3, 12)))
+
+    def run(device):
+        model = _mlp()
+        opt = optim.SGD(model.parameters(), lr=0.1)
+        loader = DataLoader(data, batch_size=4)  # host batches: fit moves them where the model is
+        history = scratchgrad.fit(model, opt, loader, loader, epochs=2, progress=False, device=device)
+        return history, model
+
+    expected, _ = run(None)
+    got, model = run(DEVICE1)
+    np.testing.assert_allclose(got["train_loss"], expected["train_loss"], rtol=1e-5)
+    np.testing.assert_allclose(got["test_loss"], expected["test_loss"], rtol=1e-5)
+    assert got["test_acc"] == expected["test_acc"]
+    assert all(p._data.device == xps.Device("device1") for p in model.parameters())
+
+
+def test_load_state_dict_writes_host_values_into_moved_parameters():
+    model = _mlp()
+    state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+    model.to(DEVICE1)
+    with ag.no_grad():
+        for p in model.parameters():
+            p.mul_(0.0)
+    model.load_state_dict(state)
+    for (name, p), v in zip(model.state_dict().items(), state.values()):
+        assert p._data.device == xps.Device("device1"), name
+        np.testing.assert_array_equal(p.detach().to(np).numpy(), v.numpy())
