@@ -196,6 +196,9 @@ def test_mixing_namespaces_or_devices_raises():
     with pytest.raises(RuntimeError, match="array_api_strict on .*device1.* and array_api_strict on .*CPU_DEVICE"):
         ag.cat([b, c])
     assert (b + 1).shape == (3,)  # numbers mix freely
+    cpu_strict = ag.asarray(xps.ones((3, 3), dtype=xps.float32))
+    with pytest.raises(RuntimeError, match="matmul: .*numpy on cpu and array_api_strict"):
+        ag.ones(2, 3) @ cpu_strict  # numpy would read it silently
 
 
 def test_numpy_of_a_cpu_library_goes_through_dlpack():

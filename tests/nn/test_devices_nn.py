@@ -107,6 +107,12 @@ def test_mlp_trains_on_array_api_strict_as_on_numpy(name):
         assert p._data.device == xps.Device("device1") and p.grad._data.device == xps.Device("device1")
 
 
+def test_a_model_and_data_in_different_namespaces_is_an_error():
+    model = _mlp().to(xps)
+    with pytest.raises(RuntimeError, match="linear: .*numpy on cpu and array_api_strict"):
+        model(ag.ones(2, 4))
+
+
 def test_module_to_a_namespace_module_and_back():
     model = _mlp()
     before = [p.detach().numpy().copy() for p in model.parameters()]
