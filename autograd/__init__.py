@@ -32,6 +32,16 @@ from .tensor import Tensor
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name):
+    """``autograd.onnx`` (export) is loaded on first use, as ``torch.onnx``; it needs the onnx package only to export."""
+    if name == "onnx":
+        import importlib
+
+        return importlib.import_module(".onnx", __name__)
+    raise AttributeError(f"module 'autograd' has no attribute {name!r}")
+
+
 # PyTorch's dtype aliases (here, not in creation.py, whose code uses the builtins float and int).
 float, double, half, long, int, short = float32, float64, float16, int64, int32, int16  # noqa: A001
 cfloat, cdouble = complex64, complex128
@@ -39,12 +49,13 @@ cfloat, cdouble = complex64, complex128
 __all__ = [
     "Tensor", "Function", "FunctionCtx", "backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "inference_mode", "is_inference_mode_enabled", "detect_anomaly", "AnomalyError", "gradcheck", "gradgradcheck",
-    "GradcheckError", "graph", "data", "utils", "linalg", "return_types", "save", "load", "SerializationError", "float", "double", "half",
-    "long", "int", "short", "cfloat", "cdouble", "device", "cuda", "accelerator", "backends",
+    "GradcheckError", "graph", "data", "utils", "linalg", "return_types", "save", "load", "SerializationError",
+    "float", "double", "half", "long", "int", "short", "cfloat", "cdouble", "device", "cuda", "accelerator", "backends",
 ] + _creation_all + _ops_all
 
-# ``autograd.nn`` and friends, as ``torch.nn``: the packages above autograd, imported on first access (PEP 562).
-_LAZY = {"nn": "nn", "optim": "optim"}
+# ``autograd.nn`` and friends, as ``torch.nn``: the packages above autograd, and ``autograd.onnx`` (which needs the
+# onnx library), imported on first access (PEP 562).
+_LAZY = {"nn": "nn", "optim": "optim", "onnx": "autograd.onnx"}
 
 
 def __getattr__(name):

@@ -18,6 +18,7 @@ class _ThreadState(threading.local):
     grad_enabled = True
     anomaly = False
     inference = False  # only what is_inference_mode_enabled reports: recording is grad_enabled's business
+    tracer = None  # the active autograd.tracing.Trace, which records every op applied (export)
 
 
 _State = _ThreadState()

@@ -141,12 +141,21 @@ class Op:
             base = inputs[0]
             view = base._view
             version = base._version[0]  # the view's history is valid until the shared counter moves
-            view = (base, (self,), version) if view is None else (view[0], view[1] + (self,), version)
+            if view is None:
+                view = (base, (self,), version)
+            else:  # (a view of one of unbind's views has no replayable ops either: None stays None)
+                view = (view[0], view[1] and view[1] + (self,), version)
             result = _fill(_new(Tensor), out, None, base._version, view)
         else:
+<<<<<<< HEAD
             if type(out) is not ndarray:  # a numpy scalar, or another library's array
                 out = asarray(out) if isinstance(out, generic) else _foreign_result(self, out, arrays)
             result = _fill(_new(Tensor), out, None, [0], None)
+=======
+            result = _fill(_new(Tensor), out if type(out) is ndarray else asarray(out), None, [0], None)
+        if _State.tracer is not None:  # tracing (autograd.tracing) records every op, whatever the grad mode
+            _State.tracer.record(self, inputs, arrays, result)
+>>>>>>> main
         if not (bits and _State.grad_enabled):
             return result
         result.grad_fn = self

@@ -1,4 +1,4 @@
-"""The ``scratchgrad`` command line: ``train``, ``experiment`` and ``graph`` (argparse).
+"""The ``scratchgrad`` command line: ``train``, ``experiment``, ``graph`` and ``export`` (argparse).
 
 Exit codes: 0 done; 1 a run-time failure (missing data, NaN loss, unreadable or damaged checkpoint, a full
 disk); 2 bad flags or values (argparse's usage error, ``--resume`` with flags that contradict the checkpoint,
@@ -150,6 +150,14 @@ def build_parser():
                        ".pdf, .dot")
     graph.add_argument("--batchnorm", action="store_true", help="with --model mlp")
     graph.add_argument("--collapse", action="store_true", help="draw each top-level module as one box")
+
+    export = sub.add_parser("export", help="export a trained model to ONNX",
+                            description="Rebuild the model of a training checkpoint and write it as an ONNX file "
+                            "(input 'image' (N, 1, 28, 28), output 'logits' (N, classes), any batch size N; needs "
+                            "the onnx package).")
+    export.add_argument("--checkpoint", metavar="CKPT", required=True, help="a checkpoint.npz written by train")
+    export.add_argument("--out", metavar="FILE", help="the .onnx file (default: model.onnx beside the checkpoint)")
+    export.add_argument("--opset", type=positive_int, default=17, help="ONNX opset version (default 17)")
     return parser
 
 
@@ -210,7 +218,8 @@ def main(argv=None):
     from . import commands
 
     try:
-        return {"train": commands.train, "experiment": commands.experiment, "graph": commands.graph}[args.command](args)
+        return {"train": commands.train, "experiment": commands.experiment, "graph": commands.graph,
+                "export": commands.export}[args.command](args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -10,13 +10,13 @@ from autograd.data import DataLoader, DatasetNotFoundError, DownloadError, IDXEr
 
 from .artifacts import save_curves, save_filters, save_model_graph, write_json
 from .builders import build_model, build_optimizer, first_layer_weight
-from .checkpoint import CheckpointError
+from .checkpoint import CheckpointError, load_checkpoint
 from .datasets import choose_dataset, data_error_message, dataset_title, load_datasets
 from .resume import RUN_SETTINGS, ContradictingFlags, resolved_config, resume_settings
 from .rundir import TRAIN_FILES, OutputDirError, choose_output_dir, experiment_files, remove_files
 from .training import Callback, NonFiniteLossError, TrainingInterrupted, fit
 
-__all__ = ["train", "experiment", "graph", "RUN_SETTINGS"]
+__all__ = ["train", "experiment", "graph", "export", "RUN_SETTINGS"]
 
 #: filters.png shows at most this many first-layer filters (SimpleConvNet has 30).
 MAX_FILTERS = 30
@@ -231,4 +231,31 @@ def graph(args):
                       f"(install graphviz, or render it elsewhere with: dot -T{os.path.splitext(out)[1][1:]} {path} "
                       f"-o {out})")
     print(f"graph of {args.model} written to {out}")
+    return 0
+
+
+def export(args):
+    """``scratchgrad export --checkpoint CKPT``: the checkpoint's model as ONNX, any batch size; returns the exit code."""
+    try:
+        state = load_checkpoint(args.checkpoint)
+    except (ValueError, OSError) as exc:
+        return _error(str(exc))
+    config = (state.get("meta") or {}).get("config") or {}
+    if config.get("model") is None:
+        return _error(f"{args.checkpoint!r} does not say which model it holds (no meta.config.model)")
+    out = args.out or os.path.join(os.path.dirname(os.path.abspath(args.checkpoint)), "model.onnx")
+    problem = _output_dir_error(os.path.dirname(os.path.abspath(out)))
+    if problem:
+        return _error(problem)
+    try:
+        model = build_model(config["model"], dropout=config.get("dropout"), batchnorm=bool(config.get("batchnorm")))
+        model.load_state_dict(state["model"])
+        image = ag.from_numpy(np.random.default_rng(0).random((1, 1, 28, 28), dtype=np.float32))  # a sample to trace
+        ag.onnx.export(model, image, out, input_names=["image"], output_names=["logits"],
+                       dynamic_axes={"image": {0: "batch"}, "logits": {0: "batch"}}, opset_version=args.opset)
+    except ImportError as exc:
+        return _error(str(exc))
+    except (ValueError, RuntimeError, KeyError) as exc:  # a state dict that does not fit, an opset out of range
+        return _error(f"cannot export {args.checkpoint!r}: {exc}")
+    print(f"{config['model']} exported to {out} (input 'image' (batch, 1, 28, 28), output 'logits')")
     return 0

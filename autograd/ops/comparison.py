@@ -9,18 +9,23 @@ from ..dtypes import result_type
 from ..inplace import _raw
 from ..registry import register
 from ..tensor import Tensor
+from ..tracing import leaf
 from .shape import tensor_input
 from .dims import dim_aliases, reduce_dims
 
 
+def _elementwise(name, xp_name, a, b):
+    """``xp_name(a, b)`` on arrays, with PyTorch's RuntimeError for shapes that do not broadcast."""
+    try:
+        return getattr(namespace(a), xp_name)(a, b)
+    except ValueError:  # numpy's broadcast failure; torch raises RuntimeError
+        raise RuntimeError(f"{name}: operands of shapes {tuple(getattr(a, 'shape', ()))} and "
+                           f"{tuple(getattr(b, 'shape', ()))} cannot be broadcast together") from None
+
+
 def _compare(name, xp_name, symbol):
     def op(input, other):
-        a, b = _raw(input), _raw(other)
-        try:
-            return Tensor._make(getattr(namespace(a), xp_name)(a, b))
-        except ValueError:  # numpy's broadcast failure; torch raises RuntimeError
-            raise RuntimeError(f"{name}: operands of shapes {tuple(getattr(a, 'shape', ()))} and "
-                               f"{tuple(getattr(b, 'shape', ()))} cannot be broadcast together") from None
+        return leaf(name, (input, other), _elementwise(name, xp_name, _raw(input), _raw(other)))
 
     op.__name__ = op.__qualname__ = name
     op.__doc__ = f"Elementwise ``input {symbol} other`` as a bool tensor (broadcasting)."
@@ -37,7 +42,6 @@ ge = register(_compare("ge", "greater_equal", ">="), method=("ge", "__ge__"), xp
 
 def _bitwise(name, xp_name, symbol):
     """A bitwise operator on bool and integer operands, promoting as PyTorch; floats are refused (as PyTorch)."""
-    compare = _compare(name, xp_name, symbol)
 
     def op(input, other):
         a, b = _raw(input), _raw(other)
@@ -48,7 +52,8 @@ def _bitwise(name, xp_name, symbol):
         if rt.kind not in "biu":
             raise NotImplementedError(f"\"{name}\" not implemented for dtype {rt} (operands of shapes "
                                       f"{tuple(getattr(a, 'shape', ()))} and {tuple(getattr(b, 'shape', ()))}): bool and integer tensors only")
-        return compare(*(x.astype(rt, copy=False) if isinstance(x, np.ndarray) else x for x in (a, b)))
+        a, b = (x.astype(rt, copy=False) if isinstance(x, np.ndarray) else x for x in (a, b))
+        return leaf(name, (input, other), _elementwise(name, xp_name, a, b))
 
     op.__name__ = op.__qualname__ = name
     op.__doc__ = f"Elementwise ``input {symbol} other`` of bool or integer tensors (logical for bool, bitwise for integers)."
@@ -68,12 +73,12 @@ def bitwise_not(input):
     """Elementwise NOT of a bool tensor, bitwise NOT of an integer tensor."""
     if input.dtype.kind not in "biu":
         raise TypeError(f"bitwise_not: only integer and bool tensors are supported, got dtype {input.dtype}")
-    return Tensor._make(namespace(input._data).bitwise_invert(input._data))
+    return leaf("bitwise_not", (input,), namespace(input._data).bitwise_invert(input._data))
 
 
 def _unary_test(xp_name, input):
     a = _raw(input)
-    return Tensor._make(getattr(namespace(a), xp_name)(a))
+    return leaf(xp_name, (input,), getattr(namespace(a), xp_name)(a))
 
 
 def _logical(name, xp_name, word):
@@ -99,7 +104,7 @@ logical_xor = register(_logical("logical_xor", "logical_xor", "xor"), xp="logica
 @tensor_input
 def logical_not(input):
     """Elementwise ``not input`` (nonzero is True) as a bool tensor."""
-    return Tensor._make(namespace(input._data).logical_not(input._data))
+    return leaf("logical_not", (input,), namespace(input._data).logical_not(input._data))
 
 
 @register(xp="isfinite")
@@ -118,7 +123,7 @@ def isnan(input):
 @tensor_input
 def isinf(input):
     """Elementwise: True where the value is +inf or -inf."""
-    return Tensor._make(namespace(input._data).isinf(input._data))
+    return leaf("isinf", (input,), namespace(input._data).isinf(input._data))
 
 
 @register

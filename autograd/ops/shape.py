@@ -12,6 +12,7 @@ from ..backend import index_add, namespace
 from ..indexing import plan_index
 from ..backend import sum_to as _sum_to
 from ..function import Function
+from ..grad_mode import _State
 from ..op import Op
 from ..registry import register
 from ..tensor import Tensor
@@ -460,6 +461,9 @@ def unbind(input, dim=0):
     d = _dim(dim, input.ndim, "unbind")
     if input.shape[d] == 0:
         return ()
+    if _State.tracer is not None:  # an export trace records Ops: the slices one by one (speed is not the point)
+        lead = (slice(None),) * d
+        return tuple(getitem(input, lead + (i,)) for i in range(input.shape[d]))
     outs = Unbind.apply(input, d)
     outs = outs if isinstance(outs, tuple) else (outs,)
     root = input if input._view is None else input._view[0]

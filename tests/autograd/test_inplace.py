@@ -790,3 +790,6 @@ def test_unbind_outputs_are_views_that_refuse_recorded_inplace_changes_as_torch(
         c, d = y.unbind(0)
         y.mul_(10)  # no grad recorded: the views see the change
         assert c.tolist() == [10.0, 20.0]
+        assert c[1:].tolist() == [20.0]  # views of them are views too
+        with pytest.raises(RuntimeError, match="view"):
+            b[0:1].add_(1)
