@@ -255,21 +255,15 @@ class InplaceOps:
         Recorded (differentiable with respect to ``src``) when ``src`` requires grad.
         """
         if self._records("copy_", (src,)):
-<<<<<<< HEAD
-            return self._recorded("copy_", _internal["copy_from"], src)
-        value = self._operand("copy_", src)
-        if type(self._data) is not np.ndarray and hasattr(value, "shape"):
-            value = _into(self._data, value)  # (e.g. load_state_dict's host arrays into a CUDA parameter)
-        self._data[...] = value
-        self._bump_version()
-=======
             self._recorded("copy_", _internal["copy_from"], src)
         else:
-            self._data[...] = self._operand("copy_", src)
+            value = self._operand("copy_", src)
+            if type(self._data) is not np.ndarray and hasattr(value, "shape"):
+                value = _into(self._data, value)  # (e.g. load_state_dict's host arrays into a CUDA parameter)
+            self._data[...] = value
             self._bump_version()
         if _State.tracer is not None:  # a trace (autograd.tracing) follows the new value to its source
             _State.tracer.assign(self, src)
->>>>>>> main
         return self
 
     def __iadd__(self, other):

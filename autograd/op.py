@@ -147,15 +147,11 @@ class Op:
                 view = (view[0], view[1] and view[1] + (self,), version)
             result = _fill(_new(Tensor), out, None, base._version, view)
         else:
-<<<<<<< HEAD
             if type(out) is not ndarray:  # a numpy scalar, or another library's array
                 out = asarray(out) if isinstance(out, generic) else _foreign_result(self, out, arrays)
             result = _fill(_new(Tensor), out, None, [0], None)
-=======
-            result = _fill(_new(Tensor), out if type(out) is ndarray else asarray(out), None, [0], None)
         if _State.tracer is not None:  # tracing (autograd.tracing) records every op, whatever the grad mode
             _State.tracer.record(self, inputs, arrays, result)
->>>>>>> main
         if not (bits and _State.grad_enabled):
             return result
         result.grad_fn = self
