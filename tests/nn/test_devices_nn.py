@@ -113,6 +113,28 @@ def test_a_model_and_data_in_different_namespaces_is_an_error():
         model(ag.ones(2, 4))
 
 
+@pytest.mark.parametrize("line_search", [None, "strong_wolfe"])
+def test_lbfgs_on_array_api_strict_as_on_numpy(line_search):
+    x, t = _data()
+
+    def run(target):
+        model = _mlp()
+        if target is not None:
+            model.to(target)
+        xs, ts = (x, t) if target is None else (x.to(target), t.to(target))
+        opt = optim.LBFGS(model.parameters(), lr=0.5, max_iter=5, line_search_fn=line_search)
+
+        def closure():
+            opt.zero_grad()
+            loss = F.cross_entropy(model(xs), ts)
+            loss.backward()
+            return loss
+
+        return [float(opt.step(closure)) for _ in range(3)]
+
+    np.testing.assert_allclose(run(DEVICE1), run(None), rtol=1e-5)
+
+
 def test_module_to_a_namespace_module_and_back():
     model = _mlp()
     before = [p.detach().numpy().copy() for p in model.parameters()]
