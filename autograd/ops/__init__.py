@@ -7,9 +7,10 @@ Importing this package loads every op module, then attaches the registered metho
 from .. import registry
 from ..tensor import Tensor
 from . import (assign, comparison, conversion, einsum, elementwise, gather, layout, linalg, norms,  # noqa: F401
-               pointwise, reductions, rounding, scan, shape, sorting)  # (each registers its ops)
+               padding, pointwise, reductions, rounding, scan, shape, sorting)  # (each registers its ops)
 from .conversion import Cast  # noqa: F401  (engine helper)
-from .shape import IndexAdd, Pad, normalize_dims  # noqa: F401  (engine helpers)
+from .padding import Pad  # noqa: F401  (engine helper)
+from .shape import IndexAdd, normalize_dims  # noqa: F401  (engine helpers)
 
 globals().update(registry.functions)
 __all__ = sorted(registry.functions)

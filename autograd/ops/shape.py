@@ -1,5 +1,5 @@
 """Shape and indexing ops: reshape/view, permute/transpose, squeeze/unsqueeze/flatten, expand/broadcast_to,
-sum_to, indexing (``__getitem__``), cat/stack, split/chunk, pad (dtype casts: :mod:`autograd.ops.conversion`)."""
+sum_to, indexing (``__getitem__``), cat/stack, split/chunk (``pad``: :mod:`.padding`, dtype casts: :mod:`.conversion`)."""
 import builtins
 import functools
 import itertools
@@ -193,21 +193,6 @@ class Cat(Op):
         xp = namespace(grad)
         lead = (slice(None),) * self.dim
         return tuple(xp.getitem(grad, lead + (slice(s, e),)) for s, e in zip(self.bounds[:-1], self.bounds[1:]))
-
-
-class Pad(Op):
-    __slots__ = ("widths", "value")
-    attrs = ("widths", "value")
-
-    def __init__(self, widths, value=0.0):
-        self.widths, self.value = widths, value
-
-    def forward(self, a):
-        return namespace(a).pad(a, self.widths, constant_values=self.value)
-
-    def backward(self, grad):
-        index = tuple(slice(lo, n - hi) for (lo, hi), n in zip(self.widths, grad.shape))
-        return namespace(grad).getitem(grad, index)
 
 
 class Clone(Op):
@@ -481,22 +466,6 @@ def clone(input):
     return Clone().apply(input)
 
 
-@register(method=False)
-@tensor_input
-def pad(input, pad, mode="constant", value=0.0):
-    """Pad with a constant, PyTorch's order: ``pad = (left_last, right_last, left_2nd_last, right_2nd_last, ...)``."""
-    if mode != "constant":
-        raise NotImplementedError(f"pad(): only mode='constant' is supported, got {mode!r}")
-    if len(pad) % 2 or len(pad) // 2 > input.ndim:
-        raise RuntimeError(f"pad(): padding length {len(pad)} must be even and at most twice the {input.ndim} dims of shape {tuple(input.shape)}")
-    widths = [(0, 0)] * input.ndim
-    for i in range(len(pad) // 2):
-        widths[input.ndim - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
-    if builtins.min(builtins.min(w) for w in widths) < 0:
-        raise NotImplementedError(f"pad(): negative padding {tuple(pad)} is not supported")
-    return Pad(tuple(widths), value).apply(input)
-
-
 @register(method="T", property=True, export=False)
 def _t_property(self):
     """The tensor with its dims reversed."""
@@ -540,7 +509,3 @@ def contiguous(self):
 def _index_add_xp(shape, index, values):
     return IndexAdd(shape, index).apply(values)
 
-
-@register(method=False, export=False, xp="pad")
-def _pad_xp(x, widths, constant_values=0.0):
-    return Pad(tuple(widths), constant_values).apply(x)

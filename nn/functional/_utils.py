@@ -6,24 +6,32 @@ import numpy as np
 from autograd import Tensor, from_numpy
 
 __all__ = [
-    "pair", "shape_of", "check_reduction", "reduce_loss", "as_tensor_like", "require_float", "maybe_inplace",
+    "ntuple", "pair", "shape_of", "check_reduction", "reduce_loss", "as_tensor_like", "require_float", "maybe_inplace",
     "broadcast_shape", "broadcast_target",
 ]
 
 
-def pair(value, name, op):
-    """``value`` as a 2-tuple of ints (an int is repeated), as PyTorch's ``_pair``.
+def ntuple(value, n, name, op):
+    """``value`` as an ``n``-tuple of ints (an int is repeated), as PyTorch's ``_single``/``_pair``.
 
     Raises:
-        TypeError: ``value`` is neither an int nor a sequence of two ints.
+        TypeError: ``value`` is neither an int nor a sequence of ``n`` ints.
     """
     if isinstance(value, (int, np.integer)):
-        return int(value), int(value)
+        return (int(value),) * n
     try:
-        a, b = value
-        return int(a), int(b)
+        items = tuple(int(v) for v in value)
     except (TypeError, ValueError):
-        raise TypeError(f"{op}: {name} must be an int or a tuple of two ints, got {value!r}") from None
+        items = ()
+    if len(items) != n:
+        what = "an int" if n == 1 else f"a tuple of {n} ints"
+        raise TypeError(f"{op}: {name} must be an int or {what}, got {value!r}")
+    return items
+
+
+def pair(value, name, op):
+    """``value`` as a 2-tuple of ints (an int is repeated), as PyTorch's ``_pair``; TypeError otherwise."""
+    return ntuple(value, 2, name, op)
 
 
 def shape_of(x):

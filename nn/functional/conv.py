@@ -1,4 +1,5 @@
-"""Convolution as im2col + one matrix product: ``unfold``/``fold`` (im2col/col2im) and ``conv2d``.
+"""Convolution as im2col + one matrix product: ``unfold``/``fold`` (im2col/col2im), ``conv2d`` and ``conv1d``
+(a ``conv2d`` over images of height 1).
 
 Layouts follow PyTorch.  ``unfold`` turns an ``(N, C, H, W)`` input into columns ``(N, C*kh*kw, L)``, where
 ``L = oh*ow`` counts the sliding blocks and the middle dim runs over ``(c, i, j)`` with ``c`` slowest; ``fold``
@@ -23,9 +24,9 @@ from autograd import pad
 from autograd.backend import namespace
 from autograd.op import Op
 
-from ._utils import pair, shape_of
+from ._utils import ntuple, pair, shape_of
 
-__all__ = ["conv2d", "unfold", "fold", "im2col", "col2im"]
+__all__ = ["conv1d", "conv2d", "unfold", "fold", "im2col", "col2im"]
 
 _as_strided = np.lib.stride_tricks.as_strided
 
@@ -212,16 +213,84 @@ def _check_geometry(op, stride, padding, dilation):
         raise RuntimeError(f"{op}: non-positive dilation {dilation} is not supported")
 
 
-def _same_padding(input, kernel, dilation, stride):
-    """Pad ``input`` for ``padding='same'``; PyTorch puts the odd extra pixel on the bottom/right."""
-    if stride != (1, 1):
-        raise ValueError(f"conv2d: padding='same' is not supported for strided convolutions (stride={stride})")
+def same_padding(kernel, dilation):
+    """PyTorch's ``padding='same'`` as ``(left, right)`` per spatial dim: the odd extra pixel goes right/bottom."""
     totals = [d * (k - 1) for k, d in zip(kernel, dilation)]
-    sym = tuple(t // 2 for t in totals)
-    extra = tuple(t % 2 for t in totals)
+    return tuple((t // 2, t - t // 2) for t in totals)
+
+
+def _padding_arg(op, input, padding, kernel, dilation, stride):
+    """``padding`` (an int, a tuple, ``'valid'`` or ``'same'``) as symmetric per-dim ints, after padding
+    ``input`` on the right/bottom by the odd pixel ``'same'`` may need. Returns ``(input, padding)``."""
+    nd = len(kernel)
+    if not isinstance(padding, str):
+        return input, ntuple(padding, nd, "padding", op)
+    if padding == "valid":
+        return input, (0,) * nd
+    if padding != "same":
+        raise RuntimeError(f"{op}: invalid padding string {padding!r}, expected 'valid' or 'same'")
+    if any(s != 1 for s in stride):
+        raise RuntimeError(f"{op}: padding='same' is not supported for strided convolutions (stride={stride})")
+    sides = same_padding(kernel, dilation)
+    extra = [hi - lo for lo, hi in sides][::-1]  # pad()'s order: the last dim first
     if any(extra):
-        input = pad(input, (0, extra[1], 0, extra[0]))
-    return input, sym
+        input = pad(input, tuple(v for e in extra for v in (0, e)))
+    return input, tuple(lo for lo, _ in sides)
+
+
+def check_conv_args(op, input, weight, bias, groups, channels_dim=1):
+    """The checks every convolution shares: groups, channel counts, bias shape, dtypes (RuntimeError, naming ``op``).
+
+    ``channels_dim`` is the weight dim matching the input's channels (1 for a convolution, 0 for a transposed one).
+    """
+    if not isinstance(groups, (int, np.integer)) or groups <= 0:
+        raise RuntimeError(f"{op}: groups must be a positive int, got {groups!r}")
+    c = input.shape[1]
+    expected = weight.shape[1] * groups if channels_dim == 1 else weight.shape[0]
+    if weight.shape[0] % groups:
+        raise RuntimeError(f"{op}: given groups={groups}, expected weight of shape {shape_of(weight)} to be divisible by {groups} at dim 0")
+    if expected != c:
+        raise RuntimeError(
+            f"{op}: given groups={groups}, weight of shape {shape_of(weight)} expects input with "
+            f"{expected} channels, but got input of shape {shape_of(input)} with {c} channels"
+        )
+    o = weight.shape[0] if channels_dim == 1 else weight.shape[1] * groups
+    if bias is not None and shape_of(bias) != (o,):
+        raise RuntimeError(f"{op}: expected bias of shape ({o},), got {shape_of(bias)}")
+    if input.dtype != weight.dtype or (bias is not None and bias.dtype != weight.dtype):
+        raise RuntimeError(
+            f"{op}: input ({input.dtype}), weight ({weight.dtype})"
+            + (f" and bias ({bias.dtype})" if bias is not None else "") + " must have the same dtype"
+        )
+
+
+def _conv(op, nd, input, weight, bias, stride, padding, dilation, groups):
+    """The front end of ``conv1d``/``conv2d``: checks (naming ``op``), unbatched input, padding strings, and
+    the lift of 1-D convolutions to 2-D ones of unit height; then one :class:`Conv2d` op."""
+    letters = "HW" if nd == 2 else "L"
+    if input.ndim not in (nd + 1, nd + 2):
+        raise RuntimeError(f"{op}: expected a {nd + 1}-D (unbatched) or {nd + 2}-D (batched) input (N, C, {', '.join(letters)}), got input of shape {shape_of(input)}")
+    if weight.ndim != nd + 2:
+        raise RuntimeError(f"{op}: expected a {nd + 2}-D weight (out_channels, in_channels/groups, {', '.join('k' + c.lower() for c in letters)}), got weight of shape {shape_of(weight)}")
+    if input.ndim == nd + 1:
+        return _conv(op, nd, input.unsqueeze(0), weight, bias, stride, padding, dilation, groups).squeeze(0)
+    stride, dilation = ntuple(stride, nd, "stride", op), ntuple(dilation, nd, "dilation", op)
+    kernel = shape_of(weight)[2:]
+    input, padding = _padding_arg(op, input, padding, kernel, dilation, stride)
+    _check_geometry(op, stride, padding, dilation)
+    check_conv_args(op, input, weight, bias, groups)
+    size = shape_of(input)[2:]
+    padded = [s + 2 * p for s, p in zip(size, padding)]
+    eff = [d * (k - 1) + 1 for k, d in zip(kernel, dilation)]
+    if any(p < e for p, e in zip(padded, eff)):
+        raise RuntimeError(
+            f"{op}: padded input size per channel ({' x '.join(map(str, padded))}) is smaller than the (dilated) kernel size "
+            f"({' x '.join(map(str, eff))}); input shape {shape_of(input)}, weight shape {shape_of(weight)}, padding {padding}"
+        )
+    if nd == 1:  # a 1-D convolution is a 2-D one over images of height 1
+        out = Conv2d((1,) + stride, (0,) + padding, (1,) + dilation, int(groups)).apply(input.unsqueeze(2), weight.unsqueeze(2), bias)
+        return out.squeeze(2)
+    return Conv2d(stride, padding, dilation, int(groups)).apply(input, weight, bias)
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
@@ -239,50 +308,24 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         ``(N, O, oh, ow)`` with ``oh = (H + 2*ph - dh*(kh-1) - 1) // sh + 1`` (and likewise ``ow``).
     Raises:
         RuntimeError: wrong ranks, channel counts that do not match ``weight`` and ``groups``, a kernel larger
-            than the padded input, mismatched dtypes, non-positive stride/dilation or negative padding.
+            than the padded input, mismatched dtypes, non-positive stride/dilation or negative padding, an
+            unknown padding string, or ``'same'`` with a stride.
     """
-    if input.ndim not in (3, 4):
-        raise RuntimeError(f"conv2d: expected a 3-D (unbatched) or 4-D (batched) input (N, C, H, W), got input of shape {shape_of(input)}")
-    if weight.ndim != 4:
-        raise RuntimeError(f"conv2d: expected a 4-D weight (out_channels, in_channels/groups, kh, kw), got weight of shape {shape_of(weight)}")
-    if input.ndim == 3:
-        return conv2d(input.unsqueeze(0), weight, bias, stride, padding, dilation, groups).squeeze(0)
-    stride, dilation = pair(stride, "stride", "conv2d"), pair(dilation, "dilation", "conv2d")
-    kernel = shape_of(weight)[2:]
-    if isinstance(padding, str):
-        if padding == "valid":
-            padding = (0, 0)
-        elif padding == "same":
-            input, padding = _same_padding(input, kernel, dilation, stride)
-        else:
-            raise ValueError(f"conv2d: invalid padding string {padding!r}, expected 'valid' or 'same'")
-    padding = pair(padding, "padding", "conv2d")
-    _check_geometry("conv2d", stride, padding, dilation)
-    if not isinstance(groups, (int, np.integer)) or groups <= 0:
-        raise RuntimeError(f"conv2d: groups must be a positive int, got {groups!r}")
-    n, c, h, w = shape_of(input)
-    o = weight.shape[0]
-    if o % groups:
-        raise RuntimeError(f"conv2d: given groups={groups}, expected weight of shape {shape_of(weight)} to be divisible by {groups} at dim 0 (out_channels)")
-    if weight.shape[1] * groups != c:
-        raise RuntimeError(
-            f"conv2d: given groups={groups}, weight of shape {shape_of(weight)} expects input with "
-            f"{weight.shape[1] * groups} channels, but got input of shape {shape_of(input)} with {c} channels"
-        )
-    eff = [d * (k - 1) + 1 for k, d in zip(kernel, dilation)]
-    if h + 2 * padding[0] < eff[0] or w + 2 * padding[1] < eff[1]:
-        raise RuntimeError(
-            f"conv2d: padded input size per channel ({h + 2 * padding[0]} x {w + 2 * padding[1]}) is smaller than the "
-            f"(dilated) kernel size ({eff[0]} x {eff[1]}); input shape {shape_of(input)}, weight shape {shape_of(weight)}, padding {padding}"
-        )
-    if bias is not None and shape_of(bias) != (o,):
-        raise RuntimeError(f"conv2d: expected bias of shape ({o},), got {shape_of(bias)}")
-    if input.dtype != weight.dtype or (bias is not None and bias.dtype != weight.dtype):
-        raise RuntimeError(
-            f"conv2d: input ({input.dtype}), weight ({weight.dtype})"
-            + (f" and bias ({bias.dtype})" if bias is not None else "") + " must have the same dtype"
-        )
-    return Conv2d(stride, padding, dilation, int(groups)).apply(input, weight, bias)
+    return _conv("conv2d", 2, input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """1-D convolution (cross-correlation) of ``input (N, C, L)`` with ``weight (O, C/groups, k)``, as PyTorch.
+
+    Runs as :func:`conv2d` over images of height 1 (the same im2col + matrix product and gradients of any
+    order).  Args as :func:`conv2d`, each an int or a 1-tuple; ``padding`` also ``'valid'``/``'same'``.
+
+    Returns:
+        ``(N, O, (L + 2*padding - dilation*(k-1) - 1) // stride + 1)``; unbatched ``(C, L)`` gives ``(O, L_out)``.
+    Raises:
+        RuntimeError: as :func:`conv2d`, with the message naming ``conv1d``.
+    """
+    return _conv("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
 
 
 def _block_geometry(op, kernel_size, dilation, padding, stride):

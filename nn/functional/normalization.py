@@ -1,19 +1,25 @@
-"""Batch normalisation (``batch_norm``): per-channel statistics over every dim but dim 1.
+"""Normalisation: ``batch_norm`` (per channel, over every dim but 1), ``layer_norm`` (over the last dims of each
+sample) and ``group_norm`` (over each group of channels of each sample).
 
 Training mode is one fused op (``BatchNormTrain``): the forward keeps the normalised input and ``1/std`` and
 the backward is the closed form ``dx = w/std * (g - mean(g) - x_hat * mean(g * x_hat))``, about twice as
 fast as the same computation recorded op by op.  Under ``create_graph`` the rule recomputes ``x_hat`` from
 the input with differentiable ops, so second derivatives work too.  Evaluation mode is an affine map with
 constants and is recorded from ordinary ops.
+
+``layer_norm`` and ``group_norm`` share :class:`Standardize`, the same closed-form rule without the affine part
+(their per-element or per-channel weights do not line up with the statistics' axes, so the affine map is
+recorded from ordinary broadcasting ops).
 """
 import numpy as np
 
 from autograd import no_grad, from_numpy
+from autograd.backend import namespace
 from autograd.op import Op
 
 from ._utils import shape_of
 
-__all__ = ["batch_norm"]
+__all__ = ["batch_norm", "layer_norm", "group_norm"]
 
 
 def _channel_sum(a, other=None):
@@ -159,3 +165,110 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     if bias is not None:
         out = out + bias.reshape(shape)
     return out
+
+
+class Standardize(Op):
+    """``(x - mean) / sqrt(var + eps)`` with the biased mean/variance over ``axes`` (the other dims are independent)."""
+
+    __slots__ = ("axes", "eps", "x_hat", "inv_std")
+    attrs = ("axes", "eps")
+    save_inputs = True
+    saved_attrs = ("x_hat", "inv_std")
+
+    def __init__(self, axes, eps):
+        self.axes, self.eps = axes, eps
+
+    def forward(self, x):
+        xp = namespace(x)
+        x_hat = x - xp.mean(x, axis=self.axes, keepdims=True)
+        var = xp.mean(x_hat * x_hat, axis=self.axes, keepdims=True)
+        self.inv_std = (1.0 / xp.sqrt(var + x.dtype.type(self.eps))).astype(x.dtype, copy=False)
+        x_hat *= self.inv_std
+        self.x_hat = x_hat
+        return x_hat.copy()
+
+    def fast_backward(self, grad, x):
+        """The fused rule on arrays: ``inv_std * (g - mean(g) - x_hat * mean(g * x_hat))`` from the forward's ``x_hat``."""
+        xp = namespace(grad)
+        x_hat = self.x_hat
+        gx = grad - xp.mean(grad, axis=self.axes, keepdims=True)
+        gx -= x_hat * xp.mean(grad * x_hat, axis=self.axes, keepdims=True)
+        gx *= self.inv_std
+        return gx
+
+    def backward(self, grad, x):
+        """The differentiable rule (``create_graph=True``), ``x_hat`` recomputed from ``x``."""
+        xp = namespace(grad)
+        axes = self.axes
+        scale = 1.0 / _count(x.shape, axes)
+        centred = x - xp.sum(x, axis=axes, keepdims=True) * scale
+        inv_std = 1.0 / xp.sqrt(xp.sum(centred * centred, axis=axes, keepdims=True) * scale + self.eps)
+        x_hat = centred * inv_std
+        g_mean = xp.sum(grad, axis=axes, keepdims=True) * scale
+        gx_hat_mean = xp.sum(grad * x_hat, axis=axes, keepdims=True) * scale
+        return (grad - g_mean - x_hat * gx_hat_mean) * inv_std
+
+
+def _count(shape, axes):
+    """The number of elements each statistic over ``axes`` averages."""
+    count = 1
+    for a in axes:
+        count *= int(shape[a])
+    return count
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """Normalise each sample over its last ``len(normalized_shape)`` dims, then ``* weight + bias``, as PyTorch.
+
+    Args:
+        input: ``(*, *normalized_shape)``.
+        normalized_shape: a tuple/list of ints (the trailing dims), as ``torch.nn.functional.layer_norm``.
+        weight, bias: elementwise affine parameters of shape ``normalized_shape``, or None.
+    Raises:
+        TypeError: ``normalized_shape`` is not a sequence of ints.
+        RuntimeError: an empty ``normalized_shape``, an input whose trailing dims differ from it, or a weight or
+            bias of another shape.
+    """
+    if not isinstance(normalized_shape, (tuple, list)) or not all(isinstance(s, (int, np.integer)) for s in normalized_shape):
+        raise TypeError(f"layer_norm: normalized_shape must be a tuple of ints, got {normalized_shape!r}")
+    shape = tuple(int(s) for s in normalized_shape)
+    if not shape:
+        raise RuntimeError("layer_norm: expected normalized_shape to have at least one element, got ()")
+    k = len(shape)
+    if shape_of(input)[-k:] != shape:
+        raise RuntimeError(f"layer_norm: given normalized_shape={shape}, expected input with shape (*, {', '.join(map(str, shape))}), but got input of shape {shape_of(input)}")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and shape_of(t) != shape:
+            raise RuntimeError(f"layer_norm: expected {name} of shape normalized_shape={shape}, got {name} of shape {shape_of(t)}")
+    out = Standardize(tuple(range(input.ndim - k, input.ndim)), eps).apply(input)
+    if weight is not None:
+        out = out * weight
+    return out if bias is None else out + bias
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
+    """Normalise each sample over each of ``num_groups`` groups of channels, then per-channel affine, as PyTorch.
+
+    Args:
+        input: ``(N, C, *)`` with ``C`` divisible by ``num_groups``.
+        weight, bias: per-channel ``(C,)`` parameters, or None.
+    Raises:
+        RuntimeError: fewer than 2 dims, channels not divisible by ``num_groups``, weight/bias not ``(C,)``.
+        ValueError: a single sample with a single position (``N * prod(*) == 1``), as PyTorch.
+    """
+    if input.ndim < 2:
+        raise RuntimeError(f"group_norm: expected an input of at least 2 dims (N, C, *), got input of shape {shape_of(input)}")
+    n, c = shape_of(input)[:2]
+    if not isinstance(num_groups, (int, np.integer)) or num_groups <= 0 or c % num_groups:
+        raise RuntimeError(f"group_norm: expected the channels of the input of shape {shape_of(input)} to be divisible by num_groups={num_groups!r}")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and shape_of(t) != (c,):
+            raise RuntimeError(f"group_norm: expected {name} of shape ({c},) (the channels of the input of shape {shape_of(input)}), got {shape_of(t)}")
+    if n * _count(input.shape, range(2, input.ndim)) == 1:  # PyTorch's check: one sample of one position
+        raise ValueError(f"group_norm: expected more than 1 value per channel, got input of shape {shape_of(input)}")
+    grouped = input.reshape(n, int(num_groups), -1)
+    out = Standardize((2,), eps).apply(grouped).reshape(input.shape)
+    shape = (1, c) + (1,) * (input.ndim - 2)
+    if weight is not None:
+        out = out * weight.reshape(shape)
+    return out if bias is None else out + bias.reshape(shape)

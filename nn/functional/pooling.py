@@ -1,4 +1,5 @@
-"""Pooling over ``(N, C, H, W)``: ``max_pool2d``, ``avg_pool2d``, ``adaptive_avg_pool2d``.
+"""Pooling over ``(N, C, H, W)``: ``max_pool2d``, ``avg_pool2d`` (1-D pooling is in :mod:`.pooling1d`, adaptive
+pooling in :mod:`.adaptive`, unpooling in :mod:`.unpool`).
 
 Two paths.  Non-overlapping windows (stride == kernel, no padding, no dilation: the book's 2x2 pooling) take a
 fast path built on the reshape ``(N, C, H/kh, kh, W/kw, kw)``.  numpy's ``max(axis=(3, 5))`` on that view is
@@ -16,14 +17,14 @@ work.
 import numpy as np
 
 from autograd import from_numpy
+from autograd import pad as pad_
 from autograd.backend import namespace
-from autograd.ops import matmul
 from autograd.op import Op
 
 from ._utils import pair, shape_of
 from .conv import Fold, _col2im, _im2col, _out_size, unfold
 
-__all__ = ["max_pool2d", "avg_pool2d", "adaptive_avg_pool2d"]
+__all__ = ["max_pool2d", "avg_pool2d"]
 
 _as_strided = np.lib.stride_tricks.as_strided
 
@@ -150,24 +151,27 @@ class MaxPool2dFast(_MaxPool2d):
 
 
 class MaxPool2dWindows(_MaxPool2d):
-    """General max pooling (any stride, padding, dilation) over the im2col view of the ``-inf``-padded input."""
+    """General max pooling (any stride, padding, dilation, ceil_mode) over the im2col view of the ``-inf``-padded
+    input; ``extra`` rows/columns at the bottom/right hold the windows that ``ceil_mode`` adds."""
 
-    __slots__ = ("geometry",)
-    attrs = ("geometry",)
+    __slots__ = ("geometry", "extra")
+    attrs = ("geometry", "extra")
 
-    def __init__(self, geometry):
+    def __init__(self, geometry, extra=(0, 0)):
         self.geometry = geometry  # (kernel, dilation, padding, stride)
+        self.extra = extra
 
     def forward(self, x):
         (kh, kw), (dh, dw), (ph, pw), (sh, sw) = self.geometry
+        eh, ew = self.extra
         n, c, h, w = x.shape
         self.in_hw = (h, w)
-        if ph or pw:
+        if ph or pw or eh or ew:
             fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
-            padded = np.full((n, c, h + 2 * ph, w + 2 * pw), fill, dtype=x.dtype)
+            padded = np.full((n, c, h + 2 * ph + eh, w + 2 * pw + ew), fill, dtype=x.dtype)
             padded[:, :, ph:ph + h, pw:pw + w] = x
             x = padded
-        oh, ow = _out_size(h, kh, dh, ph, sh), _out_size(w, kw, dw, pw, sw)
+        oh, ow = _out_size(h + eh, kh, dh, ph, sh), _out_size(w + ew, kw, dw, pw, sw)
         s_n, s_c, s_h, s_w = x.strides
         views = [
             _as_strided(x[:, :, i * dh:, j * dw:], (n, c, oh, ow), (s_n, s_c, sh * s_h, sw * s_w), writeable=False)
@@ -178,18 +182,28 @@ class MaxPool2dWindows(_MaxPool2d):
         self.indices = idx
         return _owned(out, x)
 
+    def _extended_hw(self):
+        return tuple(s + e for s, e in zip(self.in_hw, self.extra))
+
+    def _drop_extra(self, gx):
+        """The gradient of the ``extra`` rows/columns (none reaches them) is not the input's."""
+        if self.extra == (0, 0):
+            return gx
+        h, w = self.in_hw
+        return namespace(gx).getitem(gx, (slice(None), slice(None), slice(0, h), slice(0, w)))
+
     def backward(self, grad, x):
         xp = namespace(grad)
         n, c, oh, ow = grad.shape
         (kh, kw) = self.geometry[0]
         cols = xp.piecewise_mul(xp.reshape(grad, (n, c, 1, oh, ow)), self.mask, x)
-        return Fold(self.in_hw, *self.geometry).apply(xp.reshape(cols, (n, c * kh * kw, oh * ow)))
+        return self._drop_extra(Fold(self._extended_hw(), *self.geometry).apply(xp.reshape(cols, (n, c * kh * kw, oh * ow))))
 
     def fast_backward(self, grad, x):
         n, c, oh, ow = grad.shape
         (kh, kw) = self.geometry[0]
         cols = grad.reshape(n, c, 1, oh, ow) * self.mask
-        return _col2im(cols.reshape(n, c * kh * kw, oh * ow), self.in_hw, *self.geometry)
+        return self._drop_extra(_col2im(cols.reshape(n, c * kh * kw, oh * ow), self._extended_hw(), *self.geometry))
 
 
 def _flat_indices(fn, geometry, in_hw, out_hw):
@@ -202,34 +216,44 @@ def _flat_indices(fn, geometry, in_hw, out_hw):
     return from_numpy(hs * in_hw[1] + ws)
 
 
-def _pool_args(op, input, kernel_size, stride, padding, dilation=1, ceil_mode=False):
-    """Normalise and check pooling arguments; returns ``(kernel, dilation, padding, stride)``.
+def _pooled_size(size, k, d, p, s, ceil_mode):
+    """PyTorch's pooling output size; with ``ceil_mode`` the last window may overhang, but must start inside the
+    input or its left padding."""
+    span = size + 2 * p - d * (k - 1) - 1
+    out = (span + (s - 1 if ceil_mode else 0)) // s + 1
+    if ceil_mode and (out - 1) * s >= size + p:
+        out -= 1
+    return out
+
+
+def _pool_args(op, input, kernel_size, stride, padding, dilation=1, ceil_mode=False, nd=2):
+    """Normalise and check pooling arguments of a 4-D input (``nd=1``: a 1-D pooling lifted to height 1, whose
+    messages show the last dim only); returns ``((kernel, dilation, padding, stride), extra)``, ``extra``
+    the rows/columns ``ceil_mode`` adds at the bottom/right.
 
     Raises:
-        NotImplementedError: ``ceil_mode``. RuntimeError: a wrong rank, a non-positive kernel, stride or
-            dilation, a negative padding or one above half the kernel, or a kernel larger than the padded input.
+        RuntimeError: a non-positive kernel, stride or dilation, a negative padding or one above half the
+            kernel, or a kernel larger than the padded input.
     """
-    if ceil_mode:
-        raise NotImplementedError(f"{op}: ceil_mode=True is not supported")
-    if input.ndim != 4:
-        raise RuntimeError(f"{op}: expected a 3-D (unbatched) or 4-D (batched) input (N, C, H, W), got input of shape {shape_of(input)}")
     kernel = pair(kernel_size, "kernel_size", op)
     stride = kernel if stride is None or (not isinstance(stride, int) and len(stride) == 0) else pair(stride, "stride", op)
     padding, dilation = pair(padding, "padding", op), pair(dilation, "dilation", op)
+    shown = (lambda t: t) if nd == 2 else (lambda t: t[1:])  # noqa: E731
     if min(kernel) <= 0 or min(stride) <= 0 or min(dilation) <= 0 or min(padding) < 0:
-        raise RuntimeError(f"{op}: kernel_size {kernel}, stride {stride} and dilation {dilation} must be positive, padding {padding} non-negative")
+        raise RuntimeError(f"{op}: kernel_size {shown(kernel)}, stride {shown(stride)} and dilation {shown(dilation)} must be positive, padding {shown(padding)} non-negative")
     eff = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
     if any(2 * p > e for p, e in zip(padding, eff)):
-        raise RuntimeError(f"{op}: padding {padding} should be at most half of the (dilated) kernel size {eff}")
-    h, w = input.shape[2:]
-    oh = _out_size(h, kernel[0], dilation[0], padding[0], stride[0])
-    ow = _out_size(w, kernel[1], dilation[1], padding[1], stride[1])
-    if oh < 1 or ow < 1:
+        raise RuntimeError(f"{op}: padding {shown(padding)} should be at most half of the (dilated) kernel size {shown(eff)}")
+    size = shape_of(input)[2:]
+    out = tuple(_pooled_size(*args, ceil_mode) for args in zip(size, kernel, dilation, padding, stride))
+    shape = shape_of(input) if nd == 2 else shape_of(input.squeeze(2))
+    if min(out) < 1:
         raise RuntimeError(
-            f"{op}: input of shape {shape_of(input)} padded by {padding} is smaller than the (dilated) kernel {eff}; "
-            f"calculated output size ({oh} x {ow}) is too small"
+            f"{op}: input of shape {shape} padded by {shown(padding)} is smaller than the (dilated) kernel {shown(eff)}; "
+            f"calculated output size {shown(out)} is too small"
         )
-    return kernel, dilation, padding, stride
+    extra = tuple(max(0, (o - 1) * s + e - (n + 2 * p)) for o, s, e, n, p in zip(out, stride, eff, size, padding))
+    return (kernel, dilation, padding, stride), extra
 
 
 def _unbatched(fn, input, *args, **kwargs):
@@ -240,34 +264,47 @@ def _unbatched(fn, input, *args, **kwargs):
     return out.squeeze(0)
 
 
-def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
-    """2-D max pooling of ``(N, C, H, W)`` (or unbatched ``(C, H, W)``), as ``torch.nn.functional.max_pool2d``.
+def _check_rank(op, input, nd):
+    """RuntimeError naming ``op`` unless ``input`` is batched or unbatched for ``nd`` spatial dims."""
+    if input.ndim not in (nd + 1, nd + 2):
+        layout = "(N, C, H, W)" if nd == 2 else "(N, C, L)"
+        raise RuntimeError(f"{op}: expected a {nd + 1}-D (unbatched) or {nd + 2}-D (batched) input {layout}, got input of shape {shape_of(input)}")
 
-    The book's ``Pooling`` layer.  ``stride`` defaults to ``kernel_size``; padding is with ``-inf``.  The
-    gradient goes to the first maximum of each window (row-major), as PyTorch.
 
-    Returns:
-        ``(N, C, oh, ow)``; with ``return_indices`` also the flat ``h * W + w`` index of each maximum.
-    Raises:
-        RuntimeError: wrong rank, padding above half the kernel, or a kernel larger than the padded input.
-        NotImplementedError: ``ceil_mode=True``.
-    """
-    if input.ndim == 3:
-        return _unbatched(max_pool2d, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
-    geometry = _pool_args("max_pool2d", input, kernel_size, stride, padding, dilation, ceil_mode)
+def _max_pool(op, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, nd=2):
+    """Max pooling of a 4-D input (the body of ``max_pool2d`` and of ``max_pool1d`` lifted to height 1)."""
+    geometry, extra = _pool_args(op, input, kernel_size, stride, padding, dilation, ceil_mode, nd)
     kernel, dil, pad, strd = geometry
-    if strd == kernel and pad == (0, 0) and dil == (1, 1):
+    if strd == kernel and pad == (0, 0) and dil == (1, 1) and extra == (0, 0):
         fn = MaxPool2dFast(kernel)
         out = fn.apply(input)
         if input.dtype.kind == "f" and np.isnan(out.numpy()).any():
             fn = MaxPool2dWindows(geometry)  # NaN: the fast path's mask would miss it
             out = fn.apply(input)
     else:
-        fn = MaxPool2dWindows(geometry)
+        fn = MaxPool2dWindows(geometry, extra)
         out = fn.apply(input)
     if return_indices:
         return out, _flat_indices(fn, geometry, input.shape[2:], out.shape[2:])
     return out
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """2-D max pooling of ``(N, C, H, W)`` (or unbatched ``(C, H, W)``), as ``torch.nn.functional.max_pool2d``.
+
+    The book's ``Pooling`` layer.  ``stride`` defaults to ``kernel_size``; padding is with ``-inf``.  The
+    gradient goes to the first maximum of each window (row-major), as PyTorch.  ``ceil_mode`` rounds the
+    output size up (a last, overhanging window per dim when it starts inside the input or left padding).
+
+    Returns:
+        ``(N, C, oh, ow)``; with ``return_indices`` also the flat ``h * W + w`` index of each maximum.
+    Raises:
+        RuntimeError: wrong rank, padding above half the kernel, or a kernel larger than the padded input.
+    """
+    _check_rank("max_pool2d", input, 2)
+    if input.ndim == 3:
+        return _unbatched(max_pool2d, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+    return _max_pool("max_pool2d", input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
 class AvgPool2dFast(Op):
@@ -303,65 +340,50 @@ class AvgPool2dFast(Op):
         return _restore_crop(_upsample_array(grad * grad.dtype.type(self.scale), self.kernel_size), self.in_hw)
 
 
+def _avg_pool(op, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, nd=2):
+    """Average pooling of a 4-D input (the body of ``avg_pool2d`` and of ``avg_pool1d`` lifted to height 1)."""
+    (kernel, _, pad, strd), extra = _pool_args(op, input, kernel_size, stride, padding, ceil_mode=ceil_mode, nd=nd)
+    if divisor_override is not None and (not isinstance(divisor_override, (int, np.integer)) or divisor_override == 0):
+        raise RuntimeError(f"{op}: divisor_override must be a non-zero int, got {divisor_override!r}")
+    area = kernel[0] * kernel[1]
+    if strd == kernel and pad == (0, 0) and extra == (0, 0):
+        return AvgPool2dFast(kernel, 1.0 / (divisor_override or area)).apply(input)
+    n, c, h, w = input.shape
+    flat = input.reshape(n * c, 1, h, w)
+    (eh, ew) = extra
+    if eh or ew:  # ceil_mode's overhanging windows read zeros, which count in no divisor
+        flat = pad_(flat, (0, ew, 0, eh))
+    sums = unfold(flat, kernel, 1, pad, strd).sum(1)
+    oh, ow = _out_size(h + eh, kernel[0], 1, pad[0], strd[0]), _out_size(w + ew, kernel[1], 1, pad[1], strd[1])
+    if divisor_override:
+        divisor = float(divisor_override)
+    elif (count_include_pad or pad == (0, 0)) and extra == (0, 0):
+        divisor = float(area)
+    else:
+        # PyTorch's divisor: the cells of each window inside the padded input (count_include_pad), or inside the
+        # input itself; never the overhang of ceil_mode.
+        (ph, pw) = pad
+        inside = np.zeros((1, 1, h + 2 * ph + eh, w + 2 * pw + ew), dtype=input.dtype)
+        if count_include_pad:
+            inside[:, :, :h + 2 * ph, :w + 2 * pw] = 1
+        else:
+            inside[:, :, ph:ph + h, pw:pw + w] = 1
+        divisor = from_numpy(_im2col(inside, kernel, (1, 1), (0, 0), strd).sum(1))
+    return (sums / divisor).reshape(n, c, oh, ow)
+
+
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True, divisor_override=None):
     """2-D average pooling of ``(N, C, H, W)`` (or unbatched ``(C, H, W)``), as ``torch.nn.functional.avg_pool2d``.
 
     ``stride`` defaults to ``kernel_size``.  Zero padding counts in the average unless
-    ``count_include_pad=False``; ``divisor_override`` replaces the divisor.
+    ``count_include_pad=False``; ``divisor_override`` replaces the divisor; ``ceil_mode`` rounds the output size
+    up (the overhanging part of a last window counts in no divisor, as PyTorch).
 
     Raises:
-        RuntimeError: wrong rank, padding above half the kernel, or a kernel larger than the padded input.
-        NotImplementedError: ``ceil_mode=True``.
+        RuntimeError: wrong rank, padding above half the kernel, a kernel larger than the padded input, or a
+            zero ``divisor_override``.
     """
+    _check_rank("avg_pool2d", input, 2)
     if input.ndim == 3:
         return _unbatched(avg_pool2d, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
-    kernel, dilation, pad, strd = _pool_args("avg_pool2d", input, kernel_size, stride, padding, ceil_mode=ceil_mode)
-    area = kernel[0] * kernel[1]
-    if strd == kernel and pad == (0, 0):
-        return AvgPool2dFast(kernel, 1.0 / (divisor_override or area)).apply(input)
-    n, c, h, w = input.shape
-    flat = input.reshape(n * c, 1, h, w)
-    sums = unfold(flat, kernel, 1, pad, strd).sum(1)
-    oh, ow = _out_size(h, kernel[0], 1, pad[0], strd[0]), _out_size(w, kernel[1], 1, pad[1], strd[1])
-    if divisor_override:
-        divisor = float(divisor_override)
-    elif count_include_pad or pad == (0, 0):
-        divisor = float(area)
-    else:
-        ones = np.ones((1, 1, h, w), dtype=input.dtype)
-        counts = _im2col(ones, kernel, (1, 1), pad, strd).sum(1)
-        divisor = from_numpy(counts)
-    return (sums / divisor).reshape(n, c, oh, ow)
-
-
-def _adaptive_matrix(size, out, dtype):
-    """``(out, size)`` averaging matrix with PyTorch's bins ``[floor(i*size/out), ceil((i+1)*size/out))``."""
-    m = np.zeros((out, size), dtype=dtype)
-    for i in range(out):
-        lo, hi = (i * size) // out, -((-(i + 1) * size) // out)
-        m[i, lo:hi] = 1.0 / (hi - lo)
-    return m
-
-
-def adaptive_avg_pool2d(input, output_size):
-    """Average pooling to a fixed ``output_size`` (an int, or a pair whose entries may be None = keep), as PyTorch.
-
-    Bins are ``[floor(i*H/oh), ceil((i+1)*H/oh))``; divisible sizes use the fast tiled path, others two small
-    averaging matrix products (``P_h @ x @ P_w^T``).
-    """
-    if input.ndim == 3:
-        return _unbatched(adaptive_avg_pool2d, input, output_size)
-    if input.ndim != 4:
-        raise RuntimeError(f"adaptive_avg_pool2d: expected a 3-D (unbatched) or 4-D (batched) input (N, C, H, W), got input of shape {shape_of(input)}")
-    h, w = input.shape[2:]
-    if isinstance(output_size, (int, np.integer)) or output_size is None:
-        output_size = (output_size, output_size)
-    oh, ow = (s if o is None else int(o) for o, s in zip(output_size, (h, w)))
-    if oh <= 0 or ow <= 0:
-        raise RuntimeError(f"adaptive_avg_pool2d: output_size must be positive, got {(oh, ow)} for input of shape {shape_of(input)}")
-    if h % oh == 0 and w % ow == 0:
-        k = (h // oh, w // ow)
-        return AvgPool2dFast(k, 1.0 / (k[0] * k[1])).apply(input)
-    ph = from_numpy(_adaptive_matrix(h, oh, input.dtype))
-    pw_t = from_numpy(np.ascontiguousarray(_adaptive_matrix(w, ow, input.dtype).T))
-    return matmul(ph, matmul(input, pw_t))
+    return _avg_pool("avg_pool2d", input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)

@@ -8,17 +8,22 @@ from .. import init
 from ..functional._utils import shape_of
 from ..parameter import Parameter
 
-__all__ = ["_pair", "_check_device", "shape_of", "_weight_and_bias", "_reset_weight_and_bias"]
+__all__ = ["_ntuple", "_pair", "_check_device", "shape_of", "_weight_and_bias", "_reset_weight_and_bias"]
+
+
+def _ntuple(value, n, name="argument"):
+    """``3 -> (3,) * n``; a sequence of ``n`` ints stays a tuple of them. Raises ValueError otherwise."""
+    if isinstance(value, numbers.Integral):
+        return (int(value),) * n
+    value = tuple(value)
+    if len(value) != n or not all(isinstance(v, numbers.Integral) for v in value):
+        raise ValueError(f"{name} must be an int or a tuple of {n} ints, got {value!r}")
+    return tuple(int(v) for v in value)
 
 
 def _pair(value, name="argument"):
     """``3 -> (3, 3)``; a pair stays a tuple of two ints. Raises ValueError otherwise."""
-    if isinstance(value, numbers.Integral):
-        return (int(value), int(value))
-    value = tuple(value)
-    if len(value) != 2 or not all(isinstance(v, numbers.Integral) for v in value):
-        raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}")
-    return tuple(int(v) for v in value)
+    return _ntuple(value, 2, name)
 
 
 def _check_device(device, layer):
@@ -27,14 +32,15 @@ def _check_device(device, layer):
         ag.devices.as_device(device, layer)
 
 
-def _weight_and_bias(module, weight_shape, bias, dtype):
-    """Register uninitialised ``module.weight`` of ``weight_shape`` and ``module.bias`` of ``(weight_shape[0],)``.
+def _weight_and_bias(module, weight_shape, bias, dtype, bias_size=None):
+    """Register uninitialised ``module.weight`` of ``weight_shape`` and ``module.bias`` of ``(bias_size,)``
+    (default ``weight_shape[0]``).
 
     With ``bias=False`` the bias is registered as None (so ``module.bias is None`` and it is no parameter).
     """
     module.weight = Parameter(ag.empty(*weight_shape, dtype=dtype))
     if bias:
-        module.bias = Parameter(ag.empty(weight_shape[0], dtype=dtype))
+        module.bias = Parameter(ag.empty(weight_shape[0] if bias_size is None else bias_size, dtype=dtype))
     else:
         module.register_parameter("bias", None)
 

@@ -1,4 +1,5 @@
-"""Batch normalization: ``BatchNorm1d`` (``(N, C)`` / ``(N, C, L)``) and ``BatchNorm2d`` (``(N, C, H, W)``)."""
+"""Normalization layers: ``BatchNorm1d`` (``(N, C)`` / ``(N, C, L)``), ``BatchNorm2d`` (``(N, C, H, W)``),
+``LayerNorm`` (the trailing dims of each sample) and ``GroupNorm`` (groups of channels of each sample)."""
 import autograd as ag
 
 from .. import functional as F
@@ -7,7 +8,21 @@ from ..module import Module
 from ..parameter import Parameter
 from ._utils import _check_device, shape_of
 
-__all__ = ["BatchNorm1d", "BatchNorm2d"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm"]
+
+
+def _affine(module, shape, affine, bias, dtype):
+    """Register ``weight`` (ones) and ``bias`` (zeros) of ``shape``, or None where ``affine``/``bias`` is off."""
+    module.register_parameter("weight", Parameter(ag.ones(*shape, dtype=dtype)) if affine else None)
+    module.register_parameter("bias", Parameter(ag.zeros(*shape, dtype=dtype)) if affine and bias else None)
+
+
+def _reset_affine(module):
+    """PyTorch's init of a normalisation layer's affine parameters: weight 1, bias 0."""
+    if module.weight is not None:
+        init.ones_(module.weight)
+    if module.bias is not None:
+        init.zeros_(module.bias)
 
 
 class _BatchNorm(Module):
@@ -31,15 +46,7 @@ class _BatchNorm(Module):
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
-        if affine:
-            self.weight = Parameter(ag.empty(num_features, dtype=dtype))
-            if bias:
-                self.bias = Parameter(ag.empty(num_features, dtype=dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine(self, (num_features,), affine, bias, dtype)
         if track_running_stats:
             self.register_buffer("running_mean", ag.zeros(num_features, dtype=dtype))
             self.register_buffer("running_var", ag.ones(num_features, dtype=dtype))
@@ -61,10 +68,7 @@ class _BatchNorm(Module):
     def reset_parameters(self):
         """Reset the running statistics and set gamma to 1 and beta to 0."""
         self.reset_running_stats()
-        if self.weight is not None:
-            init.ones_(self.weight)
-        if self.bias is not None:
-            init.zeros_(self.bias)
+        _reset_affine(self)
 
     def _check_input(self, input):
         """ValueError for a rank this layer does not take, RuntimeError for the wrong channel count."""
@@ -115,3 +119,70 @@ class BatchNorm2d(_BatchNorm):
     """Batch normalization over ``(N, C, H, W)`` input (statistics per channel, over N, H and W)."""
 
     _expected_ranks = (4,)
+
+
+class LayerNorm(Module):
+    """Layer normalization over the trailing ``normalized_shape`` dims of each sample, as ``torch.nn.LayerNorm``.
+
+    Shapes: ``(*, *normalized_shape) -> same``. Each sample's last dims are normalised with their own mean and
+    biased variance, then scaled by ``weight`` and shifted by ``bias`` (both of shape ``normalized_shape``,
+    initialised to 1 and 0; absent with ``elementwise_affine=False``, the bias alone with ``bias=False``).
+    """
+
+    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, device=None, dtype=None):
+        super().__init__()
+        _check_device(device, type(self).__name__)
+        if isinstance(normalized_shape, int):
+            normalized_shape = (normalized_shape,)
+        self.normalized_shape = tuple(int(s) for s in normalized_shape)
+        self.eps = eps
+        self.elementwise_affine = elementwise_affine
+        _affine(self, self.normalized_shape, elementwise_affine, bias, dtype)
+
+    def reset_parameters(self):
+        """Weight 1, bias 0."""
+        _reset_affine(self)
+
+    def forward(self, input):
+        """Normalise. Raises RuntimeError when the input's trailing dims are not ``normalized_shape``."""
+        k = len(self.normalized_shape)
+        if shape_of(input)[-k:] != self.normalized_shape:
+            raise RuntimeError(f"{self!r}: expected input of shape (*, {', '.join(map(str, self.normalized_shape))}), "
+                               f"got input of shape {shape_of(input)}")
+        return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self):
+        return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}"
+
+
+class GroupNorm(Module):
+    """Group normalization, as ``torch.nn.GroupNorm``: channels split into ``num_groups`` groups, each group of
+    each sample normalised with its own statistics, then a per-channel affine map.
+
+    Shapes: ``(N, C, *) -> same`` with ``C = num_channels``. ``weight``/``bias``: ``(num_channels,)``, 1 and 0
+    (absent with ``affine=False``; the bias alone with ``bias=False``).
+    """
+
+    def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None, *, bias=True):
+        super().__init__()
+        _check_device(device, type(self).__name__)
+        if num_channels % num_groups:
+            raise ValueError(f"GroupNorm: num_channels ({num_channels}) must be divisible by num_groups ({num_groups})")
+        self.num_groups = num_groups
+        self.num_channels = num_channels
+        self.eps = eps
+        self.affine = affine
+        _affine(self, (num_channels,), affine, bias, dtype)
+
+    def reset_parameters(self):
+        """Weight 1, bias 0."""
+        _reset_affine(self)
+
+    def forward(self, input):
+        """Normalise. Raises RuntimeError for fewer than 2 dims or a channel count other than ``num_channels``."""
+        if input.ndim < 2 or input.shape[1] != self.num_channels:
+            raise RuntimeError(f"{self!r}: expected input of shape (N, {self.num_channels}, *), got input of shape {shape_of(input)}")
+        return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self):
+        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, bias={self.bias is not None}"

@@ -1,25 +1,27 @@
-"""Pooling layers over ``(N, C, H, W)``: ``MaxPool2d``, ``AvgPool2d``, ``AdaptiveAvgPool2d`` (the book's "Pooling")."""
+"""Pooling layers (the book's "Pooling"): ``MaxPool1d``/``MaxPool2d``, ``AvgPool1d``/``AvgPool2d``,
+``AdaptiveAvgPool2d``/``AdaptiveMaxPool2d`` and ``MaxUnpool2d``."""
 from .. import functional as F
 from ..module import Module
-from ._utils import shape_of
+from ._utils import _ntuple, _pair, shape_of
 
-__all__ = ["MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d"]
+__all__ = ["MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "MaxUnpool2d"]
+
+_LAYOUTS = {1: ("(N, C, L)", "(C, L)"), 2: ("(N, C, H, W)", "(C, H, W)")}
 
 
-def _check_rank(layer, input):
-    """Batched ``(N, C, H, W)`` or unbatched ``(C, H, W)`` only; the error names the layer."""
-    if input.ndim not in (3, 4):
-        raise RuntimeError(f"{layer!r}: expected a 4-D (N, C, H, W) or 3-D (C, H, W) input, "
+def _check_rank(layer, input, nd=2):
+    """Batched or unbatched input for ``nd`` spatial dims only; the error names the layer."""
+    if input.ndim not in (nd + 1, nd + 2):
+        batched, unbatched = _LAYOUTS[nd]
+        raise RuntimeError(f"{layer!r}: expected a {nd + 2}-D {batched} or {nd + 1}-D {unbatched} input, "
                            f"got input of shape {shape_of(input)}")
 
 
-class MaxPool2d(Module):
-    """The maximum over each ``kernel_size`` window: the book's "Pooling" layer (max pooling).
+class _MaxPoolNd(Module):
+    """What the max-pooling layers share (``_nd`` spatial dims, ``_pool`` the functional form)."""
 
-    Shapes: ``(N, C, H, W) -> (N, C, H_out, W_out)`` with ``H_out = (H + 2*padding - kernel) // stride + 1``
-    (``stride`` defaults to ``kernel_size``: non-overlapping windows, as in the book's 2x2 pooling).
-    ``return_indices=True`` also returns the flat index of each maximum.
-    """
+    _nd = 2
+    _pool = None
 
     def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False, ceil_mode=False):
         super().__init__()
@@ -31,21 +33,39 @@ class MaxPool2d(Module):
         self.ceil_mode = ceil_mode
 
     def forward(self, input):
-        """Pool. Raises RuntimeError for a rank other than 3/4."""
-        _check_rank(self, input)
-        return F.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
-                            self.return_indices)
+        """Pool. Raises RuntimeError for a wrong rank."""
+        _check_rank(self, input, self._nd)
+        return type(self)._pool(input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
+                                self.return_indices)
 
     def extra_repr(self):
         return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
                 f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
 
 
+class MaxPool2d(_MaxPoolNd):
+    """The maximum over each ``kernel_size`` window: the book's "Pooling" layer (max pooling).
+
+    Shapes: ``(N, C, H, W) -> (N, C, H_out, W_out)`` with ``H_out = (H + 2*padding - kernel) // stride + 1``
+    (rounded up with ``ceil_mode``; ``stride`` defaults to ``kernel_size``: non-overlapping windows, as in the
+    book's 2x2 pooling). ``return_indices=True`` also returns the flat index of each maximum.
+    """
+
+    _pool = staticmethod(F.max_pool2d)
+
+
+class MaxPool1d(_MaxPoolNd):
+    """The maximum over each ``kernel_size`` window of ``(N, C, L)``, as ``torch.nn.MaxPool1d`` (args as :class:`MaxPool2d`)."""
+
+    _nd = 1
+    _pool = staticmethod(F.max_pool1d)
+
+
 class AvgPool2d(Module):
     """The mean over each ``kernel_size`` window (``stride`` defaults to ``kernel_size``).
 
     Shapes as :class:`MaxPool2d`. ``count_include_pad=False`` leaves padded zeros out of the mean;
-    ``divisor_override`` divides by a fixed number instead.
+    ``divisor_override`` divides by a fixed number instead; ``ceil_mode`` rounds the output size up.
     """
 
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
@@ -68,6 +88,26 @@ class AvgPool2d(Module):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
+class AvgPool1d(Module):
+    """The mean over each ``kernel_size`` window of ``(N, C, L)``, as ``torch.nn.AvgPool1d`` (no ``divisor_override``)."""
+
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+        super().__init__()
+        self.kernel_size = _ntuple(kernel_size, 1, "kernel_size")
+        self.stride = _ntuple(kernel_size if stride is None else stride, 1, "stride")
+        self.padding = _ntuple(padding, 1, "padding")
+        self.ceil_mode = ceil_mode
+        self.count_include_pad = count_include_pad
+
+    def forward(self, input):
+        """Pool. Raises RuntimeError for a rank other than 2/3."""
+        _check_rank(self, input, 1)
+        return F.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad)
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
 class AdaptiveAvgPool2d(Module):
     """Average-pool to a fixed ``output_size`` (int or (h, w)) whatever the input's height and width.
 
@@ -85,3 +125,40 @@ class AdaptiveAvgPool2d(Module):
 
     def extra_repr(self):
         return f"output_size={self.output_size}"
+
+
+class AdaptiveMaxPool2d(Module):
+    """Max-pool to a fixed ``output_size`` (int or (h, w), None keeps a dim), as ``torch.nn.AdaptiveMaxPool2d``;
+    ``return_indices=True`` also returns the flat index of each maximum."""
+
+    def __init__(self, output_size, return_indices=False):
+        super().__init__()
+        self.output_size = output_size
+        self.return_indices = return_indices
+
+    def forward(self, input):
+        """Pool. Raises RuntimeError for a rank other than 3/4."""
+        _check_rank(self, input)
+        return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
+
+    def extra_repr(self):
+        return f"output_size={self.output_size}"
+
+
+class MaxUnpool2d(Module):
+    """The partial inverse of :class:`MaxPool2d`: values back at their indices, zeros elsewhere, as
+    ``torch.nn.MaxUnpool2d``. ``forward(input, indices, output_size=None)``."""
+
+    def __init__(self, kernel_size, stride=None, padding=0):
+        super().__init__()
+        self.kernel_size = _pair(kernel_size, "kernel_size")
+        self.stride = _pair(kernel_size if stride is None else stride, "stride")
+        self.padding = _pair(padding, "padding")
+
+    def forward(self, input, indices, output_size=None):
+        """Unpool (``output_size``: ``(H, W)`` or ``(N, C, H, W)``). Raises RuntimeError for a wrong rank or bad indices."""
+        _check_rank(self, input)
+        return F.max_unpool2d(input, indices, self.kernel_size, self.stride, self.padding, output_size)
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"

@@ -264,15 +264,6 @@ def test_unbind(case):
     assert len(list(iter(ag.zeros(*a.shape)))) == a.shape[0]
 
 
-@given(arrays(shapes(min_dims=1, max_dims=3)), st.data())
-def test_pad(a, data):
-    k = data.draw(st.integers(1, a.ndim))
-    widths = data.draw(st.lists(st.integers(0, 2), min_size=2 * k, max_size=2 * k))
-    value = data.draw(st.sampled_from([0.0, -1.5]))
-    np_widths = [(0, 0)] * (a.ndim - k) + [(widths[2 * i], widths[2 * i + 1]) for i in reversed(range(k))]
-    check_op(lambda x: ag.pad(x, tuple(widths), value=value), [a], lambda a: np.pad(a, np_widths, constant_values=value))
-
-
 # -- copies and casts -------------------------------------------------------------------------------------
 
 

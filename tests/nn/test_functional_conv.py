@@ -1,4 +1,4 @@
-"""conv2d, unfold/fold (im2col/col2im): forward against a direct loop, gradients of first and second order,
+"""conv2d, conv1d, unfold/fold (im2col/col2im): forward against a direct loop, gradients of first and second order,
 PyTorch parity and errors."""
 import numpy as np
 import pytest
@@ -147,6 +147,75 @@ def test_conv2d_matches_torch(kw):
     np.testing.assert_allclose(y.numpy(), ty.detach().numpy(), rtol=1e-10, atol=1e-10)
     for ours, theirs in ((X, tx), (W, tw), (B, tb)):
         np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-10, atol=1e-10)
+
+
+# -- conv1d: conv2d of unit height ------------------------------------------------------------------------
+
+
+@st.composite
+def conv1d_cases(draw, **kw):
+    x, w, b, geometry = draw(conv_cases(**kw))
+    # One row of the 2-D case (height 1 with no vertical padding, stride or dilation) is a 1-D convolution.
+    geometry = {k: (v[1] if isinstance(v, tuple) else v) for k, v in geometry.items()}
+    return x[:, :, 0], w[:, :, 0], b, geometry
+
+
+def direct_conv1d(x, w, b, stride, padding, dilation, groups):
+    return direct_conv(x[:, :, None], w[:, :, None], b, (1, stride), (0, padding), (1, dilation), groups)[:, :, 0]
+
+
+@given(conv1d_cases())
+def test_conv1d_matches_direct_loop_and_gradchecks(case):
+    x, w, b, kw = case
+    out = F.conv1d(ag.tensor(x), ag.tensor(w), None if b is None else ag.tensor(b), **kw)
+    np.testing.assert_allclose(out.numpy(), direct_conv1d(x, w, b, **kw), rtol=1e-10, atol=1e-10)
+    inputs = [leaf(x), leaf(w)] + ([] if b is None else [leaf(b)])
+    ag.gradcheck(lambda *a: F.conv1d(a[0], a[1], a[2] if len(a) > 2 else None, **kw), inputs)
+
+
+@FEW
+@given(conv1d_cases(max_n=1, max_og=1, max_k=2, max_extra=1))
+def test_conv1d_gradgradcheck(case):
+    x, w, b, kw = case
+    inputs = [leaf(x), leaf(w)] + ([] if b is None else [leaf(b)])
+    ag.gradgradcheck(lambda *a: F.conv1d(a[0], a[1], a[2] if len(a) > 2 else None, **kw), inputs)
+
+
+@pytest.mark.parametrize("kw", [
+    dict(), dict(stride=2, padding=1), dict(stride=(3,), padding=(2,), dilation=(2,)), dict(groups=3, padding="same"),
+    dict(padding="same", dilation=2), dict(padding="valid"),
+])
+@pytest.mark.filterwarnings("ignore:Using padding='same'")
+def test_conv1d_matches_torch(kw):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(3)
+    groups = kw.get("groups", 1)
+    x, w, b = rng.standard_normal((3, 6, 11)), rng.standard_normal((9, 6 // groups, 4)), rng.standard_normal(9)
+    ours = [leaf(a) for a in (x, w, b)]
+    theirs = [torch.tensor(a, requires_grad=True) for a in (x, w, b)]
+    y, ty = F.conv1d(*ours, **kw), torch.nn.functional.conv1d(*theirs, **kw)
+    np.testing.assert_allclose(y.numpy(), ty.detach().numpy(), rtol=1e-10, atol=1e-10)
+    g = rng.standard_normal(y.shape)
+    y.backward(g), ty.backward(torch.tensor(g))
+    for a, t in zip(ours, theirs):
+        np.testing.assert_allclose(a.grad.numpy(), t.grad.numpy(), rtol=1e-10, atol=1e-10)
+    unbatched = F.conv1d(ag.tensor(x[0]), ag.tensor(w), ag.tensor(b), **kw)
+    np.testing.assert_allclose(unbatched.numpy(), y.numpy()[0], atol=1e-12)
+
+
+@pytest.mark.parametrize("make, torch_make, error, message", [
+    (lambda: F.conv1d(ag.randn(2, 3, 5, 1), ag.randn(4, 3, 2)), lambda t: t.nn.functional.conv1d(t.randn(2, 3, 5, 1), t.randn(4, 3, 2)), RuntimeError, r"conv1d.*2-D.*3-D.*\(2, 3, 5, 1\)"),
+    (lambda: F.conv1d(ag.randn(2, 3, 5), ag.randn(4, 2, 2)), lambda t: t.nn.functional.conv1d(t.randn(2, 3, 5), t.randn(4, 2, 2)), RuntimeError, r"conv1d.*\(4, 2, 2\).*2 channels.*\(2, 3, 5\)"),
+    (lambda: F.conv1d(ag.randn(2, 3, 5), ag.randn(4, 3, 6)), lambda t: t.nn.functional.conv1d(t.randn(2, 3, 5), t.randn(4, 3, 6)), RuntimeError, r"conv1d.*\(5\).*\(6\)"),
+    (lambda: F.conv1d(ag.randn(2, 3, 5), ag.randn(4, 3, 2), stride=(2, 2)), lambda t: t.nn.functional.conv1d(t.randn(2, 3, 5), t.randn(4, 3, 2), stride=(2, 2)), (TypeError, RuntimeError), r"conv1d: stride"),
+    (lambda: F.conv1d(ag.randn(3, 5), ag.randn(4, 3, 2), padding="same", stride=2), lambda t: t.nn.functional.conv1d(t.randn(3, 5), t.randn(4, 3, 2), padding="same", stride=2), RuntimeError, r"conv1d.*strided"),
+])
+def test_conv1d_errors_match_torch(make, torch_make, error, message):
+    torch = pytest.importorskip("torch")
+    with pytest.raises(error, match=message):
+        make()
+    with pytest.raises(error):
+        torch_make(torch)
 
 
 @st.composite

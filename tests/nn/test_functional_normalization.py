@@ -1,4 +1,4 @@
-"""batch_norm: training and evaluation against the numpy formulas and PyTorch, running statistics, gradients."""
+"""batch_norm, layer_norm, group_norm: against the numpy formulas and PyTorch, running statistics, gradients."""
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -120,5 +120,114 @@ def test_running_stat_update_bumps_version_and_needs_no_grad():
     (lambda: F.batch_norm(ag.randn(4, 3), None, None, training=False), RuntimeError, "evaluation mode"),
 ])
 def test_bad_input_raises(make, error, message):
+    with pytest.raises(error, match=message):
+        make()
+
+
+# -- layer_norm and group_norm ----------------------------------------------------------------------------
+
+
+def standardize(x, axes, eps):
+    mean = x.mean(axis=axes, keepdims=True)
+    return (x - mean) / np.sqrt(((x - mean) ** 2).mean(axis=axes, keepdims=True) + eps)
+
+
+@st.composite
+def layer_norm_cases(draw):
+    shape = draw(st.lists(st.integers(1, 4), min_size=1, max_size=4).map(tuple))
+    k = draw(st.integers(1, len(shape)))
+    if np.prod(shape[-k:]) == 1:  # a single value: every gradient is 0 (gradcheck needs a spread)
+        shape = shape[:-1] + (2,)
+    rng = np.random.default_rng(draw(st.integers(0, 2**31)))
+    affine = draw(st.sampled_from(["none", "weight", "both"]))
+    w = rng.standard_normal(shape[-k:]) if affine != "none" else None
+    b = rng.standard_normal(shape[-k:]) if affine == "both" else None
+    return rng.standard_normal(shape), shape[-k:], w, b
+
+
+@given(layer_norm_cases())
+def test_layer_norm_matches_formula_and_gradchecks(case):
+    x, normalized, w, b = case
+    expected = standardize(x, tuple(range(x.ndim - len(normalized), x.ndim)), 1e-5)
+    expected = expected * (1 if w is None else w) + (0 if b is None else b)
+    params = [leaf(p) for p in (w, b) if p is not None]
+    fn = lambda a, *p: F.layer_norm(a, normalized, *p)  # noqa: E731
+    np.testing.assert_allclose(fn(leaf(x), *params).numpy(), expected, rtol=1e-10, atol=1e-10)
+    assert ag.gradcheck(fn, [leaf(x)] + params)
+
+
+@FEW
+@given(layer_norm_cases())
+def test_layer_norm_gradgradcheck(case):
+    x, normalized, w, b = case
+    params = [leaf(p) for p in (w, b) if p is not None]
+    assert ag.gradgradcheck(lambda a, *p: F.layer_norm(a, normalized, *p), [leaf(x)] + params)
+
+
+@st.composite
+def group_norm_cases(draw):
+    groups, per_group = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    spatial = draw(st.lists(st.integers(1, 3), max_size=2).map(tuple))
+    n = draw(st.integers(1, 3))
+    if n * int(np.prod(spatial)) == 1:  # PyTorch refuses a single sample of a single position
+        spatial = (2,)
+    shape = (n, groups * per_group) + spatial
+    rng = np.random.default_rng(draw(st.integers(0, 2**31)))
+    affine = draw(st.booleans())
+    c = shape[1]
+    return rng.standard_normal(shape), groups, (rng.standard_normal(c), rng.standard_normal(c)) if affine else ()
+
+
+@given(group_norm_cases())
+def test_group_norm_matches_formula_and_gradchecks(case):
+    x, groups, params = case
+    n, c = x.shape[:2]
+    expected = standardize(x.reshape(n, groups, -1), (2,), 1e-5).reshape(x.shape)
+    if params:
+        shape = (1, c) + (1,) * (x.ndim - 2)
+        expected = expected * params[0].reshape(shape) + params[1].reshape(shape)
+    fn = lambda a, *p: F.group_norm(a, groups, *p)  # noqa: E731
+    np.testing.assert_allclose(fn(leaf(x), *map(leaf, params)).numpy(), expected, rtol=1e-10, atol=1e-10)
+    assert ag.gradcheck(fn, [leaf(x)] + [leaf(p) for p in params])
+
+
+@FEW
+@given(group_norm_cases())
+def test_group_norm_gradgradcheck(case):
+    x, groups, params = case
+    assert ag.gradgradcheck(lambda a, *p: F.group_norm(a, groups, *p), [leaf(x)] + [leaf(p) for p in params])
+
+
+def test_layer_and_group_norm_match_torch_float32():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(5)
+    x = (rng.standard_normal((3, 6, 4, 5)) * 3 + 1).astype(np.float32)
+    w, b = rng.standard_normal((4, 5)).astype(np.float32), rng.standard_normal((4, 5)).astype(np.float32)
+    gw, gb = rng.standard_normal(6).astype(np.float32), rng.standard_normal(6).astype(np.float32)
+    cases = [(lambda m, x, w, b: m.layer_norm(x, (4, 5), w, b, 1e-3), (w, b)),
+             (lambda m, x, w, b: m.group_norm(x, 3, w, b), (gw, gb))]
+    for fn, (pw, pb) in cases:
+        ours = [ag.tensor(a, requires_grad=True) for a in (x, pw, pb)]
+        theirs = [torch.tensor(a, requires_grad=True) for a in (x, pw, pb)]
+        out, tout = fn(F, *ours), fn(torch.nn.functional, *theirs)
+        assert out.dtype == np.float32
+        np.testing.assert_allclose(out.numpy(), tout.detach().numpy(), rtol=1e-5, atol=1e-5)
+        g = rng.standard_normal(out.shape).astype(np.float32)
+        out.backward(ag.tensor(g)), tout.backward(torch.tensor(g))
+        for a, t in zip(ours, theirs):
+            np.testing.assert_allclose(a.grad.numpy(), t.grad.numpy(), rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("make, error, message", [
+    (lambda: F.layer_norm(ag.randn(2, 3, 4), (3,)), RuntimeError, r"normalized_shape=\(3,\).*\(2, 3, 4\)"),
+    (lambda: F.layer_norm(ag.randn(2, 3, 4), (4,), ag.ones(3)), RuntimeError, r"weight of shape \(3,\)"),
+    (lambda: F.layer_norm(ag.randn(2, 3, 4), 4), TypeError, r"normalized_shape"),
+    (lambda: F.layer_norm(ag.randn(2, 3, 4), ()), RuntimeError, r"at least one"),
+    (lambda: F.group_norm(ag.randn(2, 6, 4), 4), RuntimeError, r"\(2, 6, 4\).*num_groups=4"),
+    (lambda: F.group_norm(ag.randn(6), 3), RuntimeError, r"at least 2 dims.*\(6,\)"),
+    (lambda: F.group_norm(ag.randn(2, 6, 4), 3, ag.ones(3)), RuntimeError, r"weight of shape \(6,\).*\(3,\)"),
+    (lambda: F.group_norm(ag.randn(1, 6, 1), 3), ValueError, r"more than 1 value per channel.*\(1, 6, 1\)"),
+])
+def test_layer_and_group_norm_bad_input(make, error, message):
     with pytest.raises(error, match=message):
         make()

@@ -1,5 +1,6 @@
-"""max_pool2d, avg_pool2d, adaptive_avg_pool2d: forward against a direct window loop, gradients of first and
-second order, tie and NaN semantics, PyTorch parity (float32 fast path included) and errors."""
+"""max_pool2d, avg_pool2d (ceil_mode included), adaptive_avg_pool2d: forward against a direct window loop, gradients
+of first and second order, tie and NaN semantics, PyTorch parity (float32 fast path included) and errors.
+1-D, adaptive max pooling and unpooling are in test_functional_pooling_variants.py."""
 import numpy as np
 import pytest
 from hypothesis import assume, given, settings
@@ -15,14 +16,25 @@ def leaf(a):
     return ag.tensor(np.asarray(a, dtype=np.float64), requires_grad=True)
 
 
-def direct_pool(x, kernel, stride, padding, dilation, reduce, fill, count_include_pad=True):
-    """Pool by definition: one window at a time."""
+def pooled_size(size, k, s, p, d, ceil_mode):
+    """PyTorch's output size; ``ceil_mode`` keeps a last window only when it starts inside the input or left padding."""
+    span = size + 2 * p - d * (k - 1) - 1
+    out = -(-span // s) + 1 if ceil_mode else span // s + 1
+    return out - 1 if ceil_mode and (out - 1) * s >= size + p else out
+
+
+def direct_pool(x, kernel, stride, padding, dilation, reduce, fill, count_include_pad=True, ceil_mode=False):
+    """Pool by definition: one window at a time (an overhanging ``ceil_mode`` window reads ``fill`` and counts
+    only its cells inside the padded input, or inside the input without ``count_include_pad``)."""
     n, c, h, w = x.shape
     (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
-    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=fill)
-    inside = np.pad(np.ones((h, w)), ((ph, ph), (pw, pw)))
-    oh = (h + 2 * ph - dh * (kh - 1) - 1) // sh + 1
-    ow = (w + 2 * pw - dw * (kw - 1) - 1) // sw + 1
+    oh = pooled_size(h, kh, sh, ph, dh, ceil_mode)
+    ow = pooled_size(w, kw, sw, pw, dw, ceil_mode)
+    eh = max(0, (oh - 1) * sh + dh * (kh - 1) + 1 - h - 2 * ph)
+    ew = max(0, (ow - 1) * sw + dw * (kw - 1) + 1 - w - 2 * pw)
+    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph + eh), (pw, pw + ew)), constant_values=fill)
+    inside = np.pad(np.ones((h, w)), ((ph, ph + eh), (pw, pw + ew)))
+    within = np.pad(np.ones((h + 2 * ph, w + 2 * pw)), ((0, eh), (0, ew)))
     out = np.zeros((n, c, oh, ow))
     for i in range(oh):
         for j in range(ow):
@@ -32,7 +44,7 @@ def direct_pool(x, kernel, stride, padding, dilation, reduce, fill, count_includ
             if reduce == "max":
                 out[:, :, i, j] = win.max(-1)
             else:
-                count = kh * kw if count_include_pad else inside[rows, cols].sum()
+                count = (within if count_include_pad else inside)[rows, cols].sum()
                 out[:, :, i, j] = win.sum(-1) / count
     return out
 
@@ -50,9 +62,10 @@ def pool_cases(draw, max_side=7, allow_dilation=True):
     seed = draw(st.integers(0, 2**31))
     # Distinct values on a coarse grid: no ties, and finite differences never swap the winner.
     x = np.random.default_rng(seed).permutation(n * c * h * w).reshape(n, c, h, w) * 0.1
-    g = dict(kernel=(kh, kw), stride=(sh, sw), padding=(ph, pw), dilation=(dh, dw))
+    g = dict(kernel=(kh, kw), stride=(sh, sw), padding=(ph, pw), dilation=(dh, dw), ceil_mode=draw(st.booleans()))
     # With dilation a window can fall entirely into the padding (max = -inf, as in PyTorch): not differentiable.
-    assume(np.isfinite(direct_pool(x, g["kernel"], g["stride"], g["padding"], g["dilation"], "max", -np.inf)).all())
+    assume(np.isfinite(direct_pool(x, g["kernel"], g["stride"], g["padding"], g["dilation"], "max", -np.inf,
+                                   ceil_mode=g["ceil_mode"])).all())
     return x, g
 
 
@@ -64,19 +77,20 @@ def tiled_cases():
         h, w = draw(st.integers(kh, 3 * kh + 1)), draw(st.integers(kw, 3 * kw + 1))
         n, c = draw(st.integers(1, 2)), draw(st.integers(1, 3))
         x = np.random.default_rng(draw(st.integers(0, 2**31))).permutation(n * c * h * w).reshape(n, c, h, w) * 0.1
-        return x, dict(kernel=(kh, kw), stride=(kh, kw), padding=(0, 0), dilation=(1, 1))
+        return x, dict(kernel=(kh, kw), stride=(kh, kw), padding=(0, 0), dilation=(1, 1), ceil_mode=draw(st.booleans()))
     return build()
 
 
 def call_max(x, g):
-    return F.max_pool2d(x, g["kernel"], g["stride"], g["padding"], g["dilation"])
+    return F.max_pool2d(x, g["kernel"], g["stride"], g["padding"], g["dilation"], g["ceil_mode"])
 
 
 @given(st.one_of(pool_cases(), tiled_cases()))
 def test_max_pool2d_matches_direct_loop(case):
     x, g = case
     out = call_max(ag.tensor(x), g)
-    np.testing.assert_array_equal(out.numpy(), direct_pool(x, g["kernel"], g["stride"], g["padding"], g["dilation"], "max", -np.inf))
+    np.testing.assert_array_equal(out.numpy(), direct_pool(x, g["kernel"], g["stride"], g["padding"], g["dilation"], "max", -np.inf,
+                                                           ceil_mode=g["ceil_mode"]))
 
 
 @given(st.one_of(pool_cases(max_side=5), tiled_cases()))
@@ -95,8 +109,8 @@ def test_max_pool2d_gradgradcheck(case):
 @given(st.one_of(pool_cases(allow_dilation=False), tiled_cases()), st.booleans())
 def test_avg_pool2d_matches_direct_loop(case, include_pad):
     x, g = case
-    out = F.avg_pool2d(ag.tensor(x), g["kernel"], g["stride"], g["padding"], count_include_pad=include_pad)
-    ref = direct_pool(x, g["kernel"], g["stride"], g["padding"], (1, 1), "avg", 0.0, include_pad)
+    out = F.avg_pool2d(ag.tensor(x), g["kernel"], g["stride"], g["padding"], g["ceil_mode"], count_include_pad=include_pad)
+    ref = direct_pool(x, g["kernel"], g["stride"], g["padding"], (1, 1), "avg", 0.0, include_pad, g["ceil_mode"])
     np.testing.assert_allclose(out.numpy(), ref, rtol=1e-12, atol=1e-12)
 
 
@@ -104,7 +118,7 @@ def test_avg_pool2d_matches_direct_loop(case, include_pad):
 @given(st.one_of(pool_cases(max_side=5, allow_dilation=False), tiled_cases()), st.booleans())
 def test_avg_pool2d_gradcheck_and_gradgradcheck(case, include_pad):
     x, g = case
-    fn = lambda a: F.avg_pool2d(a, g["kernel"], g["stride"], g["padding"], count_include_pad=include_pad)  # noqa: E731
+    fn = lambda a: F.avg_pool2d(a, g["kernel"], g["stride"], g["padding"], g["ceil_mode"], include_pad)  # noqa: E731
     ag.gradcheck(fn, [leaf(x)])
     ag.gradgradcheck(lambda a: fn(a) ** 2, [leaf(x)])
 

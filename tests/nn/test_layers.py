@@ -7,6 +7,7 @@ import pytest
 
 import autograd as ag
 import nn
+from torch_parity import compare as _compare, copy_params as _torch_copy
 
 
 def test_linear_layout_and_shapes():
@@ -82,7 +83,7 @@ def test_conv2d_bad_arguments_and_inputs():
     with pytest.raises(ValueError, match="strided"):
         nn.Conv2d(3, 6, 3, stride=2, padding="same")
     with pytest.raises(ValueError, match="padding_mode"):
-        nn.Conv2d(3, 6, 3, padding_mode="reflect")
+        nn.Conv2d(3, 6, 3, padding_mode="mirror")
     conv = nn.Conv2d(1, 30, 5)
     with pytest.raises(RuntimeError, match=r"^Conv2d\(1, 30, kernel_size=\(5, 5\), stride=\(1, 1\)\): expected input "
                                            r"with 1 channels, got input of shape \(8, 3, 28, 28\)$"):
@@ -223,26 +224,6 @@ def test_loss_layers_reduce_and_register_weights():
 
 
 # -- against PyTorch, with copied weights --------------------------------------------------------------------
-
-
-def _torch_copy(torch, ours, theirs):
-    with torch.no_grad():
-        for name, p in ours.named_parameters():
-            dict(theirs.named_parameters())[name].copy_(torch.from_numpy(p.numpy().copy()))
-
-
-def _compare(torch, ours, theirs, x_np, atol=1e-5):
-    x = ag.tensor(x_np, requires_grad=True)
-    tx = torch.tensor(x_np, requires_grad=True)
-    out, tout = ours(x), theirs(tx)
-    np.testing.assert_allclose(out.numpy(), tout.detach().numpy(), rtol=1e-4, atol=atol)
-    upstream = np.random.default_rng(0).standard_normal(out.shape).astype(x_np.dtype)
-    out.backward(ag.tensor(upstream))
-    tout.backward(torch.from_numpy(upstream))
-    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-4, atol=atol)
-    for name, p in ours.named_parameters():
-        tp = dict(theirs.named_parameters())[name]
-        np.testing.assert_allclose(p.grad.numpy(), tp.grad.numpy(), rtol=1e-4, atol=atol, err_msg=name)
 
 
 def test_linear_matches_torch():
