@@ -11,7 +11,7 @@ import numpy as np
 import autograd as ag
 from autograd.backend import data_of, namespace
 
-__all__ = ["is_numpy", "conv2d", "max_pool2d", "avg_pool_divisor", "batch_norm"]
+__all__ = ["is_numpy", "conv2d", "max_pool2d", "flat_indices", "avg_pool_divisor", "batch_norm"]
 
 
 def is_numpy(t):
@@ -57,6 +57,18 @@ def max_pool2d(x, geometry, extra):
     cols = _unfold(x, ((kh, kw), (dh, dw), (0, 0), (sh, sw))).reshape(n, c, kh * kw, oh * ow)
     values, indices = cols.max(dim=2)
     return values.reshape(n, c, oh, ow), indices.reshape(n, c, oh, ow)
+
+
+def flat_indices(window_index, geometry, in_hw):
+    """PyTorch's ``return_indices`` from each window's argmax: the flat ``h * W + w`` position in the input."""
+    (kh, kw), (dh, dw), (ph, pw), (sh, sw) = geometry
+    oh, ow = window_index.shape[2:]
+    place = namespace(data_of(window_index))
+    rows = ag.arange(oh).reshape(oh, 1).to(place) * sh - ph
+    cols = ag.arange(ow).reshape(1, ow).to(place) * sw - pw
+    hs = rows + (window_index // kw) * dh
+    ws = cols + (window_index % kw) * dw
+    return hs * in_hw[1] + ws
 
 
 def avg_pool_divisor(input, divisor):

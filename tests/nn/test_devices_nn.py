@@ -34,6 +34,26 @@ FUNCTIONAL = {
     "nll_loss": ([RNG.normal(size=(5, 4))], lambda a: F.nll_loss(F.log_softmax(a, 1), _like(ag.tensor([0, 3, 1, 1, 2]), a))),
     "mse_loss": ([RNG.normal(size=(3, 4)), RNG.normal(size=(3, 4))], F.mse_loss),
     "dropout": ([RNG.normal(size=(3, 4))], lambda a: (ag.manual_seed(0), F.dropout(a, 0.5))[1]),
+    # conv, pooling and batch norm: generic paths (im2col from slicing, col2im by slice-adds) outside numpy
+    "conv2d": ([RNG.normal(size=(2, 3, 5, 5)), RNG.normal(size=(4, 3, 3, 3)), RNG.normal(size=4)],
+               lambda x, w, b: F.conv2d(x, w, b, padding=1)),
+    "conv2d_groups_dilation": ([RNG.normal(size=(2, 4, 6, 7)), RNG.normal(size=(6, 2, 2, 3))],
+                               lambda x, w: F.conv2d(x, w, None, stride=(1, 2), padding=(1, 0), dilation=(2, 1), groups=2)),
+    "conv1d_same": ([RNG.normal(size=(2, 3, 7)), RNG.normal(size=(4, 3, 4)), RNG.normal(size=4)],
+                    lambda x, w, b: F.conv1d(x, w, b, padding="same")),
+    "unfold_fold": ([RNG.normal(size=(2, 3, 5, 5))], lambda x: F.fold(F.unfold(x, 2, padding=1, stride=2), (5, 5), 2, padding=1, stride=2)),
+    "max_pool2d": ([RNG.normal(size=(2, 3, 6, 6))], lambda x: F.max_pool2d(x, 2)),
+    "max_pool2d_padded": ([RNG.normal(size=(2, 3, 7, 8))], lambda x: F.max_pool2d(x, 3, 2, 1)),
+    "max_pool2d_dilated_ceil": ([RNG.normal(size=(2, 3, 7, 8))], lambda x: F.max_pool2d(x, (2, 3), 2, dilation=(2, 1), ceil_mode=True)),
+    "max_pool1d": ([RNG.normal(size=(2, 3, 8))], lambda x: F.max_pool1d(x, 2)),
+    "avg_pool2d": ([RNG.normal(size=(2, 3, 6, 6))], lambda x: F.avg_pool2d(x, 2)),
+    "avg_pool2d_padded": ([RNG.normal(size=(2, 3, 7, 8))], lambda x: F.avg_pool2d(x, 3, 2, 1, count_include_pad=False)),
+    "avg_pool2d_ceil": ([RNG.normal(size=(2, 3, 7, 8))], lambda x: F.avg_pool2d(x, 3, 2, ceil_mode=True)),
+    "batch_norm_train": ([RNG.normal(size=(4, 3, 2, 2)), RNG.normal(size=3), RNG.normal(size=3)],
+                         lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True)),
+    "batch_norm_1d": ([RNG.normal(size=(5, 3))], lambda x: F.batch_norm(x, None, None, training=True)),
+    "layer_norm": ([RNG.normal(size=(3, 4)), RNG.normal(size=4)], lambda x, w: F.layer_norm(x, (4,), w)),
+    "group_norm": ([RNG.normal(size=(2, 4, 3))], lambda x: F.group_norm(x, 2)),
 }
 
 
@@ -45,7 +65,60 @@ def _like(t, a):
 @pytest.mark.parametrize("name", sorted(FUNCTIONAL))
 def test_functional_on_array_api_strict_matches_numpy(name):
     arrays, fn = FUNCTIONAL[name]
-    check_on_namespace(fn, arrays, DEVICE1)
+    tight = not name.startswith(("batch_norm", "layer_norm", "group_norm"))  # (sums in another order)
+    check_on_namespace(fn, arrays, DEVICE1, rtol=1e-12 if tight else 1e-9, atol=1e-12 if tight else 1e-10)
+
+
+def test_max_pool_indices_on_array_api_strict_match_numpy():
+    x = ag.asarray(RNG.normal(size=(2, 3, 7, 8)))
+    _, expected = F.max_pool2d(x, 3, 2, 1, return_indices=True)
+    _, got = F.max_pool2d(x.to(DEVICE1), 3, 2, 1, return_indices=True)
+    np.testing.assert_array_equal(got.to(np).numpy(), expected.numpy())
+
+
+def test_batch_norm_module_running_statistics_on_array_api_strict():
+    x0 = RNG.normal(size=(4, 3, 2, 2))
+
+    def run(target):
+        m = nn.BatchNorm2d(3).double()
+        x = ag.asarray(x0)
+        if target is not None:
+            m.to(target)
+            x = x.to(target)
+        y = m(x)
+        m.eval()
+        return [t.detach().to(np).numpy() for t in (y, m(x), m.running_mean, m.running_var, m.num_batches_tracked)]
+
+    for got, expected in zip(run(DEVICE1), run(None)):
+        np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("opt_name", ["sgd", "adam"])
+def test_simple_convnet_steps_on_array_api_strict_as_on_numpy(opt_name):
+    rng = np.random.default_rng(5)
+    x, t = ag.asarray(rng.standard_normal((4, 1, 28, 28)).astype(np.float32)), ag.asarray(rng.integers(0, 10, 4))
+
+    def run(target):
+        ag.manual_seed(0)
+        model = nn.models.SimpleConvNet()
+        opt = OPTIMIZERS[opt_name](model.parameters())
+        xs, ts = x, t
+        if target is not None:
+            model.to(target)
+            xs, ts = x.to(target), t.to(target)
+        losses = []
+        for _ in range(2):
+            loss = F.cross_entropy(model(xs), ts)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+        return losses, [p.detach().to(np).numpy() for p in model.parameters()]
+
+    (got, got_params), (expected, expected_params) = run(DEVICE1), run(None)
+    np.testing.assert_allclose(got, expected, rtol=1e-5)
+    for a, b in zip(got_params, expected_params):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)  # (Adam scales float32 rounding up to ~lr)
 
 
 def _mlp():
