@@ -148,7 +148,8 @@ class Tensor(InplaceOps):
         """The value of a one-element tensor as a Python number."""
         if self.numel() != 1:
             raise RuntimeError(f"a Tensor with {self.numel()} elements cannot be converted to Scalar")
-        return self.numpy().item()
+        data = self._data
+        return (data if type(data) is np.ndarray else self._host()).item()
 
     def numpy(self):
         """The underlying numpy array (shared, no copy); a host copy for CPU arrays of other array-API libraries.
@@ -162,8 +163,16 @@ class Tensor(InplaceOps):
         return to_host(data, "numpy")
 
     def tolist(self):
-        """Nested Python lists (a number for a 0-d tensor)."""
-        return self.numpy().tolist()
+        """Nested Python lists (a number for a 0-d tensor), read from any device."""
+        return self._host().tolist()
+
+    def _host(self):
+        """The values as a numpy array, copied from the device when they are on one (for item/tolist)."""
+        if type(self._data) is np.ndarray:
+            return self._data
+        from .transfer import host
+
+        return host(self._data)
 
     def __array__(self, dtype=None, copy=None):
         data = self.numpy()
