@@ -146,9 +146,9 @@ class Tensor(InplaceOps):
 
     def item(self):
         """The value of a one-element tensor as a Python number."""
-        if self.numel() != 1:
-            raise RuntimeError(f"a Tensor with {self.numel()} elements cannot be converted to Scalar")
         data = self._data
+        if data.size != 1:
+            raise RuntimeError(f"a Tensor with {self.numel()} elements cannot be converted to Scalar")
         return (data if type(data) is np.ndarray else self._host()).item()
 
     def numpy(self):
