@@ -11,7 +11,7 @@ import numpy as np
 import autograd as ag
 from autograd.backend import data_of, namespace
 
-__all__ = ["is_numpy", "conv2d", "max_pool2d", "flat_indices", "avg_pool_divisor", "batch_norm"]
+__all__ = ["is_numpy", "conv2d", "max_pool2d", "flat_indices", "placed_like", "batch_norm"]
 
 
 def is_numpy(t):
@@ -71,9 +71,9 @@ def flat_indices(window_index, geometry, in_hw):
     return hs * in_hw[1] + ws
 
 
-def avg_pool_divisor(input, divisor):
-    """``divisor`` (a numpy tensor of window counts) in ``input``'s namespace and device."""
-    return divisor.to(namespace(data_of(input)))
+def placed_like(input, t):
+    """``t`` (a numpy tensor of constants: window counts, averaging matrices) in ``input``'s namespace and device."""
+    return t.to(namespace(data_of(input)))
 
 
 def batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps):

@@ -375,7 +375,7 @@ def _avg_pool(op, input, kernel_size, stride, padding, ceil_mode, count_include_
             inside[:, :, ph:ph + h, pw:pw + w] = 1
         divisor = from_numpy(_im2col(inside, kernel, (1, 1), (0, 0), strd).sum(1))
         if not numpy_input:
-            divisor = generic.avg_pool_divisor(input, divisor)
+            divisor = generic.placed_like(input, divisor)
     return (sums / divisor).reshape(n, c, oh, ow)
 
 

@@ -53,6 +53,10 @@ FUNCTIONAL = {
                          lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True)),
     "batch_norm_1d": ([RNG.normal(size=(5, 3))], lambda x: F.batch_norm(x, None, None, training=True)),
     "layer_norm": ([RNG.normal(size=(3, 4)), RNG.normal(size=4)], lambda x, w: F.layer_norm(x, (4,), w)),
+    "adaptive_avg_pool2d": ([RNG.normal(size=(2, 3, 7, 6))], lambda x: F.adaptive_avg_pool2d(x, (3, 2))),
+    "adaptive_avg_pool2d_even": ([RNG.normal(size=(2, 3, 6, 6))], lambda x: F.adaptive_avg_pool2d(x, 3)),
+    "conv_transpose2d": ([RNG.normal(size=(2, 3, 4, 4)), RNG.normal(size=(3, 2, 3, 3))],
+                         lambda x, w: F.conv_transpose2d(x, w, stride=2)),
     "group_norm": ([RNG.normal(size=(2, 4, 3))], lambda x: F.group_norm(x, 2)),
 }
 
