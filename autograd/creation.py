@@ -5,11 +5,11 @@ import operator
 
 import numpy as np
 
-from .devices import as_device
+from .devices import as_device, device_of, is_foreign_array, to_numpy_dtype
 from .tensor import Tensor
 
 __all__ = [
-    "tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "zeros_like", "ones_like",
+    "tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "full", "empty", "zeros_like", "ones_like",
     "full_like", "empty_like", "arange", "linspace", "eye", "rand", "randn", "randint", "rand_like",
     "randn_like", "manual_seed", "get_rng_state", "set_rng_state", "default_generator",
     "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool", "complex64", "complex128",
@@ -59,6 +59,10 @@ def _to_array(data, dtype=None):
         data = data._data
     if isinstance(data, (np.ndarray, np.generic)):
         return np.array(data, dtype=dtype)
+    if is_foreign_array(data):  # another library's array keeps its namespace and device
+        from .backend import namespace
+
+        return namespace(data).asarray(data, dtype=dtype, copy=True)
     if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in data):
         data = [x._data if isinstance(x, Tensor) else x for x in data]
     arr = np.array(data, dtype=dtype)
@@ -74,8 +78,19 @@ def _to_array(data, dtype=None):
 
 def _check_device(device, op):
     # Constructors validate ``device=`` (never ignore it); the one check is autograd.devices.as_device.
-    if device is not None:
-        as_device(device, op)
+    return None if device is None else as_device(device, op)
+
+
+def _place(arr, device=None, like=None):
+    """``arr`` (a numpy array) on ``device`` (a CUDA device: through CuPy), or in the namespace and on the device
+    of the Tensor ``like`` when that holds another library's array; ``arr`` itself for the CPU."""
+    if device is not None and device.type != "cpu":
+        return to_device_array(arr, device)
+    if device is None and like is not None and type(like._data) is not np.ndarray:
+        from .backend import namespace
+
+        return namespace(like._data).asarray(arr)
+    return arr
 
 
 def tensor(data, dtype=None, device=None, requires_grad=False):
@@ -84,21 +99,27 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
     Raises:
         RuntimeError: ``requires_grad`` on a non-floating dtype; a ``device`` that is not available.
     """
-    _check_device(device, "tensor")
-    return _finish(_to_array(data, dtype), requires_grad)
+    device = _check_device(device, "tensor")
+    return _finish(_to_array(data, dtype), requires_grad, device)
 
 
 def as_tensor(data, dtype=None, device=None):
-    """Like :func:`tensor` but shares memory with an ndarray or another library's tensor (a torch tensor, through
-    DLPack), or returns a Tensor as is, when no cast is needed."""
-    _check_device(device, "as_tensor")
-    if isinstance(data, Tensor) and (dtype is None or np.dtype(dtype) == data.dtype):
+    """Like :func:`tensor` but shares memory with an array of any library (another library's tensor, such as
+    torch's, through DLPack), or returns a Tensor as is, when no cast and no move is needed; ``autograd.asarray`` is
+    the same function."""
+    target = _check_device(device, "as_tensor")
+    if isinstance(data, Tensor) and (dtype is None or np.dtype(dtype) == data.dtype) and \
+            (target is None or target == data.device):
         return data
-    if not isinstance(data, (Tensor, np.ndarray)) and hasattr(type(data), "__dlpack__"):
+    if not isinstance(data, (Tensor, np.ndarray)) and not is_foreign_array(data) and hasattr(type(data), "__dlpack__"):
         data = np.from_dlpack(data)
-    if isinstance(data, np.ndarray) and (dtype is None or np.dtype(dtype) == data.dtype):
+    if (isinstance(data, np.ndarray) or is_foreign_array(data)) and target in (None, device_of(data)) and \
+            (dtype is None or np.dtype(dtype) == to_numpy_dtype(data.dtype)):
         return Tensor._make(data)
-    return tensor(data, dtype)
+    return tensor(data, dtype, device)
+
+
+asarray = as_tensor
 
 
 def legacy_data(args, device=None):
@@ -110,7 +131,8 @@ def legacy_data(args, device=None):
     Raises:
         TypeError: a number, string or mixed arguments. RuntimeError: a negative size, an unavailable device.
     """
-    _check_device(device, "Tensor")
+    if _check_device(device, "Tensor") not in (None, as_device("cpu")):
+        raise RuntimeError("Tensor(): the legacy constructor makes CPU tensors only; use autograd.tensor(..., device=)")
     default = _default["dtype"]
     if all(isinstance(a, (numbers.Integral, np.integer)) and not isinstance(a, (builtins.bool, np.bool_)) for a in args):
         shape = tuple(int(a) for a in args) or (0,)
@@ -129,6 +151,23 @@ def legacy_data(args, device=None):
     raise TypeError(f"Tensor(): expected sizes (ints) or one sequence of data, got ({kinds})")
 
 
+def to_device_array(arr, device):
+    """``arr`` (a numpy array) copied to the CUDA ``device`` with CuPy."""
+    import cupy  # noqa: PLC0415  (as_device has checked that it is installed)
+
+    with cupy.cuda.Device(device.index or 0):
+        return cupy.asarray(arr)
+
+
+def _cuda_random(device, kind, shape, dtype):
+    """Samples drawn on the CUDA ``device`` by CuPy's generator (seeded by ``autograd.cuda.manual_seed``)."""
+    import cupy  # noqa: PLC0415
+
+    with cupy.cuda.Device(device.index or 0):
+        draw = getattr(cupy.random, kind)
+        return draw(shape, dtype=dtype if dtype in (float32, float64) else float64).astype(dtype, copy=False)
+
+
 def from_numpy(array):
     """A tensor sharing memory with ``array`` (no copy, dtype kept)."""
     if not isinstance(array, np.ndarray):
@@ -145,8 +184,8 @@ def _shape(size):
     return tuple(int(s) for s in size)
 
 
-def _finish(arr, requires_grad):
-    t = Tensor._make(arr)
+def _finish(arr, requires_grad, device=None):
+    t = Tensor._make(arr if device is None else _place(arr, device))
     if requires_grad:
         t.requires_grad_(True)
     return t
@@ -158,61 +197,63 @@ def _float_dtype(dtype):
 
 def zeros(*size, dtype=None, device=None, requires_grad=False):
     """A tensor of zeros of the given size."""
-    _check_device(device, "zeros")
-    return _finish(np.zeros(_shape(size), dtype=_float_dtype(dtype)), requires_grad)
+    device = _check_device(device, "zeros")
+    return _finish(np.zeros(_shape(size), dtype=_float_dtype(dtype)), requires_grad, device)
 
 
 def ones(*size, dtype=None, device=None, requires_grad=False):
     """A tensor of ones of the given size."""
-    _check_device(device, "ones")
-    return _finish(np.ones(_shape(size), dtype=_float_dtype(dtype)), requires_grad)
+    device = _check_device(device, "ones")
+    return _finish(np.ones(_shape(size), dtype=_float_dtype(dtype)), requires_grad, device)
 
 
 def empty(*size, dtype=None, device=None, requires_grad=False):
     """An uninitialised tensor of the given size."""
-    _check_device(device, "empty")
-    return _finish(np.empty(_shape(size), dtype=_float_dtype(dtype)), requires_grad)
+    device = _check_device(device, "empty")
+    return _finish(np.empty(_shape(size), dtype=_float_dtype(dtype)), requires_grad, device)
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False):
     """A tensor of ``size`` filled with ``fill_value`` (dtype inferred from the value as PyTorch)."""
-    _check_device(device, "full")
+    device = _check_device(device, "full")
     if dtype is None:
         dtype = _to_array(fill_value).dtype
-    return _finish(np.full(_shape((size,)), fill_value, dtype=_resolve_dtype(dtype)), requires_grad)
+    return _finish(np.full(_shape((size,)), fill_value, dtype=_resolve_dtype(dtype)), requires_grad, device)
 
 
-def _like(fn, input, dtype, requires_grad, *args):
-    return _finish(fn(input.shape, *args, dtype=_resolve_dtype(dtype) or input.dtype), requires_grad)
+def _like(fn, input, dtype, requires_grad, device, *args):
+    # as PyTorch, a *_like tensor is on its input's device (and, here, in its namespace) unless told otherwise
+    arr = fn(input.shape, *args, dtype=_resolve_dtype(dtype) or input.dtype)
+    return _finish(_place(arr, device, input), requires_grad)
 
 
 def zeros_like(input, dtype=None, device=None, requires_grad=False):
     """Zeros with the shape (and dtype) of ``input``."""
-    _check_device(device, "zeros_like")
-    return _like(np.zeros, input, dtype, requires_grad)
+    device = _check_device(device, "zeros_like")
+    return _like(np.zeros, input, dtype, requires_grad, device)
 
 
 def ones_like(input, dtype=None, device=None, requires_grad=False):
     """Ones with the shape (and dtype) of ``input``."""
-    _check_device(device, "ones_like")
-    return _like(np.ones, input, dtype, requires_grad)
+    device = _check_device(device, "ones_like")
+    return _like(np.ones, input, dtype, requires_grad, device)
 
 
 def empty_like(input, dtype=None, device=None, requires_grad=False):
     """Uninitialised, with the shape (and dtype) of ``input``."""
-    _check_device(device, "empty_like")
-    return _like(np.empty, input, dtype, requires_grad)
+    device = _check_device(device, "empty_like")
+    return _like(np.empty, input, dtype, requires_grad, device)
 
 
 def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
     """``fill_value`` everywhere, with the shape (and dtype) of ``input``."""
-    _check_device(device, "full_like")
-    return _finish(np.full(input.shape, fill_value, dtype=_resolve_dtype(dtype) or input.dtype), requires_grad)
+    device = _check_device(device, "full_like")
+    return _like(np.full, input, dtype, requires_grad, device, fill_value)
 
 
 def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
     """Values from ``start`` to ``end`` (exclusive) by ``step``; int64 for integer arguments, else float32."""
-    _check_device(device, "arange")
+    device = _check_device(device, "arange")
     if end is None:
         start, end = 0, start
     if step == 0:
@@ -220,21 +261,21 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
     if dtype is None:
         ints = all(isinstance(v, (numbers.Integral, np.integer)) for v in (start, end, step))
         dtype = int64 if ints else _default["dtype"]
-    return _finish(np.arange(start, end, step).astype(_resolve_dtype(dtype)), requires_grad)
+    return _finish(np.arange(start, end, step).astype(_resolve_dtype(dtype)), requires_grad, device)
 
 
 def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
-    _check_device(device, "linspace")
+    device = _check_device(device, "linspace")
     if steps < 0:
         raise RuntimeError(f"linspace: number of steps must be non-negative, got {steps}")
-    return _finish(np.linspace(start, end, steps).astype(_float_dtype(dtype)), requires_grad)
+    return _finish(np.linspace(start, end, steps).astype(_float_dtype(dtype)), requires_grad, device)
 
 
 def eye(n, m=None, dtype=None, device=None, requires_grad=False):
     """Identity matrix of ``n`` rows (and ``m`` columns)."""
-    _check_device(device, "eye")
-    return _finish(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
+    device = _check_device(device, "eye")
+    return _finish(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad, device)
 
 
 # -- random numbers ------------------------------------------------------------------------------------------
@@ -266,16 +307,20 @@ def set_rng_state(state):
 
 def rand(*size, dtype=None, device=None, requires_grad=False):
     """Uniform samples in ``[0, 1)``."""
-    _check_device(device, "rand")
+    device = _check_device(device, "rand")
     dt = _float_dtype(dtype)
-    return _finish(default_generator.random(_shape(size), dtype=dt if dt in (float32, float64) else float64).astype(dt, copy=False), requires_grad)
+    if device is not None and device.type == "cuda":
+        return _finish(_cuda_random(device, "random", _shape(size), dt), requires_grad)
+    return _finish(default_generator.random(_shape(size), dtype=dt if dt in (float32, float64) else float64).astype(dt, copy=False), requires_grad, device)
 
 
 def randn(*size, dtype=None, device=None, requires_grad=False):
     """Standard normal samples."""
-    _check_device(device, "randn")
+    device = _check_device(device, "randn")
     dt = _float_dtype(dtype)
-    return _finish(default_generator.standard_normal(_shape(size), dtype=dt if dt in (float32, float64) else float64).astype(dt, copy=False), requires_grad)
+    if device is not None and device.type == "cuda":
+        return _finish(_cuda_random(device, "standard_normal", _shape(size), dt), requires_grad)
+    return _finish(default_generator.standard_normal(_shape(size), dtype=dt if dt in (float32, float64) else float64).astype(dt, copy=False), requires_grad, device)
 
 
 def randint(*args, low=None, high=None, size=None, dtype=None, device=None, requires_grad=False):
@@ -290,7 +335,7 @@ def randint(*args, low=None, high=None, size=None, dtype=None, device=None, requ
         RuntimeError: ``high <= low``; bounds outside what ``dtype`` holds; a negative size;
             ``requires_grad`` with a non-floating dtype.
     """
-    _check_device(device, "randint")
+    device = _check_device(device, "randint")
 
     # PyTorch's two overloads, (high, size) and (low, high, size): positionals fill one of them in order and
     # keywords the rest; naming ``low`` or passing all three selects the second.
@@ -328,16 +373,24 @@ def randint(*args, low=None, high=None, size=None, dtype=None, device=None, requ
     if requires_grad and dt.kind not in "fc":
         raise RuntimeError(f"randint: only Tensors of floating point dtype can require gradients, got dtype {dt}")
     drawn = default_generator.integers(low, high, size=shape, dtype=dt if dt.kind in "iu" else np.int64)
-    return _finish(drawn.astype(dt, copy=False), requires_grad)
+    return _finish(drawn.astype(dt, copy=False), requires_grad, device)
 
 
 def rand_like(input, dtype=None, device=None, requires_grad=False):
     """Uniform samples with the shape of ``input``."""
-    _check_device(device, "rand_like")
-    return rand(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+    return _like_random(rand, input, dtype, _check_device(device, "rand_like"), requires_grad)
 
 
 def randn_like(input, dtype=None, device=None, requires_grad=False):
     """Normal samples with the shape of ``input``."""
-    _check_device(device, "randn_like")
-    return randn(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+    return _like_random(randn, input, dtype, _check_device(device, "randn_like"), requires_grad)
+
+
+def _like_random(draw, input, dtype, device, requires_grad):
+    # on the input's device and in its namespace unless ``device`` says otherwise, as the other *_like
+    if device is None and input.device.type == "cuda":
+        device = input.device
+    if device is not None:
+        return draw(input.shape, dtype=dtype or input.dtype, device=device, requires_grad=requires_grad)
+    drawn = draw(input.shape, dtype=dtype or input.dtype)
+    return _finish(_place(drawn._data, None, input), requires_grad)

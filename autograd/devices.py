@@ -3,25 +3,30 @@
     device = autograd.device("cuda" if autograd.cuda.is_available() else "cpu")   # device(type='cpu')
     x = autograd.zeros(2, 3, device=device)
 
-Only ``'cpu'`` (numpy) holds data today. Every ``device=`` argument and every ``.to(device)`` goes through
-:func:`as_device`, the one place that says which devices can hold data: a device that parses but is not
-available (``'cuda'``, ``'mps'``...) is a RuntimeError there, a string that is no device a RuntimeError as in
-PyTorch, anything else a TypeError. The devices work (CuPy) grows this module, not its callers.
+``'cpu'`` holds numpy arrays (and the arrays of CPU array-API libraries such as ``array_api_strict``); ``'cuda'``
+and ``'cuda:N'`` hold CuPy arrays when CuPy is installed and sees a GPU. Every ``device=`` argument and every
+``.to(device)`` goes through :func:`as_device`, the one place that says which devices can hold data: a device
+that parses but is not available (``'cuda'`` without CuPy or a GPU, ``'mps'``...) is a RuntimeError there
+saying what is missing, a string that is no device a RuntimeError as in PyTorch, anything else a TypeError.
+:func:`device_of` is the one place that says which device holds an array.
 
 ``cuda``, ``accelerator`` and ``backends`` answer the questions portable scripts ask before choosing a device
-(``torch.cuda.is_available()`` and friends); they report that no accelerator exists.
+(``torch.cuda.is_available()`` and friends), through CuPy for CUDA.
 """
 import operator
 import re
 
 import numpy as np
 
-__all__ = ["device", "as_device", "device_of", "parse_to", "cuda", "accelerator", "backends"]
+from .dtypes import to_numpy_dtype  # noqa: F401  (re-exported: one place converts dtypes)
+
+__all__ = ["device", "as_device", "device_of", "parse_to", "as_array", "is_foreign_array", "to_host", "to_numpy_dtype",
+           "cuda", "accelerator", "backends"]
 
 # PyTorch's device types, in the order its error message lists them: they all parse, only AVAILABLE hold data.
 _TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve", "fpga", "maia", "xla",
           "lazy", "vulkan", "mps", "meta", "hpu", "mtia", "privateuseone")
-AVAILABLE = frozenset({"cpu"})
+AVAILABLE = frozenset({"cpu", "cuda"})  # cuda: through CuPy, when installed and a GPU is visible
 _DEVICE_STRING = re.compile(r"([a-zA-Z_]+)(?::([1-9][0-9]*|0))?")
 
 
@@ -48,7 +53,9 @@ class device:
             self._type, self._index = type._type, type._index
             return
         if isinstance(type, int) and not isinstance(type, bool):
-            raise RuntimeError("Cannot access accelerator device when none is available.")
+            if _cuda_count() == 0:
+                raise RuntimeError("Cannot access accelerator device when none is available.")
+            type, index = "cuda", type  # an integer is the accelerator's index, as in PyTorch
         if not isinstance(type, str):
             raise TypeError(f"device(): expected a device string, a device or an int, got {_name(type)}")
         if index is not None and (isinstance(index, bool) or not isinstance(index, int)):
@@ -119,16 +126,92 @@ def as_device(value, op="to"):
     if not isinstance(value, (str, device, int)) or isinstance(value, bool):
         raise TypeError(f"{op}(): argument 'device' must be a device or a string, not {_name(value)}")
     dev = value if isinstance(value, device) else device(value)
-    if dev.type not in AVAILABLE:
-        backend = "CUDA" if dev.type == "cuda" else dev.type
-        raise RuntimeError(f"{op}(): device '{dev}' is not available: no {backend} device/backend is available "
-                           "(scratchgrad computes on the CPU with numpy)")
-    return _CPU
+    if dev.type == "cpu":
+        return _CPU
+    if dev.type == "cuda":
+        return _check_cuda(dev, op)
+    raise RuntimeError(f"{op}(): device '{dev}' is not available: no {dev.type} device/backend is available "
+                       "(scratchgrad computes with numpy on the CPU, or with CuPy on CUDA GPUs)")
+
+
+def _check_cuda(dev, op):
+    """``dev`` (a CUDA device) with its index filled in, or RuntimeError saying whether CuPy or a GPU is missing."""
+    cp = _cupy()
+    if cp is None:
+        raise RuntimeError(f"{op}(): device '{dev}' is not available: no CUDA device/backend is available: "
+                           "CUDA tensors need CuPy, which is not installed; install it with pip install 'scratchgrad[cuda]' "
+                           "(the cupy-cuda12x wheel)")
+    count = _cuda_count()
+    if count == 0:
+        raise RuntimeError(f"{op}(): device '{dev}' is not available: no CUDA device/backend is available: "
+                           "CuPy is installed but sees no CUDA GPU (check the driver and CUDA_VISIBLE_DEVICES)")
+    index = cp.cuda.runtime.getDevice() if dev.index is None else dev.index
+    if index >= count:
+        raise RuntimeError(f"{op}(): CUDA error: invalid device ordinal {index} ({count} device(s) visible)")
+    return device("cuda", index)
+
+
+def _cupy():
+    """The cupy module, or None when it is not installed (imported on first use only)."""
+    try:
+        import cupy  # noqa: PLC0415  (optional)
+    except ImportError:
+        return None
+    return cupy
+
+
+def _cuda_count():
+    """The number of GPUs CuPy sees (0 without CuPy, without a driver or without a GPU)."""
+    cp = _cupy()
+    if cp is None:
+        return 0
+    try:
+        return cp.cuda.runtime.getDeviceCount()
+    except Exception:  # CuPy raises its CUDARuntimeError when no driver/GPU is present
+        return 0
 
 
 def device_of(array):
-    """The device holding ``array`` (the CPU for numpy arrays, the only kind today)."""
+    """The device holding ``array``: the CPU for numpy arrays and CPU array-API libraries, ``cuda:N`` for CuPy's."""
+    if type(array) is np.ndarray:
+        return _CPU
+    dlpack = getattr(array, "__dlpack_device__", None)
+    if dlpack is None:
+        return _CPU
+    kind, index = dlpack()
+    if kind in (2, 3, 13):  # DLPack's kDLCUDA, kDLCUDAHost, kDLCUDAManaged
+        return device("cuda", index)
     return _CPU
+
+
+def is_foreign_array(x):
+    """True for an array of a library other than numpy that autograd can hold (array API, CuPy)."""
+    if isinstance(x, (np.ndarray, np.generic)):
+        return False
+    return hasattr(x, "__array_namespace__") or type(x).__module__.split(".")[0] == "cupy"
+
+
+def as_array(data):
+    """``data`` as an array a Tensor holds: foreign arrays as they are, anything else through ``np.asarray``."""
+    return data if is_foreign_array(data) else np.asarray(data)
+
+
+def to_host(array, op="numpy"):
+    """A numpy array with ``array``'s values (shared through DLPack where the library allows it).
+
+    Raises:
+        TypeError: ``array`` is on a CUDA device (PyTorch's error: copy it with ``.cpu()`` first).
+    """
+    if type(array) is np.ndarray:
+        return array
+    dev = device_of(array)
+    if dev.type != "cpu":
+        raise TypeError(f"can't convert {dev} device type tensor to numpy. Use Tensor.cpu() to copy the tensor to "
+                        "host memory first.")
+    try:
+        return np.from_dlpack(array)
+    except (TypeError, RuntimeError, BufferError, AttributeError):
+        return np.asarray(array)
 
 
 def _is_dtype(value):
@@ -218,19 +301,42 @@ def _no_accelerator():
     return None
 
 
-def _seed_nothing(seed):
-    """Seed the generators of CUDA devices: there are none, so nothing to seed (PyTorch does nothing too)."""
-    operator.index(seed)  # still an error for a seed PyTorch would refuse
+def _cuda_available():
+    """True when CuPy is installed and sees at least one CUDA GPU."""
+    return _cuda_count() > 0
 
 
-cuda = _Namespace("autograd.cuda", "torch.cuda's queries: no CUDA device exists here.", is_available=_false,
-                  device_count=_zero, manual_seed=_seed_nothing, manual_seed_all=_seed_nothing)
-accelerator = _Namespace("autograd.accelerator", "torch.accelerator's queries: no accelerator exists here.",
-                         is_available=_false, current_accelerator=_no_accelerator, device_count=_zero)
+def _current_accelerator():
+    """``device('cuda')`` when a CUDA GPU is usable, else None."""
+    return device("cuda") if _cuda_available() else None
+
+
+def _manual_seed(seed):
+    """Seed CuPy's random generator on the current GPU (nothing to seed without one, as PyTorch)."""
+    seed = operator.index(seed)  # an error for a seed PyTorch would refuse
+    if _cuda_available():
+        _cupy().random.seed(seed)
+
+
+def _manual_seed_all(seed):
+    """Seed CuPy's random generator on every GPU."""
+    seed = operator.index(seed)
+    if _cuda_available():
+        cp = _cupy()
+        for i in range(_cuda_count()):
+            with cp.cuda.Device(i):
+                cp.random.seed(seed)
+
+
+cuda = _Namespace("autograd.cuda", "torch.cuda's queries, answered through CuPy.", is_available=_cuda_available,
+                  device_count=_cuda_count, manual_seed=_manual_seed, manual_seed_all=_manual_seed_all)
+accelerator = _Namespace("autograd.accelerator", "torch.accelerator's queries: CUDA through CuPy, or none.",
+                         is_available=_cuda_available, current_accelerator=_current_accelerator,
+                         device_count=_cuda_count)
 backends = _Namespace(
     "autograd.backends", "torch.backends: the mps and cudnn backends, neither available here.",
     mps=_Namespace("autograd.backends.mps", "torch.backends.mps: Apple's Metal backend, not available here.",
                    is_available=_false, is_built=_false),
-    # cuDNN's switches are plain attributes, as in PyTorch; without a CUDA device they change nothing there either.
-    cudnn=_Namespace("autograd.backends.cudnn", "torch.backends.cudnn: not available here (no CUDA).",
+    # cuDNN's switches are plain attributes, as in PyTorch; CuPy's kernels do not read them.
+    cudnn=_Namespace("autograd.backends.cudnn", "torch.backends.cudnn: not used (CuPy's own kernels run on CUDA).",
                      is_available=_false, enabled=True, benchmark=False, deterministic=False))

@@ -13,7 +13,7 @@ the dtype, except that a complex lower class keeps a floating higher class's pre
 """
 import numpy as np
 
-__all__ = ["promote_for_division", "promote_types", "result_type"]
+__all__ = ["promote_for_division", "promote_types", "result_type", "to_numpy_dtype"]
 
 _BOOL, _INT, _FLOAT, _COMPLEX = 0, 1, 2, 3
 _CATEGORY = {np.dtype(name): cat for name, cat in [
@@ -121,8 +121,9 @@ def _combine(higher, lower):
 def _general(operands, default_float):
     dim = zero = number = None
     for x in operands:
-        if isinstance(x, np.ndarray):
-            dtype = _canonical(x.dtype, "result_type")
+        if isinstance(x, np.ndarray) or (hasattr(x, "shape") and hasattr(x, "dtype") and not isinstance(x, np.generic)):
+            # a numpy array, or another library's (its dtype read as numpy's)
+            dtype = _canonical(x.dtype if isinstance(x, np.ndarray) else to_numpy_dtype(x.dtype), "result_type")
             if x.ndim:
                 dim = dtype if dim is None else _promote(dim, dtype)
             else:
@@ -203,3 +204,20 @@ def promote_for_division(dtype, default_float=np.float32):
     """
     dtype = _canonical(np.dtype(dtype), "promote_for_division")
     return dtype if _CATEGORY[dtype] >= _FLOAT else _float_dtype(default_float)
+
+
+_DTYPE_NAMES = frozenset(("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+                          "float16", "float32", "float64", "complex64", "complex128"))
+
+
+def to_numpy_dtype(dtype):
+    """The numpy dtype of any library's dtype (``array_api_strict.float32`` -> ``np.float32``)."""
+    if isinstance(dtype, np.dtype):
+        return dtype
+    name = str(dtype).rsplit(".", 1)[-1]  # 'array_api_strict.float32', 'torch.float32'
+    if name in _DTYPE_NAMES:
+        return np.dtype(name)
+    try:
+        return np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"no numpy dtype for {dtype!r}") from None

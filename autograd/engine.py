@@ -9,6 +9,7 @@ import weakref
 
 import numpy as np
 
+from .devices import is_foreign_array
 from .op import _FREED, Op, node_hooks
 from .grad_mode import _Global, _State
 from .inplace import current_history
@@ -97,7 +98,7 @@ def _pending(roots):
 
 
 def _wrap_grad(g):
-    return Tensor._make(g) if isinstance(g, (np.ndarray, np.generic)) else g
+    return Tensor._make(g) if isinstance(g, (np.ndarray, np.generic)) or is_foreign_array(g) else g
 
 
 def _run_hooks(hooks, g):
@@ -128,7 +129,7 @@ def _saved_as_tensors(node, saved):
         elif isinstance(nxt, Op):
             out.append(Tensor._make(value, nxt))
         else:
-            out.append(Tensor._make(value) if isinstance(value, np.ndarray) else value)
+            out.append(Tensor._make(value) if isinstance(value, np.ndarray) or is_foreign_array(value) else value)
     return out
 
 
@@ -238,9 +239,11 @@ def _sum_to(g, shape):
         from .ops import sum_to
 
         return sum_to(g, shape)
-    from .backend import sum_to
+    if type(g) is np.ndarray:
+        from .backend import sum_to
 
-    return sum_to(g, shape)
+        return sum_to(g, shape)
+    return _namespace(g).sum_to(g, shape)
 
 
 def _accumulate(leaf, g):
@@ -251,6 +254,8 @@ def _accumulate(leaf, g):
         # clone: the same gradient may reach several leaves, and may be a read-only broadcast view
         leaf.grad = g.clone() if leaf.grad is None else leaf.grad + g
         return
+    if type(g) is not np.ndarray and is_foreign_array(g):
+        return _accumulate_foreign(leaf, g)
     if g.shape != leaf.shape:
         g = np.broadcast_to(g, leaf.shape)
     grad = leaf.grad
@@ -262,13 +267,33 @@ def _accumulate(leaf, g):
         grad._bump_version()
 
 
+def _accumulate_foreign(leaf, g):
+    """``_accumulate`` for an array of another array-API library (no in-place ``out=`` there: the sum replaces
+    the gradient's array, in the same Tensor)."""
+    xp = _namespace(g)
+    g = xp.astype(xp.broadcast_to(g, leaf.shape), leaf._data.dtype)
+    grad = leaf.grad
+    if grad is None or grad.requires_grad:
+        leaf.grad = Tensor._make(xp.copy(g))
+    else:
+        grad._data = grad._data + g
+        grad._bump_version()
+
+
+def _namespace(x):
+    from .backend import namespace
+
+    return namespace(x)
+
+
 def _root_grad(t, gradient, create_graph):
     if not t.requires_grad:
         raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
     if gradient is None:
         if t.numel() != 1:
             raise RuntimeError(f"grad can be implicitly created only for scalar outputs; got an output of shape {t.shape}: pass gradient=")
-        g = np.ones(t.shape, dtype=t.dtype)
+        g = np.ones(t.shape, dtype=t.dtype) if type(t._data) is np.ndarray else \
+            _namespace(t._data).ones(t.shape, dtype=t._data.dtype)
     else:
         g = gradient._data if isinstance(gradient, Tensor) else np.asarray(gradient, dtype=t.dtype)
         if g.shape != t.shape:
@@ -341,6 +366,10 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             raise RuntimeError(f"grad: input {i} (shape {t.shape}) was not used in the graph of the outputs; pass allow_unused=True to get None")
         if g is not None and not isinstance(g, Tensor):
             # a copy: one array may be the gradient of several inputs (e.g. both operands of an add)
-            g = Tensor._make(np.array(np.broadcast_to(g, t.shape), dtype=t.dtype))
+            if type(g) is not np.ndarray and is_foreign_array(g):
+                xp = _namespace(g)
+                g = Tensor._make(xp.copy(xp.astype(xp.broadcast_to(g, t.shape), t._data.dtype)))
+            else:
+                g = Tensor._make(np.array(np.broadcast_to(g, t.shape), dtype=t.dtype))
         result.append(g)
     return tuple(result)

@@ -18,6 +18,9 @@ import warnings
 
 import numpy as np
 
+from .devices import is_foreign_array
+from .transfer import host
+
 __all__ = ["plan_index", "index_grad"]
 
 _INVALID = "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid indices (got {})"
@@ -217,6 +220,8 @@ def _convert(item):
         return _INT, int(item), 1
     if isinstance(item, np.ndarray):
         return _tensor(item)
+    if is_foreign_array(item):  # another library's index array: planned on the host, used in its library
+        return _tensor(host(item))
     if isinstance(item, (str, bytes)):
         raise TypeError(f"new(): invalid data type '{kind.__name__}'")
     if isinstance(item, (list, tuple, range)):

@@ -16,6 +16,7 @@ import weakref
 
 import numpy as np
 
+from .devices import to_numpy_dtype
 from .grad_mode import _Global, _State
 from .registry import functions as _ops
 from .registry import internal as _internal
@@ -35,7 +36,7 @@ class InplaceOps:
 
     def _records(self, op, operands=()):
         """True when the in-place ``op`` must be recorded in the graph; raises where PyTorch does."""
-        if not self._data.flags.writeable:
+        if type(self._data) is np.ndarray and not self._data.flags.writeable:
             _read_only(op, self._data)
         if not _State.grad_enabled:
             return False
@@ -68,6 +69,8 @@ class InplaceOps:
         """``self = ufunc(self, value)`` in place with numpy's ``out=`` (no recording)."""
         value = self._operand(op, value)
         data = self._data
+        if type(data) is not np.ndarray:
+            return self._foreign_update(op, ufunc.__name__, value)
         try:
             ufunc(data, value, out=data, casting="same_kind")
         except TypeError:  # numpy's UFuncTypeError: e.g. a float result into an integer tensor
@@ -77,6 +80,22 @@ class InplaceOps:
             if not data.flags.writeable:
                 _read_only(op, data)
             raise
+        self._bump_version()
+        return self
+
+    def _foreign_update(self, op, name, value):
+        """``_ufunc_`` for another library's array (no ``out=`` in the array API): computed in its namespace and
+        written into the storage."""
+        from .backend import namespace
+
+        data = self._data
+        xp = namespace(data)
+        result = getattr(xp, name)(data, value)
+        if xp.kind(result) != xp.kind(data) and not np.can_cast(to_numpy_dtype(result.dtype),
+                                                                 to_numpy_dtype(data.dtype), "same_kind"):
+            raise RuntimeError(f"{op}: result type {to_numpy_dtype(result.dtype)} can't be cast to the desired "
+                               f"output type {to_numpy_dtype(data.dtype)}")
+        data[...] = xp.astype(result, data.dtype)
         self._bump_version()
         return self
 
@@ -126,8 +145,9 @@ class InplaceOps:
         if result.shape != data.shape:
             raise RuntimeError(f"{op}: output with shape {list(data.shape)} doesn't match the broadcast "
                                f"shape {list(result.shape)}")
-        if result.dtype != data.dtype and not np.can_cast(result.dtype, data.dtype, "same_kind"):
-            raise RuntimeError(f"{op}: result type {result.dtype} can't be cast to the desired output type {data.dtype}")
+        rt, dt = to_numpy_dtype(result.dtype), to_numpy_dtype(data.dtype)
+        if rt != dt and not np.can_cast(rt, dt, "same_kind"):
+            raise RuntimeError(f"{op}: result type {rt} can't be cast to the desired output type {dt}")
 
     def _via(self, op, name, *operands):
         """``self = name(self, *operands)`` in place, for the functional op ``name``: recorded when it must be, else
@@ -148,13 +168,13 @@ class InplaceOps:
         """``self += alpha * other`` in place."""
         if self._records("add_", (other,)):
             return self._recorded("add_", _ops["add"], other if alpha == 1 else other * alpha)
-        return self._ufunc_("add_", np.add, other if alpha == 1 else np.multiply(self._operand("add_", other), alpha))
+        return self._ufunc_("add_", np.add, other if alpha == 1 else self._operand("add_", other) * alpha)
 
     def sub_(self, other, *, alpha=1):
         """``self -= alpha * other`` in place."""
         if self._records("sub_", (other,)):
             return self._recorded("sub_", _ops["sub"], other if alpha == 1 else other * alpha)
-        return self._ufunc_("sub_", np.subtract, other if alpha == 1 else np.multiply(self._operand("sub_", other), alpha))
+        return self._ufunc_("sub_", np.subtract, other if alpha == 1 else self._operand("sub_", other) * alpha)
 
     def mul_(self, other):
         """``self *= other`` in place."""
@@ -178,13 +198,13 @@ class InplaceOps:
         """``self += value * tensor1 * tensor2`` in place."""
         if self._records("addcmul_", (tensor1, tensor2)):
             return self._recorded("addcmul_", _ops["add"], tensor1 * tensor2 * value)
-        return self._ufunc_("addcmul_", np.add, np.multiply(np.multiply(_raw(tensor1), _raw(tensor2)), value))
+        return self._ufunc_("addcmul_", np.add, _raw(tensor1) * _raw(tensor2) * value)
 
     def addcdiv_(self, tensor1, tensor2, *, value=1):
         """``self += value * tensor1 / tensor2`` in place."""
         if self._records("addcdiv_", (tensor1, tensor2)):
             return self._recorded("addcdiv_", _ops["add"], tensor1 / tensor2 * value)
-        return self._ufunc_("addcdiv_", np.add, np.multiply(np.divide(_raw(tensor1), _raw(tensor2)), value))
+        return self._ufunc_("addcdiv_", np.add, _raw(tensor1) / _raw(tensor2) * value)
 
     def clamp_(self, min=None, max=None):
         """Clamp into ``[min, max]`` in place; the bounds are numbers or Tensors (broadcast, differentiable)."""
@@ -237,7 +257,10 @@ class InplaceOps:
         if self._records("copy_", (src,)):
             self._recorded("copy_", _internal["copy_from"], src)
         else:
-            self._data[...] = self._operand("copy_", src)
+            value = self._operand("copy_", src)
+            if type(self._data) is not np.ndarray and hasattr(value, "shape"):
+                value = _into(self._data, value)  # (e.g. load_state_dict's host arrays into a CUDA parameter)
+            self._data[...] = value
             self._bump_version()
         if _State.tracer is not None:  # a trace (autograd.tracing) follows the new value to its source
             _State.tracer.assign(self, src)
@@ -391,6 +414,15 @@ def _broadcasts_to(shape, target):
         return np.broadcast_shapes(shape, target) == target
     except ValueError:
         return False
+
+
+def _into(target, value):
+    """The array ``value`` in the library, device and dtype of the array ``target`` (for writing into it)."""
+    from .backend import namespace
+    from .transfer import move, place_of
+
+    value = move(value, place_of(target))
+    return namespace(target).astype(value, target.dtype)
 
 
 def _raw(x):

@@ -21,6 +21,7 @@ The functions named ``Tensor.__...__`` below are those methods: :func:`install` 
 import numpy as np
 
 from . import registry
+from .devices import is_foreign_array
 from .numpy_functions import IMPLEMENTATIONS, array_operand, autograd_function, unsupported_argument
 from .tensor import Tensor
 
@@ -38,6 +39,8 @@ def to_array(t, dtype=None, copy=None):
         ValueError: ``copy=False`` and ``dtype`` differs from the tensor's (a cast copies), as numpy raises.
     """
     data = t._data
+    if type(data) is not np.ndarray:  # another library's array: through DLPack where it allows (t.numpy())
+        data = t.numpy()
     if dtype is not None and np.dtype(dtype) != data.dtype:
         if copy is False:
             raise ValueError(f"Unable to avoid copy while creating an array as requested: the Tensor is "
@@ -84,13 +87,14 @@ def from_dlpack(ext_tensor, *, device=None, copy=None):
 
 def foreign_operand(x, op):
     """An op operand that is not a Tensor, as the op computes with it: numbers and ndarrays as they are, an
-    array of another library (anything with ``__dlpack__``) as a zero-copy ndarray, used as a constant.
+    array-API array (``autograd.devices.is_foreign_array``) as it is, any other array with ``__dlpack__`` (a torch
+    tensor) as a zero-copy ndarray, used as a constant.
 
     Raises:
         TypeError: the array requires grad in its own library (torch): its gradient could not reach it.
     """
-    if isinstance(x, (np.ndarray, np.generic)) or not hasattr(type(x), "__dlpack__"):
-        return x
+    if isinstance(x, (np.ndarray, np.generic)) or not hasattr(type(x), "__dlpack__") or is_foreign_array(x):
+        return x  # (arrays of the array-API libraries a Tensor can hold stay in their namespace)
     kind = f"{type(x).__module__.split('.')[0]}.{type(x).__name__}"
     if getattr(x, "requires_grad", False):
         raise TypeError(f"{op.name.lower()}: got a {kind} of shape {tuple(x.shape)} that requires grad; autograd "

@@ -29,6 +29,7 @@ import weakref
 from numpy import asarray, generic, ndarray
 
 from .creation import get_default_dtype
+from .devices import device_of, is_foreign_array, to_numpy_dtype
 from .dtypes import result_type
 from .grad_mode import _Global, _State
 from .inplace import _regenerate_view
@@ -137,7 +138,7 @@ class Op:
         if self.promotes:
             _promote(self, arrays)
         out = self.forward(*arrays)
-        if self.view and out.base is not None:
+        if self.view and type(out) is ndarray and out.base is not None:  # (other libraries do not say: copies)
             # A view shares its base's version counter, so in-place changes through either are seen by both,
             # and remembers how it was made, so an in-place change through it can be recorded on the base.
             base = inputs[0]
@@ -149,7 +150,9 @@ class Op:
                 view = (view[0], view[1] and view[1] + (self,), version)
             result = _fill(_new(Tensor), out, None, base._version, view)
         else:
-            result = _fill(_new(Tensor), out if type(out) is ndarray else asarray(out), None, [0], None)
+            if type(out) is not ndarray:  # a numpy scalar, or another library's array
+                out = asarray(out) if isinstance(out, generic) else _foreign_result(self, out, arrays)
+            result = _fill(_new(Tensor), out, None, [0], None)
         if _State.tracer is not None:  # tracing (autograd.tracing) records every op, whatever the grad mode
             _State.tracer.record(self, inputs, arrays, result)
         if not (bits and _State.grad_enabled):
@@ -254,8 +257,11 @@ def _promote(op, arrays):
             tb = type(b)
             if (tb is ndarray and b.dtype is a.dtype) or tb is float or tb is int:
                 return
-    elif len(arrays) == 1 and arrays[0].dtype.kind in "fc":
+    elif len(arrays) == 1 and type(arrays[0]) is ndarray and arrays[0].dtype.kind in "fc":
         return
+    for a in arrays:  # another library's arrays: checked and cast in their namespace (no call for numpy's)
+        if type(a) not in _PLAIN and is_foreign_array(a):
+            return _promote_foreign(op, arrays)
     default = get_default_dtype()
     if len(arrays) - skip == 1:
         rt = arrays[skip].dtype
@@ -274,6 +280,72 @@ def _promote(op, arrays):
             if a.dtype is not rt:
                 arrays[i] = a.astype(rt, copy=False)
         elif isinstance(a, generic):  # a numpy scalar is a number here (numpy would let a float64 one widen)
+            arrays[i] = a.item()
+
+
+_PLAIN = frozenset((ndarray, int, float, bool, complex))
+
+
+def _foreign_result(op, out, arrays):
+    """The array an op's result holds when its forward returned no ndarray: a number as a numpy array, a foreign
+    array as it is, after checking that the op's inputs share its namespace and device."""
+    if not is_foreign_array(out):
+        return asarray(out)
+    check_same_namespace(op, arrays)
+    return out
+
+
+def check_same_namespace(op, arrays):
+    """RuntimeError when the arrays among ``arrays`` belong to different namespaces or devices (numbers mix freely)."""
+    from .backend import namespace
+
+    first = None
+    for a in arrays:
+        if not hasattr(a, "shape") or isinstance(a, generic):
+            continue
+        if first is None:
+            first, ns, dev = a, namespace(a), _library_device(a)
+            continue
+        other_ns = namespace(a)
+        if other_ns.xp is not ns.xp or _library_device(a) != dev:
+            raise RuntimeError(
+                f"{op.name.lower()}: expected all tensors to be on the same namespace and device, but found "
+                f"{_describe(first)} and {_describe(a)}")
+
+
+def _library_device(a):
+    if type(a) is ndarray:
+        return "cpu"
+    device = getattr(a, "device", None)
+    return device if device is not None else device_of(a)
+
+
+def _describe(a):
+    if type(a) is ndarray:
+        return "numpy on cpu"
+    return f"{type(a).__module__.split('.')[0]} on {_library_device(a)}"
+
+
+def _promote_foreign(op, arrays):
+    """``_promote`` for arrays of another array-API library: one namespace and device, then PyTorch's result dtype."""
+    from .backend import namespace
+
+    skip = op.promote_skip
+    check_same_namespace(op, arrays)
+    default = get_default_dtype()
+    operands = arrays[skip:]
+    if len(operands) == 1:
+        rt = to_numpy_dtype(operands[0].dtype)
+    else:
+        rt = result_type(*operands, default_float=default)
+    if op.promotes == "float" and rt.kind not in "fc":
+        rt = default
+    for i in range(skip, len(arrays)):
+        a = arrays[i]
+        if is_foreign_array(a):
+            if to_numpy_dtype(a.dtype) != rt:
+                arrays[i] = namespace(a).astype(a, rt)
+        elif isinstance(a, generic):
             arrays[i] = a.item()
 
 

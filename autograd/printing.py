@@ -120,11 +120,15 @@ def _dtype_name(dtype):
 
 
 def tensor_repr(t):
-    """``tensor(values[, size=...][, dtype=autograd....][, grad_fn=<NameBackward0> | requires_grad=True])``."""
+    """``tensor(values[, size=...][, device='cuda:0'][, dtype=autograd....][, grad_fn=<NameBackward0> |
+    requires_grad=True])``; the values of a tensor on any device or library are read on the host."""
     from .creation import get_default_dtype
+    from .transfer import host
 
-    data, prefix = t.numpy(), "tensor("
+    data, prefix = host(t._data), "tensor("
     indent, suffixes = len(prefix), []
+    if t.device.type != "cpu":
+        suffixes.append(f"device='{t.device}'")
     if data.size == 0:
         body = "[]"
         if data.ndim != 1:

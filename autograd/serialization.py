@@ -22,6 +22,7 @@ from . import safetensors_io
 from .archive import ArchiveError, NpzReader
 from .atomic import atomic_write
 from .devices import as_device
+from .transfer import host
 from .tensor import Tensor
 
 __all__ = ["save", "load", "SerializationError"]
@@ -53,6 +54,8 @@ class _Encoder:
         self.keep = []  # keep memoised objects alive so ids are not reused during encoding
 
     def _array_ref(self, array, path):
+        if type(array) is not np.ndarray and not isinstance(array, np.generic):
+            array = host(array)  # checkpoints hold host arrays, whatever device or library the tensor was on
         if array.dtype.hasobject:
             raise TypeError(f"an array of dtype object at {_where(path)}")
         name = f"a{len(self.arrays)}"
@@ -239,8 +242,9 @@ def load(f, map_location=None, weights_only=None):
     Args:
         f: a path or a binary file object open for reading (seekable). A name ending in ``.safetensors`` is
             read as a safetensors file: the result is a dict of Tensors (:mod:`autograd.safetensors_io`).
-        map_location: where the tensors go, as PyTorch's: None or a device (``'cpu'``, ``device('cpu')``);
-            a device that is not available raises. (PyTorch's dict and function forms are not supported.)
+        map_location: where the tensors go, as PyTorch's: None (the CPU: checkpoints hold host arrays) or a
+            device (``'cpu'``, ``'cuda:0'``); a device that is not available raises. (PyTorch's dict and
+            function forms are not supported.)
         weights_only: as PyTorch's; every checkpoint here holds only tensors, arrays, numbers, strings and
             containers, so loading is always what PyTorch calls weights-only, whatever the value.
     Raises:
@@ -254,16 +258,37 @@ def load(f, map_location=None, weights_only=None):
         if isinstance(map_location, dict) or callable(map_location):
             raise TypeError("autograd.load: map_location may be None or a device; the dict and function forms "
                             "are not supported")
-        as_device(map_location, "load")
+        map_location = as_device(map_location, "load")
     if weights_only is not None and not isinstance(weights_only, bool):
         raise TypeError(f"autograd.load: weights_only must be a bool or None, got {type(weights_only).__name__}")
     name = _name_of(f)
     if safetensors_io.is_safetensors(f):
         return safetensors_io.load(f, name, SerializationError)
     if hasattr(f, "read"):
-        return _load_from(f, name)
-    with open(os.fspath(f), "rb") as fh:
-        return _load_from(fh, name)
+        obj = _load_from(f, name)
+    else:
+        with open(os.fspath(f), "rb") as fh:
+            obj = _load_from(fh, name)
+    if map_location is not None and map_location.type != "cpu":
+        obj = _to_device(obj, map_location)
+    return obj
+
+
+def _to_device(obj, device):
+    """``obj`` with every Tensor in it moved to ``device`` (containers rebuilt, other values as they are)."""
+    if isinstance(obj, Tensor):
+        moved = obj.detach().to(device)
+        return moved.requires_grad_(obj.requires_grad) if obj.is_floating_point() else moved
+    if isinstance(obj, dict):
+        out = type(obj)() if isinstance(obj, OrderedDict) else {}
+        for k, v in obj.items():
+            out[k] = _to_device(v, device)
+        if hasattr(obj, "_metadata"):
+            out._metadata = obj._metadata
+        return out
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(_to_device(v, device) for v in obj)
+    return obj
 
 
 def _load_from(fh, name):

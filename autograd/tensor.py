@@ -1,12 +1,19 @@
-"""``Tensor``: a numpy array plus what autograd needs (``requires_grad``, ``grad``, ``grad_fn``)."""
+"""``Tensor``: an array plus what autograd needs (``requires_grad``, ``grad``, ``grad_fn``).
+
+The array is numpy's, or any library's that follows the array API (CuPy, ``array_api_strict``): it keeps its
+namespace and device (see :mod:`autograd.backend`, :mod:`autograd.devices`).
+"""
+import math
+
 import numpy as np
 
-from .devices import device_of
+from .devices import as_array, device_of, to_host, to_numpy_dtype
 from .inplace import InplaceOps
 
 __all__ = ["Tensor"]
 
 _new = object.__new__
+_HOST = (np.generic, int, float, bool, complex, list, tuple)
 
 
 class Tensor(InplaceOps):
@@ -52,8 +59,9 @@ class Tensor(InplaceOps):
     @staticmethod
     def _make(data, grad_fn=None, version=None, view=None):
         """Wrap an array without copying (the constructor every op uses)."""
-        return Tensor._fill(_new(Tensor), data if type(data) is np.ndarray else np.asarray(data), grad_fn,
-                            [0] if version is None else version, view)
+        if type(data) is not np.ndarray:  # numpy scalars and Python data as numpy; other libraries' arrays kept
+            data = np.asarray(data) if isinstance(data, _HOST) else as_array(data)
+        return Tensor._fill(_new(Tensor), data, grad_fn, [0] if version is None else version, view)
 
     # -- data and metadata ---------------------------------------------------------------------------------
 
@@ -90,7 +98,7 @@ class Tensor(InplaceOps):
 
     @data.setter
     def data(self, value):
-        self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
+        self._data = value._data if isinstance(value, Tensor) else as_array(value)
         self._bump_version()
 
     @property
@@ -105,8 +113,9 @@ class Tensor(InplaceOps):
 
     @property
     def dtype(self):
-        """The numpy dtype (``autograd.float32`` by default for floats)."""
-        return self._data.dtype
+        """The numpy dtype (``autograd.float32`` by default for floats), for arrays of any library."""
+        dtype = self._data.dtype
+        return dtype if isinstance(dtype, np.dtype) else to_numpy_dtype(dtype)
 
     @property
     def device(self):
@@ -133,21 +142,38 @@ class Tensor(InplaceOps):
 
     def numel(self):
         """Number of elements."""
-        return self._data.size
+        size = self._data.size
+        return size if size is not None else math.prod(self._data.shape)
 
     def item(self):
         """The value of a one-element tensor as a Python number."""
-        if self._data.size != 1:
-            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
-        return self._data.item()
+        data = self._data
+        if data.size != 1:
+            raise RuntimeError(f"a Tensor with {self.numel()} elements cannot be converted to Scalar")
+        return (data if type(data) is np.ndarray else self._host()).item()
 
     def numpy(self):
-        """The underlying numpy array (shared, no copy)."""
-        return self._data
+        """The underlying numpy array (shared, no copy); a host copy for CPU arrays of other array-API libraries.
+
+        Raises:
+            TypeError: the tensor is on a CUDA device (as PyTorch: copy it with ``.cpu()`` first).
+        """
+        data = self._data
+        if type(data) is np.ndarray:
+            return data
+        return to_host(data, "numpy")
 
     def tolist(self):
-        """Nested Python lists (a number for a 0-d tensor)."""
-        return self._data.tolist()
+        """Nested Python lists (a number for a 0-d tensor), read from any device."""
+        return self._host().tolist()
+
+    def _host(self):
+        """The values as a numpy array, copied from the device when they are on one (for item/tolist)."""
+        if type(self._data) is np.ndarray:
+            return self._data
+        from .transfer import host
+
+        return host(self._data)
 
     def __len__(self):
         if self.ndim == 0:
@@ -155,8 +181,8 @@ class Tensor(InplaceOps):
         return self._data.shape[0]
 
     def __bool__(self):
-        if self._data.size != 1:
-            raise RuntimeError(f"Boolean value of Tensor with {self._data.size} elements is ambiguous")
+        if self.numel() != 1:
+            raise RuntimeError(f"Boolean value of Tensor with {self.numel()} elements is ambiguous")
         return bool(self._data)
 
     def __float__(self):
@@ -166,7 +192,7 @@ class Tensor(InplaceOps):
         return int(self.item())
 
     def __index__(self):
-        if self._data.dtype.kind not in "iu" or self._data.size != 1:
+        if self.dtype.kind not in "iu" or self.numel() != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self._data)
 
@@ -178,7 +204,7 @@ class Tensor(InplaceOps):
     def __format__(self, format_spec):
         # As PyTorch: a 0-d tensor formats as its item ('{:.4f}'.format(loss)); others only with an empty spec.
         if self._data.ndim == 0:
-            return self._data.item().__format__(format_spec)
+            return self.item().__format__(format_spec)
         return object.__format__(self, format_spec)
 
     # -- autograd ------------------------------------------------------------------------------------------
@@ -211,8 +237,8 @@ class Tensor(InplaceOps):
 
     def requires_grad_(self, requires_grad=True):
         """Set ``requires_grad`` in place (floating-point leaves only); returns self."""
-        if requires_grad and self._data.dtype.kind not in "fc":
-            raise RuntimeError(f"only Tensors of floating point dtype can require gradients, got dtype {self._data.dtype}")
+        if requires_grad and self.dtype.kind not in "fc":
+            raise RuntimeError(f"only Tensors of floating point dtype can require gradients, got dtype {self.dtype}")
         if not requires_grad and self.grad_fn is not None:
             raise RuntimeError("you can only change requires_grad flags of leaf variables; use detach() for a non-leaf")
         self.requires_grad = bool(requires_grad)
@@ -238,4 +264,4 @@ class Tensor(InplaceOps):
 
     def is_floating_point(self):
         """True for floating dtypes."""
-        return self._data.dtype.kind == "f"
+        return self.dtype.kind == "f"

@@ -20,7 +20,7 @@ from .tensor import Tensor
 
 __all__ = [
     "smooth_floats", "positive", "away_from_zero", "unit_interval", "shapes", "broadcastable_shapes",
-    "arrays", "tensors", "op_test",
+    "arrays", "tensors", "op_test", "check_on_namespace",
 ]
 
 
@@ -121,3 +121,41 @@ def op_test(op, reference, arity=1, elements=None, shapes=None, kwargs=None, sec
         test = settings(max_examples=max_examples)(test)
     test.__name__ = f"test_{getattr(op, '__name__', 'op')}"
     return test
+
+
+def check_on_namespace(fn, arrays, target, rtol=1e-12, atol=1e-12):
+    """Run ``fn`` (Tensors -> Tensor) forward and backward on numpy and on ``target`` (a namespace module such as
+    ``array_api_strict``, a wrapped namespace on a device, or a device), and assert that both agree.
+
+    ``arrays`` are float64 numpy inputs; the backward pass seeds the output with a fixed ramp so every output
+    element's gradient is checked. Asserts also that the result stayed in ``target``'s library.
+    """
+    from .creation import asarray
+    from .transfer import is_at
+
+    def run(move):
+        xs = [move(asarray(np.array(a, dtype=np.float64))).detach().requires_grad_() for a in arrays]
+        out = fn(*xs)
+        seed = move(asarray(np.linspace(-1.0, 1.0, max(out.numel(), 1)).reshape(out.shape)))
+        (out * seed).sum().backward()
+        return out, [x.grad for x in xs]
+
+    def host(t):
+        return t.detach().to(np).numpy()
+
+    expected, expected_grads = run(lambda t: t)
+    out, grads = run(lambda t: t.to(target))
+    assert is_at(out._data, _target_of(target)), f"the result left {target}: {type(out._data).__name__}"
+    np.testing.assert_allclose(host(out), host(expected), rtol=rtol, atol=atol, err_msg="forward")
+    for i, (g, e) in enumerate(zip(grads, expected_grads)):
+        assert (g is None) == (e is None), f"input {i}: gradient presence differs"
+        if g is not None:
+            assert is_at(g._data, _target_of(target)), f"the gradient of input {i} left {target}"
+            np.testing.assert_allclose(host(g), host(e), rtol=rtol, atol=atol, err_msg=f"gradient of input {i}")
+
+
+def _target_of(target):
+    from .devices import device
+    from .transfer import as_namespace, is_namespace
+
+    return as_namespace(target) if is_namespace(target) else device(target)

@@ -341,25 +341,31 @@ class Module(StateDictMixin):
         """Move and/or cast the parameters and buffers in place (the same objects); returns self.
 
         Takes ``Tensor.to``'s forms: ``to(device)``, ``to(dtype)``, ``to(device, dtype)``, ``to(tensor)``, with
-        ``non_blocking=`` (and by keyword). Only floating-point parameters and buffers (and their ``.grad``) are
-        cast, so an optimizer built before keeps working. Only the CPU holds data here.
+        ``non_blocking=`` (and by keyword), and ``to(xp)`` with an array-API namespace module (``array_api_strict``,
+        ``cupy``, ``numpy``). Every parameter and buffer (and ``.grad``) moves; only floating-point ones are cast,
+        so an optimizer built before keeps working (its state moves with its parameters on ``load_state_dict``).
         Raises:
-            RuntimeError: a device that is not available (``'cuda'``).
+            RuntimeError: a device that is not available (``'cuda'`` without CuPy or a GPU).
             TypeError: a dtype that is not floating point; arguments in none of the forms.
         """
         if "copy" in kwargs:
             raise TypeError("Module.to() got an unexpected keyword argument 'copy'")
-        _, dtype, _, _ = ag.devices.parse_to(args, kwargs, "Module.to")
-        if dtype is None:
+        target, dtype, _ = ag.ops.conversion.parse_target(args, kwargs, "Module.to")
+        if dtype is not None:
+            dtype = np.dtype(dtype)
+            if dtype.kind != "f":
+                raise TypeError(f"Module.to only accepts floating point dtypes, but got desired dtype={dtype}")
+        if target is None and dtype is None:
             return self
-        dtype = np.dtype(dtype)
-        if dtype.kind != "f":
-            raise TypeError(f"Module.to only accepts floating point dtypes, but got desired dtype={dtype}")
         for tensor in itertools.chain(self.parameters(), self.buffers()):
-            if tensor.dtype.kind == "f" and tensor.dtype != dtype:
-                tensor.data = tensor.numpy().astype(dtype)
-                if tensor.grad is not None:
-                    tensor.grad = ag.tensor(tensor.grad.numpy().astype(dtype))
+            cast = dtype if tensor.dtype.kind == "f" else None
+            moved = _moved(tensor, target, cast)
+            if moved is not tensor:
+                tensor.data = moved
+            if tensor.grad is not None:
+                grad = _moved(tensor.grad, target, cast)
+                if grad is not tensor.grad:
+                    tensor.grad = grad
         return self
 
     def float(self):
@@ -375,11 +381,11 @@ class Module(StateDictMixin):
         return self.to(ag.float16)
 
     def cpu(self):
-        """Move parameters and buffers to host memory (where they are already); returns self."""
+        """Move parameters and buffers to host memory (numpy, unless they are in a CPU array-API library); returns self."""
         return self.to("cpu")
 
     def cuda(self, device=None):
-        """Move parameters and buffers to a CUDA device; raises RuntimeError while none is available."""
+        """Move parameters and buffers to a CUDA device (CuPy); raises RuntimeError without CuPy or a GPU."""
         return self.to(ag.device("cuda", device) if device is None or isinstance(device, int) else device)
 
     # -- printing ------------------------------------------------------------------------------------------
@@ -407,3 +413,14 @@ class Module(StateDictMixin):
 
 # (registry, the value type that joins it on assignment, its name in errors), in the order __setattr__ checks them.
 _ASSIGNABLE = (("_parameters", Parameter, "parameter"), ("_modules", Module, "child module"))
+
+
+def _moved(tensor, target, dtype):
+    """``tensor``'s data (detached) at ``target`` in ``dtype``; ``tensor`` itself when nothing changes."""
+    with ag.no_grad():
+        start = out = tensor.detach()
+        if target is not None:
+            out = out.to(target)
+        if dtype is not None and out.dtype != dtype:
+            out = out.to(dtype)
+    return tensor if out is start else out

@@ -7,6 +7,8 @@ import math
 
 import numpy as np
 
+from autograd.backend import namespace
+
 __all__ = ["strong_wolfe", "cubic_interpolate"]
 
 
@@ -39,10 +41,10 @@ def strong_wolfe(obj_func, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change
     Returns:
         ``(loss, flat_grad, t, evaluations)`` at the chosen step.
     """
-    d_norm = float(np.abs(d).max())
+    d_norm = max_abs(d)
     f_new, g_new = obj_func(x, t, d)
     ls_func_evals = 1
-    gtd_new = float(g_new.dot(d))
+    gtd_new = dot(g_new, d)
 
     # bracket an interval containing a point satisfying the Wolfe criteria
     t_prev, f_prev, g_prev, gtd_prev = 0, f, g, gtd
@@ -68,7 +70,7 @@ def strong_wolfe(obj_func, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change
         f_prev, g_prev, gtd_prev = f_new, g_new, gtd_new
         f_new, g_new = obj_func(x, t, d)
         ls_func_evals += 1
-        gtd_new = float(g_new.dot(d))
+        gtd_new = dot(g_new, d)
         ls_iter += 1
     if ls_iter == max_ls:
         bracket, bracket_f, bracket_g = [0, t], [f, f_new], [g, g_new]
@@ -94,7 +96,7 @@ def strong_wolfe(obj_func, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change
 
         f_new, g_new = obj_func(x, t, d)
         ls_func_evals += 1
-        gtd_new = float(g_new.dot(d))
+        gtd_new = dot(g_new, d)
         ls_iter += 1
 
         if f_new > (f + c1 * t * gtd) or f_new >= bracket_f[low_pos]:
@@ -113,3 +115,16 @@ def strong_wolfe(obj_func, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change
                 t, f_new, g_new, gtd_new
 
     return bracket_f[low_pos], bracket_g[low_pos], bracket[low_pos], ls_func_evals
+
+
+def dot(a, b):
+    """The dot product of two flat vectors of any array library, as a Python float (BLAS for numpy's)."""
+    if type(a) is np.ndarray:
+        return float(a.dot(b))
+    return float(namespace(a).sum(a * b))
+
+
+def max_abs(a):
+    """The largest absolute value of a vector of any array library, as a Python float."""
+    xp = namespace(a)
+    return float(xp.max(xp.abs(a)))

@@ -1,9 +1,8 @@
 """Adadelta: RMSprop whose step size is itself a running RMS of past updates (no hand-tuned lr needed)."""
 import numbers
 
-import numpy as np
-
 import autograd
+from autograd.backend import data_of, namespace
 
 from .optimizer import Optimizer, check_foreach, check_non_negative
 
@@ -65,6 +64,6 @@ class Adadelta(Optimizer):
             state["step"] += 1
             v, u = state["square_avg"], state["acc_delta"]
             v.mul_(rho).addcmul_(g, g, value=1 - rho)
-            delta = np.sqrt(u.numpy() + eps) / np.sqrt(v.numpy() + eps) * g
+            delta = namespace(g).sqrt(data_of(u) + eps) / namespace(g).sqrt(data_of(v) + eps) * g
             u.mul_(rho).addcmul_(delta, delta, value=1 - rho)
             p.add_(delta, alpha=-lr)

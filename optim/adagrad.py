@@ -1,7 +1,6 @@
 """AdaGrad: per-coordinate learning rates shrinking with the accumulated squared gradients."""
-import numpy as np
-
 import autograd
+from autograd.backend import data_of, namespace
 
 from .optimizer import Optimizer, check_non_negative
 
@@ -68,4 +67,4 @@ class Adagrad(Optimizer):
             clr = lr / (1 + (state["step"] - 1) * lr_decay)
             h = state["sum"]
             h.addcmul_(g, g, value=1)
-            p.addcdiv_(g, np.sqrt(h.numpy()) + eps, value=-clr)
+            p.addcdiv_(g, namespace(g).sqrt(data_of(h)) + eps, value=-clr)

@@ -1,7 +1,6 @@
 """Adam and AdamW: momentum plus RMSprop-style scaling, with bias correction."""
-import numpy as np
-
 import autograd
+from autograd.backend import data_of, namespace
 
 from .optimizer import Optimizer, check_betas, check_non_negative
 
@@ -71,15 +70,16 @@ class Adam(Optimizer):
             state["step"] += 1
             step = state["step"]
             m, v = state["exp_avg"], state["exp_avg_sq"]
+            xp = namespace(g)
             m.mul_(beta1).add_(g, alpha=1 - beta1)
             v.mul_(beta2).addcmul_(g, g, value=1 - beta2)
             bias_correction1 = 1 - beta1**step
             bias_correction2_sqrt = (1 - beta2**step) ** 0.5
             if amsgrad:
                 v_max = state["max_exp_avg_sq"]
-                v_max.copy_(np.maximum(v_max.numpy(), v.numpy()))
+                v_max.copy_(xp.maximum(data_of(v_max), data_of(v)))
                 v = v_max
-            denom = np.sqrt(v.numpy()) / bias_correction2_sqrt + eps
+            denom = xp.sqrt(data_of(v)) / bias_correction2_sqrt + eps
             p.addcdiv_(m, denom, value=-lr / bias_correction1)
 
 

@@ -1,9 +1,8 @@
 """Adam's variants: Adamax (infinity norm), NAdam (Nesterov momentum), RAdam (rectified variance)."""
 import math
 
-import numpy as np
-
 import autograd
+from autograd.backend import data_of, namespace
 
 from .optimizer import Optimizer, check_betas, check_foreach, check_non_negative
 
@@ -77,7 +76,7 @@ class Adamax(_AdamVariant):
             state["step"] += 1
             state["exp_avg"].mul_(beta1).add_(g, alpha=1 - beta1)
             u = state["exp_inf"]
-            u.copy_(np.maximum(u.numpy() * beta2, np.abs(g) + eps))
+            u.copy_(namespace(g).maximum(data_of(u) * beta2, namespace(g).abs(g) + eps))
             p.addcdiv_(state["exp_avg"], u, value=-lr / (1 - beta1 ** state["step"]))
 
 
@@ -138,7 +137,7 @@ class NAdam(_AdamVariant):
             mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * psi))
             state["mu_product"] *= mu
             mu_product = state["mu_product"]
-            denom = np.sqrt(state["exp_avg_sq"].numpy() / (1 - beta2**t)) + eps
+            denom = namespace(g).sqrt(data_of(state["exp_avg_sq"]) / (1 - beta2**t)) + eps
             p.addcdiv_(g, denom, value=-lr * (1.0 - mu) / (1.0 - mu_product))
             p.addcdiv_(state["exp_avg"], denom, value=-lr * mu_next / (1.0 - mu_product * mu_next))
 
@@ -194,11 +193,11 @@ class RAdam(_AdamVariant):
             state = self._state(p, group)
             t = self._update_moments(state, g, beta1, beta2)
             bias_correction2 = 1 - beta2**t
-            m_hat = state["exp_avg"].numpy() / (1 - beta1**t)
+            m_hat = data_of(state["exp_avg"]) / (1 - beta1**t)
             rho_t = rho_inf - 2 * t * beta2**t / bias_correction2
             if rho_t > 5.0:
                 rect = math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
-                adaptive = math.sqrt(bias_correction2) / (np.sqrt(state["exp_avg_sq"].numpy()) + eps)
+                adaptive = math.sqrt(bias_correction2) / (namespace(g).sqrt(data_of(state["exp_avg_sq"])) + eps)
                 p.add_(m_hat * lr * adaptive * rect, alpha=-1.0)
             else:
                 p.add_(m_hat * lr, alpha=-1.0)

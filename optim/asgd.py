@@ -1,5 +1,6 @@
 """ASGD: SGD with a decaying step size and a running (Polyak-Ruppert) average of the iterates."""
 import autograd
+from autograd.backend import data_of
 
 from .optimizer import Optimizer, check_foreach, check_non_negative
 
@@ -60,7 +61,7 @@ class ASGD(Optimizer):
             eta, ax = state["eta"], state["ax"]
             p.mul_(1 - lambd * eta).add_(g, alpha=-eta)
             if state["mu"] != 1:
-                ax.add_((p.numpy() - ax.numpy()) * state["mu"])
+                ax.add_((data_of(p) - data_of(ax)) * state["mu"])
             else:
                 ax.copy_(p)
             state["eta"] = lr / (1 + lambd * lr * state["step"]) ** alpha

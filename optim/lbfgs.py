@@ -1,11 +1,10 @@
 """L-BFGS: a quasi-Newton method that re-evaluates the loss through a closure, with an optional line search."""
 import numbers
 
-import numpy as np
-
 import autograd
+from autograd.backend import data_of, namespace
 
-from ._line_search import strong_wolfe
+from ._line_search import dot, max_abs, strong_wolfe
 from .optimizer import Optimizer, check_non_negative
 
 __all__ = ["LBFGS"]
@@ -82,14 +81,15 @@ class LBFGS(Optimizer):
     # -- the parameters as one flat vector ---------------------------------------------------------------
 
     def _gather_flat_grad(self):
-        return np.concatenate([np.zeros(p.numel(), dtype=p.dtype) if p.grad is None
-                               else p.grad.numpy().reshape(-1) for p in self._params])
+        xp = namespace(data_of(self._params[0]))
+        return xp.concat([xp.zeros(p.numel(), dtype=data_of(p).dtype) if p.grad is None
+                          else xp.reshape(data_of(p.grad), (-1,)) for p in self._params])
 
     def _add_grad(self, step_size, update):
         offset = 0
         for p in self._params:
             n = p.numel()
-            p.add_(update[offset:offset + n].reshape(p.shape), alpha=step_size)
+            p.add_(namespace(update).reshape(update[offset:offset + n], p.shape), alpha=step_size)
             offset += n
 
     def _directional_evaluate(self, closure, x, t, d):
@@ -130,7 +130,7 @@ class LBFGS(Optimizer):
         current_evals = 1
         state["func_evals"] += 1
         flat_grad = self._gather_flat_grad()
-        if np.abs(flat_grad).max() <= tolerance_grad:
+        if max_abs(flat_grad) <= tolerance_grad:
             return
 
         d, t, H_diag, prev_loss = _array(state.get("d")), state.get("t"), state.get("H_diag"), state.get("prev_loss")
@@ -147,7 +147,7 @@ class LBFGS(Optimizer):
             else:
                 y = flat_grad - prev_flat_grad
                 s = d * t
-                ys = float(y.dot(s))
+                ys = dot(y, s)
                 if ys > 1e-10:  # keep only pairs that keep the inverse-Hessian estimate positive definite
                     if len(old_dirs) == history_size:
                         old_dirs.pop(0)
@@ -156,27 +156,28 @@ class LBFGS(Optimizer):
                     old_dirs.append(y)
                     old_stps.append(s)
                     ro.append(1.0 / ys)
-                    H_diag = ys / float(y.dot(y))
+                    H_diag = ys / dot(y, y)
                 if "al" not in state:
                     state["al"] = [None] * history_size
                 d = _two_loop(flat_grad, old_dirs, old_stps, ro, H_diag, state["al"])
-            prev_flat_grad = flat_grad.copy()
+            prev_flat_grad = namespace(flat_grad).copy(flat_grad)
             prev_loss = loss
 
-            t = min(1.0, 1.0 / float(np.abs(flat_grad).sum())) * lr if state["n_iter"] == 1 else lr
-            gtd = float(flat_grad.dot(d))
+            t = min(1.0, 1.0 / float(namespace(flat_grad).sum(namespace(flat_grad).abs(flat_grad)))) * lr \
+                if state["n_iter"] == 1 else lr
+            gtd = dot(flat_grad, d)
             if gtd > -tolerance_change:  # not a descent direction (any more)
                 break
 
             ls_func_evals = 0
             if group["line_search_fn"] is not None:
-                x_init = [p.numpy().copy() for p in self._params]
+                x_init = [namespace(data_of(p)).copy(data_of(p)) for p in self._params]
                 loss, flat_grad, t, ls_func_evals = strong_wolfe(
                     lambda x, step, direction: self._directional_evaluate(closure, x, step, direction),
                     x_init, t, d, loss, flat_grad, gtd, max_ls=max_eval - current_evals)
                 # (PyTorch leaves the search's own tolerance_change at 1e-9, whatever the group's; so do we)
                 self._add_grad(t, d)
-                opt_cond = np.abs(flat_grad).max() <= tolerance_grad
+                opt_cond = max_abs(flat_grad) <= tolerance_grad
             else:
                 self._add_grad(t, d)
                 opt_cond = False
@@ -184,14 +185,14 @@ class LBFGS(Optimizer):
                     with autograd.enable_grad():
                         loss = float(closure())
                     flat_grad = self._gather_flat_grad()
-                    opt_cond = np.abs(flat_grad).max() <= tolerance_grad
+                    opt_cond = max_abs(flat_grad) <= tolerance_grad
                     ls_func_evals = 1
             current_evals += ls_func_evals
             state["func_evals"] += ls_func_evals
 
             if n_iter == max_iter or current_evals >= max_eval or opt_cond:
                 break
-            if np.abs(d * t).max() <= tolerance_change or abs(loss - prev_loss) < tolerance_change:
+            if max_abs(d * t) <= tolerance_change or abs(loss - prev_loss) < tolerance_change:
                 break
 
         state.update(d=_tensor(d), t=t, old_dirs=[_tensor(v) for v in old_dirs],
@@ -203,19 +204,19 @@ def _two_loop(flat_grad, old_dirs, old_stps, ro, H_diag, al):
     """``-H g`` by L-BFGS's two-loop recursion; ``al`` is the scratch list kept in the state (as PyTorch)."""
     q = -flat_grad
     for i in range(len(old_dirs) - 1, -1, -1):
-        al[i] = float(old_stps[i].dot(q)) * ro[i]
+        al[i] = dot(old_stps[i], q) * ro[i]
         q = q - al[i] * old_dirs[i]
     r = q * H_diag
     for i in range(len(old_dirs)):
-        be_i = float(old_dirs[i].dot(r)) * ro[i]
+        be_i = dot(old_dirs[i], r) * ro[i]
         r = r + (al[i] - be_i) * old_stps[i]
     return r
 
 
 def _array(value):
-    """A state vector as a numpy array (it is kept as a Tensor so that state dicts save and load)."""
-    return None if value is None else value.numpy()
+    """A state vector as an array of the parameters' library (kept as a Tensor so that state dicts save and load)."""
+    return None if value is None else data_of(value)
 
 
 def _tensor(array):
-    return None if array is None else autograd.from_numpy(np.array(array))
+    return None if array is None else autograd.tensor(array)

@@ -16,6 +16,7 @@ import numpy as np
 
 import autograd
 from autograd import Tensor
+from autograd.backend import data_of, namespace
 
 __all__ = ["Optimizer", "required", "check_non_negative", "check_betas", "check_foreach"]
 
@@ -146,7 +147,7 @@ class Optimizer:
     def _params_with_grad(self, group):
         """Yield ``(p, g)`` for each parameter ``p`` of ``group`` that has a gradient, in order.
 
-        ``g`` is the numpy array the update formula should use: ``p.grad`` negated when the group's
+        ``g`` is the array (numpy's, or the parameter's own library's) the update formula should use: ``p.grad`` negated when the group's
         ``'maximize'`` is set, plus the L2 penalty ``weight_decay * p`` when ``'weight_decay'`` is non-zero.
         With ``'decoupled_weight_decay'`` (AdamW) the penalty is not added: ``p`` is shrunk in place by
         ``1 - lr * weight_decay`` before it is yielded instead.  ``p.grad`` itself is never modified.
@@ -156,14 +157,14 @@ class Optimizer:
         for p in group["params"]:
             if p.grad is None:
                 continue
-            g = p.grad.numpy()
+            g = data_of(p.grad)
             if maximize:
                 g = -g
             if weight_decay != 0:
                 if decoupled:
                     p.mul_(1 - group["lr"] * weight_decay)
                 else:
-                    g = g + weight_decay * p.numpy()
+                    g = g + weight_decay * data_of(p)
             yield p, g
 
     def _state(self, p, group):
@@ -396,8 +397,10 @@ def _load_value(value, param, key, index, shaped):
         if shaped is not None and value.ndim and tuple(value.shape) != tuple(param.shape):
             raise ValueError(f"load_state_dict: state {key!r} of parameter {index} has shape {tuple(value.shape)}, "
                              f"but the parameter has shape {tuple(param.shape)}")
-        data = np.array(value.numpy(), dtype=param.dtype if value.dtype.kind in "fc" else None)
-        return autograd.from_numpy(data)
+        # a copy, in the parameter's dtype (floats), namespace and device: the state moves with its parameter
+        data = value.detach().to(namespace(data_of(param)))
+        data = data.to(param.dtype) if value.dtype.kind in "fc" else data
+        return data.clone() if data is value else data
     if isinstance(value, dict):
         return {k: _load_value(v, param, k, index, shaped) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

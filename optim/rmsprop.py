@@ -1,7 +1,6 @@
 """RMSprop: AdaGrad with an exponentially decaying average of squared gradients instead of a sum."""
-import numpy as np
-
 import autograd
+from autograd.backend import data_of, namespace
 
 from .optimizer import Optimizer, check_non_negative
 
@@ -79,9 +78,9 @@ class RMSprop(Optimizer):
             if centered:
                 m = state["grad_avg"]
                 m.mul_(alpha).add_(g, alpha=1 - alpha)
-                denom = np.sqrt(h.numpy() - m.numpy() * m.numpy()) + eps
+                denom = namespace(g).sqrt(data_of(h) - data_of(m) * data_of(m)) + eps
             else:
-                denom = np.sqrt(h.numpy()) + eps
+                denom = namespace(g).sqrt(data_of(h)) + eps
             if momentum > 0:
                 buf = state["momentum_buffer"]
                 buf.mul_(momentum).addcdiv_(g, denom)

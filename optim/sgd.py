@@ -1,7 +1,6 @@
 """Stochastic gradient descent, with the book's "Momentum" and "Nesterov" as options of ``SGD``."""
-import numpy as np
-
 import autograd
+from autograd.backend import data_of
 
 from .optimizer import Optimizer, check_non_negative
 
@@ -81,9 +80,9 @@ class SGD(Optimizer):
                 state = self.state[p]
                 buf = state.get("momentum_buffer")
                 if buf is None:
-                    buf = autograd.from_numpy(np.array(g, dtype=p.dtype))
+                    buf = autograd.tensor(g, dtype=p.dtype)
                     state["momentum_buffer"] = buf
                 else:
                     buf.mul_(momentum).add_(g, alpha=1 - dampening)
-                g = g + momentum * buf.numpy() if nesterov else buf.numpy()
+                g = g + momentum * data_of(buf) if nesterov else data_of(buf)
             p.add_(g, alpha=-lr)

@@ -133,7 +133,7 @@ def preserved_state(model):
     """Run a throw-away forward pass without side effects: the global RNG and the model's buffers (batch-norm
     running statistics) are restored afterwards."""
     rng = ag.get_rng_state()
-    buffers = [(b, b.numpy().copy()) for b in model.buffers()]
+    buffers = [(b, b.detach().clone()) for b in model.buffers()]  # in their own library and device
     try:
         yield
     finally:

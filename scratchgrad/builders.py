@@ -89,10 +89,10 @@ def first_layer_weight(model, input_dim=(1, 28, 28)):
     image); None if neither exists."""
     for module in model.modules():
         if isinstance(module, nn.Conv2d):
-            return module.weight.numpy().copy()
+            return module.weight.detach().cpu().numpy().copy()
         if isinstance(module, nn.Linear):
             c, h, w = input_dim
             if module.weight.shape[1] != c * h * w:
                 return None
-            return module.weight.numpy().reshape(module.weight.shape[0], c, h, w).copy()
+            return module.weight.detach().cpu().numpy().reshape(module.weight.shape[0], c, h, w).copy()
     return None

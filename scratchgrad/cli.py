@@ -110,7 +110,7 @@ def build_parser():
     train.add_argument("--seed", type=seed_int, default=UNSET, metavar="S", help="default 0")
     train.add_argument("--resume", metavar="CKPT", help="continue the run saved in this checkpoint: its settings "
                        "are kept (flags that contradict them are an error); --epochs is the new total, --out, "
-                       "--data-dir, --download, --no-progress and --no-pictures may change")
+                       "--data-dir, --download, --device, --no-progress and --no-pictures may change")
     train.add_argument("--out", metavar="DIR", help="output directory (default ./runs/<model>-<dataset>, "
                        "numbered -2, -3, ... when it holds an earlier run; with --resume the checkpoint's)")
     train.add_argument("--overwrite", action="store_true", help="replace the run in an --out that holds one "
@@ -120,6 +120,8 @@ def build_parser():
                             "10000 generated images)")
     train.add_argument("--test-size", type=size_or_all, default=UNSET, metavar="N",
                        help="evaluate on a random subset of N test images (default: all)")
+    train.add_argument("--device", default="cpu", help="where to train: cpu (numpy, the default) or cuda / "
+                       "cuda:N (CuPy: pip install 'scratchgrad[cuda]'); may change on --resume")
     train.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bars")
     train.add_argument("--no-pictures", dest="pictures", action="store_false",
                        help="skip curves.png, filters.png and graph.svg (numbers only, faster)")

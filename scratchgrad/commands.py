@@ -74,6 +74,10 @@ def _describe_sizes(train, test, name):
 
 def train(args):
     """``scratchgrad train``: returns the exit code."""
+    try:  # said before anything is loaded: 'cuda' without CuPy or a GPU, or no device at all
+        device = ag.devices.as_device(args.device, "scratchgrad train --device")
+    except (RuntimeError, TypeError) as exc:
+        return _error(str(exc), 2)
     resumed = None
     if args.resume is not None:
         try:
@@ -132,7 +136,8 @@ def train(args):
         # own warnings would only repeat it less clearly
         with np.errstate(over="ignore", invalid="ignore"):
             history = fit(model, optimizer, train_loader, test_loader, epochs=args.epochs, checkpoint=ckpt,
-                          resume=args.resume, progress=args.progress, meta=meta, callbacks=[_AnnounceStart()])
+                          resume=args.resume, progress=args.progress, meta=meta, callbacks=[_AnnounceStart()],
+                          device=None if device.type == "cpu" else device)
     except NonFiniteLossError as exc:
         _error(str(exc))
         history, code = exc.history, 1

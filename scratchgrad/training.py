@@ -13,6 +13,7 @@ import sys
 import time
 
 import autograd as ag
+from autograd.backend import data_of, namespace
 import nn.functional as F
 
 from .checkpoint import CheckpointError, check_param_groups, load_checkpoint, save_checkpoint
@@ -73,18 +74,30 @@ class Callback:
 
 def _accuracy_count(output, target):
     """Number of correct class predictions, or None when ``output``/``target`` are not logits/labels."""
-    out = output.numpy() if hasattr(output, "numpy") else output
-    tgt = target.numpy() if hasattr(target, "numpy") else target
+    out = output.detach().cpu().numpy() if hasattr(output, "numpy") else output
+    tgt = target.detach().cpu().numpy() if hasattr(target, "numpy") else target
     if getattr(out, "ndim", 0) != 2 or getattr(tgt, "ndim", 0) != 1 or tgt.dtype.kind not in "iu":
         return None
     return int((out.argmax(axis=1) == tgt).sum())
 
 
-def _split(batch):
+def _split(batch, place=None):
+    """``(input, target)`` of a batch, moved to ``place`` (the model's namespace, see :func:`_place_of`) when given."""
     if isinstance(batch, (tuple, list)) and len(batch) == 2:
-        return batch[0], batch[1]
+        if place is None:
+            return batch[0], batch[1]
+        return tuple(b.to(place) if isinstance(b, ag.Tensor) else b for b in batch)
     raise TypeError(f"fit: each batch must be a pair (input, target), got {type(batch).__name__}"
                     + (f" of length {len(batch)}" if hasattr(batch, "__len__") else ""))
+
+
+def _place_of(model):
+    """Where the model's parameters are: None for numpy (batches stay as they are), else their namespace and
+    device, which batches are moved to (``x.to(place)``)."""
+    for p in model.parameters():
+        data = data_of(p)
+        return None if type(data).__module__ == "numpy" else namespace(data)
+    return None
 
 
 def evaluate(model, loader, loss_fn=None):
@@ -100,10 +113,11 @@ def evaluate(model, loader, loss_fn=None):
     was_training = model.training
     model.eval()
     total, correct, count, scored = 0.0, 0, 0, True
+    place = _place_of(model)
     try:
         with ag.no_grad():
             for batch in loader:
-                x, t = _split(batch)
+                x, t = _split(batch, place)
                 out = model(x)
                 n = len(t)
                 total += float(loss_fn(out, t).item()) * n
@@ -195,7 +209,7 @@ def _call(callbacks, hook, *args):
 
 
 def fit(model, optimizer, train_loader, val_loader=None, epochs=1, loss_fn=None, scheduler=None, callbacks=(),
-        checkpoint=None, resume=None, progress=True, meta=None):
+        checkpoint=None, resume=None, progress=True, meta=None, device=None):
     """Train ``model`` for ``epochs`` epochs and return the history (one entry per epoch).
 
     Each step: ``loss = loss_fn(model(x), t)``, ``optimizer.zero_grad()``, ``loss.backward()``,
@@ -216,6 +230,9 @@ def fit(model, optimizer, train_loader, val_loader=None, epochs=1, loss_fn=None,
         resume: a checkpoint path to continue from (possibly mid-epoch, after Ctrl-C).
         progress: show a progress bar per epoch with the running loss (needs ``tqdm``).
         meta: a JSON-like dict stored in the checkpoint under ``"meta"`` (e.g. the CLI's settings).
+        device: move the model there first (``model.to(device)``: a device such as ``'cuda'``, or an array-API
+            namespace module). Batches always follow the model's parameters (``x.to(...)`` each step), so a
+            model moved before ``fit`` trains there too.
 
     Returns:
         a dict of lists: ``epoch`` (1-based), ``train_loss``, ``train_acc`` (running, in training mode),
@@ -236,6 +253,8 @@ def fit(model, optimizer, train_loader, val_loader=None, epochs=1, loss_fn=None,
             holds the epochs finished, and the file on disk is the previous checkpoint.
     """
     callbacks = _check_fit_args(epochs, callbacks)
+    if device is not None:
+        model.to(device)
     loss_fn = F.cross_entropy if loss_fn is None else loss_fn
     history, partial, start = _new_history(val_loader is not None), None, 0
     if resume is not None:
@@ -329,9 +348,10 @@ def _run_epoch(model, optimizer, loader, loss_fn, state, resuming, epochs, callb
     bar = _progress_bar(total, f"epoch {epoch}/{epochs}", state.step, progress)
     state.lr = _current_lr(optimizer)  # schedulers step between epochs, so this is the epoch's rate
     started = time.perf_counter()
+    place = _place_of(model)
     try:
         for batch in batches:
-            x, t = _split(batch)
+            x, t = _split(batch, place)
             out = model(x)
             loss = loss_fn(out, t)
             value = float(loss.item())

@@ -6,6 +6,7 @@ import warnings
 import numpy as np
 
 from .. import creation
+from ..devices import cuda
 from ..tensor import Tensor
 
 __all__ = ["DataLoader", "default_collate"]
@@ -110,8 +111,8 @@ class DataLoader:
         collate_fn: merges a list of samples into a batch; default :func:`default_collate`.
         num_workers: accepted as in PyTorch (a non-negative int, kept as ``loader.num_workers``), but batches are
             always loaded in the calling process: the same batches, in the same order, as ``num_workers=0``.
-        pin_memory: pinned host memory only matters for copies to an accelerator; with none present, True warns
-            and changes nothing, as PyTorch does on a machine without one.
+        pin_memory: pinned host memory only matters for copies to an accelerator; batches are ordinary host
+            arrays either way (``.to('cuda')`` copies them), and with no GPU present True warns, as PyTorch does.
 
     Yields:
         Batches as Tensors; for datasets of ``(input, target)`` pairs a tuple ``(x (B, ...), t (B,))``.
@@ -131,7 +132,7 @@ class DataLoader:
         if isinstance(num_workers, bool) or not isinstance(num_workers, (int, np.integer)) or num_workers < 0:
             raise ValueError(f"DataLoader: num_workers option should be non-negative; use num_workers=0 to disable "
                              f"multiprocessing, got num_workers={num_workers!r}")
-        if pin_memory:
+        if pin_memory and not cuda.is_available():
             warnings.warn("'pin_memory' argument is set as true but no accelerator is found, then device pinned "
                           "memory won't be used.", UserWarning, stacklevel=2)
         self.dataset = dataset

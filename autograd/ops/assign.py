@@ -6,6 +6,8 @@ requires grad is ``copy_from``.
 """
 import builtins
 
+import numpy as np
+
 from ..backend import namespace
 from ..inplace import _raw
 from ..op import Op
@@ -38,7 +40,13 @@ def _write(array, plan, value):
     """``array[index] = value`` in place for a planned index."""
     basic, advanced = plan
     if advanced is None:
-        array[basic] = value
+        if type(array) is np.ndarray:
+            array[basic] = value
+        else:
+            namespace(array).setitem(array, basic, value)
+    elif type(array) is not np.ndarray:
+        raise NotImplementedError(f"index_put: writing through index arrays is numpy-only (the array API has no "
+                                  f"such assignment); {type(array).__module__} arrays take slices and integers")
     else:
         array[basic][advanced] = value  # array[basic] is a view: the write reaches ``array``
 
@@ -75,12 +83,13 @@ class IndexPut(Op):
         _write(self.keep, plan, False)
 
     def forward(self, a, v):
-        out = a.copy()
+        out = namespace(a).copy(a)
         _write(out, self.plan, v)
         return out
 
     def backward(self, grad):
-        return grad * self.keep, _region(grad, self.plan, namespace(grad))
+        keep = self.keep if type(self.keep) is np.ndarray else namespace(self.keep).astype(self.keep, grad.dtype)
+        return grad * keep, _region(grad, self.plan, namespace(grad))
 
 
 class ViewScatter(Op):

@@ -164,24 +164,28 @@ def nonzero(input, *, as_tuple=False):
     return Tensor._make(xp.astype(xp.argwhere(data), np.int64))
 
 
-def _logical_reduce(name, reduce, input, dim, keepdim):
+def _logical_reduce(name, input, dim, keepdim):
     a = _raw(input)
-    axes = reduce_dims(dim, np.ndim(a), name)
-    return Tensor._make(np.asarray(reduce(a, axis=axes, keepdims=keepdim)))
+    a = a if hasattr(a, "shape") else np.asarray(a)
+    axes = reduce_dims(dim, a.ndim, name)
+    xp = namespace(a)
+    if xp.kind(a) != "b":
+        a = a != 0
+    return Tensor._make(xp.asarray(getattr(xp, name)(a, axis=axes, keepdims=keepdim)))
 
 
 @register(xp="all")
 @dim_aliases
 def all(input, dim=None, keepdim=False):
     """True (a bool tensor) where every element (over ``dim``: an int or a tuple; all when None) is nonzero."""
-    return _logical_reduce("all", np.all, input, dim, keepdim)
+    return _logical_reduce("all", input, dim, keepdim)
 
 
 @register(xp="any")
 @dim_aliases
 def any(input, dim=None, keepdim=False):
     """True (a bool tensor) where some element (over ``dim``: an int or a tuple; all when None) is nonzero."""
-    return _logical_reduce("any", np.any, input, dim, keepdim)
+    return _logical_reduce("any", input, dim, keepdim)
 
 
 @register(method="__contains__", export=False)
@@ -189,4 +193,4 @@ def _contains(self, element):
     """``element in tensor``: True when some element equals it (as PyTorch)."""
     if not isinstance(element, (Tensor, numbers.Number, np.bool_)):
         raise RuntimeError(f"Tensor.__contains__ only supports Tensor or scalar, but you passed in a {type(element).__name__}")
-    return bool((self._data == _raw(element)).any())
+    return bool(namespace(self._data).any(self._data == _raw(element)))

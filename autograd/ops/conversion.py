@@ -5,10 +5,11 @@ import numpy as np
 from ..backend import namespace
 from ..creation import _resolve_dtype
 from ..devices import device as _device
-from ..devices import device_of, parse_to
+from ..devices import device_of, parse_to, to_numpy_dtype
 from ..op import Op
 from ..registry import register
 from ..tensor import Tensor
+from ..transfer import as_namespace, is_at, is_namespace, move, place_of
 from .shape import clone
 
 # PyTorch's legacy type names (``x.type()``), printed with autograd's prefix as dtypes are (``autograd.float64``).
@@ -27,8 +28,8 @@ class Cast(Op):
         self.dtype = dtype
 
     def forward(self, a):
-        self.in_dtype = a.dtype
-        return a.astype(self.dtype)
+        self.in_dtype = to_numpy_dtype(a.dtype)
+        return namespace(a).astype(a, self.dtype)
 
     def backward(self, grad):
         if self.in_dtype.kind not in "fc":
@@ -39,11 +40,38 @@ class Cast(Op):
 def _cast(x, dtype, copy=False):
     """``x`` as ``dtype`` (differentiable between floating dtypes); ``x`` itself when nothing changes and not ``copy``."""
     dtype = None if dtype is None else _resolve_dtype(dtype)
-    if dtype is None or dtype == x._data.dtype:
+    if dtype is None or dtype == x.dtype:
         return clone(x) if copy else x
     if dtype.kind not in "fc":  # integer results never require grad
-        return Tensor._make(x._data.astype(dtype))
+        return Tensor._make(namespace(x._data).astype(x._data, dtype))
     return Cast(dtype).apply(x)
+
+
+class Move(Op):
+    """The tensor's data moved to another device or namespace (differentiable: the gradient moves back)."""
+
+    __slots__ = ("target", "source")
+    attrs = ("target",)
+
+    def __init__(self, target):
+        self.target = target
+
+    def forward(self, a):
+        self.source = place_of(a)
+        return move(a, self.target)
+
+    def backward(self, grad):  # under create_graph: grad is a Tensor
+        return Move(self.source).apply(grad)
+
+    def fast_backward(self, grad):
+        return move(grad, self.source)
+
+
+def _move(x, target):
+    """``x`` where ``target`` (a device or a namespace) puts arrays; ``x`` itself when it is there."""
+    if target is None or is_at(x._data, target):
+        return x
+    return Move(target).apply(x)
 
 
 @register(export=False, xp="astype")
@@ -52,17 +80,34 @@ def to(self, *args, **kwargs):
 
     Forms: ``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(other)`` (``other``'s device and dtype),
     each with ``non_blocking=`` and ``copy=`` (a new tensor even when nothing changes), and all by keyword.
-    The cast is differentiable between floating dtypes; integer and bool results never require grad.
-    ``non_blocking`` changes nothing on the CPU (as in PyTorch).
+    Beyond PyTorch, ``to(xp)`` and ``to(xp, dtype)`` with an array-API namespace module (``array_api_strict``,
+    ``cupy``, ``numpy``) move the data to that library, on its default device.
+    The move and the cast are differentiable (between floating dtypes); integer and bool results never require
+    grad. ``non_blocking`` changes nothing (the copy is synchronous).
 
     Raises:
-        RuntimeError: a device that is not available here (``'cuda'``), or no device at all (``'junk'``).
+        RuntimeError: a device that is not available here (``'cuda'`` without CuPy or a GPU), or no device at all
+            (``'junk'``).
         TypeError: arguments in none of the forms.
     """
     if len(args) == 1 and not kwargs and type(args[0]) is np.dtype:  # the engine's and the layers' to(dtype)
         return _cast(self, args[0])
-    _, dtype, _, copy = parse_to(args, kwargs)
-    return _cast(self, dtype, copy)
+    target, dtype, copy = parse_target(args, kwargs)
+    moved = _move(self, target)
+    return _cast(moved, dtype, copy and moved is self)
+
+
+def parse_target(args, kwargs, op="to"):
+    """``Tensor.to``'s arguments as ``(target, dtype, copy)``: the target a device or a namespace (or None)."""
+    if args and is_namespace(args[0]):
+        if "device" in kwargs:
+            raise TypeError(f"{op}(): got a namespace and 'device'; pass one or the other")
+        _, dtype, _, copy = parse_to(args[1:], kwargs, op)
+        return as_namespace(args[0]), dtype, copy
+    dev, dtype, _, copy = parse_to(args, kwargs, op)
+    if dev is not None and dev.type == "cpu":
+        dev = _device("cpu")
+    return dev, dtype, copy
 
 
 def _cast_method(name, dtype):
@@ -109,13 +154,18 @@ def type_as(self, other):
 
 @register(export=False)
 def cpu(self):
-    """This tensor in host memory: self (every tensor lives there today)."""
+    """This tensor in host memory: self when it is there already (numpy, or a CPU array-API library), else a copy
+    to numpy."""
     return to(self, "cpu")
 
 
 @register(export=False)
 def cuda(self, device=None, non_blocking=False):
-    """This tensor on a CUDA device (``device``: an index or a device); raises RuntimeError while none is available."""
+    """This tensor on a CUDA device (``device``: an index or a device), through CuPy.
+
+    Raises:
+        RuntimeError: CuPy is not installed, or it sees no GPU (the message says which).
+    """
     if device is None or isinstance(device, int):
         target = _device("cuda", device)
     else:

@@ -13,6 +13,7 @@ import numpy as np
 
 from ..backend import namespace
 from ..creation import get_default_dtype
+from ..devices import to_numpy_dtype
 from ..dtypes import result_type
 from ..inplace import _raw
 from ..op import Op
@@ -25,7 +26,7 @@ def _masked_mul(grad, deriv):
     """``grad * deriv``, but 0 wherever ``grad`` is exactly 0 and ``deriv`` is not finite (see module doc)."""
     prod = grad * deriv
     xp = namespace(prod)
-    if not xp.all(xp.isfinite(deriv)):
+    if not (math.isfinite(deriv) if isinstance(deriv, (int, float)) else xp.all(xp.isfinite(deriv))):
         return xp.where(grad == 0, 0, prod)
     return prod
 
@@ -105,7 +106,12 @@ class Div(_Arithmetic):
 
 def _is_bool(x):
     """A bool array or a Python bool."""
-    return type(x) is bool or getattr(x, "dtype", None) == np.bool_
+    if type(x) is bool:
+        return True
+    dtype = getattr(x, "dtype", None)
+    if dtype is None:
+        return False
+    return dtype == np.bool_ if isinstance(dtype, np.dtype) else to_numpy_dtype(dtype) == np.bool_
 
 
 def _reciprocal(b):
@@ -136,7 +142,7 @@ class Pow(_Arithmetic):
         if self.next[0] is not None:
             deriv = b * a ** (b - 1)
             zero = (b == 0) & (a == 0)
-            if zero.any():
+            if xp.any(zero):
                 # a ** 0 is constant: its derivative is 0 at a == 0 too, where b * a**(b-1) is 0 * inf (as PyTorch).
                 # Masking only where a == 0 keeps the b-dependence (second derivatives) everywhere else.
                 deriv = xp.where(zero, 0, deriv)
@@ -333,6 +339,8 @@ class Clamp(Op):
             self.mask &= a >= self.min
         if self.max is not None:
             self.mask &= a <= self.max
+        if type(a) is not np.ndarray:  # the array API has no arithmetic on bools
+            self.mask = xp.astype(self.mask, a.dtype)
         return xp.clip(a, self.min, self.max)
 
     def backward(self, grad):
@@ -366,7 +374,8 @@ class ClampTensor(Op):
             masks = (a >= lo, a < lo)
         else:
             masks = ((a >= lo) & (a <= hi), (a < lo) & (lo < hi), (a > hi) | (hi < lo))
-        self.masks = tuple(xp.broadcast_to(m, shape) for m in masks)
+        self.masks = tuple(xp.broadcast_to(m if type(a) is np.ndarray else xp.astype(m, a.dtype), shape)
+                           for m in masks)  # (the array API has no arithmetic on bools)
         out = a if lo is None else xp.maximum(a, lo)
         return out if hi is None else xp.minimum(out, hi)
 
@@ -388,9 +397,10 @@ class _Extremum(Op):
             out = getattr(namespace(a), self.pick)(a, b)
         except ValueError:
             raise _broadcast_error(self.pick, a, b) from None
-        tie = (a == b) * 0.5
-        self.wa = ((a == out) - tie).astype(out.dtype, copy=False)
-        self.wb = ((b == out) - tie).astype(out.dtype, copy=False)
+        xp = namespace(out)
+        tie = xp.astype(a == b, out.dtype) * 0.5
+        self.wa = xp.astype(a == out, out.dtype) - tie
+        self.wb = xp.astype(b == out, out.dtype) - tie
         return out
 
     def backward(self, grad):
@@ -604,8 +614,8 @@ def where(condition, input=None, other=None):
     if input is None or other is None:
         raise TypeError("where(): expected a condition alone, or a condition, input and other")
     cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
-    if cond.dtype != np.bool_:
-        raise RuntimeError(f"where: expected condition to be a bool tensor, got dtype {cond.dtype}")
+    if not _is_bool(cond):
+        raise RuntimeError(f"where: expected condition to be a bool tensor, got dtype {to_numpy_dtype(cond.dtype)}")
     return Where().apply(cond, input, other)
 
 

@@ -87,7 +87,7 @@ class Scatter(Op):
             return a + xp.index_add(a.shape, self.index, values)
         self.keep = xp.ones(a.shape, dtype=bool)  # False where the output was overwritten (no gradient to a there)
         self.keep[self.index] = False
-        out = a.copy()
+        out = xp.copy(a)
         out[self.index] = values
         return out
 
@@ -251,7 +251,8 @@ def masked_fill(input, mask, value):
                                f"{value.ndim} dimension(s)")
         fill = value if value.dtype == input.dtype else value.to(input.dtype)
     elif isinstance(value, (bool, int, float, np.number, np.bool_)):
-        fill = namespace(input._data).asarray(value).astype(input.dtype)
+        xp = namespace(input._data)
+        fill = xp.astype(xp.asarray(value), input.dtype)
     else:
         raise TypeError(f"masked_fill(): argument 'value' must be a number or a 0-d Tensor, not {type(value).__name__}")
     return MaskedFill().apply(m, fill, input)

@@ -22,10 +22,11 @@ class Flip(Op):
         self.dims = dims
 
     def forward(self, a):
-        return namespace(a).flip(a, self.dims).copy()  # a copy, as PyTorch (numpy's flip is a view)
+        xp = namespace(a)
+        return xp.copy(xp.flip(a, axis=self.dims))  # a copy, as PyTorch (numpy's flip is a view)
 
     def backward(self, grad):
-        return namespace(grad).flip(grad, self.dims)
+        return namespace(grad).flip(grad, axis=self.dims)
 
 
 class Roll(Op):

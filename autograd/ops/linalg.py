@@ -1,7 +1,8 @@
 """Linear algebra: matmul for 1-D, 2-D and batched (broadcast) operands."""
 
 from ..backend import namespace
-from ..op import Op
+from ..inplace import _raw
+from ..op import Op, check_same_namespace
 from ..registry import register
 from .shape import squeeze, unsqueeze
 
@@ -34,6 +35,8 @@ def _matmul(input, other, op):
     for x in (input, other):
         if not hasattr(x, "ndim"):  # Tensors and ndarrays; a list or a number is a misuse (TypeError, as PyTorch)
             raise TypeError(f"{op}: unsupported operand type {type(x).__name__}; expected a Tensor")
+    if type(_raw(input)) is not type(_raw(other)):  # (matmul does not promote: the mixing check is here)
+        check_same_namespace(MatMul(), (_raw(input), _raw(other)))
     if input.ndim == 0 or other.ndim == 0:
         raise RuntimeError(f"{op}: both arguments need at least 1 dim, got shapes {tuple(input.shape)} and {tuple(other.shape)}")
     if input.dtype != other.dtype:  # PyTorch does not promote in matmul

@@ -46,10 +46,10 @@ class VectorNorm(Op):
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             if p in (_INF, -_INF):
                 out = (xp.max if p > 0 else xp.min)(x, axis=axes, keepdims=True)
-                hit = x == out
-                self.factor = (xp.sign(a) * hit / xp.sum(hit, axis=axes, keepdims=True)).astype(a.dtype, copy=False)
+                hit = xp.astype(x == out, a.dtype)
+                self.factor = xp.astype(xp.sign(a) * hit / xp.sum(hit, axis=axes, keepdims=True), a.dtype)
             elif p == 0:
-                out = xp.sum(x != 0, axis=axes, keepdims=True).astype(a.dtype)
+                out = xp.sum(xp.astype(x != 0, a.dtype), axis=axes, keepdims=True)
             elif p == 1:
                 out = xp.sum(x, axis=axes, keepdims=True)
                 self.factor = xp.sign(a)
@@ -57,7 +57,7 @@ class VectorNorm(Op):
                 out = xp.sqrt(xp.sum(a * a, axis=axes, keepdims=True))
             else:
                 out = xp.sum(x ** p, axis=axes, keepdims=True) ** (1.0 / p)
-        out = out.astype(a.dtype, copy=False)
+        out = xp.astype(out, a.dtype)
         return out if self.keepdim else xp.reshape(out, _reduced_shape(a.shape, axes))
 
     def backward(self, grad, a, y):

@@ -289,5 +289,5 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
     """Replace NaN by ``nan``, +inf by ``posinf`` and -inf by ``neginf`` (default: the dtype's largest and smallest
     finite values). Integer and bool tensors are copied unchanged. The gradient is 0 where the input is not finite."""
     if input.dtype.kind not in "fc":
-        return Tensor._make(input._data.copy())
+        return Tensor._make(namespace(input._data).copy(input._data))
     return NanToNum(nan, posinf, neginf).apply(input)

@@ -34,7 +34,7 @@ class Sum(Op):
 
     def forward(self, a):
         self.shape = a.shape
-        return np.sum(a, axis=self.dim, keepdims=self.keepdim)
+        return namespace(a).sum(a, axis=self.dim, keepdims=self.keepdim)
 
     def backward(self, grad):
         return _expand_grad(grad, self.shape, self.dim, self.keepdim)
@@ -47,7 +47,7 @@ class Mean(Sum):
 
     def forward(self, a):
         self.shape = a.shape
-        return np.mean(a, axis=self.dim, keepdims=self.keepdim)
+        return namespace(a).mean(a, axis=self.dim, keepdims=self.keepdim)
 
     def backward(self, grad):
         n = np.prod(self.shape) if self.dim is None else np.prod([self.shape[d] for d in self.dim])
@@ -76,23 +76,24 @@ class _Select(Op):
         if a.size == 0 and (self.dim is None or any(a.shape[d] == 0 for d in self.dim)):
             raise RuntimeError(f"{self.name}: cannot reduce over an empty dim of the tensor of shape {a.shape} "
                                "(the maximum/minimum of nothing is undefined)")
+        xp = namespace(a)
         if self.dim is None or self.even_ties:
-            out = self.reduce(a, axis=self.dim, keepdims=True)
+            out = getattr(xp, self.reduce)(a, axis=self.dim, keepdims=True)
             hit = a == out
-            if self.dim is None and not self.even_ties and out.dtype.kind == "f" and np.isnan(out).any():
-                hit = np.isnan(a)  # max()/min(): the NaN elements are the selected ones
+            if self.dim is None and not self.even_ties and xp.kind(out) == "f" and xp.any(xp.isnan(out)):
+                hit = xp.isnan(a)  # max()/min(): the NaN elements are the selected ones
+            hit = xp.astype(hit, a.dtype)
             with np.errstate(invalid="ignore"):  # amax/amin of a slice with NaN: 0 / 0, NaN as PyTorch
-                self.weight = (hit / hit.sum(axis=self.dim, keepdims=True)).astype(a.dtype, copy=False)
+                self.weight = hit / xp.sum(hit, axis=self.dim, keepdims=True)
             self.indices = None
         else:
             (d,) = self.dim
-            idx = np.expand_dims(self.arg(a, axis=d), d)
-            out = np.take_along_axis(a, idx, axis=d)
-            self.weight = np.zeros(a.shape, dtype=a.dtype)
-            np.put_along_axis(self.weight, idx, 1, axis=d)
-            self.indices = idx if self.keepdim else np.squeeze(idx, d)
+            idx = xp.expand_dims(getattr(xp, self.arg)(a, axis=d), axis=d)
+            out = xp.take_along_axis(a, idx, axis=d)
+            self.weight = xp.one_hot(idx, a.shape, d, a.dtype)
+            self.indices = idx if self.keepdim else xp.squeeze(idx, axis=d)
         if not self.keepdim:
-            out = np.squeeze(out, axis=self.dim)
+            out = xp.squeeze(out, axis=tuple(range(out.ndim)) if self.dim is None else self.dim)
         return out
 
     def backward(self, grad):
@@ -101,14 +102,12 @@ class _Select(Op):
 
 class Max(_Select):
     __slots__ = ()
-    reduce = staticmethod(np.max)
-    arg = staticmethod(np.argmax)
+    reduce, arg = "max", "argmax"
 
 
 class Min(_Select):
     __slots__ = ()
-    reduce = staticmethod(np.min)
-    arg = staticmethod(np.argmin)
+    reduce, arg = "min", "argmin"
 
 
 class StdSqrt(Sqrt):
@@ -135,14 +134,15 @@ class LogSumExp(Op):
         self.dim, self.keepdim = dim, keepdim
 
     def forward(self, a):
+        xp = namespace(a)
         if a.size == 0:  # logsumexp of nothing is log(0) = -inf, as PyTorch (no max to subtract)
             shape = tuple(1 if i in self.dim else n for i, n in enumerate(a.shape))
-            out = namespace(a).full(shape, -np.inf, dtype=a.dtype)
-            return out if self.keepdim else np.squeeze(out, axis=self.dim)
-        m = np.max(a, axis=self.dim, keepdims=True)
-        m = np.where(np.isfinite(m), m, 0)
-        out = np.log(np.sum(np.exp(a - m), axis=self.dim, keepdims=True)) + m
-        return out if self.keepdim else np.squeeze(out, axis=self.dim)
+            out = xp.full(shape, -np.inf, dtype=a.dtype)
+            return out if self.keepdim else xp.squeeze(out, axis=self.dim)
+        m = xp.max(a, axis=self.dim, keepdims=True)
+        m = xp.where(xp.isfinite(m), m, 0)
+        out = xp.log(xp.sum(xp.exp(a - m), axis=self.dim, keepdims=True)) + m
+        return out if self.keepdim else xp.squeeze(out, axis=self.dim)
 
     def backward(self, grad, a, y):
         xp = namespace(grad)
@@ -159,10 +159,11 @@ class Softmax(Op):
         self.dim = dim
 
     def forward(self, a):
-        if a.size == 0:  # nothing to normalise (numpy's max of an empty dim would raise)
-            return a.copy()
-        e = np.exp(a - np.max(a, axis=self.dim, keepdims=True))
-        return e / np.sum(e, axis=self.dim, keepdims=True)
+        if a.size == 0:  # nothing to normalise (the max of an empty dim would raise)
+            return a * 1
+        xp = namespace(a)
+        e = xp.exp(a - xp.max(a, axis=self.dim, keepdims=True))
+        return e / xp.sum(e, axis=self.dim, keepdims=True)
 
     def backward(self, grad, y):
         gy = grad * y
@@ -179,9 +180,10 @@ class LogSoftmax(Op):
 
     def forward(self, a):
         if a.size == 0:
-            return a.copy()
-        z = a - np.max(a, axis=self.dim, keepdims=True)
-        return z - np.log(np.sum(np.exp(z), axis=self.dim, keepdims=True))
+            return a * 1
+        xp = namespace(a)
+        z = a - xp.max(a, axis=self.dim, keepdims=True)
+        return z - xp.log(xp.sum(xp.exp(z), axis=self.dim, keepdims=True))
 
     def backward(self, grad, y):
         xp = namespace(grad)
@@ -301,7 +303,8 @@ def _select(cls, input, dim, keepdim, name):
     result = getattr(return_types, name)
     if input.ndim == 0:  # PyTorch accepts dim 0 / -1 here: the value itself, at index 0
         reduce_dims(dim, 0, name)
-        return result(cls((), keepdim, even_ties=True).apply(input), Tensor._make(np.zeros((), dtype=np.int64)))
+        zero = namespace(input._data).zeros((), dtype=np.int64)
+        return result(cls((), keepdim, even_ties=True).apply(input), Tensor._make(zero))
     fn = cls(normalize_dims(dim, input.ndim, name), keepdim)
     values = fn.apply(input)
     return result(values, Tensor._make(fn.indices))
@@ -315,8 +318,9 @@ def _pairwise(fn, input, other, keepdim, name):
 
 
 def _arg_indices(cls, input, dim, keepdim):
-    idx = cls.arg(input._data, axis=dim)
-    return np.expand_dims(idx, dim) if keepdim else idx
+    xp = namespace(input._data)
+    idx = getattr(xp, cls.arg)(input._data, axis=dim)
+    return xp.expand_dims(idx, axis=dim) if keepdim else idx
 
 
 @register
@@ -363,7 +367,8 @@ def amin(input, dim=None, keepdim=False):
 def argmax(input, dim=None, keepdim=False):
     """Index of the largest element (flattened when ``dim`` is None); never requires grad."""
     if dim is None:
-        return Tensor._make(np.asarray(np.argmax(input._data)))
+        xp = namespace(input._data)
+        return Tensor._make(xp.asarray(xp.argmax(xp.reshape(input._data, (-1,)), axis=0)))
     return Tensor._make(_arg_indices(Max, input, normalize_dims(dim, input.ndim, "argmax")[0], keepdim))
 
 
@@ -373,7 +378,8 @@ def argmax(input, dim=None, keepdim=False):
 def argmin(input, dim=None, keepdim=False):
     """Index of the smallest element (flattened when ``dim`` is None); never requires grad."""
     if dim is None:
-        return Tensor._make(np.asarray(np.argmin(input._data)))
+        xp = namespace(input._data)
+        return Tensor._make(xp.asarray(xp.argmin(xp.reshape(input._data, (-1,)), axis=0)))
     return Tensor._make(_arg_indices(Min, input, normalize_dims(dim, input.ndim, "argmin")[0], keepdim))
 
 

@@ -55,7 +55,8 @@ class Sign(_Step):
 
     def forward(self, a):
         # (a > 0) - (a < 0): 0 for NaN and for -0.0, as PyTorch (numpy's sign gives NaN and -0.0)
-        return (a > 0).astype(a.dtype) - (a < 0).astype(a.dtype)
+        xp = namespace(a)
+        return xp.astype(a > 0, a.dtype) - xp.astype(a < 0, a.dtype)
 
 
 class Round(_Step):
@@ -81,7 +82,8 @@ class _Division(Op):
     fn = None  # the namespace function, also the name in messages
 
     def forward(self, a, b):
-        kind = (a if hasattr(a, "dtype") else b).dtype.kind  # promoted: a number operand has the array's kind
+        arr = a if hasattr(a, "dtype") else b
+        kind = namespace(arr).kind(arr)  # promoted: a number operand has the array's kind
         if kind == "b":
             raise NotImplementedError(f"\"{self.fn}\" not implemented for 'Bool' (shapes {np.shape(a)} and {np.shape(b)})")
         xp = namespace(a)
@@ -137,7 +139,7 @@ def _rounding(cls, input, name, *args):
     if kind == "b":
         raise NotImplementedError(f"\"{name}\" not implemented for 'Bool' (shape {tuple(input.shape)})")
     if kind in "iu":
-        return Tensor._make(input._data.copy())
+        return Tensor._make(namespace(input._data).copy(input._data))
     return cls(*args).apply(input)
 
 
@@ -184,7 +186,7 @@ def round(input, decimals=0):
 def sign(input):
     """Elementwise -1, 0 or 1 by the sign of ``input`` (0 for NaN; bool tensors unchanged); zero gradient."""
     if input.dtype.kind == "b":
-        return Tensor._make(input._data.copy())
+        return Tensor._make(namespace(input._data).copy(input._data))
     return Sign().apply(input)
 
 

@@ -70,14 +70,14 @@ def _cumprod_grad(grad, a, out, d, every_rank):
     xp = namespace(grad)
     zero = a == 0
     away = _reverse_cumsum(grad * out, d)  # valid wherever x[i] != 0
-    if not zero.any():
+    if not xp.any(zero):
         return away / a
     result = xp.where(zero, 0, away / xp.where(zero, 1, a))
     rank = xp.cumsum(zero, axis=d)  # at a zero: 1 for the first zero of its slice, 2 for the second...
     r = 1
     while True:
         hit = zero & (rank == r)
-        if not hit.any():
+        if not xp.any(hit):
             return result
         at_zero = _reverse_cumsum(grad * xp.cumprod(xp.where(hit, 1, a), axis=d), d)
         result = xp.where(hit, at_zero, result)
@@ -108,7 +108,7 @@ class Prod(Op):
         xp = namespace(grad)
         g = _expand_grad(grad, a.shape, self.dim, self.keepdim)
         zero = a == 0
-        if not zero.any():
+        if not xp.any(zero):
             return g * _expand_grad(out, a.shape, self.dim, self.keepdim) / a
         if a.ndim == 0:
             return g

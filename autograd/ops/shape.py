@@ -6,6 +6,7 @@ import itertools
 import math
 
 import numpy as np
+from numpy import ndarray
 
 from ..backend import index_add, namespace
 from ..indexing import plan_index
@@ -69,7 +70,7 @@ class Reshape(Op):
 
     def forward(self, a):
         self.in_shape = a.shape
-        return a.reshape(self.shape)
+        return a.reshape(self.shape) if type(a) is ndarray else namespace(a).reshape(a, self.shape)
 
     def replay(self, xp, x):
         return xp.reshape(x, self.shape)
@@ -87,7 +88,7 @@ class Permute(Op):
         self.dims = dims
 
     def forward(self, a):
-        return a.transpose(self.dims)
+        return a.transpose(self.dims) if type(a) is ndarray else namespace(a).permute_dims(a, self.dims)
 
     def replay(self, xp, x):
         return xp.permute_dims(x, self.dims)
@@ -140,7 +141,7 @@ class GetItem(Op):
 
     def forward(self, a):
         self.in_shape = a.shape
-        return a[self.index]
+        return a[self.index] if type(a) is ndarray else namespace(a).getitem(a, self.index)
 
     def replay(self, xp, x):
         return xp.getitem(x, self.index)
@@ -198,7 +199,7 @@ class Clone(Op):
     __slots__ = ()
 
     def forward(self, a):
-        return a.copy()
+        return a.copy() if type(a) is ndarray else namespace(a).copy(a)
 
     def backward(self, grad):
         return grad

@@ -114,7 +114,7 @@ def argsort(input, dim=-1, descending=False, *, stable=False):
     _check_bool("argsort", "stable", stable)
     d = single_dim(dim, input.ndim, "argsort")
     if input.ndim == 0:
-        return Tensor._make(np.zeros((), dtype=np.int64))
+        return Tensor._make(namespace(input._data).zeros((), dtype=np.int64))
     return Tensor._make(_sort_indices(input._data, d, bool(descending)))
 
 
@@ -141,9 +141,9 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
 
     def run(x, d):
         xp = namespace(x._data)
-        idx = xp.take(_sort_indices(x._data, d, bool(largest)), np.arange(k), axis=d)
+        idx = xp.take(_sort_indices(x._data, d, bool(largest)), xp.arange(k), axis=d)
         if not sorted:
             idx = xp.sort(idx, axis=d)
-        return TopK(d, idx).apply(x), Tensor._make(idx.copy())  # a copy: backward keeps its own
+        return TopK(d, idx).apply(x), Tensor._make(xp.copy(idx))  # a copy: backward keeps its own
 
     return return_types.topk(*(_on_vector(run, input) if input.ndim == 0 else run(input, d)))

@@ -46,8 +46,11 @@ class LeakyReLU(Op):
 
     def forward(self, x):
         positive = x > 0
-        self.slope = np.multiply(positive, x.dtype.type(1.0 - self.negative_slope), dtype=x.dtype)
-        self.slope += x.dtype.type(self.negative_slope)
+        if type(x) is np.ndarray:
+            self.slope = np.multiply(positive, x.dtype.type(1.0 - self.negative_slope), dtype=x.dtype)
+            self.slope += x.dtype.type(self.negative_slope)
+        else:  # another array-API library: no arithmetic on bools there
+            self.slope = namespace(x).astype(positive, x.dtype) * (1.0 - self.negative_slope) + self.negative_slope
         return x * self.slope
 
     def backward(self, grad, x):
@@ -123,7 +126,10 @@ class GELU(Op):
 
     def forward(self, x):
         if self.approximate == "tanh":
-            return 0.5 * x * (1.0 + np.tanh(_tanh_arg(x)))
+            return 0.5 * x * (1.0 + namespace(x).tanh(_tanh_arg(x)))
+        if type(x) is not np.ndarray:
+            raise NotImplementedError("gelu: the exact form needs erf, which the array API lacks; use "
+                                      "approximate='tanh' on non-numpy tensors")
         return 0.5 * x * (1.0 + _erf_array(x * x.dtype.type(1 / math.sqrt(2.0))))
 
     def backward(self, grad, x):
@@ -185,15 +191,18 @@ class Softplus(Op):
         self.beta, self.threshold = beta, threshold
 
     def forward(self, x):
-        bx = x * x.dtype.type(self.beta)
+        xp = namespace(x)
+        bx = x * _scalar(x, self.beta)
         # max(z, 0) + log1p(exp(-|z|)): no overflow, and several times faster than np.logaddexp here.
-        out = np.log1p(np.exp(-np.abs(bx)))
-        out += np.maximum(bx, 0)
+        out = xp.log1p(xp.exp(-xp.abs(bx)))
+        out += xp.maximum(bx, 0)
         if self.beta != 1:
-            out /= x.dtype.type(self.beta)
-        self.linear = bx > self.threshold
-        if self.linear.any():
-            out[self.linear] = x[self.linear]
+            out /= _scalar(x, self.beta)
+        linear = bx > self.threshold
+        if xp.any(linear):
+            out = xp.where(linear, x, out)
+        # a 0/1 array outside numpy (the array API has no arithmetic on bools), for the rule below
+        self.linear = linear if type(x) is np.ndarray else xp.astype(linear, x.dtype)
         return out
 
     def backward(self, grad, x):
@@ -201,18 +210,25 @@ class Softplus(Op):
 
     def fast_backward(self, grad, x):
         """The same rule with the array sigmoid."""
-        return self._rule(grad, _sigmoid_array(x * x.dtype.type(self.beta)))
+        return self._rule(grad, _sigmoid_array(x * _scalar(x, self.beta)))
 
     def _rule(self, grad, sig):
-        if self.linear.any():
-            sig = sig * ~self.linear + self.linear
+        lin = self.linear
+        if namespace(lin).any(lin):
+            sig = sig * ~lin + lin if type(lin) is np.ndarray else sig * (1.0 - lin) + lin
         return grad * sig
 
 
 def _sigmoid_array(z):
     """``1 / (1 + exp(-z))`` as ``0.5 * tanh(z / 2) + 0.5``: no overflow, no ``np.where`` (slow on random masks)."""
-    half = z.dtype.type(0.5)
-    return np.tanh(z * half) * half + half
+    half = _scalar(z, 0.5)
+    return namespace(z).tanh(z * half) * half + half
+
+
+def _scalar(x, value):
+    """``value`` as a scalar of ``x``'s dtype for numpy (older numpy would widen float32 by a Python float), a
+    Python float for other libraries (which keep the array's dtype)."""
+    return x.dtype.type(value) if type(x) is np.ndarray else value
 
 
 def softplus(input, beta=1.0, threshold=20.0):

@@ -21,9 +21,10 @@ gradient (col2im) is skipped when the input needs none.
 import numpy as np
 
 from autograd import pad
-from autograd.backend import namespace
-from autograd.op import Op
+from autograd.backend import data_of, namespace
+from autograd.op import Op, check_same_namespace
 
+from . import generic, windows
 from ._utils import ntuple, pair, shape_of
 
 __all__ = ["conv1d", "conv2d", "unfold", "fold", "im2col", "col2im"]
@@ -43,6 +44,8 @@ def _im2col(x, kernel, dilation, padding, stride, ones_row=False):
     ``[weight | bias]`` then adds the bias inside the matrix product, and the weight gradient's last column
     is the bias gradient (two passes over the ``(N, O, L)`` output saved).
     """
+    if type(x) is not np.ndarray:  # another array-API library: im2col from slicing
+        return windows.im2col(x, kernel, dilation, padding, stride, ones_row)
     (kh, kw), (dh, dw), (ph, pw), (sh, sw) = kernel, dilation, padding, stride
     n, c, h, w = x.shape
     if ph or pw:
@@ -65,6 +68,8 @@ def _im2col(x, kernel, dilation, padding, stride, ones_row=False):
 
 def _col2im(cols, size, kernel, dilation, padding, stride):
     """Sum the columns ``(N, C*kh*kw, L)`` back into an ``(N, C, H, W)`` image (the adjoint of ``_im2col``)."""
+    if type(cols) is not np.ndarray:  # another array-API library: slice-adds (a scatter-add of the windows)
+        return windows.col2im(cols, size, kernel, dilation, padding, stride)
     (kh, kw), (dh, dw), (ph, pw), (sh, sw) = kernel, dilation, padding, stride
     h, w = size
     n = cols.shape[0]
@@ -96,7 +101,7 @@ class Unfold(Op):
         self.size = x.shape[2:]
         cols = _im2col(x, self.kernel_size, self.dilation, self.padding, self.stride)
         # A 1x1 kernel gives a read-only view of the input; hand out an array of our own instead.
-        return cols.copy() if np.may_share_memory(cols, x) else cols
+        return cols.copy() if type(cols) is np.ndarray and np.may_share_memory(cols, x) else cols
 
     def backward(self, grad):
         return Fold(self.size, self.kernel_size, self.dilation, self.padding, self.stride).apply(grad)
@@ -287,6 +292,13 @@ def _conv(op, nd, input, weight, bias, stride, padding, dilation, groups):
             f"{op}: padded input size per channel ({' x '.join(map(str, padded))}) is smaller than the (dilated) kernel size "
             f"({' x '.join(map(str, eff))}); input shape {shape_of(input)}, weight shape {shape_of(weight)}, padding {padding}"
         )
+    if type(data_of(input)) is not type(data_of(weight)):  # (one fused op, no promotion: the mixing check)
+        check_same_namespace(Conv2d(stride, padding, dilation, groups), (data_of(input), data_of(weight)))
+    if not generic.is_numpy(input):  # another array-API library: unfold + matmul from differentiable ops
+        if nd == 1:
+            geometry = ((1,) + tuple(kernel), (1,) + dilation, (0,) + padding, (1,) + stride)
+            return generic.conv2d(input.unsqueeze(2), weight.unsqueeze(2), bias, geometry, int(groups)).squeeze(2)
+        return generic.conv2d(input, weight, bias, (tuple(kernel), dilation, padding, stride), int(groups))
     if nd == 1:  # a 1-D convolution is a 2-D one over images of height 1
         out = Conv2d((1,) + stride, (0,) + padding, (1,) + dilation, int(groups)).apply(input.unsqueeze(2), weight.unsqueeze(2), bias)
         return out.squeeze(2)

@@ -7,8 +7,10 @@ Both give the same expected value at test time; the inverted form keeps inferenc
 """
 import numpy as np
 
+from autograd.backend import data_of
 from autograd.creation import generator
 from autograd.op import Op
+from autograd.transfer import move, place_of
 
 from ._utils import maybe_inplace
 
@@ -51,4 +53,6 @@ def dropout(input, p=0.5, training=True, inplace=False):
     else:
         keep = generator().random(input.shape, dtype=np.float32) >= np.float32(p)
         mask = np.multiply(keep, dtype.type(1.0 / (1.0 - p)), dtype=dtype)
+    if type(data_of(input)) is not np.ndarray:  # drawn on the host, moved to the input's library and device
+        mask = move(mask, place_of(data_of(input)))
     return maybe_inplace(Dropout(mask, p).apply, input, inplace)

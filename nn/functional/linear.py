@@ -1,6 +1,6 @@
 """``linear`` (the book's ``Affine`` layer): ``y = x @ weight.T + bias`` as one fused op."""
-from autograd.backend import namespace
-from autograd.op import Op
+from autograd.backend import data_of, namespace
+from autograd.op import Op, check_same_namespace
 
 from ._utils import shape_of
 
@@ -30,7 +30,7 @@ class Linear(Op):
             x2 = xp.reshape(x, (-1, n_in)) if len(x.shape) != 2 else x
             gw = xp.matmul(xp.swapaxes(flat, 0, 1), x2)
         if bias is not None and self.needs_input_grad(2):
-            gb = xp.sum(flat, 0)
+            gb = xp.sum(flat, axis=0)
         return gx, gw, gb
 
 
@@ -53,6 +53,8 @@ def linear(input, weight, bias=None):
         )
     if bias is not None and shape_of(bias) != (weight.shape[0],):
         raise RuntimeError(f"linear: expected bias of shape ({weight.shape[0]},), got {shape_of(bias)}")
+    if type(data_of(input)) is not type(data_of(weight)):  # (one fused op, no promotion: the mixing check)
+        check_same_namespace(Linear(), (data_of(input), data_of(weight)))
     if input.dtype != weight.dtype:
         raise RuntimeError(f"linear: input ({input.dtype}) and weight ({weight.dtype}) must have the same dtype")
     if input.ndim == 1:

@@ -10,7 +10,8 @@ differentiable) coefficient array ``Q`` shaped like the input, the loss per samp
 import numpy as np
 
 from autograd import Tensor, from_numpy
-from autograd.backend import namespace
+from autograd.devices import to_numpy_dtype
+from autograd.backend import data_of, namespace
 from autograd.ops import log_softmax as _log_softmax
 from autograd.ops import softmax as _softmax
 from autograd.op import Op
@@ -38,27 +39,30 @@ class CrossEntropy(Op):
     def _coefficients(self, target, n_classes, shape):
         """Q for a probability target: ``((1 - ls) * target + ls / C) * weight``."""
         q = target * (1.0 - self.smooth) + self.smooth / n_classes if self.smooth else target
-        return q if self.weight is None else q * self.weight.reshape(shape)
+        return q if self.weight is None else q * namespace(self.weight).reshape(self.weight, shape)
 
     def forward(self, x, target):
         n_classes = x.shape[1]
         shape = (1, -1) + (1,) * (x.ndim - 2)
-        shifted = x - x.max(axis=1, keepdims=True)
-        exp = np.exp(shifted)
-        sums = exp.sum(axis=1, keepdims=True)
-        log_prob = shifted - np.log(sums)
+        xp = namespace(x)
+        shifted = x - xp.max(x, axis=1, keepdims=True)
+        exp = xp.exp(shifted)
+        sums = xp.sum(exp, axis=1, keepdims=True)
+        log_prob = shifted - xp.log(sums)
         coef = self._coefficients(target, n_classes, shape) if self.prob_target else self.coef
-        loss = -(coef * log_prob).sum(axis=1)
+        loss = -xp.sum(coef * log_prob, axis=1)
         exp /= sums
         self.prob = exp
-        self.coef_sum = coef.sum(axis=1, keepdims=True)
+        self.coef_sum = xp.sum(coef, axis=1, keepdims=True)
         if self.prob_target:
             self.coef = coef
         if self.reduction == "none":
             return loss
-        total = loss.sum()
+        total = xp.sum(loss)
         if self.reduction == "sum":
             return total
+        if type(x) is not np.ndarray:
+            return total / float(self.denom) if self.denom else total * float("nan")
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.asarray(total / x.dtype.type(self.denom), dtype=x.dtype)
 
@@ -73,7 +77,7 @@ class CrossEntropy(Op):
 
     def fast_backward(self, grad, x, target):
         """The rule on arrays, reusing the forward's softmax and Q."""
-        return self._rule(grad, x, self.coef, self.coef_sum, lambda: self.prob, lambda: np.log(self.prob))
+        return self._rule(grad, x, self.coef, self.coef_sum, lambda: self.prob, lambda: namespace(grad).log(self.prob))
 
     def _rule(self, grad, x, coef, coef_sum, prob, log_prob):
         """``dx = g * (softmax(x) * sum(Q) - Q)``, ``dtarget = -g * log_softmax(x) * (1 - ls) * weight``."""
@@ -89,48 +93,52 @@ class CrossEntropy(Op):
         if self.prob_target and self.needs_input_grad(1):
             factor = 1.0 - self.smooth
             if self.weight is not None:
-                factor = self.weight.reshape((1, -1) + (1,) * (len(x.shape) - 2)) * factor
+                factor = namespace(self.weight).reshape(self.weight, (1, -1) + (1,) * (len(x.shape) - 2)) * factor
             gt = g * (log_prob() * -factor)
         return gx, gt
 
 
 def _class_target(op, input, target, ignore_index):
     """Validate a class-index target; returns ``(target array, valid mask)``."""
-    t = target.numpy() if isinstance(target, Tensor) else np.asarray(target)
+    t = data_of(target)
+    xp = namespace(t)
     expected = (input.shape[0],) + tuple(input.shape[2:])
-    if t.dtype.kind not in "iu":
+    if xp.kind(t) not in "iu":
         raise RuntimeError(
             f"{op}: expected a class-index target of an integer dtype with shape {expected} (or class probabilities of "
-            f"the input's shape {shape_of(input)}), got a {t.dtype} target of shape {shape_of(t)}"
+            f"the input's shape {shape_of(input)}), got a {to_numpy_dtype(t.dtype)} target of shape {shape_of(t)}"
         )
     if t.shape != expected:
         raise RuntimeError(f"{op}: expected target of shape {expected} for input of shape {shape_of(input)}, got target of shape {shape_of(t)}")
     valid = t != ignore_index
     n_classes = input.shape[1]
     bad = valid & ((t < 0) | (t >= n_classes))
-    if bad.any():
-        raise IndexError(f"{op}: target {int(t[bad].flat[0])} is out of bounds for {n_classes} classes (input of shape {shape_of(input)})")
+    if xp.any(bad):
+        first = Tensor._make(t)[Tensor._make(bad)].reshape(-1)[0].item()
+        raise IndexError(f"{op}: target {first} is out of bounds for {n_classes} classes (input of shape {shape_of(input)})")
     return t, valid
 
 
 def _one_hot_coef(t, valid, n_classes, dtype, weight):
     """Dense ``(N, C, *)`` coefficients ``w[t] * one_hot(t)`` (zero where ignored) and ``sum w[t]`` over valid."""
-    safe = np.where(valid, t, 0)
-    coef = np.zeros((t.shape[0], n_classes) + t.shape[1:], dtype=dtype)
-    np.put_along_axis(coef, safe[:, None], 1.0, axis=1)
-    picked = valid.astype(dtype) if weight is None else weight[safe] * valid
-    coef *= picked[:, None]
-    return coef, float(picked.sum())
+    xp = namespace(t)
+    safe = xp.where(valid, t, 0)
+    coef = xp.one_hot(xp.expand_dims(safe, axis=1), (t.shape[0], n_classes) + tuple(t.shape[1:]), 1, dtype)
+    picked = xp.astype(valid, dtype)
+    if weight is not None:
+        picked = xp.getitem(weight, safe) * picked
+    coef *= xp.expand_dims(picked, axis=1)
+    return coef, float(xp.sum(picked))
 
 
 def _check_weight(op, weight, n_classes, dtype):
     """The per-class ``weight`` as a ``(C,)`` array of ``dtype`` (or None); RuntimeError for another shape."""
     if weight is None:
         return None
-    w = weight.numpy() if isinstance(weight, Tensor) else np.asarray(weight)
+    w = data_of(weight)
     if w.shape != (n_classes,):
         raise RuntimeError(f"{op}: expected a weight of shape ({n_classes},) (one per class), got {shape_of(w)}")
-    return w.astype(dtype, copy=False)
+    return namespace(w).astype(w, dtype)
 
 
 def _unbatched(fn, input, target, reduction, **kwargs):
@@ -167,20 +175,21 @@ def cross_entropy(input, target, weight=None, *, ignore_index=-100, reduction="m
         raise RuntimeError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
     n_classes = input.shape[1]
     w = _check_weight("cross_entropy", weight, n_classes, input.dtype)
-    t_data = target.numpy() if isinstance(target, Tensor) else np.asarray(target)
-    if t_data.dtype.kind == "f" and t_data.shape == shape_of(input):
+    t_data = data_of(target)
+    if namespace(t_data).kind(t_data) == "f" and t_data.shape == shape_of(input):
         # Class probabilities: 'mean' divides by the number of samples (N * d1 * ...), not by the weights.
         denom = input.numel() // n_classes
         target = as_tensor_like(target, input).to(input.dtype)
         return CrossEntropy(None, w, float(label_smoothing), reduction, denom).apply(input, target)
     t, valid = _class_target("cross_entropy", input, target, ignore_index)
     coef, denom = _one_hot_coef(t, valid, n_classes, input.dtype, w)
+    xp = namespace(coef)
     if label_smoothing:
-        smooth = np.full(n_classes, label_smoothing / n_classes, dtype=input.dtype) if w is None else w * (label_smoothing / n_classes)
+        smooth = xp.full(n_classes, label_smoothing / n_classes, dtype=input.dtype) if w is None else w * (label_smoothing / n_classes)
         coef *= 1.0 - label_smoothing
-        coef += smooth.reshape((1, -1) + (1,) * (input.ndim - 2)) * valid[:, None].astype(input.dtype)
+        coef += xp.reshape(smooth, (1, -1) + (1,) * (input.ndim - 2)) * xp.astype(xp.expand_dims(valid, axis=1), input.dtype)
     const_target = target if isinstance(target, Tensor) else None
-    if reduction == "mean" and not valid.any():
+    if reduction == "mean" and not xp.any(valid):
         return _mean_of_nothing(CrossEntropy(coef, w, float(label_smoothing), "sum", denom).apply(input, const_target))
     return CrossEntropy(coef, w, float(label_smoothing), reduction, denom).apply(input, const_target)
 
@@ -217,7 +226,7 @@ def nll_loss(input, target, weight=None, *, ignore_index=-100, reduction="mean")
     total = loss.sum()
     if reduction == "sum":
         return total
-    return total / denom if valid.any() else _mean_of_nothing(total)
+    return total / denom if namespace(valid).any(valid) else _mean_of_nothing(total)
 
 
 def _same_shape(op, input, target):

@@ -17,7 +17,9 @@ from autograd import no_grad, from_numpy
 from autograd.backend import namespace
 from autograd.op import Op
 
+from . import generic
 from ._utils import shape_of
+from .activation import _scalar
 
 __all__ = ["batch_norm", "layer_norm", "group_norm"]
 
@@ -154,6 +156,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         RuntimeError: a parameter or statistic whose shape is not ``(C,)``, or no running statistics in eval mode.
     """
     _check(input, running_mean, running_var, weight, bias, training)
+    if not generic.is_numpy(input):  # another array-API library: the same computation from ordinary ops
+        return generic.batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
     if input.numel() == 0:  # an empty batch: empty out, zero gradients, running statistics untouched (PyTorch)
         return _affine(input, weight, bias)
     axes = (0,) + tuple(range(2, input.ndim))
@@ -192,10 +196,10 @@ class Standardize(Op):
         xp = namespace(x)
         x_hat = x - xp.mean(x, axis=self.axes, keepdims=True)
         var = xp.mean(x_hat * x_hat, axis=self.axes, keepdims=True)
-        self.inv_std = (1.0 / xp.sqrt(var + x.dtype.type(self.eps))).astype(x.dtype, copy=False)
+        self.inv_std = xp.astype(1.0 / xp.sqrt(var + _scalar(x, self.eps)), x.dtype)
         x_hat *= self.inv_std
         self.x_hat = x_hat
-        return x_hat.copy()
+        return xp.copy(x_hat)
 
     def fast_backward(self, grad, x):
         """The fused rule on arrays: ``inv_std * (g - mean(g) - x_hat * mean(g * x_hat))`` from the forward's ``x_hat``."""

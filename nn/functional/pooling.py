@@ -21,6 +21,7 @@ from autograd import pad as pad_
 from autograd.backend import namespace
 from autograd.op import Op
 
+from . import generic
 from ._utils import pair, shape_of
 from .conv import Fold, _col2im, _im2col, _out_size, unfold
 
@@ -275,6 +276,9 @@ def _max_pool(op, input, kernel_size, stride, padding, dilation, ceil_mode, retu
     """Max pooling of a 4-D input (the body of ``max_pool2d`` and of ``max_pool1d`` lifted to height 1)."""
     geometry, extra = _pool_args(op, input, kernel_size, stride, padding, dilation, ceil_mode, nd)
     kernel, dil, pad, strd = geometry
+    if not generic.is_numpy(input):  # another array-API library: the max over unfold's window dim
+        out, window_index = generic.max_pool2d(input, geometry, extra)
+        return (out, generic.flat_indices(window_index, geometry, input.shape[2:])) if return_indices else out
     if strd == kernel and pad == (0, 0) and dil == (1, 1) and extra == (0, 0):
         fn = MaxPool2dFast(kernel)
         out = fn.apply(input)
@@ -346,7 +350,8 @@ def _avg_pool(op, input, kernel_size, stride, padding, ceil_mode, count_include_
     if divisor_override is not None and (not isinstance(divisor_override, (int, np.integer)) or divisor_override == 0):
         raise RuntimeError(f"{op}: divisor_override must be a non-zero int, got {divisor_override!r}")
     area = kernel[0] * kernel[1]
-    if strd == kernel and pad == (0, 0) and extra == (0, 0):
+    numpy_input = generic.is_numpy(input)  # other libraries take the unfold path below
+    if strd == kernel and pad == (0, 0) and extra == (0, 0) and numpy_input:
         return AvgPool2dFast(kernel, 1.0 / (divisor_override or area)).apply(input)
     n, c, h, w = input.shape
     flat = input.reshape(n * c, 1, h, w)
@@ -369,6 +374,8 @@ def _avg_pool(op, input, kernel_size, stride, padding, ceil_mode, count_include_
         else:
             inside[:, :, ph:ph + h, pw:pw + w] = 1
         divisor = from_numpy(_im2col(inside, kernel, (1, 1), (0, 0), strd).sum(1))
+        if not numpy_input:
+            divisor = generic.placed_like(input, divisor)
     return (sums / divisor).reshape(n, c, oh, ow)
 
 
