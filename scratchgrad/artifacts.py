@@ -99,7 +99,8 @@ def save_layer_pictures(model, x_test, t_test, out, layers, channels=8, steps=10
     ``feature_maps.png`` (one test image), ``patches_<layer>.png`` for each conv layer of ``layers`` (top-9
     patches per channel over the test images), ``saliency.png`` (plain and SmoothGrad) and ``maximize.png``
     (inputs that maximise channels 0-3 of each layer, ``steps`` ascent steps). Returns ``(file names written,
-    measurements)``: receptive-field sizes and each maximised channel's activation before and after."""
+    measurements)``: receptive-field sizes, each layer's label purity (the mean share of the commonest class among
+    a channel's top-9 images) and each maximised channel's activation before and after."""
     import viz
 
     image, label = x_test[0], int(t_test[0])
@@ -115,10 +116,15 @@ def save_layer_pictures(model, x_test, t_test, out, layers, channels=8, steps=10
         return fig
 
     picture("feature_maps.png", viz.plot_feature_maps, model, image, max_channels=channels)
+    measured["label_purity"] = {}
     for layer in layers:
-        picture(f"patches_{layer}.png", viz.plot_top_patches, model, layer, x_test, k=9, max_channels=channels,
-                channels=list(range(channels)))
+        fig = picture(f"patches_{layer}.png", viz.plot_top_patches, model, layer, x_test, k=9, max_channels=channels,
+                      channels=list(range(channels)))
         measured["receptive_field"][layer] = list(viz.receptive_field(model, layer, x_test[:1]).size)
+        if fig is not None:  # how class-specific the channel is: the commonest label's share of its top 9 images
+            shares = [np.bincount([int(t_test[n]) for _, n, _, _ in entries]).max() / len(entries)
+                      for entries in fig.found.values()]
+            measured["label_purity"][layer] = float(np.mean(shares))
     picture("saliency.png", viz.plot_saliency, model, image, label, n=16)
     fig = picture("maximize.png", viz.plot_maximized, model, list(layers), range(4), input_shape=image.shape,
                   steps=steps)

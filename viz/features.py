@@ -274,13 +274,17 @@ def top_activating_patches(model, layer, dataset, k=9, batch_size=256, channels=
 
 
 def plot_top_patches(model, layer, dataset, k=9, max_channels=16, title=None, path=None, **kwargs):
-    """One row per channel of ``layer``: its ``k`` top-activating patches (see :func:`top_activating_patches`)."""
+    """One row per channel of ``layer``: its ``k`` top-activating patches (see :func:`top_activating_patches`).
+
+    The figure's ``found`` attribute holds what :func:`top_activating_patches` returned.
+    """
     found = top_activating_patches(model, layer, dataset, k=k, **kwargs)
     chans = list(found)[:max_channels]
     fig = _figure(k * 0.55 + 0.8, len(chans) * 0.55 + 0.5)
     fig.suptitle(title or f"top-{k} patches per channel of {_resolve(model, layer, 'plot_top_patches')[0]}",
                  fontsize=9)
     axes = fig.subplots(len(chans), k, squeeze=False)
+    fig.found = found
     for r, ch in enumerate(chans):
         for c, ax in enumerate(axes[r]):
             ax.set_xticks([])
