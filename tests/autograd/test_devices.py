@@ -1,6 +1,8 @@
 """Devices and array-API namespaces: Tensors holding ``array_api_strict`` arrays compute every op with that
 namespace (forward and backward equal to numpy's), foreign arrays keep their namespace, mixing raises, and CUDA
 through CuPy (skipped, with the reason, where CuPy or a GPU is missing)."""
+import importlib.util
+
 import numpy as np
 import pytest
 
@@ -217,11 +219,7 @@ def test_save_writes_host_arrays(tmp_path):
 # -- CUDA through CuPy ------------------------------------------------------------------------------------------
 
 def _has_cupy():
-    try:
-        import cupy  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return importlib.util.find_spec("cupy") is not None
 
 
 @pytest.mark.skipif(_has_cupy(), reason="CuPy is installed: the message for a missing CuPy cannot be seen")

@@ -1,15 +1,13 @@
 """``scratchgrad train --device``: the device is checked before anything is loaded."""
+import importlib.util
+
 import pytest
 
 from scratchgrad.cli import main
 
 
 def _has_cupy():
-    try:
-        import cupy  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return importlib.util.find_spec("cupy") is not None
 
 
 @pytest.mark.skipif(_has_cupy(), reason="CuPy is installed: the message for a missing CuPy cannot be seen")
