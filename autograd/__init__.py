@@ -37,15 +37,6 @@ _install_interop(Tensor)  # numpy's protocols and DLPack on Tensor
 __version__ = "0.1.0"
 
 
-def __getattr__(name):
-    """``autograd.onnx`` (export) is loaded on first use, as ``torch.onnx``; it needs the onnx package only to export."""
-    if name == "onnx":
-        import importlib
-
-        return importlib.import_module(".onnx", __name__)
-    raise AttributeError(f"module 'autograd' has no attribute {name!r}")
-
-
 # PyTorch's dtype aliases (here, not in creation.py, whose code uses the builtins float and int).
 float, double, half, long, int, short = float32, float64, float16, int64, int32, int16  # noqa: A001
 cfloat, cdouble = complex64, complex128
@@ -64,6 +55,7 @@ _LAZY = {"nn": "nn", "optim": "optim", "onnx": "autograd.onnx"}
 
 
 def __getattr__(name):
+    """``autograd.autograd`` (this package), and the lazily imported ``nn``, ``optim`` and ``onnx``."""
     if name == "autograd":  # torch.autograd.grad, torch.autograd.Function...: this package itself
         return sys.modules[__name__]
     target = _LAZY.get(name)

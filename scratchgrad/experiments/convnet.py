@@ -81,10 +81,12 @@ def run(ctx):
         f"({history['epoch_time'][-1]:.1f} s per epoch)",
         f"filter smoothness (neighbour-pixel correlation): {smooth_before:.3f} before -> {smooth_after:.3f} after",
         "receptive field: " + ", ".join(f"{layer} {s[0]}x{s[1]} pixels" for layer, s in seen["receptive_field"].items()),
-    ] + [f"label purity of the top-9 images per channel (1/9 = none, 1 = one class): "
-         + ", ".join(f"{layer} {v:.2f}" for layer, v in seen["label_purity"].items())] * bool(seen["label_purity"]) + [
-        f"activation maximisation of {layer} channels 0-3: "
-         + ", ".join(f"{a:.2g} -> {b:.2g}" for a, b in runs) for layer, runs in seen["maximized_activation"].items()]
+    ]
+    if seen["label_purity"]:
+        findings.append("label purity of the top-9 images per channel (1/9 = none, 1 = one class): "
+                        + ", ".join(f"{layer} {v:.2f}" for layer, v in seen["label_purity"].items()))
+    findings += [f"activation maximisation of {layer} channels 0-3: " + ", ".join(f"{a:.2g} -> {b:.2g}" for a, b in runs)
+                 for layer, runs in seen["maximized_activation"].items()]
     return {"experiment": NAME, "model": kind, "quick": ctx.quick, "dataset": ctx.dataset_info(),
             "train_size": len(x), "test_size": len(xt), "epochs": epochs, "history": history,
             "filter_smoothness": {"before": smooth_before, "after": smooth_after}, "layers": seen,
