@@ -13,6 +13,7 @@ from ..backend import namespace
 from ..op import Op
 from ..registry import register
 from .dims import dim_aliases, reduce_dims
+from .eigen import svdvals
 from .elementwise import abs as absolute
 from .reductions import _expand_grad, amax, amin
 from .reductions import sum as reduce_sum
@@ -126,7 +127,7 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
     """The matrix norm of ``A`` over the two dims ``dim`` (the rest are batch dims).
 
     ``ord``: ``'fro'`` (Frobenius), 1 / -1 (largest / smallest absolute column sum), inf / -inf (row sums).
-    ``'nuc'``, 2 and -2 need singular values and raise NotImplementedError. Raises RuntimeError for other
+    ``'nuc'`` (the sum of the singular values), 2 / -2 (the largest / smallest one). Raises RuntimeError for other
     orders, fewer than 2 dims, or equal dims.
     """
     name = "linalg.matrix_norm"
@@ -136,9 +137,13 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
     rows, cols = _matrix_dims(dim, A.ndim, name)
     if ord == "fro":
         return vector_norm(A, 2, (rows, cols), keepdim)
-    if ord in ("nuc", 2, -2):
-        raise NotImplementedError(f"{name}: ord={ord!r} needs the singular values of the matrix (an SVD), which "
-                                  "scratchgrad does not implement; use 'fro', 1, -1, inf or -inf")
+    if ord in ("nuc", 2, -2):  # from the singular values (autograd.ops.eigen.svdvals), the two dims moved last
+        rest = [d for d in range(A.ndim) if d not in (rows, cols)]
+        s = svdvals(A.permute(*rest, rows, cols))
+        out = s.sum(-1) if ord == "nuc" else s[..., 0] if ord == 2 else s[..., -1]
+        if keepdim:
+            out = out.reshape(tuple(1 if i in (rows, cols) else n for i, n in enumerate(A.shape)))
+        return out
     if not (_is_number(ord) and ord in (1, -1, _INF, -_INF)):
         raise RuntimeError(f"{name}: Order {ord} not supported.")
     # 1-norms sum each column (over the rows) and take the extreme sum; inf-norms the same with rows and columns
@@ -177,7 +182,8 @@ def norm(input, p="fro", dim=None, keepdim=False, *, dtype=None):
     """PyTorch's ``torch.norm``: ``p='fro'`` (the default) or a number is a vector norm over ``dim`` (all elements
     when None); ``'nuc'`` or ``'fro'`` over more than 2 dims go to :func:`matrix_norm`.
 
-    ``p`` numbers: any, ``inf``, ``-inf``, 0. ``'nuc'`` raises NotImplementedError (it needs an SVD).
+    ``p`` numbers: any, ``inf``, ``-inf``, 0; ``'nuc'``: the nuclear norm of a matrix (``dim`` two dims, or None
+    for a 2-D input).
     """
     if isinstance(p, str):
         if p == "fro" and (dim is None or isinstance(dim, (int, np.integer)) or len(dim) <= 2):

@@ -171,15 +171,48 @@ def test_errors_as_torch(call, error, match):
         call(x)
 
 
+def _np_singular_norm(a, ord="nuc", keepdim=False):
+    return np.linalg.norm(a, ord, axis=(-2, -1), keepdims=keepdim)
+
+
+# Singular values from the Gram matrix's eigendecomposition: smooth where they are distinct and nonzero, which
+# random matrices are (gradgradcheck exercises eigh's differentiable backward).
+test_matrix_norm_singular = op_test(ag.linalg.matrix_norm, _np_singular_norm, shapes=matrices, unique=True,
+                                    elements=away_from_zero(),
+                                    kwargs=lambda shp: st.fixed_dictionaries({"ord": st.sampled_from(["nuc", 2, -2]),
+                                                                              "keepdim": st.booleans()}))
+test_svdvals = op_test(ag.linalg.svdvals, lambda a: np.linalg.svd(a, compute_uv=False), shapes=matrices,
+                       unique=True, elements=away_from_zero())
+
+
 @pytest.mark.parametrize("ord", ["nuc", 2, -2])
-def test_singular_value_norms_are_not_implemented(ord):
-    with pytest.raises(NotImplementedError, match="SVD"):
-        ag.linalg.matrix_norm(ag.zeros(2, 2), ord)
-    with pytest.raises(NotImplementedError, match="SVD"):
-        ag.linalg.norm(ag.zeros(2, 2), ord)
-    if ord == "nuc":
-        with pytest.raises(NotImplementedError, match="SVD"):
-            ag.norm(ag.zeros(2, 2), "nuc")
+@pytest.mark.parametrize("shape, dim", [((3, 3), (-2, -1)), ((2, 4), (-2, -1)), ((5, 3), (0, 1)),
+                                        ((2, 3, 4), (0, 2)), ((2, 4, 3), (-1, -2))])
+def test_singular_value_norms_as_torch(ord, shape, dim):
+    a = np.random.default_rng(3).standard_normal(shape)
+    x, t = leaf(a), torch.tensor(a, requires_grad=True)
+    for keepdim in (False, True):
+        out, ref = ag.linalg.matrix_norm(x, ord, dim, keepdim), torch.linalg.matrix_norm(t, ord, dim, keepdim)
+        np.testing.assert_allclose(out.numpy(), ref.detach().numpy(), rtol=1e-10)
+        out.sum().backward()
+        ref.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy(), rtol=1e-8, atol=1e-10)
+    if ord == "nuc" and len(shape) == 2:
+        np.testing.assert_allclose(ag.norm(x, "nuc").item(), torch.norm(t, "nuc").item(), rtol=1e-10)
+
+
+def test_eigh_as_torch_and_twice_differentiable():
+    a = np.random.default_rng(4).standard_normal((2, 4, 4))
+    sym = a + np.swapaxes(a, -1, -2)
+    w, v = ag.linalg.eigh(ag.tensor(sym))
+    wt, vt = torch.linalg.eigh(torch.tensor(sym))
+    np.testing.assert_allclose(w.numpy(), wt.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(np.abs(v.numpy()), np.abs(vt.numpy()), rtol=1e-8)  # eigenvectors up to sign
+    x = leaf(a)
+    ag.gradgradcheck(lambda z: ag.linalg.eigh(z + z.mT)[0], [x])
+    ag.gradgradcheck(lambda z: (ag.linalg.eigh(z + z.mT)[1] ** 2).sum(-1), [x])  # sign-free function of V
+    with pytest.raises(RuntimeError, match="square"):
+        ag.linalg.eigh(ag.zeros(2, 3))
 
 
 def test_torch_norm_takes_no_axis_alias_but_linalg_functions_do():
