@@ -106,14 +106,12 @@ def save_layer_pictures(model, x_test, t_test, out, layers, channels=8, steps=10
     image, label = x_test[0], int(t_test[0])
     written, measured = [], {"receptive_field": {}, "maximized_activation": {}}
 
-    def picture(name, fn, *args, **kwargs):
-        try:
-            fig = fn(*args, path=os.path.join(out, name), **kwargs)
-        except ImportError as exc:
-            warn(f"{name} not written: {exc} (pip install matplotlib)")
+    def picture(name, fn, *args, **kwargs):  # as _plotting, but the figure is kept for its measurements
+        if not has_module("matplotlib"):
+            _no_matplotlib()
             return None
         written.append(name)
-        return fig
+        return fn(*args, path=os.path.join(out, name), **kwargs)
 
     picture("feature_maps.png", viz.plot_feature_maps, model, image, max_channels=channels)
     measured["label_purity"] = {}

@@ -21,7 +21,7 @@ import numpy as np
 
 import autograd as ag
 
-from .plots import _array, _figure, _save
+from .plots import _array, _figure, _save, hooked
 
 __all__ = ["plot_feature_maps", "receptive_field", "ReceptiveField", "top_activating_patches", "plot_top_patches",
            "saliency", "plot_saliency", "maximize_activation", "plot_maximized"]
@@ -62,27 +62,17 @@ def _eval(model):
 @contextlib.contextmanager
 def _capture(modules):
     """Collect the output of each module while the model runs: yields ``{module: output Tensor}``."""
-    outputs, handles = {}, []
-    for m in modules:
-        handles.append(m.register_forward_hook(lambda mod, args, out: outputs.__setitem__(mod, out) and None))
-    try:
+    outputs = {}
+    with hooked(modules, lambda mod, args, out: outputs.__setitem__(mod, out)):
         yield outputs
-    finally:
-        for h in handles:
-            h.remove()
 
 
 def _call_order(model, x):
     """The leaf modules of ``model`` in the order its forward calls them on ``x`` (one traced run)."""
     order = []
     leaves = [m for m in model.modules() if not list(m.children())]
-    handles = [m.register_forward_hook(lambda mod, args, out: order.append(mod) and None) for m in leaves]
-    try:
-        with ag.no_grad(), _eval(model):
-            model(x)
-    finally:
-        for h in handles:
-            h.remove()
+    with hooked(leaves, lambda mod, args, out: order.append(mod)), ag.no_grad(), _eval(model):
+        model(x)
     return order
 
 

@@ -4,6 +4,7 @@ Every function builds a ``matplotlib.figure.Figure`` directly (no pyplot, so no 
 backend: PNG/SVG are written by the Agg/SVG canvases), returns it, and writes it to ``path`` when given.
 A returned Figure shows inline in Jupyter.
 """
+import contextlib
 import math
 
 import numpy as np
@@ -145,21 +146,28 @@ def collect_activations(model, x):
     """
     import autograd
 
-    found, handles = [], []
-    for name, m in model.named_modules():
-        kind = type(m).__name__
-        if kind in _ACTIVATIONS:
-            def hook(module, inputs, output, name=name, kind=kind):
-                found.append((f"{len(found) + 1}: {name} ({kind})" if name else f"{len(found) + 1}: {kind}",
-                              kind, _array(output).copy()))
-            handles.append(m.register_forward_hook(hook))
+    found = []
+    names = {m: (name, type(m).__name__) for name, m in model.named_modules() if type(m).__name__ in _ACTIVATIONS}
+
+    def hook(module, inputs, output):
+        name, kind = names[module]
+        found.append((f"{len(found) + 1}: {name} ({kind})" if name else f"{len(found) + 1}: {kind}", kind,
+                      _array(output).copy()))
+
+    with hooked(names, hook), autograd.no_grad():
+        model(x)
+    return found
+
+
+@contextlib.contextmanager
+def hooked(modules, hook):
+    """Run ``hook(module, args, output)`` after each forward of ``modules`` while the block runs (viz's hooks)."""
+    handles = [m.register_forward_hook(hook) for m in modules]
     try:
-        with autograd.no_grad():
-            model(x)
+        yield
     finally:
         for h in handles:
             h.remove()
-    return found
 
 
 def _smooth(values, window):
