@@ -13,12 +13,42 @@ __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inf
 
 
 class _ThreadState(threading.local):
-    """Per-thread autograd switches, read on every op; the class attributes are each new thread's defaults."""
+    """Per-thread autograd switches, read on every op.
 
-    grad_enabled = True
-    anomaly = False
+    The three switches every op reads live in one tuple, ``mode = (grad_enabled, anomaly, tracer)``, so that an op
+    pays for one thread-local read (each costs several hundred instructions) instead of three; the properties
+    read and set its fields. The class attributes are each new thread's defaults.
+    """
+
+    mode = (True, False, None)  # (grad_enabled, anomaly, the active autograd.tracing.Trace recording every op)
     inference = False  # only what is_inference_mode_enabled reports: recording is grad_enabled's business
-    tracer = None  # the active autograd.tracing.Trace, which records every op applied (export)
+
+    @property
+    def grad_enabled(self):
+        return self.mode[0]
+
+    @grad_enabled.setter
+    def grad_enabled(self, value):
+        _, anomaly, tracer = self.mode
+        self.mode = (value, anomaly, tracer)
+
+    @property
+    def anomaly(self):
+        return self.mode[1]
+
+    @anomaly.setter
+    def anomaly(self, value):
+        grad, _, tracer = self.mode
+        self.mode = (grad, value, tracer)
+
+    @property
+    def tracer(self):
+        return self.mode[2]
+
+    @tracer.setter
+    def tracer(self, value):
+        grad, anomaly, _ = self.mode
+        self.mode = (grad, anomaly, value)
 
 
 _State = _ThreadState()

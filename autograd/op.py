@@ -138,6 +138,8 @@ class Op:
         if self.promotes:
             _promote(self, arrays)
         out = self.forward(*arrays)
+        grad_enabled, anomaly, tracer = _State.mode  # one thread-local read per op
+        node = self if bits and grad_enabled else None
         if self.view and type(out) is ndarray and out.base is not None:  # (other libraries do not say: copies)
             # A view shares its base's version counter, so in-place changes through either are seen by both,
             # and remembers how it was made, so an in-place change through it can be recorded on the base.
@@ -148,38 +150,36 @@ class Op:
                 view = (base, (self,), version)
             else:  # (a view of one of unbind's views has no replayable ops either: None stays None)
                 view = (view[0], view[1] and view[1] + (self,), version)
-            result = _fill(_new(Tensor), out, None, base._version, view)
+            result = _fill(_new(Tensor), out, node, base._version, view)
         else:
             if type(out) is not ndarray:  # a numpy scalar, or another library's array
                 out = asarray(out) if isinstance(out, generic) else _foreign_result(self, out, arrays)
-            result = _fill(_new(Tensor), out, None, [0], None)
-        if _State.tracer is not None:  # tracing (autograd.tracing) records every op, whatever the grad mode
-            _State.tracer.record(self, inputs, arrays, result)
-        if not (bits and _State.grad_enabled):
+            result = _fill(_new(Tensor), out, node, [0], None)
+        if tracer is not None:  # tracing (autograd.tracing) records every op, whatever the grad mode
+            tracer.record(self, inputs, arrays, result)
+        if node is None:
             return result
-        result.grad_fn = self
-        result.requires_grad = True
         self.next = tuple(nxt)
-        if _State.anomaly:
+        if anomaly:
             creation_sites[self] = _creation_site()
-        self.out = weakref.ref(result)
+        self.out = _ref(result)
         self.out_meta = (out.shape, out.dtype)
         if constants:
-            self.constants = tuple((i, weakref.ref(t)) for i, t in constants)
+            self.constants = tuple((i, _ref(t)) for i, t in constants)
         if self.broadcasts:
-            self.shapes = _broadcast_shapes(arrays, nxt)
+            self.shapes = [None if e is None else a.shape for a, e in zip(arrays, nxt)]
         # What backward needs, and the version counters checked against ``clock`` at backward.
         if save:
             if self.saves_for is not None:
                 for i in self._unneeded[bits]:  # inputs no gradient rule needs: not kept, never checked
                     arrays[i] = versions[i] = None
             if self.save_output:
-                arrays.append(result._data)
+                arrays.append(out)
                 versions.append(result._version)
             self.saved = tuple(arrays)
             self.versions = versions
         elif self.save_output:
-            self.saved = (result._data,)
+            self.saved = (out,)
             self.versions = (result._version,)
         else:
             self.saved = ()
@@ -283,9 +283,6 @@ def _promote(op, arrays):
             arrays[i] = a.item()
 
 
-_PLAIN = frozenset((ndarray, int, float, bool, complex))
-
-
 def _foreign_result(op, out, arrays):
     """The array an op's result holds when its forward returned no ndarray: a number as a numpy array, a foreign
     array as it is, after checking that the op's inputs share its namespace and device."""
@@ -349,11 +346,6 @@ def _promote_foreign(op, arrays):
             arrays[i] = a.item()
 
 
-def _broadcast_shapes(arrays, nxt):
-    """The shapes of the inputs needing grad (None for the others), for the engine to sum gradients back to."""
-    return [None if e is None else a.shape for a, e in zip(arrays, nxt)]
-
-
 def _creation_site():
     """The stack at op creation, kept only under ``detect_anomaly``."""
     return traceback.extract_stack()[:-2]
@@ -362,3 +354,4 @@ def _creation_site():
 _PLAIN = frozenset((int, float, bool, ndarray))  # constant operands used as they are (others: foreign_operand)
 _fill = Tensor._fill  # the one initialiser of a Tensor's slots (see Tensor._make)
 _new = object.__new__
+_ref = weakref.ref
