@@ -14,7 +14,7 @@ A PyTorch script runs with ``import autograd as torch``: ``torch.nn``, ``torch.o
 import importlib
 import sys
 
-from . import allocator, data, graph, linalg, return_types, utils  # noqa: F401  (allocator: configures malloc on import)
+from . import allocator, data, graph, linalg, random, return_types, utils  # noqa: F401  (allocator: configures malloc on import)
 from .anomaly import AnomalyError, detect_anomaly
 from .creation import *  # noqa: F401,F403
 from .creation import __all__ as _creation_all
@@ -29,6 +29,7 @@ from .interop import from_dlpack
 from .interop import install as _install_interop
 from .ops import *  # noqa: F401,F403
 from .ops import __all__ as _ops_all
+from .random import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .serialization import SerializationError, load, save
 from .tensor import Tensor
 
@@ -46,7 +47,8 @@ __all__ = [
     "inference_mode", "is_inference_mode_enabled", "detect_anomaly", "AnomalyError", "gradcheck", "gradgradcheck",
     "GradcheckError", "graph", "data", "utils", "linalg", "return_types", "save", "load", "SerializationError",
     "from_dlpack", "float", "double", "half", "long", "int", "short", "cfloat", "cdouble", "device", "cuda",
-    "accelerator", "backends",
+    "accelerator", "backends", "random", "Generator", "default_generator", "manual_seed", "seed", "initial_seed",
+    "get_rng_state", "set_rng_state",
 ] + _creation_all + _ops_all
 
 # ``autograd.nn`` and friends, as ``torch.nn``: the packages above autograd, and ``autograd.onnx`` (which needs the

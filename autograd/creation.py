@@ -1,4 +1,4 @@
-"""Tensor constructors (``tensor``, ``zeros``, ``randn``, ...) and the global random generator."""
+"""Tensor constructors (``tensor``, ``zeros``, ``randn``, ...); the generators they draw from are in ``random``."""
 import builtins
 import numbers
 import operator
@@ -6,12 +6,13 @@ import operator
 import numpy as np
 
 from .devices import as_device, device_of, is_foreign_array, to_numpy_dtype
+from .random import numpy_generator
 from .tensor import Tensor
 
 __all__ = [
     "tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "full", "empty", "zeros_like", "ones_like",
     "full_like", "empty_like", "arange", "linspace", "eye", "rand", "randn", "randint", "rand_like",
-    "randn_like", "manual_seed", "get_rng_state", "set_rng_state", "default_generator",
+    "randn_like",
     "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool", "complex64", "complex128",
     "get_default_dtype", "set_default_dtype",
 ]
@@ -278,53 +279,35 @@ def eye(n, m=None, dtype=None, device=None, requires_grad=False):
     return _finish(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad, device)
 
 
-# -- random numbers ------------------------------------------------------------------------------------------
+# -- random numbers (the generators: autograd.random) -------------------------------------------------------
 
-default_generator = np.random.default_rng()
-
-
-def manual_seed(seed):
-    """Seed the global generator that ``rand``, ``randn``, ``randint``, dropout and initialisers use."""
-    global default_generator
-    default_generator = np.random.default_rng(seed)
-    return default_generator
-
-
-def generator():
-    """The global numpy ``Generator`` (reseeded by :func:`manual_seed`)."""
-    return default_generator
-
-
-def get_rng_state():
-    """The global generator's state (a JSON-able dict), for checkpoints."""
-    return default_generator.bit_generator.state
-
-
-def set_rng_state(state):
-    """Restore a state from :func:`get_rng_state`."""
-    default_generator.bit_generator.state = state
-
-
-def rand(*size, dtype=None, device=None, requires_grad=False):
-    """Uniform samples in ``[0, 1)``."""
-    device = _check_device(device, "rand")
-    dt = _float_dtype(dtype)
+def _draw(kind, size, dtype, device, requires_grad, generator, op):
+    """``size`` samples of the numpy Generator method ``kind`` (``random`` or ``standard_normal``) in ``dtype``."""
+    device = _check_device(device, op)
+    dt, shape = _float_dtype(dtype), _shape(size)
     if device is not None and device.type == "cuda":
-        return _finish(_cuda_random(device, "random", _shape(size), dt), requires_grad)
-    return _finish(default_generator.random(_shape(size), dtype=dt if dt in (float32, float64) else float64).astype(dt, copy=False), requires_grad, device)
+        if generator is not None:
+            raise RuntimeError(f"{op}(): Expected a 'cuda' device type for generator but found 'cpu' (CUDA draws use "
+                               "CuPy's generator, seeded by autograd.cuda.manual_seed)")
+        return _finish(_cuda_random(device, kind, shape, dt), requires_grad)
+    draw = getattr(numpy_generator(generator, op), kind)
+    drawn = draw(shape, dtype=dt if dt in (float32, float64) else float64).astype(dt, copy=False)
+    return _finish(drawn, requires_grad, device)
 
 
-def randn(*size, dtype=None, device=None, requires_grad=False):
-    """Standard normal samples."""
-    device = _check_device(device, "randn")
-    dt = _float_dtype(dtype)
-    if device is not None and device.type == "cuda":
-        return _finish(_cuda_random(device, "standard_normal", _shape(size), dt), requires_grad)
-    return _finish(default_generator.standard_normal(_shape(size), dtype=dt if dt in (float32, float64) else float64).astype(dt, copy=False), requires_grad, device)
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
+    """Uniform samples in ``[0, 1)``, from ``generator`` (default: the thread's default generator)."""
+    return _draw("random", size, dtype, device, requires_grad, generator, "rand")
 
 
-def randint(*args, low=None, high=None, size=None, dtype=None, device=None, requires_grad=False):
-    """Integers drawn uniformly from ``[low, high)`` by the global generator, int64 unless ``dtype`` says otherwise.
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
+    """Standard normal samples, from ``generator`` (default: the thread's default generator)."""
+    return _draw("standard_normal", size, dtype, device, requires_grad, generator, "randn")
+
+
+def randint(*args, low=None, high=None, size=None, generator=None, dtype=None, device=None, requires_grad=False):
+    """Integers drawn uniformly from ``[low, high)`` by ``generator`` (default: the thread's default generator),
+    int64 unless ``dtype`` says otherwise.
 
     Called as PyTorch's: ``randint(high, size)``, ``randint(low, high, size)``, or with keywords
     (``randint(low=0, high=10, size=(3,))``, ``randint(10, size=(3,))``, ``randint(0, 10, size=(3,))``); ``low``
@@ -372,25 +355,28 @@ def randint(*args, low=None, high=None, size=None, dtype=None, device=None, requ
             raise RuntimeError(f"randint: bounds [{low}, {high}) are out of range for dtype {dt} ([{lo}, {hi}])")
     if requires_grad and dt.kind not in "fc":
         raise RuntimeError(f"randint: only Tensors of floating point dtype can require gradients, got dtype {dt}")
-    drawn = default_generator.integers(low, high, size=shape, dtype=dt if dt.kind in "iu" else np.int64)
+    rng = numpy_generator(generator, "randint")
+    drawn = rng.integers(low, high, size=shape, dtype=dt if dt.kind in "iu" else np.int64)
     return _finish(drawn.astype(dt, copy=False), requires_grad, device)
 
 
-def rand_like(input, dtype=None, device=None, requires_grad=False):
+def rand_like(input, generator=None, dtype=None, device=None, requires_grad=False):
     """Uniform samples with the shape of ``input``."""
-    return _like_random(rand, input, dtype, _check_device(device, "rand_like"), requires_grad)
+    return _like_random("random", input, generator, dtype, device, requires_grad, "rand_like")
 
 
-def randn_like(input, dtype=None, device=None, requires_grad=False):
+def randn_like(input, generator=None, dtype=None, device=None, requires_grad=False):
     """Normal samples with the shape of ``input``."""
-    return _like_random(randn, input, dtype, _check_device(device, "randn_like"), requires_grad)
+    return _like_random("standard_normal", input, generator, dtype, device, requires_grad, "randn_like")
 
 
-def _like_random(draw, input, dtype, device, requires_grad):
+def _like_random(kind, input, generator, dtype, device, requires_grad, op):
     # on the input's device and in its namespace unless ``device`` says otherwise, as the other *_like
+    device = _check_device(device, op)
     if device is None and input.device.type == "cuda":
         device = input.device
+    dtype = dtype or input.dtype
     if device is not None:
-        return draw(input.shape, dtype=dtype or input.dtype, device=device, requires_grad=requires_grad)
-    drawn = draw(input.shape, dtype=dtype or input.dtype)
+        return _draw(kind, input.shape, dtype, device, requires_grad, generator, op)
+    drawn = _draw(kind, input.shape, dtype, None, False, generator, op)
     return _finish(_place(drawn._data, None, input), requires_grad)

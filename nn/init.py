@@ -1,7 +1,8 @@
 """Weight initialisation, in place, as ``torch.nn.init`` (Xavier/Glorot, He/Kaiming, ...).
 
-Every function fills its tensor in place under ``no_grad`` from the global generator
-(:func:`autograd.manual_seed` makes it reproducible; pass ``generator=`` for a private one) and returns it.
+Every function fills its tensor in place under ``no_grad`` from ``generator=`` (an ``autograd.Generator``; a
+numpy ``Generator`` works too) or, without one, from the thread's default generator (:func:`autograd.manual_seed`
+makes it reproducible) and returns it.
 
 The book (*Deep Learning from Scratch*, ch. 6) compares three choices for the std of normally
 distributed weights: a fixed 0.01, "Xavier" ``sqrt(1 / n)`` and "He" ``sqrt(2 / n)``, with ``n`` the
@@ -84,8 +85,8 @@ def _fill(tensor, values):
 
 
 def _rng(generator):
-    """``generator``, or the global one when it is None."""
-    return ag.creation.generator() if generator is None else generator
+    """The numpy generator behind ``generator`` (the thread's default one when it is None)."""
+    return ag.random.numpy_generator(generator, "nn.init")
 
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None):

@@ -7,6 +7,7 @@ import numpy as np
 
 from .. import creation
 from ..devices import cuda
+from ..random import Generator, numpy_generator
 from ..tensor import Tensor
 
 __all__ = ["DataLoader", "default_collate"]
@@ -105,9 +106,9 @@ class DataLoader:
         shuffle: draw a new permutation each epoch (else samples come in index order).
         drop_last: drop the last incomplete batch.
         seed: makes shuffling reproducible and independent of other randomness: epoch ``k`` uses
-            ``numpy.random.default_rng([seed, k])``. None draws each epoch's permutation from autograd's global
-            generator (``autograd.creation.generator()``), so ``autograd.manual_seed`` / ``set_rng_state``
-            control it.
+            ``numpy.random.default_rng([seed, k])``. None draws each epoch's permutation from ``generator``.
+        generator: an ``autograd.Generator`` the permutations are drawn from (as PyTorch's ``generator=``);
+            None: the thread's default generator, so ``autograd.manual_seed`` / ``set_rng_state`` control it.
         collate_fn: merges a list of samples into a batch; default :func:`default_collate`.
         num_workers: accepted as in PyTorch (a non-negative int, kept as ``loader.num_workers``), but batches are
             always loaded in the calling process: the same batches, in the same order, as ``num_workers=0``.
@@ -123,12 +124,16 @@ class DataLoader:
     """
 
     def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False, seed=None, collate_fn=None,
-                 num_workers=0, pin_memory=False):
+                 num_workers=0, pin_memory=False, generator=None):
         if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size <= 0:
             raise ValueError(f"DataLoader: batch_size should be a positive integer value, "
                              f"but got batch_size={batch_size!r}")
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
             raise ValueError(f"DataLoader: seed should be a non-negative integer or None, but got seed={seed!r}")
+        if generator is not None and not isinstance(generator, Generator):
+            raise TypeError(f"DataLoader: generator must be an autograd.Generator, not {type(generator).__name__}")
+        if generator is not None and seed is not None:
+            raise ValueError("DataLoader: pass seed or generator, not both (each alone makes the shuffles reproducible)")
         if isinstance(num_workers, bool) or not isinstance(num_workers, (int, np.integer)) or num_workers < 0:
             raise ValueError(f"DataLoader: num_workers option should be non-negative; use num_workers=0 to disable "
                              f"multiprocessing, got num_workers={num_workers!r}")
@@ -142,6 +147,7 @@ class DataLoader:
         self.shuffle = bool(shuffle)
         self.drop_last = bool(drop_last)
         self.seed = None if seed is None else int(seed)
+        self.generator = generator
         self.collate_fn = collate_fn
         self.epoch = 0
 
@@ -151,13 +157,13 @@ class DataLoader:
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
 
     def order(self, epoch=None):
-        """The sample order (int64 array) of ``epoch`` (default: the next one). Draws from the global
-        generator when ``seed`` is None and ``shuffle`` is on."""
+        """The sample order (int64 array) of ``epoch`` (default: the next one). Draws from ``generator`` (or
+        the thread's default generator) when ``seed`` is None and ``shuffle`` is on."""
         n = len(self.dataset)
         if not self.shuffle:
             return np.arange(n, dtype=np.int64)
         if self.seed is None:
-            return creation.generator().permutation(n)
+            return numpy_generator(self.generator, "DataLoader").permutation(n)
         epoch = self.epoch if epoch is None else int(epoch)
         return np.random.default_rng([self.seed, epoch]).permutation(n)
 
@@ -184,8 +190,8 @@ class DataLoader:
 
     def state_dict(self):
         """``{"epoch": next epoch, "seed": seed}``: what :meth:`load_state_dict` needs to resume the shuffles.
-        With ``seed=None`` the shuffles come from the global generator: restore it too
-        (``autograd.set_rng_state``)."""
+        With ``seed=None`` the shuffles come from a generator: restore it too (``generator.set_state`` or
+        ``autograd.set_rng_state``)."""
         return {"epoch": self.epoch, "seed": self.seed}
 
     def load_state_dict(self, state):

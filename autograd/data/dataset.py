@@ -12,6 +12,7 @@ import numbers
 import numpy as np
 
 from .. import creation
+from ..random import Generator, numpy_generator
 from ..tensor import Tensor
 
 __all__ = ["Dataset", "TensorDataset", "Subset", "ConcatDataset", "random_split"]
@@ -144,25 +145,32 @@ def _split_lengths(lengths, n):
     return counts
 
 
-def random_split(dataset, lengths, seed=None):
+def random_split(dataset, lengths, seed=None, generator=None):
     """Split ``dataset`` at random into non-overlapping :class:`Subset` s of the given lengths.
 
     Args:
         dataset: the dataset to split.
         lengths: sizes that sum to ``len(dataset)``, or fractions that sum to 1 (each split gets
             ``floor(n * f)`` samples; the remainder is handed out one at a time from the first split).
-        seed: an int for a split that does not depend on the global generator; None draws from
-            ``autograd``'s global generator (reseeded by ``autograd.manual_seed``).
+        seed: an int for a split that does not depend on any generator; None draws from ``generator``.
+        generator: an ``autograd.Generator`` (as PyTorch's ``generator=``); None: the thread's default generator
+            (reseeded by ``autograd.manual_seed``).
 
     Returns:
         A list of :class:`Subset`.
 
     Raises:
-        ValueError: lengths that do not sum to ``len(dataset)`` (or fractions that do not sum to 1).
+        ValueError: lengths that do not sum to ``len(dataset)`` (or fractions that do not sum to 1); both ``seed``
+            and ``generator``.
+        TypeError: a ``generator`` that is not an ``autograd.Generator``.
     """
+    if generator is not None and not isinstance(generator, Generator):
+        raise TypeError(f"random_split: generator must be an autograd.Generator, not {type(generator).__name__}")
+    if generator is not None and seed is not None:
+        raise ValueError("random_split: pass seed or generator, not both")
     n = len(dataset)
     counts = _split_lengths(lengths, n)
-    rng = np.random.default_rng(seed) if seed is not None else creation.generator()
+    rng = np.random.default_rng(seed) if seed is not None else numpy_generator(generator, "random_split")
     perm = rng.permutation(n)
     out, start = [], 0
     for c in counts:

@@ -8,8 +8,8 @@ Both give the same expected value at test time; the inverted form keeps inferenc
 import numpy as np
 
 from autograd.backend import data_of
-from autograd.creation import generator
 from autograd.op import Op
+from autograd.random import numpy_generator
 from autograd.transfer import move, place_of
 
 from ._utils import maybe_inplace
@@ -37,7 +37,8 @@ class Dropout(Op):
 def dropout(input, p=0.5, training=True, inplace=False):
     """Zero each element with probability ``p`` and scale the rest by ``1 / (1 - p)`` (identity when not training).
 
-    Randomness comes from the global generator (``autograd.manual_seed`` makes it reproducible).
+    Randomness comes from the thread's default generator, as PyTorch's has no ``generator=``: ``autograd.manual_seed``
+    makes it reproducible, ``autograd.random.use_generator`` gives a thread its own stream.
     ``inplace=True`` overwrites ``input`` (when training).
 
     Raises:
@@ -51,7 +52,7 @@ def dropout(input, p=0.5, training=True, inplace=False):
     if p == 1.0:
         mask = np.zeros(input.shape, dtype=dtype)
     else:
-        keep = generator().random(input.shape, dtype=np.float32) >= np.float32(p)
+        keep = numpy_generator().random(input.shape, dtype=np.float32) >= np.float32(p)
         mask = np.multiply(keep, dtype.type(1.0 / (1.0 - p)), dtype=dtype)
     if type(data_of(input)) is not np.ndarray:  # drawn on the host, moved to the input's library and device
         mask = move(mask, place_of(data_of(input)))
