@@ -12,6 +12,8 @@ import sys
 
 from .builders import BATCHNORM_MODELS, DEFAULT_INIT, DROPOUT_MODELS, INITS, MODELS, OPTIMIZERS
 from .datasets import DATASETS, synthetic_size_problem
+from .executors import SCHEDULERS
+from .search import SAMPLERS
 
 __all__ = ["build_parser", "main", "DEFAULT_TRAIN_SIZE", "TRAIN_DEFAULTS", "UNSET"]
 
@@ -67,6 +69,14 @@ def size_or_all(text):
     if text.lower() in ("all", "full"):
         return None
     return positive_int(text)
+
+
+def scheduler(text):
+    """``--scheduler``: a name of :data:`scratchgrad.executors.SCHEDULERS` or a Dask address ``tcp://host:port``."""
+    if text in SCHEDULERS or (text.startswith("tcp://") and len(text) > len("tcp://")):
+        return text
+    raise argparse.ArgumentTypeError(f"must be {', '.join(SCHEDULERS)} or a Dask scheduler's address "
+                                     f"tcp://host:port, got {text!r}")
 
 
 def _add_data_flags(p, dataset_default="auto"):
@@ -135,8 +145,13 @@ def build_parser():
     exp.add_argument("--out", metavar="DIR", help="output directory (default ./runs/experiments/<name>, numbered "
                      "-2, -3, ... when it holds an earlier run)")
     exp.add_argument("--overwrite", action="store_true", help="replace the results in an --out that holds some")
-    exp.add_argument("--workers", type=positive_int, help="processes for hparam-search trials (default: one "
-                     "per CPU; 1 runs them in this process)")
+    exp.add_argument("--workers", type=positive_int, help="hparam-search: trials at once (default: one per CPU; "
+                     "with the local pool 1 runs them in this process)")
+    exp.add_argument("--scheduler", type=scheduler, help="hparam-search: where trials run: local (a process pool, "
+                     "the default), dask (a local dask.distributed cluster of --workers processes), "
+                     "tcp://host:port (join that Dask scheduler), ray (Ray on this machine)")
+    exp.add_argument("--sampler", choices=SAMPLERS, help="hparam-search: random (the book's random search with "
+                     "range narrowing, the default) or optuna (an Optuna TPE study)")
     exp.add_argument("--model", choices=("simple_convnet", "deep_convnet"),
                      help="convnet only: the network to train and look inside (default simple_convnet)")
     exp.add_argument("--seed", type=seed_int, default=0)
@@ -202,6 +217,15 @@ def _check_graph_args(parser, args):
         parser.error(f"--out {args.out!r}: the suffix must be one of {', '.join(GRAPH_SUFFIXES)}")
 
 
+def _check_experiment_args(parser, args):
+    if args.model and args.name != "convnet":
+        parser.error(f"--model is available for the convnet experiment, not {args.name}")
+    if (args.scheduler or args.sampler) and args.name != "hparam-search":
+        parser.error(f"--scheduler and --sampler apply to hparam-search only, not {args.name}")
+    if args.workers and args.scheduler and args.scheduler.startswith("tcp://"):
+        parser.error(f"--workers does not go with --scheduler {args.scheduler}: that cluster's workers run the trials")
+
+
 def main(argv=None):
     """Run the ``scratchgrad`` command with ``argv`` (default ``sys.argv[1:]``); returns the exit code."""
     parser = build_parser()
@@ -211,8 +235,8 @@ def main(argv=None):
             _check_train_args(parser, args)
         if args.command == "graph":
             _check_graph_args(parser, args)
-        if args.command == "experiment" and args.model and args.name != "convnet":
-            parser.error(f"--model is available for the convnet experiment, not {args.name}")
+        if args.command == "experiment":
+            _check_experiment_args(parser, args)
     except SystemExit as exc:  # argparse reports usage errors (code 2) and --help (code 0) this way
         return exc.code if isinstance(exc.code, int) else 2
     from . import commands

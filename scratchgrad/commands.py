@@ -14,6 +14,7 @@ from .checkpoint import CheckpointError, load_checkpoint
 from .datasets import choose_dataset, data_error_message, dataset_title, load_datasets
 from .resume import RUN_SETTINGS, ContradictingFlags, resolved_config, resume_settings
 from .rundir import TRAIN_FILES, OutputDirError, choose_output_dir, experiment_files, remove_files
+from .search import SearchError
 from .training import Callback, NonFiniteLossError, TrainingInterrupted, fit
 
 __all__ = ["train", "experiment", "graph", "export", "RUN_SETTINGS"]
@@ -203,9 +204,12 @@ def experiment(args):
     try:
         summary = run_experiment(args.name, out, quick=args.quick, dataset=args.dataset, data_dir=args.data_dir,
                                  download=args.download, seed=args.seed, workers=args.workers,
-                                 progress=args.progress, model=args.model)
+                                 progress=args.progress, model=args.model, scheduler=args.scheduler,
+                                 sampler=args.sampler or "random")
     except (DatasetNotFoundError, IDXError, DownloadError) as exc:
         return _error(data_error_message(exc))
+    except (ImportError, SearchError) as exc:  # a scheduler or sampler whose library is missing; no trial succeeded
+        return _error(str(exc))
     print(f"{args.name}{' (quick)' if args.quick else ''} on {summary['dataset']['title']}, "
           f"{summary['seconds']:.1f} s:")
     for line in summary["findings"]:

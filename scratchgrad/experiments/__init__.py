@@ -27,13 +27,14 @@ def verdict(summary):
 
 
 def run_experiment(name, out, quick=False, dataset="auto", data_dir=None, download=False, seed=0, workers=None,
-                   executor=None, progress=True, model=None):
+                   executor=None, progress=True, model=None, scheduler=None, sampler="random"):
     """Run experiment ``name`` (a key of :data:`EXPERIMENTS`) writing into ``out``; returns its summary.
 
     Args:
         quick: the reduced run (seconds; for tests) instead of the book's settings.
         dataset, data_dir, download: as the CLI's ``--dataset``/``--data-dir``/``--download``.
-        workers, executor: where the hyper-parameter search runs its trials (see :mod:`scratchgrad.search`).
+        workers, executor, scheduler, sampler: how and where the hyper-parameter search runs its trials (see
+            :mod:`scratchgrad.search`; ``scheduler`` as :func:`scratchgrad.executors.open_executor`).
         model: ``convnet`` only: ``"simple_convnet"`` (default) or ``"deep_convnet"``.
 
     Returns:
@@ -48,7 +49,8 @@ def run_experiment(name, out, quick=False, dataset="auto", data_dir=None, downlo
     if name not in EXPERIMENTS:
         raise ValueError(f"unknown experiment {name!r}; choose one of {', '.join(EXPERIMENTS)}")
     ctx = Context(out, quick=quick, dataset=dataset, data_dir=data_dir, download=download, seed=seed,
-                  workers=workers, executor=executor, progress=progress, model=model)
+                  workers=workers, executor=executor, progress=progress, model=model, scheduler=scheduler,
+                  sampler=sampler)
     started = time.perf_counter()
     summary = EXPERIMENTS[name].run(ctx)
     summary["seconds"] = time.perf_counter() - started

@@ -20,17 +20,20 @@ class Context:
     Attributes:
         out: the output directory (created). quick: the reduced run. seed: the base seed.
         dataset: the requested dataset (``auto`` resolved lazily by :meth:`arrays`).
-        workers: processes for the hyper-parameter search (None: one per CPU).
-        executor: a ``concurrent.futures.Executor`` to run search trials on (overrides ``workers``).
+        workers: trials of the hyper-parameter search at once (None: one per CPU).
+        executor: an executor to run search trials on (overrides ``scheduler``; see :mod:`scratchgrad.search`).
+        scheduler: where the search starts or joins its executor (:func:`scratchgrad.executors.open_executor`).
+        sampler: the search's sampler, ``"random"`` (the book's) or ``"optuna"``.
         progress: print progress lines.
         model: the network of experiments that offer a choice (``convnet``: simple_convnet or deep_convnet).
     """
 
     def __init__(self, out, quick=False, dataset="auto", data_dir=None, download=False, seed=0, workers=None,
-                 executor=None, progress=True, model=None):
+                 executor=None, progress=True, model=None, scheduler=None, sampler="random"):
         self.out, self.quick, self.seed, self.model = out, bool(quick), int(seed), model
         self.dataset, self.data_dir, self.download = dataset, data_dir, download
         self.workers, self.executor, self.progress = workers, executor, progress
+        self.scheduler, self.sampler = scheduler, sampler
         self.dataset_key = None
         self.dataset_reason = None
         self._cache = {}
