@@ -21,7 +21,8 @@ What works (and is tested, ``tests/cli/test_search.py``):
 * **BLAS threads.** Worker processes cap their BLAS pools to ``blas_threads`` (threadpoolctl), so N workers on
   N cores do not start N * N threads; this process is capped the same way while the search runs.
 * **Failures.** A trial whose objective raises is recorded with ``"status": "failed"`` and ``"error":
-  "<Type>: message"`` (as is one whose worker died), the search goes on, and ranking skips it. A trial that
+  "<Type>: message"`` (as is one whose worker died: the default pool is then replaced for the next round), the
+  search goes on, and ranking skips it. A trial that
   raises ``FloatingPointError`` or returns a non-finite score is ``"diverged"`` (also skipped in ranking).
   Inside a trial numpy's overflow and invalid-value warnings are off, so a diverging run does not flood the log.
   When no trial has succeeded by the end of a round, :class:`SearchError` says why.
@@ -30,6 +31,7 @@ What works (and is tested, ``tests/cli/test_search.py``):
   log-uniform ``suggest_float`` and its TPE sampler (seeded; the first round at random, then each round
   conditioned on every finished trial), asked one round at a time so the trials of a round run in parallel.
 """
+import concurrent.futures
 import contextlib
 import math
 import os
@@ -239,14 +241,17 @@ def random_search(objective, space, trials_per_round=20, rounds=2, top_k=5, scor
     with contextlib.ExitStack() as stack:
         if blas_threads is not None:  # trials in this process (threads, workers=1) and forked workers
             stack.enter_context(threadpool_limits(limits=blas_threads))
-        if executor is None:
+        own = executor is None
+        if own:
             executor = stack.enter_context(open_executor(None, workers))
         for r in range(rounds):
             space_now = {k: list(v) for k, v in chooser.current.items()}
             points = chooser.ask(r, trials_per_round)
             for i, p in enumerate(points):
                 p["seed"] = int(seed * 1_000_003 + r * trials_per_round + i)
-            outcomes = _run_round(run, points, executor)
+            outcomes, broken = _run_round(run, points, executor)
+            if broken and own:  # a worker died (killed, out of memory): later rounds get a fresh pool
+                executor = stack.enter_context(open_executor(None, workers))
             new = []
             for i, (p, outcome) in enumerate(zip(points, outcomes)):
                 trial = _record(r + 1, len(trials), p, outcome, score)
@@ -269,20 +274,24 @@ def random_search(objective, space, trials_per_round=20, rounds=2, top_k=5, scor
 
 
 def _run_round(run, points, executor):
-    """``run(p)`` for every point, on ``executor`` (None: here, in order); an executor's own error (a worker
-    that died, a task it could not send) is that trial's failure."""
+    """``(outcomes, broken)``: ``run(p)`` for every point, on ``executor`` (None: here, in order), and whether the
+    executor broke. An executor's own error (a worker that died, a task it could not send) is that trial's
+    failure."""
     if executor is None:
-        return [run(p) for p in points]
+        return [run(p) for p in points], False
     futures = []
     for p in points:
         try:
             futures.append(executor.submit(run, p))
         except Exception as exc:  # noqa: BLE001
             futures.append(exc)
-    outcomes = []
+    outcomes, broken = [], False
     for f in futures:
         try:
-            outcomes.append(("failed", _describe(f)) if isinstance(f, Exception) else f.result())
+            if isinstance(f, Exception):
+                raise f
+            outcomes.append(f.result())
         except Exception as exc:  # noqa: BLE001
             outcomes.append(("failed", _describe(exc)))
-    return outcomes
+            broken = broken or isinstance(exc, concurrent.futures.BrokenExecutor)
+    return outcomes, broken

@@ -15,8 +15,9 @@ settings.register_profile("thorough", max_examples=300, deadline=None, suppress_
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 #: What some tests need and skip without (torch: the comparisons; graphviz/dot: rendering; matplotlib: plots;
-#: safetensors: the .safetensors files and the round trips with PyTorch).
-OPTIONAL = ("torch", "graphviz", "matplotlib", "tqdm", "safetensors")
+#: safetensors: the .safetensors files and the round trips with PyTorch; distributed, optuna: the search on a Dask
+#: cluster and with Optuna's sampler). Ray is left out: too big for CI, its test skips without it.
+OPTIONAL = ("torch", "graphviz", "matplotlib", "tqdm", "safetensors", "distributed", "optuna")
 
 
 def pytest_sessionstart(session):

@@ -159,6 +159,20 @@ def test_failed_and_diverged_trials_are_recorded_and_the_search_goes_on(workers)
     assert sum("failed (_Unpicklable: no way)" in line for line in lines) == len(by_status["failed"])
 
 
+def dies_once(params):
+    """Kills its worker process in the third trial."""
+    if params["seed"] == 2:
+        os._exit(3)
+    return peaked(params)
+
+
+def test_a_dead_worker_fails_its_round_and_the_next_round_gets_a_new_pool():
+    result = random_search(dies_once, SPACE, trials_per_round=4, rounds=2, workers=2)
+    first, second = result["trials"][:4], result["trials"][4:]
+    assert first[2]["status"] == "failed" and first[2]["error"].startswith("BrokenProcessPool: ")
+    assert {t["status"] for t in second} == {"ok"}
+
+
 def test_when_every_trial_fails_the_error_says_why():
     with pytest.raises(RuntimeError, match=r"none of the 3 trials.*0 diverged, 3 failed.*KeyError.*'val_acc'"):
         random_search(lambda p: {"acc": 1.0}, SPACE, trials_per_round=3, rounds=2, workers=1)
