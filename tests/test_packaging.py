@@ -55,6 +55,16 @@ def test_safetensors_is_an_extra_that_ci_installs():
     assert ".[all]" in setup_block[1]  # .ci/run runs the README's second set-up line
 
 
+def test_the_search_libraries_are_extras_and_threadpoolctl_a_requirement():
+    cfg = _setup_cfg()
+    extras = cfg["options.extras_require"]
+    assert "threadpoolctl" in cfg["options"]["install_requires"]  # workers cap their BLAS threads
+    in_all = {line.split(">")[0].strip() for line in extras["all"].strip().splitlines()}
+    assert extras["dask"].strip().startswith("dask[distributed]") and "dask[distributed]" in in_all
+    assert extras["optuna"].strip().startswith("optuna") and "optuna" in in_all
+    assert extras["ray"].strip().startswith("ray") and "ray" not in in_all  # too big for CI; its test skips
+
+
 @pytest.mark.parametrize("package", ["nn", "optim", "viz", "scratchgrad"])
 def test_a_shadowing_autograd_gives_an_import_error_that_says_how_to_fix_it(tmp_path, package):
     fake = tmp_path / "site" / "autograd"
