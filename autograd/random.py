@@ -57,7 +57,8 @@ class Generator:
             RuntimeError: a seed that is not an int. ValueError: one outside that range.
         """
         if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-            raise RuntimeError(f"manual_seed expected a long, but got {type(seed).__name__}")  # noqa: TRY004 (torch's type)
+            # RuntimeError, not TypeError: torch's type for this
+            raise RuntimeError(f"manual_seed expected a long, but got {type(seed).__name__}")  # noqa: TRY004
         seed = int(seed)
         if not _SEED_MIN <= seed < _SEED_LIMIT:
             raise ValueError(f"manual_seed: seed {seed} is outside [-2**63, 2**64)")

@@ -132,8 +132,11 @@ def test_init_and_loaders_take_a_generator():
     init.orthogonal_(b, generator=ag.Generator().manual_seed(2))
     np.testing.assert_array_equal(a.numpy(), b.numpy())
     data = TensorDataset(np.arange(20))
-    orders = [[int(x) for (xb,) in DataLoader(data, batch_size=20, shuffle=True, generator=ag.Generator().manual_seed(3))
-               for x in xb.numpy()] for _ in range(2)]
+    def order():
+        loader = DataLoader(data, batch_size=20, shuffle=True, generator=ag.Generator().manual_seed(3))
+        return [int(x) for (xb,) in loader for x in xb.numpy()]
+
+    orders = [order(), order()]
     assert orders[0] == orders[1] and orders[0] != list(range(20))
     halves = [random_split(data, [0.5, 0.5], generator=ag.Generator().manual_seed(3))[0].indices for _ in range(2)]
     assert halves[0] == halves[1]

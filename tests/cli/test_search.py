@@ -262,7 +262,8 @@ def test_ray_gives_the_same_results(monkeypatch):
     # Ray's workers import the objective (this module) and scratchgrad by name, from these directories
     import scratchgrad
 
-    paths = [os.path.dirname(__file__), os.path.dirname(os.path.dirname(scratchgrad.__file__)), os.environ.get("PYTHONPATH")]
+    paths = [os.path.dirname(__file__), os.path.dirname(os.path.dirname(scratchgrad.__file__)),
+             os.environ.get("PYTHONPATH")]
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, paths)))
     run = {"trials_per_round": 3, "rounds": 2, "seed": 5}
     with open_executor("ray", workers=2) as executor:
