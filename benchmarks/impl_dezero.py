@@ -1,21 +1,28 @@
 """The workloads in DeZero 0.0.13 (the framework of *Deep Learning from Scratch 3*).
 
 DeZero 0.0.13 still refers to ``np.int``, removed in numpy 2; the alias is restored before import.
-Layers come from ``dezero.layers`` (Conv2d, Linear: weight stored (in, out)), pooling and the loss from
-``dezero.functions``, optimizers from ``dezero.optimizers``.
+Layers come from ``dezero.layers`` (Conv2d, Linear: weight stored (in, out), BatchNorm), pooling, dropout
+and the loss from ``dezero.functions``, optimizers from ``dezero.optimizers``; eval mode is
+``dezero.test_mode()``.  DeZero has no adaptive pooling: AlexNet's is its equal fixed-window average pooling.
 """
+import functools
+
 import numpy as np
 
 if not hasattr(np, "int"):
     np.int = int  # dezero 0.0.13 predates numpy 2
 
-import dezero  # noqa: E402
-import dezero.functions as F  # noqa: E402
-import dezero.layers as L  # noqa: E402
-from dezero import optimizers  # noqa: E402
+import dezero
+import dezero.functions as F
+import dezero.layers as L
+from dezero import optimizers
 
-from . import graphs  # noqa: E402
-from .timing import blas_threads  # noqa: E402
+from . import graphs
+from .networks import BN_EPS, NETWORKS, adaptive_window, check_shapes
+from .timing import blas_threads
+
+UNAVAILABLE = {"search_trial": "the trial is scratchgrad's own experiment code (scratchgrad.experiments."
+                               "hparam_search.trial); no DeZero version of it is benchmarked"}
 
 
 def info():
@@ -103,3 +110,86 @@ def _step(model, opt, x, t):
         return loss
 
     return step
+
+
+class _BatchNorm(L.BatchNorm):
+    """DeZero's BatchNorm with torch's eps (1e-5; DeZero's default is 2e-5) and given initial values."""
+
+    def __init__(self, gamma, beta):
+        super().__init__()
+        self.gamma.data, self.beta.data = gamma.copy(), beta.copy()
+        self.avg_mean.data, self.avg_var.data = np.zeros_like(gamma), np.ones_like(gamma)
+
+    def __call__(self, x):
+        return F.batch_nrom(x, self.gamma, self.beta, self.avg_mean.data, self.avg_var.data, decay=0.9, eps=BN_EPS)
+
+
+def _adaptive_avg_pool(x, size):
+    (kh, sh), (kw, sw) = adaptive_window(x.shape[2], size), adaptive_window(x.shape[3], size)
+    return F.average_pooling(x, (kh, kw), (sh, sw))
+
+
+class _Net(dezero.Model):
+    """``networks.NETWORKS[net]`` as a DeZero model holding ``params``."""
+
+    def __init__(self, net, params):
+        super().__init__()
+        values = iter(value for _, value in params)
+        self.calls = []
+        for i, (kind, *args) in enumerate(NETWORKS[net]["layers"]):
+            if kind == "conv":
+                cin, cout, k, stride, pad = args
+                layer = L.Conv2d(cout, k, stride=stride, pad=pad, in_channels=cin)
+                layer.W.data, layer.b.data = next(values).copy(), next(values).copy()
+            elif kind == "linear":
+                layer = _linear(next(values), next(values))
+            elif kind in ("bn2d", "bn1d"):
+                layer = _BatchNorm(next(values), next(values))
+            else:
+                layer = {"relu": lambda: F.relu, "flatten": lambda: F.flatten,
+                         "dropout": lambda p: functools.partial(F.dropout, dropout_ratio=p),
+                         "maxpool": lambda k, s: functools.partial(F.pooling, kernel_size=k, stride=s),
+                         "adaptive_avgpool": lambda n: functools.partial(_adaptive_avg_pool, size=n)}[kind](*args)
+            if isinstance(layer, L.Layer):
+                setattr(self, f"l{i}", layer)
+            self.calls.append(layer)
+        shapes = [p.shape for layer in self.calls if isinstance(layer, L.Layer) for p in _ordered(layer)]
+        check_shapes("the DeZero model", shapes, net)
+
+    def forward(self, x):
+        for call in self.calls:
+            x = call(x)
+        return x
+
+
+def _ordered(layer):
+    """A layer's trainable parameters in torch's order, in torch's layout (weight (out, in), then bias)."""
+    if isinstance(layer, L.BatchNorm):
+        return [layer.gamma.data, layer.beta.data]
+    weight = layer.W.data if layer.W.data.ndim == 4 else layer.W.data.T
+    return [weight, layer.b.data]
+
+
+def cnn_model(net, params):
+    """``networks.NETWORKS[net]`` as a DeZero model holding ``params``."""
+    return _Net(net, params)
+
+
+def cnn_train_step(model, x, t, lr):
+    """One Adam step in training mode as a callable returning the loss."""
+    return _step(model, optimizers.Adam(alpha=lr).setup(model), x, t)
+
+
+def cnn_eval_loss(model, x, t):
+    """The loss of one forward in DeZero's test mode (dropout off, running statistics) under no_grad."""
+    with dezero.test_mode(), dezero.no_grad():
+        return item(F.softmax_cross_entropy(model(x), t))
+
+
+def cnn_infer(model, x):
+    """A test-mode forward under no_grad as a callable returning the logits."""
+    def infer():
+        with dezero.test_mode(), dezero.no_grad():
+            return model(x)
+
+    return infer

@@ -4,14 +4,18 @@
 where those packages are missing; a missing name raises ImportError, which the worker reports as
 "unavailable" for that workload.
 """
+import functools
+
 import numpy as np
 
 import autograd as ag
 
 from . import graphs
+from .networks import ZOO, build_sequential, check_shapes
 from .timing import blas_threads
 
-_NN_NAMES = ("Conv2d", "ReLU", "MaxPool2d", "Flatten", "Linear", "Sequential")
+_NN_NAMES = ("Conv2d", "ReLU", "MaxPool2d", "Flatten", "Linear", "Sequential", "BatchNorm2d", "BatchNorm1d",
+             "Dropout", "AdaptiveAvgPool2d")
 
 
 def info():
@@ -110,3 +114,54 @@ def _step(model, opt, x, t):
         return loss
 
     return step
+
+
+def cnn_model(net, params):
+    """The zoo model of ``networks.NETWORKS[net]`` (``nn.models.DeepConvNet`` ...) holding ``params``.
+
+    A network with no zoo model (the BatchNorm SimpleConvNet) is built as ``nn.Sequential`` from its layer list.
+    """
+    nn, _, _ = _libs()
+    model = getattr(nn.models, ZOO[net])() if net in ZOO else build_sequential(nn, net)
+    weights = list(model.parameters())
+    check_shapes(f"nn.models.{ZOO[net]}()" if net in ZOO else "the nn.Sequential", [w.shape for w in weights], net)
+    with ag.no_grad():
+        for w, (_, value) in zip(weights, params):
+            w.copy_(ag.tensor(value))
+    return model
+
+
+def cnn_train_step(model, x, t, lr):
+    """One Adam step in training mode as a callable returning the loss."""
+    _, _, optim = _libs()
+    model.train()
+    return _step(model, optim.Adam(model.parameters(), lr=lr), x, t)
+
+
+def cnn_eval_loss(model, x, t):
+    """The loss of one eval-mode forward under no_grad (training mode restored)."""
+    _, F, _ = _libs()
+    model.eval()
+    with ag.no_grad():
+        loss = F.cross_entropy(model(ag.tensor(x)), ag.tensor(t.astype(np.int64)))
+    model.train()
+    return item(loss)
+
+
+def cnn_infer(model, x):
+    """An eval-mode forward under no_grad as a callable returning the logits (leaves the model in eval mode)."""
+    model.eval()
+    x = ag.tensor(np.ascontiguousarray(x))
+
+    def infer():
+        with ag.no_grad():
+            return model(x)
+
+    return infer
+
+
+def search_trial(params, data, epochs):
+    """One trial of the hyper-parameter search (``scratchgrad.experiments.hparam_search.trial``) as a callable."""
+    from scratchgrad.experiments.hparam_search import trial
+
+    return functools.partial(trial, params, data, epochs)

@@ -11,6 +11,10 @@ import torch.nn.functional as F
 from torch import nn
 
 from . import graphs
+from .networks import build_sequential, check_shapes
+
+UNAVAILABLE = {"search_trial": "the trial is scratchgrad's own experiment code (scratchgrad.experiments."
+                               "hparam_search.trial); no torch version of it is benchmarked"}
 
 if os.environ.get("BENCH_THREADS"):
     torch.set_num_threads(int(os.environ["BENCH_THREADS"]))
@@ -84,3 +88,41 @@ def _step(model, opt, x, t):
         return loss
 
     return step
+
+
+def cnn_model(net, params):
+    """``networks.NETWORKS[net]`` as a torch.nn.Sequential holding ``params``."""
+    model = build_sequential(nn, net)
+    weights = list(model.parameters())
+    check_shapes("the torch.nn model", [w.shape for w in weights], net)
+    with torch.no_grad():
+        for w, (_, value) in zip(weights, params):
+            w.copy_(torch.from_numpy(value))
+    return model
+
+
+def cnn_train_step(model, x, t, lr):
+    """One Adam step in training mode as a callable returning the loss."""
+    model.train()
+    return _step(model, torch.optim.Adam(model.parameters(), lr=lr), x, t)
+
+
+def cnn_eval_loss(model, x, t):
+    """The loss of one eval-mode forward under no_grad (training mode restored)."""
+    model.eval()
+    with torch.no_grad():
+        loss = F.cross_entropy(model(torch.from_numpy(x)), torch.from_numpy(t.astype(np.int64)))
+    model.train()
+    return item(loss)
+
+
+def cnn_infer(model, x):
+    """An eval-mode forward under no_grad as a callable returning the logits (leaves the model in eval mode)."""
+    model.eval()
+    x = torch.from_numpy(np.ascontiguousarray(x))
+
+    def infer():
+        with torch.no_grad():
+            return model(x)
+
+    return infer

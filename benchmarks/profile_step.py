@@ -3,9 +3,11 @@
     python benchmarks/profile_step.py op_overhead
     python benchmarks/profile_step.py simple_convnet_step --calls 20 --top 25 --sort tottime
     python benchmarks/profile_step.py backward_scaling --size 10000     # backward only
+    python benchmarks/profile_step.py deep_convnet_step --calls 5
 
 Set-up and warm-up happen outside the profile; only the timed callable of the workload is profiled
-(for ``backward_scaling``: the backward pass over a fresh ``chain`` graph per call).  cProfile adds a
+(for ``backward_scaling``: the backward pass over a fresh ``chain`` graph per call; for
+``inference_throughput``: DeepConvNet's forward of 1,000 images).  cProfile adds a
 fixed cost per Python call, so Python-heavy code looks slower than it is; read the ranking, not the
 absolute times, and check any win with ``python -m benchmarks``.
 """
@@ -22,10 +24,13 @@ ROOT = Path(__file__).resolve().parent.parent
 if __package__ in (None, ""):  # run as a script: make the repository root importable
     sys.path.insert(0, str(ROOT))
 
-from benchmarks import impl_scratchgrad as impl  # noqa: E402
-from benchmarks import workloads as W  # noqa: E402
+from benchmarks import impl_scratchgrad as impl
+from benchmarks import workloads as W
+from benchmarks.networks import network_data, network_params
 
-DEFAULT_CALLS = {"op_overhead": 300, "backward_scaling": 5, "simple_convnet_step": 20, "mlp_adam_step": 200}
+DEFAULT_CALLS = {"op_overhead": 300, "backward_scaling": 5, "simple_convnet_step": 20, "mlp_adam_step": 200,
+                 "deep_convnet_step": 10, "bn_convnet_step": 20, "lenet5_step": 50, "alexnet_step": 10,
+                 "inference_throughput": 5, "search_trial": 5}
 
 
 def make_callables(workload, size):
@@ -41,6 +46,15 @@ def make_callables(workload, size):
     elif workload == "mlp_adam_step":
         x, t = W.mlp_data()
         step = impl.mlp_adam_step(W.mlp_params(), x, t, 1e-3)
+    elif workload in W.CNN_STEPS:
+        net = W.CNN_STEPS[workload]
+        x, t = network_data(net, W.CONVNET_BATCH)
+        step = impl.cnn_train_step(impl.cnn_model(net, network_params(net)), x, t, W.ADAM_LR)
+    elif workload == "inference_throughput":  # the deeper of its networks
+        x, _ = network_data("deep_convnet", W.INFERENCE_BATCH)
+        step = impl.cnn_infer(impl.cnn_model("deep_convnet", network_params("deep_convnet")), x)
+    elif workload == "search_trial":
+        step = impl.search_trial(W.SEARCH_PARAMS, W.search_data(), W.SEARCH_EPOCHS)
     else:
         raise SystemExit(f"unknown workload {workload!r}; choose from {', '.join(W.WORKLOADS)}")
     return (lambda: None), (lambda _: step())

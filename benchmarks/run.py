@@ -3,6 +3,7 @@
     python -m benchmarks                         # every workload, every installed library
     python -m benchmarks op_overhead --quick     # one workload, fewer repeats and sizes
     python benchmarks/run.py --libs scratchgrad,torch --json out.json
+    python -m benchmarks deep_convnet_step --repeat 3   # three interleaved runs, and the spread of the ratios
 
 Each (library, workload) pair runs in a fresh worker process (``python -m benchmarks.worker``), with a
 timeout; a library that is not installed, fails, or times out is reported as such in its row.
@@ -20,13 +21,13 @@ ROOT = Path(__file__).resolve().parent.parent
 if __package__ in (None, ""):  # run as a script: make the repository root importable
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.report import BUSY_CPUS, render  # noqa: E402
-from benchmarks.worker import LIBS, MARKER  # noqa: E402
-from benchmarks.workloads import WORKLOADS  # noqa: E402
+from benchmarks.report import BUSY_CPUS, render, render_spread
+from benchmarks.worker import LIBS, MARKER
+from benchmarks.workloads import WORKLOADS
 
 
 def parse_args(argv=None):
-    """The command line: workloads, --quick, --libs, --json, --timeout, --threads."""
+    """The command line: workloads, --quick, --libs, --json, --timeout, --threads, --repeat."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
     parser.add_argument("workloads", nargs="*", metavar="workload",
                         help=f"any of {', '.join(WORKLOADS)} (default: all)")
@@ -37,7 +38,12 @@ def parse_args(argv=None):
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per worker (default: %(default)s)")
     parser.add_argument("--threads", type=int,
                         help="pin torch's and numpy's BLAS thread count (default: each library's own default)")
+    parser.add_argument("--repeat", type=int, default=1, metavar="K",
+                        help="run the whole selection K times (interleaved) and report the spread of every "
+                             "ratio over the runs (default: %(default)s)")
     args = parser.parse_args(argv)
+    if args.repeat < 1:
+        parser.error(f"--repeat must be at least 1, got {args.repeat}")
     unknown = [w for w in args.workloads if w not in WORKLOADS]
     if unknown:
         parser.error(f"unknown workload(s) {', '.join(unknown)}; choose from {', '.join(WORKLOADS)}")
@@ -65,7 +71,7 @@ def run_worker(lib, workload, *, quick, timeout, env):
     cmd = [sys.executable, "-m", "benchmarks.worker", lib, workload] + (["--quick"] if quick else [])
     start = time.perf_counter()
     try:
-        proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+        proc = subprocess.run(cmd, check=False, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         return {"lib": lib, "workload": workload, "status": "timeout",
                 "error": f"worker exceeded {timeout:g} s", "elapsed_s": time.perf_counter() - start}
@@ -120,36 +126,51 @@ def _load_note(busy, threads):
     return note
 
 
-def main(argv=None):
-    """Run the chosen workloads for the chosen libraries, print the tables, optionally write JSON."""
-    args = parse_args(argv)
-    env = worker_env(args.threads)
-    busy_start = cpus_busy()
+def run_all(args, env, label=""):
+    """One run of every chosen workload for every chosen library: ``{workload: {lib: record}}``."""
     results = {}
     for workload in args.workloads:
         results[workload] = {}
         for lib in args.libs:
-            print(f"[{workload}] {lib} ...", end=" ", file=sys.stderr, flush=True)
+            print(f"{label}[{workload}] {lib} ...", end=" ", file=sys.stderr, flush=True)
             busy = cpus_busy(0.25)
             rec = run_worker(lib, workload, quick=args.quick, timeout=args.timeout, env=env)
             rec["cpus_busy_before"] = busy
             results[workload][lib] = rec
             print(f"{rec['status']} ({rec.get('elapsed_s', 0):.1f} s)", file=sys.stderr, flush=True)
+    return results
+
+
+def main(argv=None):
+    """Run the chosen workloads for the chosen libraries, print the tables, optionally write JSON.
+
+    With ``--repeat K`` the tables are those of the last run, followed by the spread over all K runs.
+    """
+    args = parse_args(argv)
+    env = worker_env(args.threads)
+    busy_start = cpus_busy()
+    runs = [run_all(args, env, f"run {i + 1}/{args.repeat} " if args.repeat > 1 else "") for i in range(args.repeat)]
+    results = runs[-1]
     facts = machine()
     versions = {lib: rec["info"]["version"] for recs in results.values() for lib, rec in recs.items()
                 if rec.get("info")}
     facts["cpus_busy_start"], facts["cpus_busy_end"] = busy_start, cpus_busy()
+    if args.repeat > 1:
+        print(f"## The last of {args.repeat} runs\n")
     print(render(results, args.libs))
+    if args.repeat > 1:
+        print(render_spread(runs, args.libs))
     print(f"Machine: {facts['platform']}, {facts['cpu_count']} CPUs, Python {facts['python']}, "
           f"numpy {facts['numpy']}; " + ", ".join(f"{k} {v}" for k, v in versions.items()) +
           f"; {'quick run' if args.quick else 'full run'}; medians of repeated samples; "
           f"threads: {'each library default' if args.threads is None else args.threads}.")
     print(_load_note([facts["cpus_busy_start"], facts["cpus_busy_end"]] +
-                     [rec["cpus_busy_before"] for recs in results.values() for rec in recs.values()], args.threads))
+                     [rec["cpus_busy_before"] for run in runs for recs in run.values() for rec in recs.values()],
+                     args.threads))
     sys.stdout.flush()
     if args.json:
         payload = {"machine": facts, "versions": versions, "quick": args.quick, "threads": args.threads,
-                   "results": results}
+                   "repeat": args.repeat, "results": results, "runs": runs}
         Path(args.json).write_text(json.dumps(payload, indent=2))
         print(f"wrote {args.json}", file=sys.stderr)
     return 0

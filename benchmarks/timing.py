@@ -12,7 +12,7 @@ import statistics
 import sys
 import time
 
-__all__ = ["measure", "measure_prepared", "summary", "peak_rss_mib", "current_rss_mib", "blas_threads"]
+__all__ = ["blas_threads", "current_rss_mib", "measure", "measure_prepared", "peak_rss_mib", "summary"]
 
 
 def summary(samples):

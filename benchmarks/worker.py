@@ -2,7 +2,8 @@
 
 Prints a single line ``BENCH_JSON: {...}`` on stdout (anything else a library prints is ignored by
 ``run.py``).  The record's ``status`` is ``ok``, ``unavailable`` (the library or the part of it the
-workload needs cannot be imported) or ``error`` (the workload raised).
+workload needs cannot be imported, or its ``impl_<lib>.py`` says why it has no version of the workload)
+or ``error`` (the workload raised).
 """
 import argparse
 import importlib
@@ -17,7 +18,7 @@ LIBS = ("scratchgrad", "torch", "dezero", "mygrad")
 
 def run(lib, workload, quick):
     """Run ``workload`` with library ``lib`` in this process and return the JSON-able record."""
-    from benchmarks.workloads import WORKLOADS
+    from benchmarks.workloads import WORKLOADS, Unavailable
 
     record = {"lib": lib, "workload": workload, "quick": quick}
     start = time.perf_counter()
@@ -26,9 +27,11 @@ def run(lib, workload, quick):
         record["info"] = impl.info()
         record["result"] = WORKLOADS[workload](impl, quick)
         record["status"] = "ok"
+    except Unavailable as exc:
+        record.update(status="unavailable", error=str(exc))
     except ImportError as exc:
         record.update(status="unavailable", error=f"{type(exc).__name__}: {exc}")
-    except Exception as exc:  # the library failed the workload: report it, do not crash the harness
+    except Exception as exc:  # noqa: BLE001 -- the library failed the workload: report it, do not crash the harness
         record.update(status="error", error=f"{type(exc).__name__}: {exc}",
                       traceback=traceback.format_exc(limit=8))
     record["elapsed_s"] = time.perf_counter() - start
