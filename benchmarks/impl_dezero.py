@@ -21,9 +21,6 @@ from . import graphs
 from .networks import BN_EPS, NETWORKS, adaptive_window, check_shapes
 from .timing import blas_threads
 
-UNAVAILABLE = {"search_trial": "the trial is scratchgrad's own experiment code (scratchgrad.experiments."
-                               "hparam_search.trial); no DeZero version of it is benchmarked"}
-
 
 def info():
     """Version and thread setting of this library."""

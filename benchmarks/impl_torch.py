@@ -13,9 +13,6 @@ from torch import nn
 from . import graphs
 from .networks import build_sequential, check_shapes
 
-UNAVAILABLE = {"search_trial": "the trial is scratchgrad's own experiment code (scratchgrad.experiments."
-                               "hparam_search.trial); no torch version of it is benchmarked"}
-
 if os.environ.get("BENCH_THREADS"):
     torch.set_num_threads(int(os.environ["BENCH_THREADS"]))
 

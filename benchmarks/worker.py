@@ -2,7 +2,7 @@
 
 Prints a single line ``BENCH_JSON: {...}`` on stdout (anything else a library prints is ignored by
 ``run.py``).  The record's ``status`` is ``ok``, ``unavailable`` (the library or the part of it the
-workload needs cannot be imported, or its ``impl_<lib>.py`` says why it has no version of the workload)
+workload needs cannot be imported, or its ``impl_<lib>.py`` has no version of the workload)
 or ``error`` (the workload raised).
 """
 import argparse

@@ -16,8 +16,7 @@ Every library implements the same small interface in ``benchmarks/impl_<lib>.py`
 * ``search_trial(params, data, epochs)`` -> a callable running one trial of the hyper-parameter search.
 * ``item(loss)`` -> the loss as a Python float;  ``info()`` -> ``{"version", "threads"}``.
 
-A library that lacks a function (or lists it in its ``UNAVAILABLE`` dict, with the reason) is reported
-as "unavailable" for the workloads that need it.  The drivers below (one per workload) turn those into
+A library whose module lacks a function is reported as "unavailable" for the workloads that need it.  The drivers below (one per workload) turn those into
 numbers.  All libraries start from the *same* weights and data (made here and in ``networks.py`` with
 fixed numpy seeds), so the losses must agree across libraries: ``report.py`` checks it, which shows the
 workloads really are the same computation.
@@ -129,11 +128,10 @@ class Unavailable(Exception):
     """The library lacks what a workload needs (the message says what); the worker reports "unavailable"."""
 
 
-def need(impl, name):
-    """The impl module's function ``name``, or Unavailable with the reason the module gives (or a plain one)."""
-    reason = getattr(impl, "UNAVAILABLE", {}).get(name)
+def need(impl, name, reason=None):
+    """The impl module's function ``name``; Unavailable (saying ``reason`` or what is missing) where it has none."""
     fn = getattr(impl, name, None)
-    if reason or fn is None:
+    if fn is None:
         raise Unavailable(reason or f"{impl.__name__} has no {name}")
     return fn
 
@@ -302,7 +300,9 @@ def search_data():
 
 def run_search_trial(impl, quick, epochs=SEARCH_EPOCHS, repeats=None):
     """Median milliseconds per trial of the hyper-parameter search (the first trial is the warm-up)."""
-    trial = need(impl, "search_trial")(SEARCH_PARAMS, search_data(), epochs)
+    reason = ("the trial is scratchgrad's own experiment code (scratchgrad.experiments.hparam_search.trial); "
+              "no other library's version of it is benchmarked")
+    trial = need(impl, "search_trial", reason)(SEARCH_PARAMS, search_data(), epochs)
     outcome = trial()
     samples, inner = measure(trial, repeats=repeats or (5 if quick else 15), warmup=0, min_sample_s=0.0)
     stats = summary([s * 1e3 for s in samples])
