@@ -13,7 +13,7 @@ import numpy as np
 from mygrad.nnet import batchnorm, conv_nd, max_pool, relu, softmax_crossentropy
 
 from . import graphs
-from .networks import BN_EPS, NETWORKS, adaptive_window, check_shapes
+from .networks import BN_EPS, NETWORKS, adaptive_window
 from .timing import blas_threads
 
 
@@ -129,7 +129,6 @@ class _Net:
 
     def __init__(self, net, params):
         self.layers, self.training = NETWORKS[net]["layers"], True
-        check_shapes("the MyGrad parameters", [value.shape for _, value in params], net)
         values, self.weights, self.running = iter(value for _, value in params), [], {}
         for i, (kind, *args) in enumerate(self.layers):
             if kind in ("conv", "linear", "bn2d", "bn1d"):
@@ -158,9 +157,12 @@ class _Net:
                 x = _avg_pool(x, (kh, kw), (sh, sw))
             elif kind == "flatten":
                 x = x.reshape(x.shape[0], -1)
-            elif kind == "dropout" and self.training:
-                keep = np.random.random_sample(x.shape) >= args[0]
-                x = x * (keep.astype(np.float32) / np.float32(1 - args[0]))
+            elif kind == "dropout":
+                if self.training:
+                    keep = np.random.random_sample(x.shape) >= args[0]
+                    x = x * (keep.astype(np.float32) / np.float32(1 - args[0]))
+            else:
+                raise ValueError(f"impl_mygrad: unknown layer kind {kind!r}")
         return x
 
     def _batchnorm(self, i, x, gamma, beta):

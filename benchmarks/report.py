@@ -105,9 +105,8 @@ def _simple_table(workload, records, libs):
         for lib in libs:
             rec = records.get(lib)
             val = _value(rec, part=part)
-            cells = [lib] + ([part] if part is not None else []) + [_fmt(val), _ratio_cell(val, ref, higher),
-                                                                   _target_cell(lib, _ratio(val, ref, higher), target,
-                                                                                records)]
+            cells = [lib, *([part] if part is not None else []), _fmt(val), _ratio_cell(val, ref, higher),
+                     _target_cell(lib, _ratio(val, ref, higher), target, records)]
             if spec.get("rss"):
                 rss = _value(rec, "peak_rss_mib")
                 cells += [_fmt(rss), _ratio_cell(rss, _value(ref_rec, "peak_rss_mib")),
