@@ -4,7 +4,6 @@
 where those packages are missing; a missing name raises ImportError, which the worker reports as
 "unavailable" for that workload.
 """
-import functools
 
 import numpy as np
 
@@ -161,7 +160,15 @@ def cnn_infer(model, x):
 
 
 def search_trial(params, data, epochs):
-    """One trial of the hyper-parameter search (``scratchgrad.experiments.hparam_search.trial``) as a callable."""
+    """One trial of the hyper-parameter search as a callable, run as the search runs it.
+
+    ``scratchgrad.experiments.hparam_search.trial`` under its own generator seeded from ``params["seed"]``
+    (installed as the thread's default, as ``scratchgrad.search`` does), so every call trains the same way.
+    """
     from scratchgrad.experiments.hparam_search import trial
 
-    return functools.partial(trial, params, data, epochs)
+    def run():
+        with ag.random.use_generator(ag.Generator().manual_seed(params["seed"])):
+            return trial(params, data, epochs)
+
+    return run

@@ -115,6 +115,8 @@ def _simple_table(workload, records, libs):
                 loss = _value(rec, loss_key, part)
                 cells += ["—" if loss is None else f"{loss:.5f}"]
             threads = rec.get("info", {}).get("threads", "") if rec else ""
+            if _value(rec, "blas_threads") is not None:  # the workload set its own (search_trial)
+                threads = f"BLAS {_value(rec, 'blas_threads')}"
             cells += [threads, _status_note(rec)]
             rows.append("| " + " | ".join(cells) + " |")
     if loss_key:

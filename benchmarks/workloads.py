@@ -60,6 +60,7 @@ CNN_STEPS = {"deep_convnet_step": "deep_convnet", "bn_convnet_step": "bn_convnet
 # 200 images of which 20% are held out for validation, 4 epochs of batch 100.
 SEARCH_TRAIN, SEARCH_VAL, SEARCH_EPOCHS = 160, 40, 4
 SEARCH_PARAMS = {"lr": 1e-3, "weight_decay": 1e-6, "seed": 0}
+SEARCH_BLAS_THREADS = 1  # random_search's default blas_threads: it runs every trial with one BLAS thread
 
 # What each workload reports and the target the issues set for scratchgrad (ratio to torch).
 SPECS = {
@@ -119,7 +120,8 @@ SPECS = {
         "target_note": "none set (scratchgrad only: the trial is scratchgrad's own experiment code).",
         "what": f"one trial of the hyper-parameter search (scratchgrad.experiments.hparam_search.trial) on its "
                 f"--quick settings: MLP 784-100x6-10, {SEARCH_TRAIN} training / {SEARCH_VAL} validation images "
-                f"(random, fixed seed), {SEARCH_EPOCHS} epochs of SGD batch 100, then both accuracies",
+                f"(random, fixed seed), {SEARCH_EPOCHS} epochs of SGD batch 100, then both accuracies; with "
+                f"{SEARCH_BLAS_THREADS} BLAS thread, as the search runs every trial",
     },
 }
 
@@ -303,11 +305,15 @@ def run_search_trial(impl, quick, epochs=SEARCH_EPOCHS, repeats=None):
     reason = ("the trial is scratchgrad's own experiment code (scratchgrad.experiments.hparam_search.trial); "
               "no other library's version of it is benchmarked")
     trial = need(impl, "search_trial", reason)(SEARCH_PARAMS, search_data(), epochs)
-    outcome = trial()
-    samples, inner = measure(trial, repeats=repeats or (5 if quick else 15), warmup=0, min_sample_s=0.0)
+    # What the search caps BLAS with (a scratchgrad requirement), imported only where a trial runs.
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=SEARCH_BLAS_THREADS):
+        outcome = trial()
+        samples, inner = measure(trial, repeats=repeats or (5 if quick else 15), warmup=0, min_sample_s=0.0)
     stats = summary([s * 1e3 for s in samples])
     # numpy scalars in the trial's result become plain floats for the JSON record.
-    return {"value": stats["median"], "stats": stats, "calls_per_sample": inner,
+    return {"value": stats["median"], "stats": stats, "calls_per_sample": inner, "blas_threads": SEARCH_BLAS_THREADS,
             "trial": json.loads(json.dumps(outcome, default=float))}
 
 

@@ -47,11 +47,11 @@ def test_losses_that_differ_are_flagged():
 
 
 def test_unavailable_rows_and_a_workload_without_target():
-    records = {"scratchgrad": _rec("scratchgrad", 120.0), "torch": _rec("torch", status="unavailable")}
+    records = {"scratchgrad": _rec("scratchgrad", 120.0, blas_threads=1), "torch": _rec("torch", status="unavailable")}
     text = report.render({"search_trial": records}, ["scratchgrad", "torch"])
     assert "Target: none set (scratchgrad only" in text
-    assert _rows(text, "torch")[0].endswith("| unavailable: no such thing |")
-    assert "| scratchgrad | 120 | — |  |" in _rows(text, "scratchgrad")[0]
+    assert _rows(text, "torch")[0].endswith("| t1 | unavailable: no such thing |")
+    assert "| scratchgrad | 120 | — |  | BLAS 1 |" in _rows(text, "scratchgrad")[0]
 
 
 def _step_run(ours, theirs):
