@@ -15,9 +15,11 @@ settings.register_profile("thorough", max_examples=300, deadline=None, suppress_
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 #: What some tests need and skip without (torch: the comparisons; graphviz/dot: rendering; matplotlib: plots;
-#: safetensors: the .safetensors files and the round trips with PyTorch; distributed, optuna: the search on a Dask
-#: cluster and with Optuna's sampler). Ray is left out: too big for CI, its test skips without it.
-OPTIONAL = ("torch", "graphviz", "matplotlib", "tqdm", "safetensors", "distributed", "optuna")
+#: safetensors: the .safetensors files and the round trips with PyTorch; onnx, onnxruntime: export and its check;
+#: array_api_strict: the backend tests; distributed, optuna: the search on a Dask cluster and with Optuna's
+#: sampler; dezero, mygrad: the benchmarks' peers). Ray is left out: too big for CI, its test skips without it.
+OPTIONAL = ("torch", "graphviz", "matplotlib", "tqdm", "safetensors", "onnx", "onnxruntime", "array_api_strict",
+            "distributed", "optuna", "dezero", "mygrad")
 
 
 def pytest_sessionstart(session):
