@@ -16,8 +16,10 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 #: What some tests need and skip without (torch: the comparisons; graphviz/dot: rendering; matplotlib: plots;
 #: safetensors: the .safetensors files and the round trips with PyTorch; distributed, optuna: the search on a Dask
-#: cluster and with Optuna's sampler). Ray is left out: too big for CI, its test skips without it.
-OPTIONAL = ("torch", "graphviz", "matplotlib", "tqdm", "safetensors", "distributed", "optuna")
+#: cluster and with Optuna's sampler; nbclient, nbformat, ipykernel, ipywidgets: the notebooks, run in a real
+#: kernel). Ray is left out: too big for CI, its test skips without it.
+OPTIONAL = ("torch", "graphviz", "matplotlib", "tqdm", "safetensors", "distributed", "optuna", "nbclient", "nbformat",
+            "ipykernel", "ipywidgets")
 
 
 def pytest_sessionstart(session):
