@@ -30,7 +30,8 @@ def test_tutorial_executes_and_shows_its_pictures(tmp_path):
     code = [c for c in nb.cells if c.cell_type == "code"]
     # every figure arrives as a PNG (never as a bare "<Figure size ...>") and every graph as SVG, with no
     # %matplotlib anywhere
-    figures = [out.data for c in code for out in c.outputs if "Figure size" in out.get("data", {}).get("text/plain", "")]
+    figures = [out.data for c in code for out in c.outputs
+               if "Figure size" in out.get("data", {}).get("text/plain", "")]
     assert len(figures) >= sum(c.source.count("viz.plot_") for c in code)
     assert all("image/png" in data for data in figures)
     mimes = [m for c in code for m in mime_types(c)]
