@@ -11,6 +11,7 @@ import functools
 import math
 import sys
 import time
+import warnings
 
 import autograd as ag
 from autograd.backend import data_of, namespace
@@ -134,13 +135,22 @@ def evaluate(model, loader, loss_fn=None):
 
 @functools.lru_cache(maxsize=None)
 def _tqdm():
-    """tqdm's progress bar class, or None (said once per process) when tqdm is not installed."""
+    """tqdm's progress bar class, or None (said once per process) when tqdm is not installed.
+
+    ``tqdm.auto`` picks the notebook widget in Jupyter when ipywidgets is installed (the ``notebook`` extra)
+    and text bars elsewhere.
+    """
     try:
-        from tqdm.auto import tqdm
+        from tqdm import TqdmWarning
     except ImportError:
         print("note: no progress bars: they need tqdm (pip install tqdm); the loss is printed after each epoch",
               file=sys.stderr)
         return None
+    with warnings.catch_warnings():
+        # In Jupyter without ipywidgets tqdm.auto warns "IProgress not found" and falls back to text bars,
+        # which work there: keep the fallback, drop the warning.
+        warnings.simplefilter("ignore", TqdmWarning)
+        from tqdm.auto import tqdm
     return tqdm
 
 

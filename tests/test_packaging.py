@@ -65,6 +65,13 @@ def test_the_search_libraries_are_extras_and_threadpoolctl_a_requirement():
     assert extras["ray"].strip().startswith("ray") and "ray" not in in_all  # too big for CI; its test skips
 
 
+def test_the_notebook_and_test_extras_are_in_all():
+    extras = _setup_cfg()["options.extras_require"]
+    wanted = set(extras["notebook"].split()) | set(extras["test"].split())
+    assert {"ipywidgets>=8", "nbclient>=0.7"} <= wanted
+    assert wanted <= set(extras["all"].split())  # CI installs .[all]: the notebook tests run there
+
+
 @pytest.mark.parametrize("package", ["nn", "optim", "viz", "scratchgrad"])
 def test_a_shadowing_autograd_gives_an_import_error_that_says_how_to_fix_it(tmp_path, package):
     fake = tmp_path / "site" / "autograd"

@@ -2,7 +2,7 @@
 
 Every function builds a ``matplotlib.figure.Figure`` directly (no pyplot, so no global state and no GUI
 backend: PNG/SVG are written by the Agg/SVG canvases), returns it, and writes it to ``path`` when given.
-A returned Figure shows inline in Jupyter.
+The figures are :class:`viz.figure.Figure`, so a returned one shows inline in Jupyter with no ``%matplotlib``.
 """
 import contextlib
 import math
@@ -19,9 +19,9 @@ _SAVE_FORMATS = (".png", ".svg", ".pdf")
 
 
 def _figure(width, height, dpi=100):
-    from matplotlib.figure import Figure
+    from .figure import new_figure  # imports matplotlib: only when drawing
 
-    return Figure(figsize=(width, height), dpi=dpi, layout="constrained")
+    return new_figure(width, height, dpi)
 
 
 def _save(fig, path, who):

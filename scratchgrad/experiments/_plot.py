@@ -20,7 +20,7 @@ def line_panels(panels, path, ncols=None, xlabel="", ylabel="", suptitle=None, y
         legend: ``'each'`` (a legend in every panel), ``'first'`` or ``None``.
     """
     try:
-        from matplotlib.figure import Figure
+        from viz.figure import new_figure
     except ImportError:
         from ..artifacts import warn
 
@@ -29,8 +29,7 @@ def line_panels(panels, path, ncols=None, xlabel="", ylabel="", suptitle=None, y
     n = len(panels)
     ncols = ncols or min(n, 4)
     nrows = math.ceil(n / ncols)
-    fig = Figure(figsize=(panel_size[0] * ncols + 0.3, panel_size[1] * nrows + (0.4 if suptitle else 0.1)),
-                 dpi=100, layout="constrained")
+    fig = new_figure(panel_size[0] * ncols + 0.3, panel_size[1] * nrows + (0.4 if suptitle else 0.1))
     if suptitle:
         fig.suptitle(suptitle)
     axes = fig.subplots(nrows, ncols, squeeze=False)
