@@ -15,13 +15,24 @@ attached by :func:`install`), and the namespace that backward rules compute with
 any module may use it.
 """
 
+from __future__ import annotations
+
 import builtins
+from typing import TYPE_CHECKING, Any, overload
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import TypeAlias
+
+    from .types import Fn
+
+    _Names: TypeAlias = bool | str | tuple[str, ...] | None  # a name, names, or True/False/None (see register)
 
 __all__ = ["register", "functions", "internal", "methods", "graph_namespace", "install"]
 
-functions = {}  # public name -> function (autograd.<name>, in autograd.__all__)
-internal = {}  # name -> function of ops registered with export=False (engine helpers, Tensor-only methods)
-methods = {}  # Tensor attribute -> function or property
+functions: dict[str, Callable[..., Any]] = {}  # public name -> function (autograd.<name>, in autograd.__all__)
+internal: dict[str, Callable[..., Any]] = {}  # name -> function of ops registered with export=False (engine helpers...)
+methods: dict[str, Any] = {}  # Tensor attribute -> function or property
 
 
 class _GraphNamespace:
@@ -49,10 +60,23 @@ def _swapped(fn, name):
 
     reflected.__name__ = name
     reflected.__doc__ = f"``{fn.__name__}(other, self)``."
+    # ``other`` takes what ``fn``'s second operand takes; the result is ``fn``'s (for the type stubs, autograd._stubgen).
+    hints = getattr(fn, "__annotations__", {})
+    second = fn.__code__.co_varnames[1]  # the name of its second parameter
+    reflected.__annotations__ = {k: hints[v] for k, v in (("other", second), ("return", "return")) if v in hints}
     return reflected
 
 
-def register(fn=None, *, name=None, method=True, reflected=None, xp=None, export=True, property=False):
+@overload
+def register(fn: Fn, *, name: str | None = ..., method: _Names = ..., reflected: _Names = ..., xp: _Names = ...,
+             export: bool = ..., property: bool = ...) -> Fn: ...
+@overload
+def register(fn: None = None, *, name: str | None = ..., method: _Names = ..., reflected: _Names = ...,
+             xp: _Names = ..., export: bool = ..., property: bool = ...) -> Callable[[Fn], Fn]: ...
+
+
+def register(fn: Fn | None = None, *, name: str | None = None, method: _Names = True, reflected: _Names = None,
+             xp: _Names = None, export: bool = True, property: bool = False) -> Fn | Callable[[Fn], Fn]:
     """Declare a functional op: its public name, Tensor methods and graph-namespace names.
 
     Args:

@@ -3,12 +3,20 @@
 The array is numpy's, or any library's that follows the array API (CuPy, ``array_api_strict``): it keeps its
 namespace and device (see :mod:`autograd.backend`, :mod:`autograd.devices`).
 """
+from __future__ import annotations
+
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .devices import as_array, device_of, to_host, to_numpy_dtype
 from .inplace import InplaceOps
+
+if TYPE_CHECKING:
+    from ._tensor_methods import TensorMethods  # generated from the op registry (autograd._stubgen)
+else:
+    TensorMethods = object  # at run time the registry attaches those methods itself (autograd.ops)
 
 __all__ = ["Tensor"]
 
@@ -16,7 +24,7 @@ _new = object.__new__
 _HOST = (np.generic, int, float, bool, complex, list, tuple)
 
 
-class Tensor(InplaceOps):
+class Tensor(InplaceOps, TensorMethods):
     """An n-dimensional array that records the ops applied to it, for reverse-mode differentiation.
 
     Attributes:

@@ -4,7 +4,10 @@ The in-place machinery (:mod:`autograd.inplace`) records ``x[index] = v`` as ``i
 through a view as ``view_scatter`` on the view's base (PyTorch's ``CopySlices``); ``copy_`` of a value that
 requires grad is ``copy_from``.
 """
+from __future__ import annotations
+
 import builtins
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -17,9 +20,12 @@ from .conversion import to
 from .elementwise import where
 from .shape import _plan, _region, reshape, tensor_input
 
+if TYPE_CHECKING:
+    from ..types import Index, TensorLike
+
 
 @register(method="__setitem__", export=False)
-def setitem(self, index, value):
+def setitem(self: Tensor, index: Index, value: TensorLike) -> None:
     """``self[index] = value`` in place: a number or a Tensor broadcast to the indexed region.
 
     Recorded (differentiable with respect to both ``self`` and ``value``) when either is part of a graph.
@@ -53,7 +59,7 @@ def _write(array, plan, value):
 
 @register(method=False)
 @tensor_input
-def index_put(input, indices, values):
+def index_put(input: Tensor, indices: Index, values: TensorLike) -> Tensor:
     """A copy of ``input`` with ``values`` (broadcast) written at ``input[indices]``; differentiable in both."""
     plan = _plan(indices, input.shape)
     try:
@@ -131,13 +137,13 @@ def _replay(ops, x, xp):
 
 
 @register(method=False, export=False)
-def view_scatter(base, view, ops):
+def view_scatter(base: Tensor, view: Tensor, ops: tuple[Op, ...]) -> Tensor:
     """Record on ``base`` that its view ``view`` (made from it by ``ops``) was changed in place."""
     return ViewScatter(ops, base._data).apply(base, view)
 
 
 @register(method=False, export=False)
-def copy_from(input, src):
+def copy_from(input: Tensor, src: TensorLike) -> Tensor:
     """``src`` broadcast to ``input``'s shape and cast to its dtype; the gradient of ``input`` is zero."""
     if not isinstance(src, Tensor):
         src = Tensor._make(namespace(input._data).asarray(src, dtype=input.dtype))

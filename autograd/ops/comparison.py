@@ -1,5 +1,9 @@
 """Comparisons, logical/bitwise operators and tests of values: not differentiable, their results are leaves."""
+from __future__ import annotations
+
 import numbers
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Literal, overload
 
 import numpy as np
 
@@ -13,6 +17,9 @@ from ..tracing import leaf
 from .shape import tensor_input
 from .dims import dim_aliases, reduce_dims
 
+if TYPE_CHECKING:
+    from ..types import Dims, TensorLike
+
 
 def _elementwise(name, xp_name, a, b):
     """``xp_name(a, b)`` on arrays, with PyTorch's RuntimeError for shapes that do not broadcast."""
@@ -23,8 +30,8 @@ def _elementwise(name, xp_name, a, b):
                            f"{tuple(getattr(b, 'shape', ()))} cannot be broadcast together") from None
 
 
-def _compare(name, xp_name, symbol):
-    def op(input, other):
+def _compare(name: str, xp_name: str, symbol: str) -> Callable[[Tensor, TensorLike], Tensor]:
+    def op(input: Tensor, other: TensorLike) -> Tensor:
         return leaf(name, (input, other), _elementwise(name, xp_name, _raw(input), _raw(other)))
 
     op.__name__ = op.__qualname__ = name
@@ -40,10 +47,10 @@ gt = register(_compare("gt", "greater", ">"), method=("gt", "__gt__"), xp="great
 ge = register(_compare("ge", "greater_equal", ">="), method=("ge", "__ge__"), xp="greater_equal")
 
 
-def _bitwise(name, xp_name, symbol):
+def _bitwise(name: str, xp_name: str, symbol: str) -> Callable[[Tensor, TensorLike], Tensor]:
     """A bitwise operator on bool and integer operands, promoting as PyTorch; floats are refused (as PyTorch)."""
 
-    def op(input, other):
+    def op(input: Tensor, other: TensorLike) -> Tensor:
         a, b = _raw(input), _raw(other)
         try:
             rt = result_type(a, b, default_float=get_default_dtype())
@@ -69,7 +76,7 @@ bitwise_xor = register(_bitwise("bitwise_xor", "bitwise_xor", "^"), method=("bit
 
 
 @register(method=("bitwise_not", "__invert__"))
-def bitwise_not(input):
+def bitwise_not(input: Tensor) -> Tensor:
     """Elementwise NOT of a bool tensor, bitwise NOT of an integer tensor."""
     if input.dtype.kind not in "biu":
         raise TypeError(f"bitwise_not: only integer and bool tensors are supported, got dtype {input.dtype}")
@@ -81,10 +88,10 @@ def _unary_test(xp_name, input):
     return leaf(xp_name, (input,), getattr(namespace(a), xp_name)(a))
 
 
-def _logical(name, xp_name, word):
+def _logical(name: str, xp_name: str, word: str) -> Callable[[Tensor, Tensor], Tensor]:
     compare = _compare(name, xp_name, word)
 
-    def op(input, other):
+    def op(input: Tensor, other: Tensor) -> Tensor:
         for arg, x in (("input", input), ("other", other)):
             if not isinstance(x, Tensor):
                 raise TypeError(f"{name}(): argument '{arg}' must be Tensor, not {type(x).__name__}")
@@ -102,33 +109,33 @@ logical_xor = register(_logical("logical_xor", "logical_xor", "xor"), xp="logica
 
 @register(xp="logical_not")
 @tensor_input
-def logical_not(input):
+def logical_not(input: Tensor) -> Tensor:
     """Elementwise ``not input`` (nonzero is True) as a bool tensor."""
     return leaf("logical_not", (input,), namespace(input._data).logical_not(input._data))
 
 
 @register(xp="isfinite")
-def isfinite(input):
+def isfinite(input: Tensor) -> Tensor:
     """Elementwise: True where the value is neither infinite nor NaN."""
     return _unary_test("isfinite", input)
 
 
 @register(xp="isnan")
-def isnan(input):
+def isnan(input: Tensor) -> Tensor:
     """Elementwise: True where the value is NaN."""
     return _unary_test("isnan", input)
 
 
 @register(xp="isinf")
 @tensor_input
-def isinf(input):
+def isinf(input: Tensor) -> Tensor:
     """Elementwise: True where the value is +inf or -inf."""
     return leaf("isinf", (input,), namespace(input._data).isinf(input._data))
 
 
 @register
 @tensor_input
-def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
     """True when ``|input - other| <= atol + rtol * |other|`` everywhere (broadcasting); the dtypes must match."""
     if not isinstance(other, Tensor):
         raise TypeError(f"allclose(): argument 'other' must be Tensor, not {type(other).__name__}")
@@ -145,16 +152,22 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 @register
 @tensor_input
-def equal(input, other):
+def equal(input: Tensor, other: Tensor) -> bool:
     """True when both tensors have the same shape and equal elements (NaN is never equal)."""
     if not isinstance(other, Tensor):
         raise TypeError(f"equal(): argument 'other' must be Tensor, not {type(other).__name__}")
     return input.shape == other.shape and bool(namespace(input._data).all(input._data == other._data))
 
 
+@overload
+def nonzero(input: Tensor, *, as_tuple: Literal[False] = False) -> Tensor: ...
+@overload
+def nonzero(input: Tensor, *, as_tuple: Literal[True]) -> tuple[Tensor, ...]: ...
+
+
 @register
 @tensor_input
-def nonzero(input, *, as_tuple=False):
+def nonzero(input: Tensor, *, as_tuple: bool = False) -> Tensor | tuple[Tensor, ...]:
     """Indices of the nonzero elements: an int64 tensor of shape ``(n, ndim)``, or with ``as_tuple`` one 1-D
     tensor per dim (for a 0-d input, one tensor of the indices into it seen as 1-D, as PyTorch)."""
     data = input._data
@@ -176,20 +189,20 @@ def _logical_reduce(name, input, dim, keepdim):
 
 @register(xp="all")
 @dim_aliases
-def all(input, dim=None, keepdim=False):
+def all(input: Tensor, dim: Dims | None = None, keepdim: bool = False) -> Tensor:
     """True (a bool tensor) where every element (over ``dim``: an int or a tuple; all when None) is nonzero."""
     return _logical_reduce("all", input, dim, keepdim)
 
 
 @register(xp="any")
 @dim_aliases
-def any(input, dim=None, keepdim=False):
+def any(input: Tensor, dim: Dims | None = None, keepdim: bool = False) -> Tensor:
     """True (a bool tensor) where some element (over ``dim``: an int or a tuple; all when None) is nonzero."""
     return _logical_reduce("any", input, dim, keepdim)
 
 
 @register(method="__contains__", export=False)
-def _contains(self, element):
+def _contains(self: Tensor, element: TensorLike) -> bool:
     """``element in tensor``: True when some element equals it (as PyTorch)."""
     if not isinstance(element, (Tensor, numbers.Number, np.bool_)):
         raise RuntimeError(f"Tensor.__contains__ only supports Tensor or scalar, but you passed in a {type(element).__name__}")

@@ -1,5 +1,9 @@
 """dtype and device conversions (``to``, ``float()``, ``type``, ``cpu``/``cuda``...) and the Tensor queries of
 PyTorch's top level (``is_tensor``, ``numel``)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, TypeGuard, overload
+
 import numpy as np
 
 from ..backend import namespace
@@ -11,6 +15,9 @@ from ..registry import register
 from ..tensor import Tensor
 from ..transfer import as_namespace, is_at, is_namespace, move, place_of
 from .shape import clone
+
+if TYPE_CHECKING:
+    from ..types import DeviceLike
 
 # PyTorch's legacy type names (``x.type()``), printed with autograd's prefix as dtypes are (``autograd.float64``).
 _TYPE_NAMES = {np.dtype(k): v for k, v in (
@@ -75,7 +82,7 @@ def _move(x, target):
 
 
 @register(export=False, xp="astype")
-def to(self, *args, **kwargs):
+def to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
     """This tensor on a device and/or in a dtype, as PyTorch's ``Tensor.to``; self when nothing changes.
 
     Forms: ``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(other)`` (``other``'s device and dtype),
@@ -111,7 +118,7 @@ def parse_target(args, kwargs, op="to"):
 
 
 def _cast_method(name, dtype):
-    def cast(self):
+    def cast(self: Tensor) -> Tensor:
         return _cast(self, dtype)
 
     cast.__name__ = name
@@ -124,8 +131,15 @@ for _name, _dtype in (("float", "float32"), ("double", "float64"), ("half", "flo
     _cast_method(_name, np.dtype(_dtype))
 
 
+@overload
+def _type(self: Tensor, dtype: None = None, non_blocking: bool = False) -> str: ...
+@overload
+def _type(self: Tensor, dtype: np.dtype[Any] | type | str, non_blocking: bool = False) -> Tensor: ...
+
+
 @register(method="type", export=False)
-def _type(self, dtype=None, non_blocking=False):
+def _type(self: Tensor, dtype: np.dtype[Any] | type | str | None = None,
+          non_blocking: bool = False) -> str | Tensor:
     """With no argument, the legacy type name (``'autograd.FloatTensor'``); else a cast to ``dtype``.
 
     ``dtype`` may be a dtype or a legacy name (``'torch.DoubleTensor'`` or ``'autograd.DoubleTensor'``).
@@ -145,7 +159,7 @@ def _type(self, dtype=None, non_blocking=False):
 
 
 @register(export=False)
-def type_as(self, other):
+def type_as(self: Tensor, other: Tensor) -> Tensor:
     """Cast to ``other``'s dtype (self when it already has it)."""
     if not isinstance(other, Tensor):
         raise TypeError(f"type_as(): argument 'other' (position 1) must be Tensor, not {type(other).__name__}")
@@ -153,14 +167,14 @@ def type_as(self, other):
 
 
 @register(export=False)
-def cpu(self):
+def cpu(self: Tensor) -> Tensor:
     """This tensor in host memory: self when it is there already (numpy, or a CPU array-API library), else a copy
     to numpy."""
     return to(self, "cpu")
 
 
 @register(export=False)
-def cuda(self, device=None, non_blocking=False):
+def cuda(self: Tensor, device: DeviceLike | None = None, non_blocking: bool = False) -> Tensor:
     """This tensor on a CUDA device (``device``: an index or a device), through CuPy.
 
     Raises:
@@ -174,32 +188,32 @@ def cuda(self, device=None, non_blocking=False):
 
 
 @register(method="is_cuda", property=True, export=False)
-def _is_cuda(self):
+def _is_cuda(self: Tensor) -> bool:
     """True when the tensor lives on a CUDA device."""
     return device_of(self._data).type == "cuda"
 
 
 @register(method="is_cpu", property=True, export=False)
-def _is_cpu(self):
+def _is_cpu(self: Tensor) -> bool:
     """True when the tensor lives in host memory."""
     return device_of(self._data).type == "cpu"
 
 
 @register(export=False)
-def get_device(self):
+def get_device(self: Tensor) -> int:
     """The index of the tensor's device: -1 for the CPU, as in PyTorch."""
     dev = device_of(self._data)
     return -1 if dev.type == "cpu" else dev.index
 
 
 @register(method=False)
-def is_tensor(obj):
+def is_tensor(obj: object) -> TypeGuard[Tensor]:
     """True when ``obj`` is a Tensor (a Parameter too)."""
     return isinstance(obj, Tensor)
 
 
 @register(method=False)
-def numel(input):
+def numel(input: Tensor) -> int:
     """The number of elements of ``input``."""
     if not isinstance(input, Tensor):
         raise TypeError(f"numel(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")

@@ -4,18 +4,24 @@ covers, and the dtype sums and products accumulate in.
 One decorator, :func:`dim_aliases`, gives every op that takes ``dim`` the numpy spellings PyTorch's argument
 parser accepts (``x.sum(axis=0)``, ``ag.cumsum(x, axis=1)``, ``x.amax(axis=(0, 1), keepdims=True)``).
 """
+from __future__ import annotations
+
 import functools
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
 from .shape import normalize_dims
+
+if TYPE_CHECKING:
+    from ..types import Fn
 
 __all__ = ["dim_aliases", "reduce_dims", "single_dim", "accumulate_dtype"]
 
 _ALIASES = (("axis", "dim"), ("keepdims", "keepdim"))
 
 
-def dim_aliases(fn):
+def dim_aliases(fn: Fn) -> Fn:
     """Let ``fn`` take ``axis=`` for ``dim=`` and ``keepdims=`` for ``keepdim=``.
 
     Passing both a name and its alias (``dim=0, axis=0``) is a TypeError naming the op.
@@ -32,7 +38,7 @@ def dim_aliases(fn):
                     kwargs[canonical] = kwargs.pop(alias)
         return fn(*args, **kwargs)
 
-    return op
+    return cast("Fn", op)
 
 
 def reduce_dims(dim, ndim, op):

@@ -6,7 +6,10 @@ einsum of the output's gradient with the other operands; a letter of the operand
 (summed only there) is broadcast back, and a letter repeated on the operand (a diagonal, ``'ii->i'``) puts
 the gradient back on that diagonal.
 """
+from __future__ import annotations
+
 import string
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -15,6 +18,9 @@ from ..op import Op
 from ..registry import register
 from ..tensor import Tensor
 from .shape import broadcast_to
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 _LETTERS = frozenset(string.ascii_letters)
 
@@ -149,7 +155,7 @@ class Einsum(Op):
 
 
 @register(method=False, xp="einsum")
-def einsum(equation, *operands):
+def einsum(equation: str, *operands: Tensor | Sequence[Tensor]) -> Tensor:
     """Einstein summation: ``einsum('ij,jk->ik', a, b)`` is ``a @ b``; operands may also come as one list.
 
     Any letters ``a-zA-Z``; ``...`` stands for broadcast dims; a letter repeated on one operand takes its

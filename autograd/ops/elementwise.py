@@ -6,8 +6,11 @@ is exactly 0.  That is what makes ``where(x > 0, log(x), 0)`` give finite gradie
 zero into the branch not taken, and the branch's own backward no longer turns ``0 * inf`` into NaN.  (PyTorch,
 JAX, HIPS autograd and tinygrad return NaN there.)
 """
+from __future__ import annotations
+
 import builtins
 import math
+from typing import TYPE_CHECKING, overload
 
 import numpy as np
 
@@ -20,6 +23,9 @@ from ..op import Op
 from ..registry import register
 from ..tensor import Tensor
 from .comparison import nonzero
+
+if TYPE_CHECKING:
+    from ..types import Number, TensorLike
 
 
 def _masked_mul(grad, deriv):
@@ -440,13 +446,13 @@ class Where(Op):
 
 
 @register(method=("add", "__add__"), reflected="__radd__")
-def add(input, other, *, alpha=1):
+def add(input: Tensor, other: TensorLike, *, alpha: Number = 1) -> Tensor:
     """``input + alpha * other``, broadcasting."""
     return Add().apply(input, other if alpha == 1 else other * alpha)
 
 
 @register(method=("sub", "__sub__"), reflected="__rsub__")
-def sub(input, other, *, alpha=1):
+def sub(input: Tensor, other: TensorLike, *, alpha: Number = 1) -> Tensor:
     """``input - alpha * other``, broadcasting; bool operands are refused, as in PyTorch."""
     if _is_bool(_raw(input)) or _is_bool(_raw(other)):
         raise RuntimeError("sub: subtraction, the `-` operator, with a bool tensor is not supported; use `^` or "
@@ -455,91 +461,91 @@ def sub(input, other, *, alpha=1):
 
 
 @register(method=("mul", "__mul__"), reflected="__rmul__")
-def mul(input, other):
+def mul(input: Tensor, other: TensorLike) -> Tensor:
     """Elementwise product, broadcasting."""
     return Mul().apply(input, other)
 
 
 @register(method=("div", "__truediv__"), reflected="__rtruediv__")
-def div(input, other):
+def div(input: Tensor, other: TensorLike) -> Tensor:
     """Elementwise true division, broadcasting."""
     return Div().apply(input, other)
 
 
 @register(method=("pow", "__pow__"), reflected="__rpow__")
-def pow(input, exponent):
+def pow(input: Tensor, exponent: TensorLike) -> Tensor:
     """``input ** exponent`` elementwise; ``exponent`` may be a number or a Tensor."""
     return Pow().apply(input, exponent)
 
 
 @register(method=("neg", "__neg__"))
-def neg(input):
+def neg(input: Tensor) -> Tensor:
     """``-input``."""
     return Neg().apply(input)
 
 
 @register(method="__pos__", export=False)
-def positive(input):
+def positive(input: Tensor) -> Tensor:
     """``+input``: the tensor itself."""
     return input
 
 
 @register(xp="exp")
-def exp(input):
+def exp(input: Tensor) -> Tensor:
     """Elementwise ``e ** input``."""
     return Exp().apply(input)
 
 
 @register(xp="log")
-def log(input):
+def log(input: Tensor) -> Tensor:
     """Elementwise natural logarithm."""
     return Log().apply(input)
 
 
 @register(xp="log1p")
-def log1p(input):
+def log1p(input: Tensor) -> Tensor:
     """Elementwise ``log(1 + input)``, accurate for small inputs."""
     return Log1p().apply(input)
 
 
 @register(xp="sqrt")
-def sqrt(input):
+def sqrt(input: Tensor) -> Tensor:
     """Elementwise square root."""
     return Sqrt().apply(input)
 
 
 @register(method=("abs", "__abs__"), xp="abs")
-def abs(input):
+def abs(input: Tensor) -> Tensor:
     """Elementwise absolute value (gradient 0 at 0, as PyTorch)."""
     return Abs().apply(input)
 
 
 @register(xp="sin")
-def sin(input):
+def sin(input: Tensor) -> Tensor:
     """Elementwise sine."""
     return Sin().apply(input)
 
 
 @register(xp="cos")
-def cos(input):
+def cos(input: Tensor) -> Tensor:
     """Elementwise cosine."""
     return Cos().apply(input)
 
 
 @register(xp="tanh")
-def tanh(input):
+def tanh(input: Tensor) -> Tensor:
     """Elementwise hyperbolic tangent."""
     return Tanh().apply(input)
 
 
 @register
-def sigmoid(input):
+def sigmoid(input: Tensor) -> Tensor:
     """Elementwise logistic function ``1 / (1 + exp(-x))``, computed without overflow."""
     return Sigmoid().apply(input)
 
 
 @register
-def relu(input):
+def relu(input: Tensor) -> Tensor:
     """Elementwise ``max(x, 0)`` (gradient 0 at 0, as PyTorch)."""
     return ReLU().apply(input)
 
@@ -557,7 +563,7 @@ def _zeros_like_xp(x):
 
 
 @register(method=("clamp", "clip"))
-def clamp(input, min=None, max=None):
+def clamp(input: Tensor, min: TensorLike | None = None, max: TensorLike | None = None) -> Tensor:
     """Clamp every element into ``[min, max]`` (``max`` wins where ``min > max``, as PyTorch).
 
     The bounds are numbers, or Tensors that broadcast with ``input`` and receive the gradient where they are
@@ -586,7 +592,7 @@ clip = register(clamp, name="clip", method=False)
 
 
 @register(xp="maximum")
-def maximum(input, other):
+def maximum(input: Tensor, other: Tensor) -> Tensor:
     """Elementwise maximum of two tensors, broadcasting; ties share the gradient equally."""
     if not isinstance(other, Tensor):
         raise TypeError(f"maximum(): argument 'other' must be Tensor, not {type(other).__name__}")
@@ -594,15 +600,22 @@ def maximum(input, other):
 
 
 @register(xp="minimum")
-def minimum(input, other):
+def minimum(input: Tensor, other: Tensor) -> Tensor:
     """Elementwise minimum of two tensors, broadcasting; ties share the gradient equally."""
     if not isinstance(other, Tensor):
         raise TypeError(f"minimum(): argument 'other' must be Tensor, not {type(other).__name__}")
     return Minimum().apply(input, other)
 
 
+@overload
+def where(condition: TensorLike) -> tuple[Tensor, ...]: ...
+@overload
+def where(condition: TensorLike, input: TensorLike, other: TensorLike) -> Tensor: ...
+
+
 @register(method=False, xp="where")
-def where(condition, input=None, other=None):
+def where(condition: TensorLike, input: TensorLike | None = None,
+          other: TensorLike | None = None) -> Tensor | tuple[Tensor, ...]:
     """Pick ``input`` where ``condition`` holds, else ``other`` (broadcasting); ``where(condition)`` alone is
     ``nonzero(condition, as_tuple=True)``.
 
@@ -620,6 +633,6 @@ def where(condition, input=None, other=None):
 
 
 @register(name="where", method="where", export=False)
-def _where_method(self, condition, other):
+def _where_method(self: Tensor, condition: TensorLike, other: TensorLike) -> Tensor:
     """``where(condition, self, other)``."""
     return where(condition, self, other)

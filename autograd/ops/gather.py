@@ -5,6 +5,10 @@ tensor for ``dim``, broadcast ``arange``\\ s for the other dims), so their gradi
 ``index_add`` (scatter-add into zeros) / ``getitem``, each the other's backward: twice differentiable without
 new namespace helpers.  Indices are checked as PyTorch checks them (RuntimeError for an index out of range).
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..backend import namespace
@@ -13,6 +17,9 @@ from ..registry import register
 from ..tensor import Tensor
 from .elementwise import Where
 from .shape import GetItem, _dim, reshape, tensor_input
+
+if TYPE_CHECKING:
+    from ..types import TensorLike
 
 
 def _index_array(index, op):
@@ -142,7 +149,7 @@ def _as_1d(fn, input, dim, index, *rest):
 
 @register
 @tensor_input
-def gather(input, dim, index):
+def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
     """``out[p] = input[p with coordinate dim replaced by index[p]]``: the output has ``index``'s shape, which is no
     larger than ``input``'s in the other dims. Gradient: scatter-added back into ``input``'s shape."""
     idx = _index_array(index, "gather")
@@ -185,7 +192,7 @@ def _scatter(op, input, dim, index, src, add):
 
 @register
 @tensor_input
-def scatter(input, dim, index, src):
+def scatter(input: Tensor, dim: int, index: Tensor, src: TensorLike) -> Tensor:
     """A copy of ``input`` with ``out[p with coordinate dim replaced by index[p]] = src[p]`` for every position ``p``
     of ``index``; ``src`` is a Tensor (of ``input``'s dtype, no smaller than ``index``) or a number.
 
@@ -197,7 +204,7 @@ def scatter(input, dim, index, src):
 
 @register
 @tensor_input
-def scatter_add(input, dim, index, src):
+def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     """A copy of ``input`` with ``src[p]`` added at ``p with coordinate dim replaced by index[p]`` (repeated indices
     accumulate); ``src`` is a Tensor of ``input``'s dtype. Gradients: ``grad`` for ``input``, ``gather(grad, dim, index)`` for ``src``."""
     if not isinstance(src, Tensor):
@@ -207,7 +214,7 @@ def scatter_add(input, dim, index, src):
 
 @register
 @tensor_input
-def index_select(input, dim, index):
+def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     """The slices ``index`` (a 1-D or 0-d integer tensor, repeats allowed) of ``input`` along ``dim``.
 
     Gradient: summed back into the selected slices.
@@ -241,7 +248,7 @@ def _mask_array(mask, input, op):
 
 @register
 @tensor_input
-def masked_fill(input, mask, value):
+def masked_fill(input: Tensor, mask: Tensor, value: TensorLike) -> Tensor:
     """``input`` with ``value`` where the bool ``mask`` holds (broadcasting); ``value`` is a number or a 0-d Tensor
     (which receives the gradient of the filled places), cast to ``input``'s dtype."""
     m, _ = _mask_array(mask, input, "masked_fill")
@@ -260,7 +267,7 @@ def masked_fill(input, mask, value):
 
 @register
 @tensor_input
-def masked_select(input, mask):
+def masked_select(input: Tensor, mask: Tensor) -> Tensor:
     """The elements of ``input`` where the bool ``mask`` holds (both broadcast), as a 1-D tensor in row-major order."""
     m, shape = _mask_array(mask, input, "masked_select")
     shape = shape or (1,)  # 0-d operands: one element

@@ -4,6 +4,10 @@ All but ``t`` and ``diagonal`` (views, as in PyTorch) return new memory; each ba
 layout op on the gradient (flip, roll back, sum the copies, mask, put back on the diagonal), so every rule
 is differentiable again.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..backend import namespace
@@ -12,6 +16,9 @@ from ..registry import register
 from ..tensor import Tensor
 from .gather import index_select
 from .shape import _dim, _shape_arg, normalize_dims, reshape, tensor_input, transpose
+
+if TYPE_CHECKING:
+    from ..types import Dims, Shape
 
 
 class Flip(Op):
@@ -141,7 +148,7 @@ def _dims_arg(dims):
 
 @register
 @tensor_input
-def flip(input, *dims):
+def flip(input: Tensor, *dims: Dims) -> Tensor:
     """Reverse the order of the elements along ``dims`` (a copy)."""
     axes = normalize_dims(_dims_arg(dims), input.ndim, "flip") if input.ndim else ()
     return Flip(axes).apply(input)
@@ -149,7 +156,7 @@ def flip(input, *dims):
 
 @register
 @tensor_input
-def roll(input, shifts, dims=None):
+def roll(input: Tensor, shifts: Dims, dims: Dims | None = None) -> Tensor:
     """Shift the elements cyclically by ``shifts`` along ``dims`` (int or tuples of equal length); without
     ``dims``, over the flattened tensor (shape kept)."""
     if dims is None:
@@ -173,7 +180,7 @@ def _repeat(input, sizes, op):
 
 
 @register(export=False)
-def repeat(self, *sizes):
+def repeat(self: Tensor, *sizes: int | Shape) -> Tensor:
     """Tile the tensor ``sizes[i]`` times along dim ``i`` (a copy); ``sizes`` has at least ``ndim`` entries, extra
     leading ones add dims. (PyTorch has only the method.)"""
     sizes = _shape_arg(sizes)
@@ -185,14 +192,14 @@ def repeat(self, *sizes):
 
 @register
 @tensor_input
-def tile(input, *dims):
+def tile(input: Tensor, *dims: int | Shape) -> Tensor:
     """:meth:`Tensor.repeat` with ``dims`` padded with leading ones to ``input.ndim`` entries."""
     dims = _shape_arg(dims)
     return _repeat(input, (1,) * (input.ndim - len(dims)) + dims, "tile")
 
 
 @register
-def repeat_interleave(input, repeats=None, dim=None):
+def repeat_interleave(input: Tensor, repeats: int | Tensor | None = None, dim: int | None = None) -> Tensor:
     """Repeat each element (or each slice along ``dim``) ``repeats`` times, consecutively.
 
     ``repeats`` is an int or an integer tensor with one count per slice (or a single count); without ``dim``
@@ -240,7 +247,7 @@ def _counts(repeats, n=None, dim=None):
 
 @register
 @tensor_input
-def t(input):
+def t(input: Tensor) -> Tensor:
     """Transpose a tensor of at most 2 dims (a view; 0-d and 1-D tensors are returned as they are)."""
     if input.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.ndim}D (shape {tuple(input.shape)})")
@@ -257,21 +264,21 @@ def _triangle(cls, input, diagonal, op):
 
 @register
 @tensor_input
-def tril(input, diagonal=0):
+def tril(input: Tensor, diagonal: int = 0) -> Tensor:
     """The lower triangle of the last two dims (elements with ``col - row <= diagonal``), zeros elsewhere."""
     return _triangle(Tril, input, diagonal, "tril")
 
 
 @register
 @tensor_input
-def triu(input, diagonal=0):
+def triu(input: Tensor, diagonal: int = 0) -> Tensor:
     """The upper triangle of the last two dims (elements with ``col - row >= diagonal``), zeros elsewhere."""
     return _triangle(Triu, input, diagonal, "triu")
 
 
 @register
 @tensor_input
-def diagonal(input, offset=0, dim1=0, dim2=1):
+def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
     """The diagonal ``input[..., i, ..., i + offset, ...]`` of dims ``dim1, dim2`` as the last dim: a view (writes
     through it reach ``input``), as PyTorch."""
     d1, d2 = _dim(dim1, input.ndim, "diagonal"), _dim(dim2, input.ndim, "diagonal")

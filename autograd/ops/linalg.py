@@ -1,10 +1,17 @@
 """Linear algebra: matmul for 1-D, 2-D and batched (broadcast) operands."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from ..backend import namespace
 from ..inplace import _raw
 from ..op import Op, check_same_namespace
 from ..registry import register
 from .shape import squeeze, unsqueeze
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
+
 
 class MatMul(Op):
     """``a @ b`` for operands of at least 2 dims; batch dims broadcast (the engine sums them back)."""
@@ -25,7 +32,7 @@ class MatMul(Op):
 
 
 @register(method=("matmul", "__matmul__"), reflected="__rmatmul__", xp="matmul")
-def matmul(input, other):
+def matmul(input: Tensor, other: Tensor) -> Tensor:
     """Matrix product with numpy/PyTorch semantics: 1-D operands are promoted and the added dim removed."""
     return _matmul(input, other, "matmul")
 
@@ -71,14 +78,14 @@ def _check_dims(op, ndim, *operands):
 
 
 @register
-def mm(input, mat2):
+def mm(input: Tensor, mat2: Tensor) -> Tensor:
     """Product of two 2-D matrices."""
     _check_dims("mm", 2, input, mat2)
     return _matmul(input, mat2, "mm")
 
 
 @register
-def bmm(input, mat2):
+def bmm(input: Tensor, mat2: Tensor) -> Tensor:
     """Batched product of 3-D tensors ``(b, n, m) @ (b, m, p)``."""
     _check_dims("bmm", 3, input, mat2)
     if input.shape[0] != mat2.shape[0]:
@@ -87,7 +94,7 @@ def bmm(input, mat2):
 
 
 @register
-def dot(input, other):
+def dot(input: Tensor, other: Tensor) -> Tensor:
     """Inner product of two 1-D tensors of equal length and dtype."""
     _check_dims("dot", 1, input, other)
     if input.shape != other.shape:
@@ -96,7 +103,7 @@ def dot(input, other):
 
 
 @register
-def outer(input, vec2):
+def outer(input: Tensor, vec2: Tensor) -> Tensor:
     """Outer product ``(n,) x (m,) -> (n, m)`` of two 1-D tensors (promoting, as PyTorch)."""
     _check_dims("outer", 1, input, vec2)
     return unsqueeze(input, 1) * unsqueeze(vec2, 0)

@@ -5,7 +5,10 @@ Gradients follow PyTorch's ``norm_backward``: 0 (not NaN) where the norm is 0 (t
 0 at zero elements for orders below 1, ties of the inf-norm share the gradient evenly, and the 0-"norm" (the
 count of nonzeros) has no gradient.
 """
+from __future__ import annotations
+
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -18,6 +21,10 @@ from .elementwise import abs as absolute
 from .reductions import _expand_grad, amax, amin
 from .reductions import sum as reduce_sum
 from .shape import tensor_input
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
+    from ..types import Dims, DTypeLike
 
 _INF = math.inf
 
@@ -178,7 +185,8 @@ def linalg_norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):
 
 @register  # no axis= alias: torch.norm (a Python function) takes dim only
 @tensor_input
-def norm(input, p="fro", dim=None, keepdim=False, *, dtype=None):
+def norm(input: Tensor, p: float | str | None = "fro", dim: Dims | None = None, keepdim: bool = False, *,
+         dtype: DTypeLike = None) -> Tensor:
     """PyTorch's ``torch.norm``: ``p='fro'`` (the default) or a number is a vector norm over ``dim`` (all elements
     when None); ``'nuc'`` or ``'fro'`` over more than 2 dims go to :func:`matrix_norm`.
 

@@ -8,8 +8,11 @@ input (the border rows that several outputs read collect all their gradients).  
 order.  PyTorch's rules for which ranks the non-constant modes take are kept (a pad of ``2k`` entries pads the
 last ``k`` dims of a ``(k+1)``- or ``(k+2)``-dim input, ``k <= 3``).
 """
+from __future__ import annotations
+
 import builtins
 import numbers
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -17,6 +20,11 @@ from ..backend import namespace
 from ..op import Op
 from ..registry import register
 from .shape import getitem, tensor_input
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from ..tensor import Tensor
 
 _MODES = ("constant", "reflect", "replicate", "circular")
 
@@ -76,7 +84,7 @@ def _check_mode(input, pad, mode, value):
 
 @register(method=False)
 @tensor_input
-def pad(input, pad, mode="constant", value=None):
+def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float | None = None) -> Tensor:
     """Pad (or, with negative entries, crop) the last ``len(pad) // 2`` dims, as ``torch.nn.functional.pad``.
 
     Args:

@@ -5,6 +5,8 @@ Each unary op is a :class:`_Unary`: ``forward`` is the namespace's function of t
 multiplies the incoming gradient by ``derivative`` (masked where it is not finite, as in elementwise.py).
 Bool and integer inputs give the default float dtype, as PyTorch's floating functions do.
 """
+from __future__ import annotations
+
 import math
 
 from ..backend import namespace
@@ -188,80 +190,80 @@ class Atan2(Op):
 
 
 @register(xp="expm1")
-def expm1(input):
+def expm1(input: Tensor) -> Tensor:
     """Elementwise ``exp(input) - 1``, accurate for small inputs."""
     return Expm1().apply(input)
 
 
 @register(xp="log2")
-def log2(input):
+def log2(input: Tensor) -> Tensor:
     """Elementwise base-2 logarithm."""
     return Log2().apply(input)
 
 
 @register(xp="log10")
-def log10(input):
+def log10(input: Tensor) -> Tensor:
     """Elementwise base-10 logarithm."""
     return Log10().apply(input)
 
 
 @register(xp="reciprocal")
-def reciprocal(input):
+def reciprocal(input: Tensor) -> Tensor:
     """Elementwise ``1 / input`` (signed infinity at zero)."""
     return Reciprocal().apply(input)
 
 
 @register
-def rsqrt(input):
+def rsqrt(input: Tensor) -> Tensor:
     """Elementwise ``1 / sqrt(input)``."""
     return Rsqrt().apply(input)
 
 
 @register(xp="square")
-def square(input):
+def square(input: Tensor) -> Tensor:
     """Elementwise ``input * input``; integer inputs stay integer and bool gives int64, as ``pow(input, 2)``."""
     return pow(input, 2)
 
 
 @register(xp="tan")
-def tan(input):
+def tan(input: Tensor) -> Tensor:
     """Elementwise tangent."""
     return Tan().apply(input)
 
 
 @register(xp="asin")
-def asin(input):
+def asin(input: Tensor) -> Tensor:
     """Elementwise inverse sine (NaN outside ``[-1, 1]``)."""
     return Asin().apply(input)
 
 
 @register(xp="acos")
-def acos(input):
+def acos(input: Tensor) -> Tensor:
     """Elementwise inverse cosine (NaN outside ``[-1, 1]``)."""
     return Acos().apply(input)
 
 
 @register(xp="atan")
-def atan(input):
+def atan(input: Tensor) -> Tensor:
     """Elementwise inverse tangent."""
     return Atan().apply(input)
 
 
 @register(xp="sinh")
-def sinh(input):
+def sinh(input: Tensor) -> Tensor:
     """Elementwise hyperbolic sine."""
     return Sinh().apply(input)
 
 
 @register(xp="cosh")
-def cosh(input):
+def cosh(input: Tensor) -> Tensor:
     """Elementwise hyperbolic cosine."""
     return Cosh().apply(input)
 
 
 @register(xp="atan2")
 @tensor_input
-def atan2(input, other):
+def atan2(input: Tensor, other: Tensor) -> Tensor:
     """Elementwise ``atan2(input, other)``: the angle in ``(-pi, pi]`` of the point ``(other, input)``, broadcasting."""
     if not isinstance(other, Tensor):
         raise TypeError(f"atan2(): argument 'other' must be Tensor, not {type(other).__name__}")
@@ -276,7 +278,7 @@ arctan2 = register(atan2, name="arctan2")
 
 @register
 @tensor_input
-def frac(input):
+def frac(input: Tensor) -> Tensor:
     """Fractional part ``input - trunc(input)`` (keeps the sign); floating tensors only, as PyTorch."""
     if input.dtype.kind not in "fc":
         raise NotImplementedError(f'"frac" not implemented for dtype {input.dtype} (shape {tuple(input.shape)})')
@@ -285,7 +287,8 @@ def frac(input):
 
 @register
 @tensor_input
-def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
+def nan_to_num(input: Tensor, nan: float = 0.0, posinf: float | None = None,
+               neginf: float | None = None) -> Tensor:
     """Replace NaN by ``nan``, +inf by ``posinf`` and -inf by ``neginf`` (default: the dtype's largest and smallest
     finite values). Integer and bool tensors are copied unchanged. The gradient is 0 where the input is not finite."""
     if input.dtype.kind not in "fc":

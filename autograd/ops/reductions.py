@@ -1,6 +1,9 @@
 """Reductions: sum, mean, var/std (and var_mean/std_mean), max/min (full or along a dim), argmax/argmin,
 logsumexp, softmax, log_softmax."""
+from __future__ import annotations
+
 import builtins
+from typing import TYPE_CHECKING, overload
 
 import numpy as np
 
@@ -12,6 +15,9 @@ from ..tensor import Tensor
 from .dims import accumulate_dtype, dim_aliases, reduce_dims
 from .elementwise import Sqrt, maximum, minimum
 from .shape import normalize_dims, tensor_input
+
+if TYPE_CHECKING:
+    from ..types import Dims, DTypeLike
 
 
 def _expand_grad(grad, shape, axes, keepdim):
@@ -196,7 +202,7 @@ class LogSoftmax(Op):
 @register(xp=False)
 @dim_aliases
 @tensor_input
-def sum(input, dim=None, keepdim=False, *, dtype=None):
+def sum(input: Tensor, dim: Dims | None = None, keepdim: bool = False, *, dtype: DTypeLike = None) -> Tensor:
     """Sum of all elements, or over ``dim`` (an int or a tuple of ints).
 
     ``dtype`` casts the input first; without it bool and integer tensors sum to int64, as in PyTorch.
@@ -208,7 +214,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
 @register
 @dim_aliases
 @tensor_input
-def mean(input, dim=None, keepdim=False, *, dtype=None):
+def mean(input: Tensor, dim: Dims | None = None, keepdim: bool = False, *, dtype: DTypeLike = None) -> Tensor:
     """Mean of all elements, or over ``dim``; floating-point tensors only (``dtype`` casts the input first)."""
     if dtype is not None:
         if np.dtype(dtype).kind not in "fc":
@@ -255,7 +261,8 @@ def _variance(input, dim, correction, keepdim, name):
 @register
 @dim_aliases
 @tensor_input
-def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def var(input: Tensor, dim: Dims | None = None, unbiased: bool | None = None, keepdim: bool = False, *,
+        correction: float | None = None) -> Tensor:
     """Variance over ``dim`` with Bessel's ``correction`` (1, PyTorch's default: unbiased; 0: biased).
 
     PyTorch's forms all work: ``x.var(1, True)`` and ``x.var(unbiased=False)`` (``unbiased`` is ``correction``
@@ -268,7 +275,8 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 @register
 @dim_aliases
 @tensor_input
-def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def std(input: Tensor, dim: Dims | None = None, unbiased: bool | None = None, keepdim: bool = False, *,
+        correction: float | None = None) -> Tensor:
     """Standard deviation: ``sqrt(var(...))`` with var's arguments; its gradient is 0 where it is 0 (as PyTorch)."""
     dim, correction = _correction("std", dim, unbiased, correction)
     return StdSqrt().apply(_variance(input, dim, correction, keepdim, "std"))
@@ -277,7 +285,8 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 @register(method=False)
 @dim_aliases
 @tensor_input
-def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def var_mean(input: Tensor, dim: Dims | None = None, unbiased: bool | None = None, keepdim: bool = False, *,
+             correction: float | None = None) -> tuple[Tensor, Tensor]:
     """The tuple ``(var(input, ...), mean(input, dim, keepdim))``, with var's arguments."""
     dim, correction = _correction("var_mean", dim, unbiased, correction)
     return _variance(input, dim, correction, keepdim, "var_mean"), mean(input, dim, keepdim)
@@ -286,7 +295,8 @@ def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 @register(method=False)
 @dim_aliases
 @tensor_input
-def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def std_mean(input: Tensor, dim: Dims | None = None, unbiased: bool | None = None, keepdim: bool = False, *,
+             correction: float | None = None) -> tuple[Tensor, Tensor]:
     """The tuple ``(std(input, ...), mean(input, dim, keepdim))``, with std's arguments."""
     dim, correction = _correction("std_mean", dim, unbiased, correction)
     return StdSqrt().apply(_variance(input, dim, correction, keepdim, "std_mean")), mean(input, dim, keepdim)
@@ -323,10 +333,18 @@ def _arg_indices(cls, input, dim, keepdim):
     return xp.expand_dims(idx, axis=dim) if keepdim else idx
 
 
+@overload
+def max(input: Tensor, dim: None = None, keepdim: bool = False) -> Tensor: ...
+@overload
+def max(input: Tensor, dim: int, keepdim: bool = False) -> return_types.max: ...
+@overload
+def max(input: Tensor, dim: Tensor, keepdim: bool = False) -> Tensor: ...
+
+
 @register
 @dim_aliases
 @tensor_input
-def max(input, dim=None, keepdim=False):
+def max(input: Tensor, dim: int | Tensor | None = None, keepdim: bool = False) -> Tensor | return_types.max:
     """Largest element; with ``dim``, the named tuple ``(values, indices)`` along that dim, as PyTorch; with a Tensor
     in place of ``dim``, the elementwise :func:`maximum`."""
     if isinstance(dim, Tensor):
@@ -334,10 +352,18 @@ def max(input, dim=None, keepdim=False):
     return _select(Max, input, dim, keepdim, "max")
 
 
+@overload
+def min(input: Tensor, dim: None = None, keepdim: bool = False) -> Tensor: ...
+@overload
+def min(input: Tensor, dim: int, keepdim: bool = False) -> return_types.min: ...
+@overload
+def min(input: Tensor, dim: Tensor, keepdim: bool = False) -> Tensor: ...
+
+
 @register
 @dim_aliases
 @tensor_input
-def min(input, dim=None, keepdim=False):
+def min(input: Tensor, dim: int | Tensor | None = None, keepdim: bool = False) -> Tensor | return_types.min:
     """Smallest element; with ``dim``, the named tuple ``(values, indices)`` along that dim, as PyTorch; with a Tensor
     in place of ``dim``, the elementwise :func:`minimum`."""
     if isinstance(dim, Tensor):
@@ -348,7 +374,7 @@ def min(input, dim=None, keepdim=False):
 @register
 @dim_aliases
 @tensor_input
-def amax(input, dim=None, keepdim=False):
+def amax(input: Tensor, dim: Dims | None = None, keepdim: bool = False) -> Tensor:
     """Largest values over ``dim`` (any number of dims); ties share the gradient evenly."""
     return Max(reduce_dims(dim, input.ndim, "amax"), keepdim, even_ties=True).apply(input)
 
@@ -356,7 +382,7 @@ def amax(input, dim=None, keepdim=False):
 @register
 @dim_aliases
 @tensor_input
-def amin(input, dim=None, keepdim=False):
+def amin(input: Tensor, dim: Dims | None = None, keepdim: bool = False) -> Tensor:
     """Smallest values over ``dim`` (any number of dims); ties share the gradient evenly."""
     return Min(reduce_dims(dim, input.ndim, "amin"), keepdim, even_ties=True).apply(input)
 
@@ -364,7 +390,7 @@ def amin(input, dim=None, keepdim=False):
 @register
 @dim_aliases
 @tensor_input
-def argmax(input, dim=None, keepdim=False):
+def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """Index of the largest element (flattened when ``dim`` is None); never requires grad."""
     if dim is None:
         xp = namespace(input._data)
@@ -375,7 +401,7 @@ def argmax(input, dim=None, keepdim=False):
 @register
 @dim_aliases
 @tensor_input
-def argmin(input, dim=None, keepdim=False):
+def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """Index of the smallest element (flattened when ``dim`` is None); never requires grad."""
     if dim is None:
         xp = namespace(input._data)
@@ -386,7 +412,7 @@ def argmin(input, dim=None, keepdim=False):
 @register
 @dim_aliases
 @tensor_input
-def logsumexp(input, dim, keepdim=False):
+def logsumexp(input: Tensor, dim: Dims, keepdim: bool = False) -> Tensor:
     """``log(sum(exp(input), dim))`` computed stably (finite for inputs of 1e4)."""
     return LogSumExp(reduce_dims(dim, input.ndim, "logsumexp"), keepdim).apply(input)
 
@@ -394,7 +420,7 @@ def logsumexp(input, dim, keepdim=False):
 @register
 @dim_aliases
 @tensor_input
-def softmax(input, dim):
+def softmax(input: Tensor, dim: int) -> Tensor:
     """``exp(x) / sum(exp(x), dim)``, computed stably."""
     return Softmax(normalize_dims(dim, input.ndim, "softmax")[0]).apply(input)
 
@@ -402,7 +428,7 @@ def softmax(input, dim):
 @register
 @dim_aliases
 @tensor_input
-def log_softmax(input, dim):
+def log_softmax(input: Tensor, dim: int) -> Tensor:
     """``x - logsumexp(x, dim)``, computed stably (finite for logits of 1e4)."""
     return LogSoftmax(normalize_dims(dim, input.ndim, "log_softmax")[0]).apply(input)
 

@@ -6,6 +6,10 @@ the input through ``piecewise_mul`` (see :class:`~autograd.ops.elementwise.Piece
 through them can itself be differentiated.  (PyTorch gives no derivative for ``floor_divide``; here it is
 zero, the derivative of ``floor(a / b)`` wherever it exists.)
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..backend import namespace
@@ -14,6 +18,9 @@ from ..registry import register
 from ..tensor import Tensor
 from .elementwise import _broadcast_error, _masked_mul
 from .shape import tensor_input
+
+if TYPE_CHECKING:
+    from ..types import TensorLike
 
 
 def _zero_grad(grad, source):
@@ -145,21 +152,21 @@ def _rounding(cls, input, name, *args):
 
 @register(xp="floor")
 @tensor_input
-def floor(input):
+def floor(input: Tensor) -> Tensor:
     """Elementwise largest integer ``<= input``; zero gradient."""
     return _rounding(Floor, input, "floor")
 
 
 @register(xp="ceil")
 @tensor_input
-def ceil(input):
+def ceil(input: Tensor) -> Tensor:
     """Elementwise smallest integer ``>= input``; zero gradient."""
     return _rounding(Ceil, input, "ceil")
 
 
 @register(xp="trunc")
 @tensor_input
-def trunc(input):
+def trunc(input: Tensor) -> Tensor:
     """Elementwise rounding toward zero; zero gradient."""
     return _rounding(Trunc, input, "trunc")
 
@@ -169,7 +176,7 @@ fix = register(trunc, name="fix")
 
 @register(xp="round")
 @tensor_input
-def round(input, decimals=0):
+def round(input: Tensor, decimals: int = 0) -> Tensor:
     """Elementwise rounding half to even, at ``decimals`` decimal places (negative: tens, hundreds...); zero gradient.
 
     Integer tensors are returned unchanged when ``decimals`` is 0 and refused otherwise (as PyTorch).
@@ -183,7 +190,7 @@ def round(input, decimals=0):
 
 @register(xp="sign")
 @tensor_input
-def sign(input):
+def sign(input: Tensor) -> Tensor:
     """Elementwise -1, 0 or 1 by the sign of ``input`` (0 for NaN; bool tensors unchanged); zero gradient."""
     if input.dtype.kind == "b":
         return Tensor._make(namespace(input._data).copy(input._data))
@@ -197,20 +204,20 @@ def _division(cls, input, other):
 
 
 @register(method=("floor_divide", "__floordiv__"), reflected="__rfloordiv__", xp="floor_divide")
-def floor_divide(input, other):
+def floor_divide(input: Tensor, other: TensorLike) -> Tensor:
     """``input // other`` elementwise: the quotient rounded toward minus infinity (Python's and PyTorch's ``//``),
     broadcasting; integers stay integer (division by 0 raises RuntimeError); zero gradient."""
     return _division(FloorDivide, input, other)
 
 
 @register(method=("remainder", "__mod__"), reflected="__rmod__", xp="remainder")
-def remainder(input, other):
+def remainder(input: Tensor, other: TensorLike) -> Tensor:
     """``input % other`` elementwise, with the sign of ``other`` (Python's and PyTorch's ``%``), broadcasting."""
     return _division(Remainder, input, other)
 
 
 @register(xp="fmod")
 @tensor_input
-def fmod(input, other):
+def fmod(input: Tensor, other: TensorLike) -> Tensor:
     """C's ``fmod`` elementwise: the remainder with the sign of ``input``, broadcasting."""
     return _division(Fmod, input, other)

@@ -3,6 +3,10 @@
 Zeros in the input are the hard part of products: ``d prod / d x_i = prod / x_i`` is 0 / 0 there. The rules
 below never divide by an element that is zero, and stay differentiable there (second derivatives included).
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..backend import namespace
@@ -11,6 +15,10 @@ from ..registry import register
 from .dims import accumulate_dtype, dim_aliases, single_dim
 from .reductions import _expand_grad
 from .shape import tensor_input
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
+    from ..types import DTypeLike
 
 
 def _reversed(x, d, xp):
@@ -144,7 +152,7 @@ def _scan(cls, input, dim, dtype, name):
 @register(xp="cumsum")
 @dim_aliases
 @tensor_input
-def cumsum(input, dim, *, dtype=None):
+def cumsum(input: Tensor, dim: int, *, dtype: DTypeLike = None) -> Tensor:
     """Cumulative sums along ``dim``: ``out[i] = input[0] + ... + input[i]``.
 
     ``dtype`` casts the input first; without it bool and integer tensors accumulate in int64, as in PyTorch.
@@ -155,7 +163,7 @@ def cumsum(input, dim, *, dtype=None):
 @register(xp="cumprod")
 @dim_aliases
 @tensor_input
-def cumprod(input, dim, *, dtype=None):
+def cumprod(input: Tensor, dim: int, *, dtype: DTypeLike = None) -> Tensor:
     """Cumulative products along ``dim``: ``out[i] = input[0] * ... * input[i]``; exact gradients at zeros.
 
     ``dtype`` casts the input first; without it bool and integer tensors accumulate in int64, as in PyTorch.
@@ -166,7 +174,7 @@ def cumprod(input, dim, *, dtype=None):
 @register
 @dim_aliases
 @tensor_input
-def prod(input, dim=None, keepdim=False, *, dtype=None):
+def prod(input: Tensor, dim: int | None = None, keepdim: bool = False, *, dtype: DTypeLike = None) -> Tensor:
     """Product of all elements, or along ``dim`` (one int, as PyTorch); exact gradients at zeros.
 
     ``dtype`` casts the input first; without it bool and integer tensors multiply in int64, as in PyTorch.

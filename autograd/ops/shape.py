@@ -1,9 +1,12 @@
 """Shape and indexing ops: reshape/view, permute/transpose, squeeze/unsqueeze/flatten, expand/broadcast_to,
 sum_to, indexing (``__getitem__``), cat/stack, split/chunk (``pad``: :mod:`.padding`, dtype casts: :mod:`.conversion`)."""
+from __future__ import annotations
+
 import builtins
 import functools
 import itertools
 import math
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 from numpy import ndarray
@@ -17,9 +20,13 @@ from ..op import Op
 from ..registry import register
 from ..tensor import Tensor
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Sequence
+
+    from ..types import Dims, Fn, Index, Shape
 
 
-def tensor_input(fn):
+def tensor_input(fn: Fn) -> Fn:
     """Decorate a functional op whose first argument must be a Tensor: anything else is a TypeError naming the op.
 
     (Without it a list would fail later with an AttributeError about ``.ndim``.)
@@ -32,7 +39,7 @@ def tensor_input(fn):
             raise TypeError(f"{name}(): argument 'input' must be Tensor, not {type(input).__name__}")
         return fn(input, *args, **kwargs)
 
-    return op
+    return cast("Fn", op)
 
 
 def normalize_dims(dim, ndim, op):
@@ -216,7 +223,7 @@ def _shape_arg(shape):
 
 @register(xp="reshape")
 @tensor_input
-def reshape(input, *shape):
+def reshape(input: Tensor, *shape: int | Shape) -> Tensor:
     """Same data with a new shape (one dim may be -1); a view when possible, as PyTorch's ``reshape``."""
     shape = _shape_arg(shape)
     try:
@@ -230,7 +237,7 @@ view = register(reshape, name="view")
 
 @register(xp="permute_dims")
 @tensor_input
-def permute(input, *dims):
+def permute(input: Tensor, *dims: int | Shape) -> Tensor:
     """Reorder the dims: output dim ``i`` is input dim ``dims[i]``."""
     dims = _shape_arg(dims)
     if len(dims) != input.ndim:
@@ -243,7 +250,7 @@ def permute(input, *dims):
 
 @register(xp="swapaxes")
 @tensor_input
-def transpose(input, dim0, dim1):
+def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     """Swap two dims."""
     order = list(range(input.ndim))
     d0, d1 = _dim(dim0, input.ndim, "transpose"), _dim(dim1, input.ndim, "transpose")
@@ -254,7 +261,7 @@ def transpose(input, dim0, dim1):
 
 @register
 @tensor_input
-def squeeze(input, dim=None):
+def squeeze(input: Tensor, dim: Dims | None = None) -> Tensor:
     """Remove dims of size 1 (all of them, or only ``dim`` when it has size 1)."""
     if dim is None:
         shape = tuple(n for n in input.shape if n != 1)
@@ -266,7 +273,7 @@ def squeeze(input, dim=None):
 
 @register
 @tensor_input
-def unsqueeze(input, dim):
+def unsqueeze(input: Tensor, dim: int) -> Tensor:
     """Insert a dim of size 1 at position ``dim`` (``-1`` appends)."""
     d = _dim(dim, input.ndim + 1, "unsqueeze")
     shape = input.shape[:d] + (1,) + input.shape[d:]
@@ -275,7 +282,7 @@ def unsqueeze(input, dim):
 
 @register
 @tensor_input
-def flatten(input, start_dim=0, end_dim=-1):
+def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """Merge dims ``start_dim..end_dim`` into one."""
     if input.ndim == 0:
         return Reshape((1,)).apply(input)
@@ -288,7 +295,7 @@ def flatten(input, start_dim=0, end_dim=-1):
 
 @register(xp="broadcast_to")
 @tensor_input
-def broadcast_to(input, *shape):
+def broadcast_to(input: Tensor, *shape: int | Shape) -> Tensor:
     """Broadcast to ``shape`` without copying; the gradient is summed back."""
     shape = _shape_arg(shape)
     try:
@@ -302,7 +309,7 @@ def broadcast_to(input, *shape):
 
 @register
 @tensor_input
-def expand(input, *sizes):
+def expand(input: Tensor, *sizes: int | Shape) -> Tensor:
     """PyTorch's ``expand``: like ``broadcast_to`` but ``-1`` keeps a dim's size."""
     sizes = _shape_arg(sizes)
     lead = len(sizes) - input.ndim
@@ -312,7 +319,7 @@ def expand(input, *sizes):
 
 @register(xp="sum_to")
 @tensor_input
-def sum_to(input, *shape):
+def sum_to(input: Tensor, *shape: int | Shape) -> Tensor:
     """Sum down to ``shape`` (the inverse of broadcasting); its backward is ``broadcast_to``."""
     shape = _shape_arg(shape)
     try:
@@ -344,7 +351,7 @@ def _region(x, plan, xp):
 
 @register(method="__getitem__", xp="getitem")
 @tensor_input
-def getitem(input, index):
+def getitem(input: Tensor, index: Index) -> Tensor:
     """``input[index]`` with PyTorch's semantics: ints, slices, None, ``...``, integer lists/tensors (repeats
     accumulate in backward), bool masks, and where the advanced-index dims land when they mix with ints.
 
@@ -356,7 +363,7 @@ def getitem(input, index):
 
 
 @register(method=False)
-def cat(tensors, dim=0):
+def cat(tensors: Iterable[Tensor], dim: int = 0) -> Tensor:
     """Concatenate tensors along an existing dim; all other dims must match."""
     tensors = list(tensors)
     if not tensors:
@@ -379,7 +386,7 @@ concatenate = register(cat, name="concatenate", method=False)
 
 
 @register(method=False)
-def stack(tensors, dim=0):
+def stack(tensors: Iterable[Tensor], dim: int = 0) -> Tensor:
     """Stack equally shaped tensors along a new dim."""
     tensors = list(tensors)
     if not tensors:
@@ -395,7 +402,7 @@ def stack(tensors, dim=0):
 
 @register
 @tensor_input
-def split(input, split_size_or_sections, dim=0):
+def split(input: Tensor, split_size_or_sections: int | Sequence[int], dim: int = 0) -> tuple[Tensor, ...]:
     """Split into chunks of ``split_size`` (the last may be smaller), or into the given list of sizes."""
     d = _dim(dim, input.ndim, "split")
     n = input.shape[d]
@@ -415,7 +422,7 @@ def split(input, split_size_or_sections, dim=0):
 
 @register
 @tensor_input
-def chunk(input, chunks, dim=0):
+def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     """Split into ``chunks`` nearly equal pieces (PyTorch's rule: size ``ceil(n / chunks)``)."""
     if chunks <= 0:
         raise RuntimeError(f"chunk(): chunks must be greater than 0, got {chunks}")
@@ -441,7 +448,7 @@ class Unbind(Function):
 
 @register
 @tensor_input
-def unbind(input, dim=0):
+def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     """The slices along ``dim``, as a tuple of views, each without that dim."""
     d = _dim(dim, input.ndim, "unbind")
     if input.shape[d] == 0:
@@ -461,37 +468,37 @@ def unbind(input, dim=0):
 
 @register
 @tensor_input
-def clone(input):
+def clone(input: Tensor) -> Tensor:
     """A copy of ``input`` that stays connected to the graph."""
     return Clone().apply(input)
 
 
 @register(method="T", property=True, export=False)
-def _t_property(self):
+def _t_property(self: Tensor) -> Tensor:
     """The tensor with its dims reversed."""
     return permute(self, tuple(range(self.ndim - 1, -1, -1)))
 
 
 @register(method="mT", property=True, export=False)
-def _mt_property(self):
+def _mt_property(self: Tensor) -> Tensor:
     """The last two dims swapped (batched matrix transpose)."""
     return transpose(self, -2, -1)
 
 
 @register(export=False)
-def expand_as(self, other):
+def expand_as(self: Tensor, other: Tensor) -> Tensor:
     """Broadcast to ``other``'s shape."""
     return expand(self, other.shape)
 
 
 @register(method=("view_as", "reshape_as"), export=False)
-def view_as(self, other):
+def view_as(self: Tensor, other: Tensor) -> Tensor:
     """Reshape to ``other``'s shape."""
     return reshape(self, other.shape)
 
 
 @register(method="__iter__", export=False)
-def _iter(self):
+def _iter(self: Tensor) -> Iterator[Tensor]:
     """Iterate over the first dim (each item a differentiable slice)."""
     if self.ndim == 0:
         raise TypeError("iteration over a 0-d tensor")
@@ -499,7 +506,7 @@ def _iter(self):
 
 
 @register(export=False)
-def contiguous(self):
+def contiguous(self: Tensor) -> Tensor:
     """A C-contiguous tensor with the same values (self when already contiguous)."""
     return self if self._data.flags.c_contiguous else clone(self)
 

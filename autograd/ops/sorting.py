@@ -4,6 +4,8 @@
 differentiable (each gradient goes back to the position its value came from), the int64 indices are not.
 NaN sorts as the largest value, as in PyTorch.
 """
+from __future__ import annotations
+
 import numpy as np
 
 from .. import return_types
@@ -87,7 +89,7 @@ def _on_vector(fn, input):
 @register
 @dim_aliases
 @tensor_input
-def sort(input, dim=-1, descending=False, *, stable=False):
+def sort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = False) -> return_types.sort:
     """Sort along ``dim``: the named tuple ``(values, indices)`` with ``values == input.gather(dim, indices)``.
 
     The sort is always stable (tied elements keep their order; ``stable=False`` allows any order, this one
@@ -108,7 +110,7 @@ def sort(input, dim=-1, descending=False, *, stable=False):
 @register
 @dim_aliases
 @tensor_input
-def argsort(input, dim=-1, descending=False, *, stable=False):
+def argsort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Tensor:
     """The int64 indices that sort ``input`` along ``dim`` (``sort(...).indices``); never requires grad."""
     _check_bool("argsort", "descending", descending)
     _check_bool("argsort", "stable", stable)
@@ -121,7 +123,7 @@ def argsort(input, dim=-1, descending=False, *, stable=False):
 @register
 @dim_aliases
 @tensor_input
-def topk(input, k, dim=-1, largest=True, sorted=True):
+def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> return_types.topk:
     """The ``k`` largest (``largest=False``: smallest) elements along ``dim``: the named tuple ``(values, indices)``.
 
     ``sorted=True`` orders them from the largest (smallest) on; ``sorted=False`` keeps them in index order.
