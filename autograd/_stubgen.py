@@ -59,15 +59,15 @@ def _annotation(text: str, shadowed: set[str], used: set[str], where: str) -> st
     return ast.unparse(Qualify().visit(tree))
 
 
-def _signature(fn: Callable[..., Any], shadowed: set[str], used: set[str], method: bool) -> str:
-    """``(self, ...) -> R`` for a method from ``fn`` (its first parameter becomes ``self``), or ``fn``'s own."""
+def _signature(fn: Callable[..., Any], shadowed: set[str], used: set[str], operator: bool) -> str:
+    """``(self, ...) -> R`` for a method from ``fn``, whose first parameter becomes ``self``; an ``operator``
+    (``__add__``) keeps only the positional parameters (``x + y`` passes no keywords)."""
     where = f"{fn.__module__}.{fn.__qualname__}"
     sig = inspect.signature(fn, eval_str=False)
-    params = list(sig.parameters.values())
-    parts = []
-    if method:
-        params = params[1:]
-        parts.append("self")
+    params = list(sig.parameters.values())[1:]
+    if operator:
+        params = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    parts = ["self"]
     star = False
     for i, p in enumerate(params):
         if i and params[i - 1].kind is p.POSITIONAL_ONLY and p.kind is not p.POSITIONAL_ONLY:
@@ -75,7 +75,7 @@ def _signature(fn: Callable[..., Any], shadowed: set[str], used: set[str], metho
         if p.kind is p.KEYWORD_ONLY and not star:
             parts.append("*")
             star = True
-        text = {p.VAR_POSITIONAL: "*", p.VAR_KEYWORD: "**"}.get(p.kind, "") + p.name
+        text = ("*" if p.kind is p.VAR_POSITIONAL else "**" if p.kind is p.VAR_KEYWORD else "") + p.name
         star = star or p.kind is p.VAR_POSITIONAL
         if p.annotation is not p.empty:
             if not isinstance(p.annotation, str):
@@ -100,7 +100,8 @@ def _overloads(fn: Callable[..., Any]) -> list[Callable[..., Any]]:
     return list(get(fn)) or [fn]
 
 
-def _unwrap(attr: Any) -> tuple[Callable[..., Any], bool]:
+def _unwrap(attr: Any) -> tuple[Any, bool]:
+    """``(the function, whether it is a property)`` for a registry entry."""
     return (attr.fget, True) if isinstance(attr, property) else (attr, False)
 
 
@@ -113,7 +114,7 @@ def tensor_methods() -> str:
         fn, is_property = _unwrap(attr)
         variants = _overloads(fn)
         for variant in variants:
-            sig = _signature(variant, shadowed, used, method=True)
+            sig = _signature(variant, shadowed, used, operator=name.startswith("__"))
             if is_property:
                 body.append("    @property")
             elif len(variants) > 1:
@@ -147,7 +148,9 @@ def _imports(used: set[str], package_depth: int) -> list[str]:
     by_source: dict[str, list[str]] = {}
     for name in sorted(used):
         by_source.setdefault(_SOURCES[name], []).append(name)
-    stdlib, third, local = [], [], []
+    stdlib: list[str] = []
+    third: list[str] = []
+    local: list[str] = []
     for source, names in sorted(by_source.items()):
         if source == "builtins":
             stdlib.insert(0, "import builtins")

@@ -67,7 +67,7 @@ class _Member:
                 src = self.z.unconsumed_tail or self._raw(_CHUNK)
                 if not src:
                     raise ArchiveError(f"member {self.name!r} is truncated (its compressed data ends early)")
-                data = self._inflate(src, len(view) - filled)
+                data = self._inflate(self.z, src, len(view) - filled)
             view[filled:filled + len(data)] = data
             self.crc = zlib.crc32(data, self.crc)
             filled += len(data)
@@ -81,9 +81,9 @@ class _Member:
         self.read_into(memoryview(out))
         return bytes(out)
 
-    def _inflate(self, src, limit):
+    def _inflate(self, z, src, limit):
         try:
-            return self.z.decompress(src, limit)
+            return z.decompress(src, limit)
         except zlib.error as e:
             raise ArchiveError(f"member {self.name!r} has corrupt compressed data ({e})") from None
 
@@ -96,7 +96,7 @@ class _Member:
                 src = self.z.unconsumed_tail or self._raw(_CHUNK)
                 if not src:
                     raise ArchiveError(f"member {self.name!r} is truncated (its compressed stream does not end)")
-                if self._inflate(src, 1):
+                if self._inflate(self.z, src, 1):
                     raise ArchiveError(f"member {self.name!r} decompresses beyond its declared size of "
                                        f"{self.info.file_size} bytes")
         if self.crc != self.info.CRC:
@@ -123,7 +123,7 @@ class NpzReader:
         except Exception as e:  # zipfile reports damage with a dozen exception types; all mean the same here
             raise ArchiveError(f"not a readable zip archive ({type(e).__name__}: {e})") from None
         self.filenames = [info.filename for info in infos]
-        self.infos = {}
+        self.infos: dict[str, zipfile.ZipInfo] = {}
         for info in infos:
             if info.filename.endswith(".npy"):
                 self.infos.setdefault(info.filename[:-4], info)
@@ -187,7 +187,7 @@ class NpzReader:
             raise ArchiveError(f"member {info.filename!r} declares an impossible shape {shape} ({e})") from None
         if array.nbytes:
             flat = array.reshape(-1, order="F" if fortran else "C")  # a view of the array's memory
-            member.read_into(memoryview(flat.view(np.uint8)))
+            member.read_into(memoryview(flat.view(np.uint8)))  # type: ignore[arg-type]  # (numpy 2's stubs lack __buffer__)
         member.finish()
         return array
 

@@ -16,7 +16,7 @@ import tempfile
 try:
     import fcntl
 except ImportError:  # Windows
-    fcntl = None
+    fcntl = None  # type: ignore[assignment]  # (checked before use: no locking there)
 
 __all__ = ["atomic_write", "remove_stale_temp_files", "TEMP_SUFFIX"]
 
@@ -112,7 +112,7 @@ def atomic_write(path, text=False, fsync=True):
     remove_stale_temp_files(directory, target=name)
     fd, tmp = _create_locked(directory, name)
     try:
-        with os.fdopen(fd, "w" if text else "wb", **({"encoding": "utf-8"} if text else {})) as fh:
+        with os.fdopen(fd, "w" if text else "wb", encoding="utf-8" if text else None) as fh:
             os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes the file private; give it the usual permissions
             yield fh
             fh.flush()

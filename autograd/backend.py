@@ -7,6 +7,10 @@ therefore runs in both modes without asking which.  Arrays of other libraries (`
 get their library's namespace, found with ``array-api-compat`` and wrapped with the same helpers
 (:class:`autograd.array_api.ArrayApiNamespace`); numpy arrays keep the fast ``numpy_ns``.
 """
+from __future__ import annotations
+
+from typing import Any
+
 import numpy as np
 
 from .array_api import ArrayApiNamespace
@@ -114,7 +118,7 @@ def data_of(x):
 
 _ndarray = np.ndarray
 _NUMPY_TYPES = (int, float, bool, complex)
-_foreign = {}  # (array type, device) -> its wrapped namespace (one lookup per kind, then a dict hit)
+_foreign: dict[Any, Any] = {}  # (array type, device) -> its wrapped namespace (one lookup per kind, then a dict hit)
 
 
 def namespace(x):
@@ -161,7 +165,7 @@ def array_namespace(x):
     return wrap_namespace(xp, array_api_compat.device(x))
 
 
-_wrapped = {}
+_wrapped: dict[Any, Any] = {}
 
 
 def wrap_namespace(xp, device=None):

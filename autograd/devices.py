@@ -13,8 +13,11 @@ saying what is missing, a string that is no device a RuntimeError as in PyTorch,
 ``cuda``, ``accelerator`` and ``backends`` answer the questions portable scripts ask before choosing a device
 (``torch.cuda.is_available()`` and friends), through CuPy for CUDA.
 """
+from __future__ import annotations
+
 import operator
 import re
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -45,6 +48,8 @@ class device:
     """
 
     __slots__ = ("_type", "_index")
+    _type: str
+    _index: int | None
 
     def __init__(self, type, index=None):  # noqa: A002  (PyTorch's argument name)
         if isinstance(type, device):
@@ -240,7 +245,7 @@ def parse_to(args, kwargs, op="to"):
     unknown = set(kwargs) - {"device", "dtype", "non_blocking", "copy"}
     if unknown:
         raise TypeError(f"{op}() got an unexpected keyword argument '{sorted(unknown)[0]}'")
-    names = ()
+    names: tuple[str, ...] = ()
     args = list(args)
     if args:
         first = args[0]
@@ -281,6 +286,9 @@ class _Namespace:
     def __init__(self, name, doc, **members):
         self.__name__, self.__doc__ = name, doc
         vars(self).update(members)
+
+    if TYPE_CHECKING:
+        def __getattr__(self, name: str) -> Any: ...  # the members given to __init__
 
     def __repr__(self):
         return f"<namespace {self.__name__}: {', '.join(k for k in vars(self) if not k.startswith('_'))}>"

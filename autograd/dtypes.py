@@ -11,6 +11,10 @@ Dtypes fall into the categories bool < integer < floating < complex. Within one 
 the dtype, except that a complex lower class keeps a floating higher class's precision
 (float64 array + 0-d complex64 -> complex128), as torch's ``combine_categories`` does.
 """
+from __future__ import annotations
+
+from typing import Any
+
 import numpy as np
 
 __all__ = ["promote_for_division", "promote_types", "result_type", "to_numpy_dtype"]
@@ -77,7 +81,7 @@ def _promote(a, b):
     return out if out is not None else _promote_pair(a, b)  # only the refused uint16/32/64 pairs get here
 
 
-_DEFAULTS = {}  # default_float argument (type, dtype or name) -> np.dtype, so np.dtype() stays off the hot path
+_DEFAULTS: dict[Any, np.dtype[Any]] = {}  # default_float argument (type, dtype or name) -> np.dtype, so np.dtype() stays off the hot path
 
 
 def _float_dtype(default_float):
@@ -138,10 +142,10 @@ def _general(operands, default_float):
 
 # Result of (array of dtype d) op (Python float): d when it is floating or complex, else the default float.
 _DEFAULT = object()
-_WITH_FLOAT = {d: (d if c >= _FLOAT else _DEFAULT) for d, c in _CATEGORY.items()}
+_WITH_FLOAT: dict[np.dtype[Any], Any] = {d: (d if c >= _FLOAT else _DEFAULT) for d, c in _CATEGORY.items()}
 _WITH_INT = {d: (d if c >= _INT else _INT64) for d, c in _CATEGORY.items()}
 _SAME = {d: d for d in _CATEGORY}
-_PAIRS = {}  # (dtype, dtype, is 0-d, is 0-d) -> result, filled on first use; at most 14 * 14 * 4 entries
+_PAIRS: dict[tuple[Any, ...], np.dtype[Any]] = {}  # (dtype, dtype, is 0-d, is 0-d) -> result, filled on first use; at most 14 * 14 * 4 entries
 _ndarray = np.ndarray
 
 

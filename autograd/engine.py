@@ -5,7 +5,10 @@ node, how many edges lead into it; then each node's backward rule runs once, as 
 all its consumers have arrived (PyTorch's engine works the same way). Both passes are linear in the size of
 the graph; nothing is sorted.
 """
+from __future__ import annotations
+
 import weakref
+from typing import Any
 
 import numpy as np
 
@@ -69,7 +72,7 @@ def retain_grad(tensor):
             t.grad = grad.clone() if t.grad is None else t.grad + grad
         return None
 
-    keep.retains_grad = True
+    keep.retains_grad = True  # type: ignore[attr-defined]  # the mark register_hook and _move_retain_grad look for
     hooks = _hooks_of(tensor.grad_fn, create=True)
     if not any(getattr(h, "retains_grad", False) for h in hooks):
         hooks.append(keep)
@@ -80,7 +83,7 @@ def _pending(roots):
 
     One iterative depth-first pass over the graph (no recursion, linear time).
     """
-    pending = {r: [0, None] for r in roots}
+    pending: dict[Any, list[Any]] = {r: [0, None] for r in roots}
     stack = list(pending)
     while stack:
         node = stack.pop()
@@ -116,7 +119,7 @@ def _raw_grad(t):
 def _saved_as_tensors(node, saved):
     """In graph mode: the saved arrays as Tensors linked to the graph, so the rule is differentiable."""
     n_in = len(node.next) if node.save_inputs else 0
-    out = []
+    out: list[Tensor | None] = []
     for i, value in enumerate(saved):
         if i >= n_in:  # the op's own output
             out.append(Tensor._make(value, node))
@@ -241,9 +244,9 @@ def _sum_to(g, shape):
 
         return sum_to(g, shape)
     if type(g) is np.ndarray:
-        from .backend import sum_to
+        from .backend import sum_to as sum_to_array
 
-        return sum_to(g, shape)
+        return sum_to_array(g, shape)
     return _namespace(g).sum_to(g, shape)
 
 

@@ -23,7 +23,10 @@ are ignored, a wrong count or shape is a RuntimeError naming the Function).  Whe
 Tensor ops it is itself recorded under ``create_graph=True``, so gradgradcheck works.  An applied Function is
 a graph node (an :class:`~autograd.op.Op`) named after its class, drawn by ``viz`` like any other op.
 """
+from __future__ import annotations
+
 import weakref
+from typing import Any
 
 import numpy as np
 
@@ -38,13 +41,13 @@ __all__ = ["Function", "FunctionCtx"]
 class FunctionCtx:
     """The ``ctx`` of a Function: what ``forward`` leaves for ``backward`` (any attribute may be set on it)."""
 
-    def __init__(self, needs_input_grad):
+    def __init__(self, needs_input_grad: tuple[bool, ...]) -> None:
         self.needs_input_grad = needs_input_grad  # one bool per positional argument of forward
         self.materialize_grads = True
-        self._saved = ()
-        self._non_differentiable = ()
+        self._saved: tuple[Tensor | None, ...] | None = ()  # None once a backward freed them
+        self._non_differentiable: tuple[Any, ...] = ()
 
-    def save_for_backward(self, *tensors):
+    def save_for_backward(self, *tensors: Tensor | None) -> None:
         """Keep Tensors (or None) for ``backward``; changing one in place before backward raises there."""
         for i, t in enumerate(tensors):
             if t is not None and not isinstance(t, Tensor):
@@ -52,18 +55,18 @@ class FunctionCtx:
         self._saved = tensors
 
     @property
-    def saved_tensors(self):
+    def saved_tensors(self) -> tuple[Tensor | None, ...]:
         """The Tensors given to ``save_for_backward``, in order."""
         if self._saved is None:
             raise RuntimeError("Trying to backward through the graph a second time: the saved tensors were freed; "
                                "pass retain_graph=True to the first backward")
         return self._saved
 
-    def mark_non_differentiable(self, *outputs):
+    def mark_non_differentiable(self, *outputs: Tensor) -> None:
         """Declare outputs (integer indices, masks...) that never carry a gradient: they will not require grad."""
         self._non_differentiable = outputs
 
-    def set_materialize_grads(self, value):
+    def set_materialize_grads(self, value: bool) -> None:
         """With False, ``backward`` gets None (not zeros) for outputs that received no gradient."""
         self.materialize_grads = bool(value)
 
@@ -85,6 +88,10 @@ class _FunctionNode(Op):
 
     __slots__ = ("ctx", "fn", "in_meta", "out_meta_all")
     saved_attrs = ("ctx",)
+    ctx: FunctionCtx
+    fn: type[Function]
+    in_meta: tuple[Any, ...]  # per input: its shape (None for a non-Tensor)
+    out_meta_all: tuple[Any, ...]  # per output: (shape, dtype) (None for a non-Tensor)
 
     @property
     def name(self):
@@ -93,7 +100,7 @@ class _FunctionNode(Op):
     def backward(self, grad, *saved):
         ctx = self.ctx
         slots = grad.slots if isinstance(grad, _Grads) else [grad]
-        grads = []
+        grads: list[Tensor | None] = []
         for g, meta in zip(slots, self.out_meta_all):
             if meta is None:  # a non-Tensor output: its gradient is None, as in PyTorch
                 grads.append(None)
@@ -110,7 +117,7 @@ class _FunctionNode(Op):
         if len(result) != n_in:
             raise RuntimeError(f"function {self.name}Backward returned an incorrect number of gradients "
                                f"(expected {n_in}, got {len(result)})")
-        out = []
+        out: list[Any] = []
         for i, (g, nxt) in enumerate(zip(result, self.next)):
             if nxt is None or g is None:
                 out.append(None)
@@ -141,6 +148,8 @@ class _Output(Op):
 
     __slots__ = ("index", "n")
     attrs = ("index",)
+    index: int
+    n: int
 
     def __init__(self, index, n):
         self.index, self.n = index, n
@@ -169,21 +178,21 @@ class Function:
     """
 
     @staticmethod
-    def forward(ctx, *args, **kwargs):
+    def forward(ctx: FunctionCtx, *args: Any, **kwargs: Any) -> Any:
         """Compute the outputs from the inputs (grad mode is off here)."""
         raise NotImplementedError("You must implement the forward function for custom autograd.Function.")
 
     @staticmethod
-    def backward(ctx, *grad_outputs):
+    def backward(ctx: FunctionCtx, *grad_outputs: Any) -> Any:
         """Return one gradient per positional input of ``forward``, given one per output."""
         raise NotImplementedError("You must implement the backward function for custom autograd.Function.")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         raise RuntimeError(f"{type(self).__name__}: call {type(self).__name__}.apply(...) instead of instantiating "
                            "the Function (PyTorch's new-style Functions have static methods)")
 
     @classmethod
-    def apply(cls, *args, **kwargs):
+    def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run ``forward`` and record one graph node for the call when some Tensor input requires grad.
 
         Keyword arguments reach ``forward`` as given but are never differentiated (PyTorch accepts none):
@@ -212,7 +221,7 @@ class Function:
         node.in_meta = tuple(a.shape if isinstance(a, Tensor) else None for a in args)
         node.saved = ()
         node.constants = ()
-        saved = [t for t in ctx._saved if t is not None]
+        saved = [t for t in ctx._saved or () if t is not None]
         node.versions = [t._version for t in saved]
         node.clock = _Global.clock
         if _State.anomaly:
@@ -220,7 +229,7 @@ class Function:
         # One gradient slot per output, as in PyTorch (None is passed to backward for a non-Tensor output).
         node.out_meta_all = tuple((o.shape, o.dtype) if isinstance(o, Tensor) else None for o in outs)
         n_out = len(outs)
-        fixed = []
+        fixed: list[Any] = []
         for k, o in enumerate(outs):
             if not isinstance(o, Tensor):
                 fixed.append(o)
@@ -231,15 +240,15 @@ class Function:
             if frozen:
                 fixed.append(o)
                 continue
-            owner = node
+            owner: Op = node
             if n_out > 1:
-                owner = object.__new__(_Output)
-                owner.index, owner.n = k, n_out
-                owner.next = (node,)
-                owner.saved, owner.versions, owner.constants = (), (), ()
-                owner.clock = node.clock
-                owner.out = weakref.ref(o)
-                owner.out_meta = (o.shape, o.dtype)
+                output = owner = object.__new__(_Output)
+                output.index, output.n = k, n_out
+                output.next = (node,)
+                output.saved, output.versions, output.constants = (), (), ()
+                output.clock = node.clock
+                output.out = weakref.ref(o)
+                output.out_meta = (o.shape, o.dtype)
             o.grad_fn = owner
             o.requires_grad = True
             if owner is node:

@@ -13,8 +13,11 @@ Python lists and tuples nested in the index are converted as torch converts them
 zero, bool lists are masks), and a top-level list shorter than 32 that holds a sequence, slice, None or
 Ellipsis is read as a tuple.  Depends on numpy only.
 """
+from __future__ import annotations
+
 import operator
 import warnings
+from typing import Any
 
 import numpy as np
 
@@ -241,7 +244,9 @@ def _plan(items, shape):
     too_many = f"too many indices for tensor of dimension {ndim}"
     if specified > ndim:
         raise IndexError(too_many)
-    basic, sizes, adv = [], [], []  # sizes: shape of x[basic]; adv: (position in x[basic], array, dims covered)
+    basic: list[Any] = []
+    sizes: list[int] = []
+    adv: list[tuple[int, Any, int]] = []  # sizes: shape of x[basic]; adv: (position in x[basic], array, dims covered)
     src = 0  # dims of x consumed so far
     for pos, (kind, value, _) in enumerate(conv):
         if kind is _ELLIPSIS:

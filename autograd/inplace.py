@@ -12,7 +12,10 @@ to the old values, its result is written into the tensor's storage, and the tens
 the old values).  Through a view, the view's base gets the history too (PyTorch's ``CopySlices``).  A leaf that
 requires grad, or a view of one, cannot be changed in place while grad mode is on (RuntimeError).
 """
+from __future__ import annotations
+
 import weakref
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -21,13 +24,30 @@ from .grad_mode import _Global, _State
 from .registry import functions as _ops
 from .registry import internal as _internal
 
+if TYPE_CHECKING:
+    from typing_extensions import Self  # noqa: UP035  (typing.Self is Python 3.11+; 3.10 is supported)
+
+    from .op import Op
+    from .tensor import Tensor
+    from .types import Number, TensorLike
+
 __all__ = ["InplaceOps"]
 
 
 class InplaceOps:
     """The in-place methods of :class:`~autograd.Tensor` (a base class, to keep tensor.py readable)."""
 
-    __slots__ = ()
+    if TYPE_CHECKING:  # the Tensor state these methods change (Tensor's __slots__ hold it)
+        _data: Any  # the array
+        _version: list[int]  # shared with views
+        _view: tuple[Any, ...] | None  # (base, view ops, version) for a view
+        grad_fn: Op | None
+        requires_grad: bool
+
+        @property
+        def ndim(self) -> int: ...
+    else:
+        __slots__ = ()
 
     def _bump_version(self):
         """Record an in-place change: the version becomes the current value of the global modification clock."""
@@ -164,49 +184,49 @@ class InplaceOps:
         """Record ``self = fn(self, *operands)`` (an out-of-place functional op) in place."""
         return self._commit(fn(self, *operands), op)
 
-    def add_(self, other, *, alpha=1):
+    def add_(self, other: TensorLike, *, alpha: Number = 1) -> Self:
         """``self += alpha * other`` in place."""
         if self._records("add_", (other,)):
             return self._recorded("add_", _ops["add"], other if alpha == 1 else other * alpha)
         return self._ufunc_("add_", np.add, other if alpha == 1 else self._operand("add_", other) * alpha)
 
-    def sub_(self, other, *, alpha=1):
+    def sub_(self, other: TensorLike, *, alpha: Number = 1) -> Self:
         """``self -= alpha * other`` in place."""
         if self._records("sub_", (other,)):
             return self._recorded("sub_", _ops["sub"], other if alpha == 1 else other * alpha)
         return self._ufunc_("sub_", np.subtract, other if alpha == 1 else self._operand("sub_", other) * alpha)
 
-    def mul_(self, other):
+    def mul_(self, other: TensorLike) -> Self:
         """``self *= other`` in place."""
         if self._records("mul_", (other,)):
             return self._recorded("mul_", _ops["mul"], other)
         return self._ufunc_("mul_", np.multiply, other)
 
-    def div_(self, other):
+    def div_(self, other: TensorLike) -> Self:
         """``self /= other`` in place (true division: an integer tensor cannot hold the result)."""
         if self._records("div_", (other,)):
             return self._recorded("div_", _ops["div"], other)
         return self._ufunc_("div_", np.true_divide, other)
 
-    def pow_(self, exponent):
+    def pow_(self, exponent: TensorLike) -> Self:
         """``self **= exponent`` in place."""
         if self._records("pow_", (exponent,)):
             return self._recorded("pow_", _ops["pow"], exponent)
         return self._ufunc_("pow_", np.power, exponent)
 
-    def addcmul_(self, tensor1, tensor2, *, value=1):
+    def addcmul_(self, tensor1: Tensor, tensor2: Tensor, *, value: Number = 1) -> Self:
         """``self += value * tensor1 * tensor2`` in place."""
         if self._records("addcmul_", (tensor1, tensor2)):
             return self._recorded("addcmul_", _ops["add"], tensor1 * tensor2 * value)
         return self._ufunc_("addcmul_", np.add, _raw(tensor1) * _raw(tensor2) * value)
 
-    def addcdiv_(self, tensor1, tensor2, *, value=1):
+    def addcdiv_(self, tensor1: Tensor, tensor2: Tensor, *, value: Number = 1) -> Self:
         """``self += value * tensor1 / tensor2`` in place."""
         if self._records("addcdiv_", (tensor1, tensor2)):
             return self._recorded("addcdiv_", _ops["add"], tensor1 / tensor2 * value)
         return self._ufunc_("addcdiv_", np.add, _raw(tensor1) / _raw(tensor2) * value)
 
-    def clamp_(self, min=None, max=None):
+    def clamp_(self, min: TensorLike | None = None, max: TensorLike | None = None) -> Self:
         """Clamp into ``[min, max]`` in place; the bounds are numbers or Tensors (broadcast, differentiable)."""
         if min is None and max is None:
             raise RuntimeError("clamp_: at least one of 'min' or 'max' must not be None")
@@ -215,7 +235,8 @@ class InplaceOps:
             if not bounds:
                 return self._recorded("clamp_", _ops["clamp"], min, max)
             # Tensor bounds, with PyTorch's gradients: x where min <= x <= max, min where x < min, max above max.
-            where, out = _ops["where"], self
+            where = _ops["where"]
+            out: Any = self  # a Tensor, compared elementwise below (the operators are declared on Tensor itself)
             if min is not None:
                 out = where(out < min, min, out)
             if max is not None:
@@ -227,7 +248,7 @@ class InplaceOps:
 
     clip_ = clamp_
 
-    def relu_(self):
+    def relu_(self) -> Self:
         """``max(self, 0)`` in place."""
         if self._records("relu_"):
             return self._recorded("relu_", _ops["relu"])
@@ -235,21 +256,21 @@ class InplaceOps:
         self._bump_version()
         return self
 
-    def neg_(self):
+    def neg_(self) -> Self:
         """``-self`` in place."""
         return self.mul_(-1)
 
-    def zero_(self):
+    def zero_(self) -> Self:
         """Fill with zeros in place."""
         return self.fill_(0)
 
-    def fill_(self, value):
+    def fill_(self, value: TensorLike) -> Self:
         """Fill with ``value`` (a number or a 0-d tensor, differentiable) in place."""
         if isinstance(value, InplaceOps) and value.ndim:
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} dimensions.")
         return self.copy_(value)
 
-    def copy_(self, src):
+    def copy_(self, src: TensorLike) -> Self:
         """Copy ``src``'s values into this tensor in place (broadcasting; cast to this tensor's dtype).
 
         Recorded (differentiable with respect to ``src``) when ``src`` requires grad.
@@ -266,70 +287,70 @@ class InplaceOps:
             _State.tracer.assign(self, src)
         return self
 
-    def __iadd__(self, other):
+    def __iadd__(self, other: TensorLike) -> Self:
         return self.add_(other)
 
-    def __isub__(self, other):
+    def __isub__(self, other: TensorLike) -> Self:
         return self.sub_(other)
 
-    def __imul__(self, other):
+    def __imul__(self, other: TensorLike) -> Self:
         return self.mul_(other)
 
-    def __itruediv__(self, other):
+    def __itruediv__(self, other: TensorLike) -> Self:
         return self.div_(other)
 
-    def __ipow__(self, other):
+    def __ipow__(self, other: TensorLike) -> Self:
         return self.pow_(other)
 
-    def floor_divide_(self, other):
+    def floor_divide_(self, other: TensorLike) -> Self:
         """``self //= other`` in place (rounding toward minus infinity)."""
         return self._via("floor_divide_", "floor_divide", other)
 
-    def remainder_(self, other):
+    def remainder_(self, other: TensorLike) -> Self:
         """``self %= other`` in place (the sign of ``other``)."""
         return self._via("remainder_", "remainder", other)
 
-    def fmod_(self, other):
+    def fmod_(self, other: TensorLike) -> Self:
         """C's fmod in place (the sign of ``self``)."""
         return self._via("fmod_", "fmod", other)
 
-    def bitwise_and_(self, other):
+    def bitwise_and_(self, other: TensorLike) -> Self:
         """``self &= other`` in place (bool and integer tensors)."""
         return self._via("bitwise_and_", "bitwise_and", other)
 
-    def bitwise_or_(self, other):
+    def bitwise_or_(self, other: TensorLike) -> Self:
         """``self |= other`` in place (bool and integer tensors)."""
         return self._via("bitwise_or_", "bitwise_or", other)
 
-    def bitwise_xor_(self, other):
+    def bitwise_xor_(self, other: TensorLike) -> Self:
         """``self ^= other`` in place (bool and integer tensors)."""
         return self._via("bitwise_xor_", "bitwise_xor", other)
 
-    def masked_fill_(self, mask, value):
+    def masked_fill_(self, mask: Tensor, value: TensorLike) -> Self:
         """Fill with ``value`` where the bool ``mask`` (broadcast to this tensor's shape) holds, in place."""
         return self._via("masked_fill_", "masked_fill", mask, value)
 
-    def scatter_(self, dim, index, src):
+    def scatter_(self, dim: int, index: Tensor, src: TensorLike) -> Self:
         """:func:`autograd.scatter` in place."""
         return self._via("scatter_", "scatter", dim, index, src)
 
-    def scatter_add_(self, dim, index, src):
+    def scatter_add_(self, dim: int, index: Tensor, src: Tensor) -> Self:
         """:func:`autograd.scatter_add` in place."""
         return self._via("scatter_add_", "scatter_add", dim, index, src)
 
-    def __ifloordiv__(self, other):
+    def __ifloordiv__(self, other: TensorLike) -> Self:
         return self.floor_divide_(other)
 
-    def __imod__(self, other):
+    def __imod__(self, other: TensorLike) -> Self:
         return self.remainder_(other)
 
-    def __iand__(self, other):
+    def __iand__(self, other: TensorLike) -> Self:
         return self.bitwise_and_(other)
 
-    def __ior__(self, other):
+    def __ior__(self, other: TensorLike) -> Self:
         return self.bitwise_or_(other)
 
-    def __ixor__(self, other):
+    def __ixor__(self, other: TensorLike) -> Self:
         return self.bitwise_xor_(other)
 
 
@@ -393,8 +414,8 @@ def _move_retain_grad(old, new):
     """``retain_grad()`` follows the tensor to its new version (PyTorch); other hooks stay with the old one."""
     from .op import node_hooks
 
-    hooks = node_hooks.get(old)
-    keep = [h for h in hooks or () if getattr(h, "retains_grad", False)]
+    hooks = node_hooks.get(old) or []
+    keep = [h for h in hooks if getattr(h, "retains_grad", False)]
     for h in keep:
         hooks.remove(h)
     if keep:

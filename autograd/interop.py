@@ -18,6 +18,10 @@
 The functions named ``Tensor.__...__`` below are those methods: :func:`install` attaches them to Tensor
 (``autograd/__init__`` calls it), so the protocol code lives here rather than in the Tensor class.
 """
+from __future__ import annotations
+
+from typing import Any
+
 import numpy as np
 
 from . import registry
@@ -132,7 +136,7 @@ _METHOD_HINTS = {
     ("add", "accumulate"): "cumsum", ("multiply", "accumulate"): "cumprod", ("multiply", "outer"): "outer",
     ("add", "at"): "index_put(..., accumulate=True)",
 }
-_UFUNC_TARGETS = {}  # ufunc -> (autograd function, whether it takes ndarray operands as they are), on first use
+_UFUNC_TARGETS: dict[Any, tuple[Any, bool]] = {}  # ufunc -> (autograd function, whether it takes ndarray operands as they are), on first use
 
 
 def _ufunc_target(ufunc):

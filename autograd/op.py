@@ -23,8 +23,11 @@ to the leaf Tensor itself, or ``None`` for inputs that need no gradient).  The f
 methods of an op are declared with :func:`autograd.registry.register` (see ``docs/adding_an_op.md``).
 PyTorch-style user functions (``forward(ctx, ...)``) are :class:`autograd.Function`, built on this class.
 """
+from __future__ import annotations
+
 import traceback
 import weakref
+from typing import TYPE_CHECKING, Any
 
 from numpy import asarray, generic, ndarray
 
@@ -36,13 +39,16 @@ from .inplace import _regenerate_view
 from .interop import foreign_operand
 from .tensor import Tensor
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 __all__ = ["Op", "AccumulateGrad"]
 
 _FREED = object()  # marks a node whose saved arrays were released by a backward pass
 
 # Rarely used per-node data lives outside the nodes, so that recording an op stays cheap:
-node_hooks = weakref.WeakKeyDictionary()  # node -> hooks registered on its output tensor
-creation_sites = weakref.WeakKeyDictionary()  # node -> stack at creation, under detect_anomaly only
+node_hooks: weakref.WeakKeyDictionary[Op, list[Callable[..., Any]]] = weakref.WeakKeyDictionary()  # node -> hooks registered on its output tensor
+creation_sites: weakref.WeakKeyDictionary[Op, traceback.StackSummary] = weakref.WeakKeyDictionary()  # node -> stack at creation, under detect_anomaly only
 
 
 class Op:
@@ -68,23 +74,34 @@ class Op:
     """
 
     __slots__ = ("next", "saved", "versions", "clock", "shapes", "out", "out_meta", "constants", "__weakref__")
-    save_inputs = False
-    save_output = False
-    saves_for = None
-    saved_attrs = ()
-    broadcasts = False
-    promotes = False
-    promote_skip = 0
-    view = False
-    attrs = ()
+    save_inputs: bool = False
+    save_output: bool = False
+    saves_for: tuple[tuple[int, ...], ...] | None = None
+    saved_attrs: tuple[str, ...] = ()
+    broadcasts: bool = False
+    promotes: bool | str = False
+    promote_skip: int = 0
+    view: bool = False
+    attrs: tuple[str, ...] = ()
+    _unneeded: tuple[tuple[int, ...], ...]  # set by __init_subclass__ from saves_for
+    # The node's state once applied (slots above): for type checkers.
+    next: tuple[Any, ...]
+    saved: Any  # a tuple of arrays, or _FREED
+    versions: Any
+    clock: int
+    shapes: list[Any]
+    out: Callable[[], Tensor | None]  # a weak reference to the output
+    out_meta: tuple[tuple[int, ...], Any]
+    constants: tuple[tuple[int, weakref.ref[Tensor]], ...]
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        if cls.__dict__.get("saves_for") is not None:
+        saves_for = cls.__dict__.get("saves_for")
+        if saves_for is not None:
             # For each set of inputs requiring grad (a bit mask), the inputs that need not be kept.
-            n = len(cls.saves_for)
+            n = len(saves_for)
             cls._unneeded = tuple(
-                tuple(i for i, deps in enumerate(cls.saves_for) if not any(bits >> j & 1 for j in deps))
+                tuple(i for i, deps in enumerate(saves_for) if not any(bits >> j & 1 for j in deps))
                 for bits in range(1 << n))
 
     def forward(self, *arrays):
@@ -95,7 +112,7 @@ class Op:
         """Return the gradient of each input, given the gradient of the output (differentiable rule)."""
         raise NotImplementedError(f"{type(self).__name__} has no backward")
 
-    fast_backward = None  # optionally, a fused rule on plain arrays with backward's signature
+    fast_backward: Callable[..., Any] | None = None  # optionally, a fused rule on plain arrays with backward's signature
 
     @property
     def name(self):
@@ -108,11 +125,11 @@ class Op:
 
     def apply(self, *inputs):
         """Run the op on Tensors (or plain constants) and record it in the graph when needed."""
-        arrays = []
-        nxt = []
+        arrays: list[Any] = []
+        nxt: list[Any] = []
         constants = None  # (position, tensor) of Tensor inputs that need no grad, for graph viewers
         save = self.save_inputs
-        versions = [] if save else None  # per input: the version counter of a saved Tensor, None for numbers
+        versions: Any = [] if save else None  # per input: the version counter of a saved Tensor, None for numbers
         bits = 0  # bit i set: input i requires grad
         for x in inputs:
             if isinstance(x, Tensor):

@@ -12,9 +12,12 @@ Round trips are exact: dtypes and shapes of arrays, ``int`` vs ``float``, ``tupl
 back as one tensor. Tensors come back as leaf Tensors (``requires_grad`` kept; a ``nn.Parameter`` comes
 back as a plain Tensor, which ``load_state_dict`` and optimisers accept).
 """
+from __future__ import annotations
+
 import json
 import os
 from collections import OrderedDict
+from typing import Any
 
 import numpy as np
 
@@ -280,7 +283,7 @@ def _to_device(obj, device):
         moved = obj.detach().to(device)
         return moved.requires_grad_(obj.requires_grad) if obj.is_floating_point() else moved
     if isinstance(obj, dict):
-        out = type(obj)() if isinstance(obj, OrderedDict) else {}
+        out: Any = type(obj)() if isinstance(obj, OrderedDict) else {}
         for k, v in obj.items():
             out[k] = _to_device(v, device)
         if hasattr(obj, "_metadata"):

@@ -6,7 +6,7 @@ namespace and device (see :mod:`autograd.backend`, :mod:`autograd.devices`).
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 import numpy as np
 
@@ -14,7 +14,14 @@ from .devices import as_array, device_of, to_host, to_numpy_dtype
 from .inplace import InplaceOps
 
 if TYPE_CHECKING:
-    from ._tensor_methods import TensorMethods  # generated from the op registry (autograd._stubgen)
+    from collections.abc import Callable, Sequence
+    from typing import Any
+
+    from ._tensor_methods import TensorMethods  # from the registry (_stubgen)
+    from .devices import device
+    from .engine import RemovableHandle
+    from .op import Op
+    from .types import DeviceLike, Size
 else:
     TensorMethods = object  # at run time the registry attaches those methods itself (autograd.ops)
 
@@ -43,15 +50,19 @@ class Tensor(InplaceOps, TensorMethods):
 
     __slots__ = ("_data", "_grad", "requires_grad", "grad_fn", "_version", "_hooks", "_name", "_view", "__weakref__")
     __hash__ = object.__hash__
+    # The slots' types (InplaceOps declares those it changes: _data, _version, _view, grad_fn, requires_grad).
+    _grad: Tensor | None
+    _hooks: Any
+    _name: str | None
 
-    def __init__(self, *args, device=None):
+    def __init__(self, *args: Any, device: DeviceLike | None = None) -> None:
         from .creation import legacy_data
 
         data, version = legacy_data(args, device)
         Tensor._fill(self, data, None, version, None)
 
     @staticmethod
-    def _fill(t, data, grad_fn, version, view):
+    def _fill(t: Tensor, data: Any, grad_fn: Op | None, version: list[int], view: tuple[Any, ...] | None) -> Tensor:
         """Set every slot: the one place a Tensor's state is initialised."""
         t._data = data
         t._grad = None
@@ -65,7 +76,8 @@ class Tensor(InplaceOps, TensorMethods):
         return t
 
     @staticmethod
-    def _make(data, grad_fn=None, version=None, view=None):
+    def _make(data: Any, grad_fn: Op | None = None, version: list[int] | None = None,
+              view: tuple[Any, ...] | None = None) -> Tensor:
         """Wrap an array without copying (the constructor every op uses)."""
         if type(data) is not np.ndarray:  # numpy scalars and Python data as numpy; other libraries' arrays kept
             data = np.asarray(data) if isinstance(data, _HOST) else as_array(data)
@@ -74,12 +86,12 @@ class Tensor(InplaceOps, TensorMethods):
     # -- data and metadata ---------------------------------------------------------------------------------
 
     @property
-    def grad(self):
+    def grad(self) -> Tensor | None:
         """The gradient accumulated by backward (a Tensor of this tensor's shape), or None."""
         return self._grad
 
     @grad.setter
-    def grad(self, value):
+    def grad(self, value: Tensor | None) -> None:
         if value is not None:
             if not isinstance(value, Tensor):
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got {type(value).__name__}")
@@ -88,16 +100,16 @@ class Tensor(InplaceOps, TensorMethods):
         self._grad = value
 
     @property
-    def name(self):
+    def name(self) -> str | None:
         """An optional label (a string) that graph pictures show; None by default."""
         return self._name
 
     @name.setter
-    def name(self, value):
+    def name(self, value: str | None) -> None:
         self._name = value
 
     @property
-    def data(self):
+    def data(self) -> Tensor:
         """A detached Tensor sharing this tensor's storage (as PyTorch: ``p.data.add_(...)`` changes ``p``).
 
         Changes made through it are not tracked by autograd; :meth:`numpy` gives the array itself.
@@ -105,37 +117,42 @@ class Tensor(InplaceOps, TensorMethods):
         return Tensor._make(self._data)
 
     @data.setter
-    def data(self, value):
+    def data(self, value: Any) -> None:
         self._data = value._data if isinstance(value, Tensor) else as_array(value)
         self._bump_version()
 
     @property
-    def shape(self):
+    def shape(self) -> Size:
         """The shape, a tuple of ints."""
         return self._data.shape
 
     @property
-    def ndim(self):
+    def ndim(self) -> int:
         """Number of dims."""
         return self._data.ndim
 
     @property
-    def dtype(self):
+    def dtype(self) -> np.dtype[Any]:
         """The numpy dtype (``autograd.float32`` by default for floats), for arrays of any library."""
         dtype = self._data.dtype
         return dtype if isinstance(dtype, np.dtype) else to_numpy_dtype(dtype)
 
     @property
-    def device(self):
+    def device(self) -> device:
         """The :class:`~autograd.devices.device` holding the data (``device(type='cpu')`` for numpy arrays)."""
         return device_of(self._data)
 
     @property
-    def is_leaf(self):
+    def is_leaf(self) -> bool:
         """True for tensors not produced by a recorded op (created by the user, or not requiring grad)."""
         return self.grad_fn is None
 
-    def size(self, dim=None):
+    @overload
+    def size(self, dim: None = None) -> Size: ...
+    @overload
+    def size(self, dim: int) -> int: ...
+
+    def size(self, dim: int | None = None) -> Size | int:
         """The shape, or the size of one dim."""
         if dim is None:
             return self._data.shape
@@ -144,23 +161,23 @@ class Tensor(InplaceOps, TensorMethods):
             raise IndexError(f"size(): dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but got {dim})")
         return self._data.shape[dim]
 
-    def dim(self):
+    def dim(self) -> int:
         """Number of dims."""
         return self._data.ndim
 
-    def numel(self):
+    def numel(self) -> int:
         """Number of elements."""
         size = self._data.size
         return size if size is not None else math.prod(self._data.shape)
 
-    def item(self):
+    def item(self) -> Any:  # a Python number: int, float, bool or complex
         """The value of a one-element tensor as a Python number."""
         data = self._data
         if data.size != 1:
             raise RuntimeError(f"a Tensor with {self.numel()} elements cannot be converted to Scalar")
         return (data if type(data) is np.ndarray else self._host()).item()
 
-    def numpy(self):
+    def numpy(self) -> np.ndarray[Any, Any]:
         """The underlying numpy array (shared, no copy); a host copy for CPU arrays of other array-API libraries.
 
         Raises:
@@ -171,11 +188,11 @@ class Tensor(InplaceOps, TensorMethods):
             return data
         return to_host(data, "numpy")
 
-    def tolist(self):
+    def tolist(self) -> Any:
         """Nested Python lists (a number for a 0-d tensor), read from any device."""
         return self._host().tolist()
 
-    def _host(self):
+    def _host(self) -> np.ndarray[Any, Any]:
         """The values as a numpy array, copied from the device when they are on one (for item/tolist)."""
         if type(self._data) is np.ndarray:
             return self._data
@@ -183,33 +200,33 @@ class Tensor(InplaceOps, TensorMethods):
 
         return host(self._data)
 
-    def __len__(self):
+    def __len__(self) -> int:
         if self.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
         return self._data.shape[0]
 
-    def __bool__(self):
+    def __bool__(self) -> bool:
         if self.numel() != 1:
             raise RuntimeError(f"Boolean value of Tensor with {self.numel()} elements is ambiguous")
         return bool(self._data)
 
-    def __float__(self):
+    def __float__(self) -> float:
         return float(self.item())
 
-    def __int__(self):
+    def __int__(self) -> int:
         return int(self.item())
 
-    def __index__(self):
+    def __index__(self) -> int:
         if self.dtype.kind not in "iu" or self.numel() != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self._data)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         from .printing import tensor_repr
 
         return tensor_repr(self)
 
-    def __format__(self, format_spec):
+    def __format__(self, format_spec: str) -> str:
         # As PyTorch: a 0-d tensor formats as its item ('{:.4f}'.format(loss)); others only with an empty spec.
         if self._data.ndim == 0:
             return self.item().__format__(format_spec)
@@ -217,7 +234,8 @@ class Tensor(InplaceOps, TensorMethods):
 
     # -- autograd ------------------------------------------------------------------------------------------
 
-    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+    def backward(self, gradient: Tensor | None = None, retain_graph: bool | None = None, create_graph: bool = False,
+                 inputs: Tensor | Sequence[Tensor] | None = None) -> None:
         """Accumulate the gradient of this tensor into the ``.grad`` of the leaves it depends on.
 
         Args:
@@ -233,17 +251,17 @@ class Tensor(InplaceOps, TensorMethods):
 
         backward(self, gradient, retain_graph, create_graph, inputs)
 
-    def detach(self):
+    def detach(self) -> Tensor:
         """A new leaf tensor sharing this tensor's data (and version counter), cut from the graph."""
         return Tensor._make(self._data, version=self._version)
 
-    def detach_(self):
+    def detach_(self) -> Tensor:
         """Cut this tensor from the graph in place; it becomes a leaf."""
         self.grad_fn = None
         self.requires_grad = False
         return self
 
-    def requires_grad_(self, requires_grad=True):
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set ``requires_grad`` in place (floating-point leaves only); returns self."""
         if requires_grad and self.dtype.kind not in "fc":
             raise RuntimeError(f"only Tensors of floating point dtype can require gradients, got dtype {self.dtype}")
@@ -252,7 +270,7 @@ class Tensor(InplaceOps, TensorMethods):
         self.requires_grad = bool(requires_grad)
         return self
 
-    def retain_grad(self):
+    def retain_grad(self) -> None:
         """Keep ``.grad`` on this non-leaf tensor after backward (leaves always keep it)."""
         if not self.requires_grad:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
@@ -261,7 +279,7 @@ class Tensor(InplaceOps, TensorMethods):
 
             retain_grad(self)
 
-    def register_hook(self, hook):
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
         """Call ``hook(grad)`` when this tensor's gradient is computed; a non-None return replaces the gradient.
 
         Returns a handle whose ``remove()`` unregisters the hook.
@@ -270,6 +288,6 @@ class Tensor(InplaceOps, TensorMethods):
 
         return register_hook(self, hook)
 
-    def is_floating_point(self):
+    def is_floating_point(self) -> bool:
         """True for floating dtypes."""
         return self.dtype.kind == "f"

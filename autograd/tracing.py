@@ -23,14 +23,20 @@ non-differentiable functions that make tensors from tensors (comparisons, logica
 Tensors are matched by identity and by their array (``detach()``, ``.data`` and ops that unwrap a tensor to its
 array share it), so the ``where(x > 0, ...)`` condition resolves to the comparison that made it.
 """
+from __future__ import annotations
+
 import contextlib
 import os
 import sys
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .grad_mode import _State
 from .tensor import Tensor
+
+if TYPE_CHECKING:
+    import types
 
 __all__ = ["trace", "Trace", "Call", "Ref", "Leaf", "leaf", "format_site"]
 
@@ -179,7 +185,7 @@ def leaf(name, inputs, array):
 
 def _site():
     """Where the op being recorded was applied: ``(innermost frame outside autograd, innermost user frame)``."""
-    frame = sys._getframe(2)
+    frame: types.FrameType | None = sys._getframe(2)
     inner = None
     while frame is not None:
         root = frame.f_globals.get("__name__", "").partition(".")[0]

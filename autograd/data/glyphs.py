@@ -3,6 +3,10 @@
 Glyphs live in a unit box (x to the right, y down, the digit roughly inside ``[0.2, 0.8] x [0.1, 0.9]``).
 Each digit has a few styles; each style is a list of strokes; each stroke is a polyline (arcs are sampled).
 """
+from __future__ import annotations
+
+from typing import Any
+
 import numpy as np
 
 __all__ = ["GLYPHS", "render_digits"]
@@ -45,7 +49,9 @@ GLYPHS = {
 
 def _compile(style):
     """(points (K, 2) centred on the box, stroke id per point, segment index pairs (S, 2))."""
-    points, stroke_id, segments = [], [], []
+    points: list[Any] = []
+    stroke_id: list[int] = []
+    segments: list[tuple[int, int]] = []
     for s, stroke in enumerate(style):
         start = len(points)
         points += [tuple(p) for p in stroke]

@@ -7,10 +7,13 @@ number, a short or overlong file, a broken gzip stream) raises :class:`IDXError`
 numpy crash or a silently wrong array; a ``.gz`` file is decompressed no further than its header declares, so
 a small file never makes the reader allocate much more than the data it returns.
 """
+from __future__ import annotations
+
 import gzip
 import math
 import os
 import zlib
+from typing import Any
 
 import numpy as np
 
@@ -20,7 +23,7 @@ IMAGES_MAGIC = 2051
 LABELS_MAGIC = 2049
 
 # dtype code -> (numpy dtype, name); multi-byte items are big-endian in IDX.
-_DTYPES = {
+_DTYPES: dict[int, tuple[np.dtype[Any], str]] = {
     0x08: (np.dtype(np.uint8), "unsigned byte"),
     0x09: (np.dtype(np.int8), "signed byte"),
     0x0B: (np.dtype(">i2"), "int16"),

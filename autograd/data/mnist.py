@@ -66,7 +66,7 @@ class MNIST(ImageArrayDataset):
         "t10k-images-idx3-ubyte.gz": "9fb629c4189551a2d022fa330f9573f3",
         "t10k-labels-idx1-ubyte.gz": "ec29112dd5afa0611ce80d1b7f02629c",
     }
-    system_dirs = ()
+    system_dirs: tuple[str, ...] = ()
     install_hint = ""
     classes = ["0 - zero", "1 - one", "2 - two", "3 - three", "4 - four",
                "5 - five", "6 - six", "7 - seven", "8 - eight", "9 - nine"]
@@ -103,8 +103,7 @@ class MNIST(ImageArrayDataset):
             if base:
                 out += [os.path.join(base, cls.folder_name), os.path.join(base, cls.torchvision_name, "raw")]
         out += list(cls.system_dirs)
-        seen = set()
-        return [d for d in out if not (d in seen or seen.add(d))]
+        return list(dict.fromkeys(out))  # without repeats, in order
 
     @staticmethod
     def _resolve(folder, name):

@@ -1,9 +1,16 @@
 """numpy's elementwise functions and products on Tensors (where, clip, round, dot, outer, einsum), new arrays
 (copy, zeros_like...) and questions about arrays whose answers carry no gradient (shape, isclose, nonzero...)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from ..tensor import Tensor
 from .base import array_operand, autograd_function, check_order, implements, tensor_of, unsupported_argument
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 @implements(np.where)
@@ -73,6 +80,7 @@ def _like(fn, fill):
         check_order(label, order, "K")
         return Tensor._make(fn(tensor_of(a)._data, *args, dtype=dtype))
 
+    impl: Callable[..., Any]
     if fill:
         def impl(a, fill_value, dtype=None, order="K", subok=True, shape=None, *, device=None):
             return make(a, (fill_value,), dtype, order, shape, device)
@@ -85,6 +93,7 @@ def _like(fn, fill):
     return impl
 
 
+_fn: Any  # numpy functions of several signatures
 for _fn in (np.zeros_like, np.ones_like, np.empty_like):
     implements(_fn)(_like(_fn, fill=False))
 implements(np.full_like)(_like(np.full_like, fill=True))

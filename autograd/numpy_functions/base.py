@@ -1,13 +1,20 @@
 """What the numpy-function implementations share: the table, numpy-argument checks and shape stand-ins."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from .. import registry
 from ..tensor import Tensor
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 __all__ = ["IMPLEMENTATIONS", "implements", "autograd_function", "unsupported_argument", "array_operand", "tensor_of",
            "standin", "permutation", "no_where", "check_order"]
 
-IMPLEMENTATIONS = {}  # numpy function -> implementation on Tensors
+IMPLEMENTATIONS: dict[Callable[..., Any], Callable[..., Any]] = {}  # numpy function -> implementation on Tensors
 
 _ARGUMENT_HINTS = {
     "out": "assign the result instead (or copy it into a Tensor with .copy_())",

@@ -6,7 +6,10 @@ from the graph inputs' shapes when it is ``coefficient * product of dynamic axes
 Reshape and expand targets keep a varying dim as ONNX's ``0`` (copy the input's dim) or ``-1`` (infer it)
 where they can, so most graphs need no shape arithmetic at all.
 """
+from __future__ import annotations
+
 import math
+from typing import Any
 
 import numpy as np
 
@@ -222,7 +225,8 @@ class GraphBuilder:
 
     def shape_tensor(self, entries):
         """A 1-D int64 shape from entries that are ints (taken as they are) or :class:`Dim` s (computed)."""
-        pieces, run = [], []
+        pieces: list[Any] = []
+        run: list[int] = []
         for e in entries:
             if isinstance(e, Dim):
                 if run:

@@ -5,6 +5,10 @@ arguments and once more per dynamic axis with that axis enlarged (every input's 
 dynamic axes the second run only reorders the values. The runs must apply the same ops to the same kinds of
 arguments: a dim that differs between them follows a dynamic axis (:mod:`autograd.onnx.builder`).
 """
+from __future__ import annotations
+
+from typing import Any
+
 import numpy as np
 
 from ..creation import from_numpy
@@ -169,7 +173,7 @@ def _check_axes(axes, name, rank):
 
 def _parameter_names(model):
     """Initializer names of the model's parameters and buffers (by tensor and by array)."""
-    names = {}
+    names: dict[Any, str] = {}
     for method in ("named_parameters", "named_buffers"):
         if hasattr(model, method):
             for name, t in getattr(model, method)():
@@ -206,7 +210,7 @@ def export_model(onnx, table, model, args, input_names, output_names, dynamic_ax
     input_names = _names(input_names, len(inputs), "input")
     axes = _axes(dynamic_axes)
     by_input = {}
-    groups = {}  # symbol name -> [(input index, axis)]
+    groups: dict[str, list[tuple[int, int]]] = {}  # symbol name -> [(input index, axis)]
     for k, name in enumerate(input_names):
         if name in axes:
             _check_axes(axes[name], name, inputs[k].ndim)
@@ -224,7 +228,7 @@ def export_model(onnx, table, model, args, input_names, output_names, dynamic_ax
         symbols.append(Symbol(sym, run, base, 2 * base + 1, [(input_names[k], axis) for k, axis in places]))
     with _EvalMode(model):
         runs = [_Run(model, positional, keywords, slots, inputs)]
-        for s in symbols or [None]:
+        for s in symbols or [None]:  # type: ignore[list-item]  # (None: one run, no symbol)
             probe = _probe_inputs(inputs, by_input, s.name if s else None)
             try:
                 runs.append(_Run(model, positional, keywords, slots, probe))

@@ -180,6 +180,7 @@ def cuda(self: Tensor, device: DeviceLike | None = None, non_blocking: bool = Fa
     Raises:
         RuntimeError: CuPy is not installed, or it sees no GPU (the message says which).
     """
+    target: DeviceLike
     if device is None or isinstance(device, int):
         target = _device("cuda", device)
     else:

@@ -9,7 +9,7 @@ the gradient back on that diagonal.
 from __future__ import annotations
 
 import string
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
@@ -94,9 +94,9 @@ def _parse(equation, shapes):
 
 def _letter_sizes(inputs, shapes):
     """The size of each letter: equal within an operand, equal or 1 (broadcast) across operands."""
-    sizes = {}
+    sizes: dict[str, int] = {}
     for k, (term, shape) in enumerate(zip(inputs, shapes)):
-        own = {}
+        own: dict[str, int] = {}
         for c, n in zip(term, shape):
             if own.setdefault(c, n) != n:
                 raise _error(f"subscript {c} is repeated for operand {k} but the sizes don't match, {own[c]} != {n}", shapes)
@@ -154,8 +154,14 @@ class Einsum(Op):
         return xp.index_add(tuple(self.sizes[c] for c in term), index, g)
 
 
+@overload
+def einsum(equation: str, operands: Sequence[Tensor], /) -> Tensor: ...
+@overload
+def einsum(equation: str, *operands: Tensor) -> Tensor: ...
+
+
 @register(method=False, xp="einsum")
-def einsum(equation: str, *operands: Tensor | Sequence[Tensor]) -> Tensor:
+def einsum(equation: str, *operands: Any) -> Tensor:
     """Einstein summation: ``einsum('ij,jk->ik', a, b)`` is ``a @ b``; operands may also come as one list.
 
     Any letters ``a-zA-Z``; ``...`` stands for broadcast dims; a letter repeated on one operand takes its
@@ -178,6 +184,6 @@ def einsum(equation: str, *operands: Tensor | Sequence[Tensor]) -> Tensor:
         raise _error(f"expected all operands to have the same dtype, got {', '.join(sorted(map(str, dtypes)))}", shapes)
     inputs, output, sizes = _parse(equation, shapes)
     # Size-1 dims that broadcast against a larger size are expanded first: the op then sees one size per letter.
-    operands = [t if all(n == sizes[c] for c, n in zip(term, t.shape)) else broadcast_to(t, tuple(sizes[c] for c in term))
-                for t, term in zip(operands, inputs)]
+    operands = tuple(t if all(n == sizes[c] for c, n in zip(term, t.shape)) else broadcast_to(t, tuple(sizes[c] for c in term))
+                     for t, term in zip(operands, inputs))
     return Einsum(inputs, output, sizes).apply(*operands)

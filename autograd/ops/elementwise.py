@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import builtins
 import math
-from typing import TYPE_CHECKING, overload
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
@@ -48,7 +48,7 @@ class _Arithmetic(Op):
 
     __slots__ = ()
     broadcasts = True
-    promotes = True
+    promotes: bool | str = True
 
 
 class Add(_Arithmetic):
@@ -374,6 +374,7 @@ class ClampTensor(Op):
             shape = np.broadcast_shapes(*(np.shape(x) for x in (a,) + bounds))
         except ValueError:
             raise _broadcast_error("clamp", a, *bounds) from None
+        masks: tuple[Any, ...]
         if lo is None:
             masks = (a <= hi, a > hi)
         elif hi is None:
@@ -396,7 +397,7 @@ class _Extremum(Op):
     saved_attrs = ("wa", "wb")
     broadcasts = True
     promotes = True
-    pick = None  # the namespace function's name
+    pick: str  # the namespace function's name (each subclass's)
 
     def forward(self, a, b):
         try:
@@ -608,7 +609,7 @@ def minimum(input: Tensor, other: Tensor) -> Tensor:
 
 
 @overload
-def where(condition: TensorLike) -> tuple[Tensor, ...]: ...
+def where(condition: Tensor) -> tuple[Tensor, ...]: ...
 @overload
 def where(condition: TensorLike, input: TensorLike, other: TensorLike) -> Tensor: ...
 
@@ -623,7 +624,7 @@ def where(condition: TensorLike, input: TensorLike | None = None,
     NaN or Inf in the unused branch never reaches the gradient (see module doc).
     """
     if input is None and other is None:
-        return nonzero(condition, as_tuple=True)
+        return nonzero(condition, as_tuple=True)  # type: ignore[call-overload]  # (raises TypeError for no Tensor)
     if input is None or other is None:
         raise TypeError("where(): expected a condition alone, or a condition, input and other")
     cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)

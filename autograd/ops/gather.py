@@ -143,7 +143,7 @@ class MaskedSelect(Op):
 
 def _as_1d(fn, input, dim, index, *rest):
     """Run ``fn`` on 0-d operands seen as 1-D (PyTorch accepts dim 0 of 0-d tensors), and return a 0-d result."""
-    rest = [reshape(x, (1,)) if isinstance(x, Tensor) and x.ndim == 0 else x for x in rest]
+    rest = tuple(reshape(x, (1,)) if isinstance(x, Tensor) and x.ndim == 0 else x for x in rest)
     return reshape(fn(reshape(input, (1,)), dim, reshape(index, (1,)), *rest), ())
 
 

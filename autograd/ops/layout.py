@@ -78,7 +78,7 @@ class _Triangle(Op):
 
     __slots__ = ("diagonal",)
     attrs = ("diagonal",)
-    fn = None
+    fn: str  # the namespace function (each subclass's)
 
     def __init__(self, diagonal):
         self.diagonal = diagonal

@@ -186,7 +186,7 @@ def linalg_norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):
 @register  # no axis= alias: torch.norm (a Python function) takes dim only
 @tensor_input
 def norm(input: Tensor, p: float | str | None = "fro", dim: Dims | None = None, keepdim: bool = False, *,
-         dtype: DTypeLike = None) -> Tensor:
+         dtype: DTypeLike | None = None) -> Tensor:
     """PyTorch's ``torch.norm``: ``p='fro'`` (the default) or a number is a vector norm over ``dim`` (all elements
     when None); ``'nuc'`` or ``'fro'`` over more than 2 dims go to :func:`matrix_norm`.
 

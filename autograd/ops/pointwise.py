@@ -26,7 +26,7 @@ class _Unary(Op):
     __slots__ = ()
     promotes = "float"
     save_inputs = True
-    fn = None
+    fn: str  # the namespace function (each subclass's)
 
     def forward(self, a):
         return getattr(namespace(a), self.fn)(a)

@@ -73,7 +73,8 @@ class _Select(Op):
     __slots__ = ("dim", "keepdim", "even_ties", "weight", "indices")
     saved_attrs = ("weight",)
     attrs = ("dim", "keepdim")
-    reduce = arg = None
+    reduce: str  # the namespace functions (each subclass's)
+    arg: str
 
     def __init__(self, dim=None, keepdim=False, even_ties=False):
         self.dim, self.keepdim, self.even_ties = dim, keepdim, even_ties
@@ -202,7 +203,7 @@ class LogSoftmax(Op):
 @register(xp=False)
 @dim_aliases
 @tensor_input
-def sum(input: Tensor, dim: Dims | None = None, keepdim: bool = False, *, dtype: DTypeLike = None) -> Tensor:
+def sum(input: Tensor, dim: Dims | None = None, keepdim: bool = False, *, dtype: DTypeLike | None = None) -> Tensor:
     """Sum of all elements, or over ``dim`` (an int or a tuple of ints).
 
     ``dtype`` casts the input first; without it bool and integer tensors sum to int64, as in PyTorch.
@@ -214,7 +215,7 @@ def sum(input: Tensor, dim: Dims | None = None, keepdim: bool = False, *, dtype:
 @register
 @dim_aliases
 @tensor_input
-def mean(input: Tensor, dim: Dims | None = None, keepdim: bool = False, *, dtype: DTypeLike = None) -> Tensor:
+def mean(input: Tensor, dim: Dims | None = None, keepdim: bool = False, *, dtype: DTypeLike | None = None) -> Tensor:
     """Mean of all elements, or over ``dim``; floating-point tensors only (``dtype`` casts the input first)."""
     if dtype is not None:
         if np.dtype(dtype).kind not in "fc":

@@ -33,7 +33,7 @@ class _Step(Op):
 
     __slots__ = ()
     save_inputs = True  # only linked to under create_graph (see PiecewiseMul)
-    fn = None
+    fn: str  # the namespace function (each subclass's)
 
     def forward(self, a):
         return getattr(namespace(a), self.fn)(a)
@@ -86,7 +86,7 @@ class _Division(Op):
     broadcasts = True
     promotes = True
     save_inputs = True
-    fn = None  # the namespace function, also the name in messages
+    fn: str  # the namespace function, also the name in messages (each subclass's)
 
     def forward(self, a, b):
         arr = a if hasattr(a, "dtype") else b

@@ -152,7 +152,7 @@ def _scan(cls, input, dim, dtype, name):
 @register(xp="cumsum")
 @dim_aliases
 @tensor_input
-def cumsum(input: Tensor, dim: int, *, dtype: DTypeLike = None) -> Tensor:
+def cumsum(input: Tensor, dim: int, *, dtype: DTypeLike | None = None) -> Tensor:
     """Cumulative sums along ``dim``: ``out[i] = input[0] + ... + input[i]``.
 
     ``dtype`` casts the input first; without it bool and integer tensors accumulate in int64, as in PyTorch.
@@ -163,7 +163,7 @@ def cumsum(input: Tensor, dim: int, *, dtype: DTypeLike = None) -> Tensor:
 @register(xp="cumprod")
 @dim_aliases
 @tensor_input
-def cumprod(input: Tensor, dim: int, *, dtype: DTypeLike = None) -> Tensor:
+def cumprod(input: Tensor, dim: int, *, dtype: DTypeLike | None = None) -> Tensor:
     """Cumulative products along ``dim``: ``out[i] = input[0] * ... * input[i]``; exact gradients at zeros.
 
     ``dtype`` casts the input first; without it bool and integer tensors accumulate in int64, as in PyTorch.
@@ -174,7 +174,7 @@ def cumprod(input: Tensor, dim: int, *, dtype: DTypeLike = None) -> Tensor:
 @register
 @dim_aliases
 @tensor_input
-def prod(input: Tensor, dim: int | None = None, keepdim: bool = False, *, dtype: DTypeLike = None) -> Tensor:
+def prod(input: Tensor, dim: int | None = None, keepdim: bool = False, *, dtype: DTypeLike | None = None) -> Tensor:
     """Product of all elements, or along ``dim`` (one int, as PyTorch); exact gradients at zeros.
 
     ``dtype`` casts the input first; without it bool and integer tensors multiply in int64, as in PyTorch.

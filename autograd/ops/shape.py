@@ -6,7 +6,7 @@ import builtins
 import functools
 import itertools
 import math
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 from numpy import ndarray
@@ -215,7 +215,7 @@ class Clone(Op):
 # -- functional forms ------------------------------------------------------------------------------------
 
 
-def _shape_arg(shape):
+def _shape_arg(shape: Sequence[Any]) -> tuple[int, ...]:
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = shape[0]
     return tuple(int(s) for s in shape)
