@@ -13,7 +13,9 @@ def main():
     price.backward()
     print(f"price = {price.item():.1f}, recorded ops: {[n.name for n in ag.graph.nodes_of(price)]}")
     for name, t in [("apple", apple), ("n_apple", n_apple), ("orange", orange), ("n_orange", n_orange), ("tax", tax)]:
-        print(f"  d price / d {name:<8} = {t.grad.item():8.3f}")
+        grad = t.grad
+        assert grad is not None  # every leaf here is an input of price
+        print(f"  d price / d {name:<8} = {grad.item():8.3f}")
 
     ag.manual_seed(0)
     x = ag.randn(4, 3, dtype=ag.float64, requires_grad=True)

@@ -1,13 +1,23 @@
 """Tensor constructors (``tensor``, ``zeros``, ``randn``, ...); the generators they draw from are in ``random``."""
+from __future__ import annotations
+
 import builtins
 import numbers
 import operator
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .devices import as_device, device_of, is_foreign_array, to_numpy_dtype
 from .random import numpy_generator
 from .tensor import Tensor
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from .devices import device as Device
+    from .random import Generator
+    from .types import DeviceLike, DTypeLike, Shape
 
 __all__ = [
     "tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "full", "empty", "zeros_like", "ones_like",
@@ -22,15 +32,15 @@ int8, int16, int32, int64, uint8 = (np.dtype(t) for t in ("int8", "int16", "int3
 bool = np.dtype("bool")  # noqa: A001  (PyTorch's name)
 complex64, complex128 = np.dtype("complex64"), np.dtype("complex128")
 
-_default = {"dtype": float32}
+_default: dict[str, np.dtype[Any]] = {"dtype": float32}
 
 
-def get_default_dtype():
+def get_default_dtype() -> np.dtype[Any]:
     """The dtype given to Python floats and to float constructors (float32 unless changed)."""
     return _default["dtype"]
 
 
-def set_default_dtype(dtype):
+def set_default_dtype(dtype: DTypeLike) -> None:
     """Change the default floating dtype (float32 or float64)."""
     dtype = np.dtype(dtype)
     if dtype.kind != "f":
@@ -38,7 +48,7 @@ def set_default_dtype(dtype):
     _default["dtype"] = dtype
 
 
-def _resolve_dtype(dtype):
+def _resolve_dtype(dtype: DTypeLike | None) -> np.dtype[Any] | None:
     if dtype is None:
         return None
     if dtype is float:
@@ -49,7 +59,7 @@ def _resolve_dtype(dtype):
         raise TypeError(f"unknown dtype {dtype!r}") from None
 
 
-def _to_array(data, dtype=None):
+def _to_array(data: Any, dtype: DTypeLike | None = None) -> Any:
     """Convert ``data`` to a fresh array with PyTorch's dtype policy.
 
     Python floats (and lists of them) become the default float dtype (float32); Python ints int64; bools
@@ -77,12 +87,12 @@ def _to_array(data, dtype=None):
     return arr
 
 
-def _check_device(device, op):
+def _check_device(device: DeviceLike | None, op: str) -> Device | None:
     # Constructors validate ``device=`` (never ignore it); the one check is autograd.devices.as_device.
     return None if device is None else as_device(device, op)
 
 
-def _place(arr, device=None, like=None):
+def _place(arr: Any, device: Device | None = None, like: Tensor | None = None) -> Any:
     """``arr`` (a numpy array) on ``device`` (a CUDA device: through CuPy), or in the namespace and on the device
     of the Tensor ``like`` when that holds another library's array; ``arr`` itself for the CPU."""
     if device is not None and device.type != "cpu":
@@ -94,7 +104,8 @@ def _place(arr, device=None, like=None):
     return arr
 
 
-def tensor(data, dtype=None, device=None, requires_grad=False):
+def tensor(data: Any, dtype: DTypeLike | None = None, device: DeviceLike | None = None,
+           requires_grad: builtins.bool = False) -> Tensor:
     """A new leaf tensor holding a copy of ``data`` (number, nested lists, ndarray or Tensor).
 
     Raises:
@@ -104,7 +115,7 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
     return _finish(_to_array(data, dtype), requires_grad, device)
 
 
-def as_tensor(data, dtype=None, device=None):
+def as_tensor(data: Any, dtype: DTypeLike | None = None, device: DeviceLike | None = None) -> Tensor:
     """Like :func:`tensor` but shares memory with an array of any library (another library's tensor, such as
     torch's, through DLPack), or returns a Tensor as is, when no cast and no move is needed; ``autograd.asarray`` is
     the same function."""
@@ -123,7 +134,7 @@ def as_tensor(data, dtype=None, device=None):
 asarray = as_tensor
 
 
-def legacy_data(args, device=None):
+def legacy_data(args: tuple[Any, ...], device: DeviceLike | None = None) -> tuple[Any, list[int]]:
     """The array and version counter of PyTorch's legacy constructor ``Tensor(*args)``.
 
     ``Tensor()``: empty; ``Tensor(2, 3)``: uninitialised of that shape; ``Tensor(data)`` (a sequence or array):
@@ -152,7 +163,7 @@ def legacy_data(args, device=None):
     raise TypeError(f"Tensor(): expected sizes (ints) or one sequence of data, got ({kinds})")
 
 
-def to_device_array(arr, device):
+def to_device_array(arr: Any, device: Device) -> Any:
     """``arr`` (a numpy array) copied to the CUDA ``device`` with CuPy."""
     import cupy  # noqa: PLC0415  (as_device has checked that it is installed)
 
@@ -160,7 +171,7 @@ def to_device_array(arr, device):
         return cupy.asarray(arr)
 
 
-def _cuda_random(device, kind, shape, dtype):
+def _cuda_random(device: Device, kind: str, shape: tuple[int, ...], dtype: np.dtype[Any]) -> Any:
     """Samples drawn on the CUDA ``device`` by CuPy's generator (seeded by ``autograd.cuda.manual_seed``)."""
     import cupy  # noqa: PLC0415
 
@@ -169,14 +180,14 @@ def _cuda_random(device, kind, shape, dtype):
         return draw(shape, dtype=dtype if dtype in (float32, float64) else float64).astype(dtype, copy=False)
 
 
-def from_numpy(array):
+def from_numpy(array: np.ndarray[Any, Any]) -> Tensor:
     """A tensor sharing memory with ``array`` (no copy, dtype kept)."""
     if not isinstance(array, np.ndarray):
         raise TypeError(f"from_numpy: expected np.ndarray, got {type(array).__name__}")
     return Tensor._make(array)
 
 
-def _shape(size):
+def _shape(size: Sequence[Any]) -> tuple[int, ...]:
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = size[0]
     for s in size:
@@ -185,36 +196,40 @@ def _shape(size):
     return tuple(int(s) for s in size)
 
 
-def _finish(arr, requires_grad, device=None):
+def _finish(arr: Any, requires_grad: builtins.bool, device: Device | None = None) -> Tensor:
     t = Tensor._make(arr if device is None else _place(arr, device))
     if requires_grad:
         t.requires_grad_(True)
     return t
 
 
-def _float_dtype(dtype):
+def _float_dtype(dtype: DTypeLike | None) -> np.dtype[Any]:
     return _resolve_dtype(dtype) or _default["dtype"]
 
 
-def zeros(*size, dtype=None, device=None, requires_grad=False):
+def zeros(*size: int | Shape, dtype: DTypeLike | None = None, device: DeviceLike | None = None,
+          requires_grad: builtins.bool = False) -> Tensor:
     """A tensor of zeros of the given size."""
     device = _check_device(device, "zeros")
     return _finish(np.zeros(_shape(size), dtype=_float_dtype(dtype)), requires_grad, device)
 
 
-def ones(*size, dtype=None, device=None, requires_grad=False):
+def ones(*size: int | Shape, dtype: DTypeLike | None = None, device: DeviceLike | None = None,
+         requires_grad: builtins.bool = False) -> Tensor:
     """A tensor of ones of the given size."""
     device = _check_device(device, "ones")
     return _finish(np.ones(_shape(size), dtype=_float_dtype(dtype)), requires_grad, device)
 
 
-def empty(*size, dtype=None, device=None, requires_grad=False):
+def empty(*size: int | Shape, dtype: DTypeLike | None = None, device: DeviceLike | None = None,
+          requires_grad: builtins.bool = False) -> Tensor:
     """An uninitialised tensor of the given size."""
     device = _check_device(device, "empty")
     return _finish(np.empty(_shape(size), dtype=_float_dtype(dtype)), requires_grad, device)
 
 
-def full(size, fill_value, dtype=None, device=None, requires_grad=False):
+def full(size: int | Shape, fill_value: complex, dtype: DTypeLike | None = None, device: DeviceLike | None = None,
+         requires_grad: builtins.bool = False) -> Tensor:
     """A tensor of ``size`` filled with ``fill_value`` (dtype inferred from the value as PyTorch)."""
     device = _check_device(device, "full")
     if dtype is None:
@@ -222,37 +237,43 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False):
     return _finish(np.full(_shape((size,)), fill_value, dtype=_resolve_dtype(dtype)), requires_grad, device)
 
 
-def _like(fn, input, dtype, requires_grad, device, *args):
+def _like(fn: Callable[..., Any], input: Tensor, dtype: DTypeLike | None, requires_grad: builtins.bool,
+          device: Device | None, *args: Any) -> Tensor:
     # as PyTorch, a *_like tensor is on its input's device (and, here, in its namespace) unless told otherwise
     arr = fn(input.shape, *args, dtype=_resolve_dtype(dtype) or input.dtype)
     return _finish(_place(arr, device, input), requires_grad)
 
 
-def zeros_like(input, dtype=None, device=None, requires_grad=False):
+def zeros_like(input: Tensor, dtype: DTypeLike | None = None, device: DeviceLike | None = None,
+               requires_grad: builtins.bool = False) -> Tensor:
     """Zeros with the shape (and dtype) of ``input``."""
     device = _check_device(device, "zeros_like")
     return _like(np.zeros, input, dtype, requires_grad, device)
 
 
-def ones_like(input, dtype=None, device=None, requires_grad=False):
+def ones_like(input: Tensor, dtype: DTypeLike | None = None, device: DeviceLike | None = None,
+              requires_grad: builtins.bool = False) -> Tensor:
     """Ones with the shape (and dtype) of ``input``."""
     device = _check_device(device, "ones_like")
     return _like(np.ones, input, dtype, requires_grad, device)
 
 
-def empty_like(input, dtype=None, device=None, requires_grad=False):
+def empty_like(input: Tensor, dtype: DTypeLike | None = None, device: DeviceLike | None = None,
+               requires_grad: builtins.bool = False) -> Tensor:
     """Uninitialised, with the shape (and dtype) of ``input``."""
     device = _check_device(device, "empty_like")
     return _like(np.empty, input, dtype, requires_grad, device)
 
 
-def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
+def full_like(input: Tensor, fill_value: complex, dtype: DTypeLike | None = None, device: DeviceLike | None = None,
+              requires_grad: builtins.bool = False) -> Tensor:
     """``fill_value`` everywhere, with the shape (and dtype) of ``input``."""
     device = _check_device(device, "full_like")
     return _like(np.full, input, dtype, requires_grad, device, fill_value)
 
 
-def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
+def arange(start: float, end: float | None = None, step: float = 1, dtype: DTypeLike | None = None, device: DeviceLike | None = None,
+           requires_grad: builtins.bool = False) -> Tensor:
     """Values from ``start`` to ``end`` (exclusive) by ``step``; int64 for integer arguments, else float32."""
     device = _check_device(device, "arange")
     if end is None:
@@ -265,7 +286,8 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
     return _finish(np.arange(start, end, step).astype(_resolve_dtype(dtype)), requires_grad, device)
 
 
-def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
+def linspace(start: float, end: float, steps: int, dtype: DTypeLike | None = None, device: DeviceLike | None = None,
+             requires_grad: builtins.bool = False) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
     device = _check_device(device, "linspace")
     if steps < 0:
@@ -273,7 +295,7 @@ def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
     return _finish(np.linspace(start, end, steps).astype(_float_dtype(dtype)), requires_grad, device)
 
 
-def eye(n, m=None, dtype=None, device=None, requires_grad=False):
+def eye(n: int, m: int | None = None, dtype: DTypeLike | None = None, device: DeviceLike | None = None, requires_grad: builtins.bool = False) -> Tensor:
     """Identity matrix of ``n`` rows (and ``m`` columns)."""
     device = _check_device(device, "eye")
     return _finish(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad, device)
@@ -281,7 +303,8 @@ def eye(n, m=None, dtype=None, device=None, requires_grad=False):
 
 # -- random numbers (the generators: autograd.random) -------------------------------------------------------
 
-def _draw(kind, size, dtype, device, requires_grad, generator, op):
+def _draw(kind: str, size: Sequence[Any], dtype: DTypeLike | None, device: DeviceLike | None, requires_grad: builtins.bool,
+          generator: Generator | None, op: str) -> Tensor:
     """``size`` samples of the numpy Generator method ``kind`` (``random`` or ``standard_normal``) in ``dtype``."""
     device = _check_device(device, op)
     dt, shape = _float_dtype(dtype), _shape(size)
@@ -295,17 +318,20 @@ def _draw(kind, size, dtype, device, requires_grad, generator, op):
     return _finish(drawn, requires_grad, device)
 
 
-def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
+def rand(*size: int | Shape, generator: Generator | None = None, dtype: DTypeLike | None = None, device: DeviceLike | None = None,
+         requires_grad: builtins.bool = False) -> Tensor:
     """Uniform samples in ``[0, 1)``, from ``generator`` (default: the thread's default generator)."""
     return _draw("random", size, dtype, device, requires_grad, generator, "rand")
 
 
-def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
+def randn(*size: int | Shape, generator: Generator | None = None, dtype: DTypeLike | None = None, device: DeviceLike | None = None,
+          requires_grad: builtins.bool = False) -> Tensor:
     """Standard normal samples, from ``generator`` (default: the thread's default generator)."""
     return _draw("standard_normal", size, dtype, device, requires_grad, generator, "randn")
 
 
-def randint(*args, low=None, high=None, size=None, generator=None, dtype=None, device=None, requires_grad=False):
+def randint(*args: Any, low: int | None = None, high: int | None = None, size: Shape | None = None, generator: Generator | None = None,
+            dtype: DTypeLike | None = None, device: DeviceLike | None = None, requires_grad: builtins.bool = False) -> Tensor:
     """Integers drawn uniformly from ``[low, high)`` by ``generator`` (default: the thread's default generator),
     int64 unless ``dtype`` says otherwise.
 
@@ -322,7 +348,7 @@ def randint(*args, low=None, high=None, size=None, generator=None, dtype=None, d
 
     # PyTorch's two overloads, (high, size) and (low, high, size): positionals fill one of them in order and
     # keywords the rest; naming ``low`` or passing all three selects the second.
-    named = {n: v for n, v in (("low", low), ("high", high), ("size", size)) if v is not None}
+    named: dict[str, Any] = {n: v for n, v in (("low", low), ("high", high), ("size", size)) if v is not None}
     order = ("low", "high", "size") if low is not None or len(args) + len(named) >= 3 else ("high", "size")
     if len(args) > len(order):
         raise TypeError(f"randint() takes (high, size) or (low, high, size), got {len(args)} positional arguments"
@@ -360,17 +386,20 @@ def randint(*args, low=None, high=None, size=None, generator=None, dtype=None, d
     return _finish(drawn.astype(dt, copy=False), requires_grad, device)
 
 
-def rand_like(input, generator=None, dtype=None, device=None, requires_grad=False):
+def rand_like(input: Tensor, generator: Generator | None = None, dtype: DTypeLike | None = None, device: DeviceLike | None = None,
+              requires_grad: builtins.bool = False) -> Tensor:
     """Uniform samples with the shape of ``input``."""
     return _like_random("random", input, generator, dtype, device, requires_grad, "rand_like")
 
 
-def randn_like(input, generator=None, dtype=None, device=None, requires_grad=False):
+def randn_like(input: Tensor, generator: Generator | None = None, dtype: DTypeLike | None = None, device: DeviceLike | None = None,
+               requires_grad: builtins.bool = False) -> Tensor:
     """Normal samples with the shape of ``input``."""
     return _like_random("standard_normal", input, generator, dtype, device, requires_grad, "randn_like")
 
 
-def _like_random(kind, input, generator, dtype, device, requires_grad, op):
+def _like_random(kind: str, input: Tensor, generator: Generator | None, dtype: DTypeLike | None,
+                 device: DeviceLike | None, requires_grad: builtins.bool, op: str) -> Tensor:
     # on the input's device and in its namespace unless ``device`` says otherwise, as the other *_like
     device = _check_device(device, op)
     if device is None and input.device.type == "cuda":

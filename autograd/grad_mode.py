@@ -5,8 +5,16 @@ context managers and as decorators (``@no_grad``, ``@enable_grad`` and ``@infere
 parentheses), as in PyTorch.  Like PyTorch's, the mode is per thread: ``no_grad`` in one thread does not
 change what another thread records.
 """
+from __future__ import annotations
+
 import functools
 import threading
+from typing import TYPE_CHECKING, Any, Literal, cast, overload
+
+if TYPE_CHECKING:
+    from typing_extensions import Self  # noqa: UP035  (typing.Self is Python 3.11+; 3.10 is supported)
+
+    from .types import Fn
 
 __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode",
            "is_inference_mode_enabled"]
@@ -20,33 +28,33 @@ class _ThreadState(threading.local):
     read and set its fields. The class attributes are each new thread's defaults.
     """
 
-    mode = (True, False, None)  # (grad_enabled, anomaly, the active autograd.tracing.Trace recording every op)
+    mode: tuple[bool, bool, Any] = (True, False, None)  # (grad_enabled, anomaly, the active autograd.tracing.Trace recording every op)
     inference = False  # only what is_inference_mode_enabled reports: recording is grad_enabled's business
 
     @property
-    def grad_enabled(self):
+    def grad_enabled(self) -> bool:
         return self.mode[0]
 
     @grad_enabled.setter
-    def grad_enabled(self, value):
+    def grad_enabled(self, value: bool) -> None:
         _, anomaly, tracer = self.mode
         self.mode = (value, anomaly, tracer)
 
     @property
-    def anomaly(self):
+    def anomaly(self) -> bool:
         return self.mode[1]
 
     @anomaly.setter
-    def anomaly(self, value):
+    def anomaly(self, value: bool) -> None:
         grad, _, tracer = self.mode
         self.mode = (grad, value, tracer)
 
     @property
-    def tracer(self):
+    def tracer(self) -> Any:
         return self.mode[2]
 
     @tracer.setter
-    def tracer(self, value):
+    def tracer(self, value: Any) -> None:
         grad, anomaly, _ = self.mode
         self.mode = (grad, anomaly, value)
 
@@ -61,12 +69,12 @@ class _Global:
     clock = 0  # counts in-place modifications; a tensor's version is the clock value of its last one
 
 
-def is_grad_enabled():
+def is_grad_enabled() -> bool:
     """Return True when ops record the graph."""
     return _State.grad_enabled
 
 
-def is_inference_mode_enabled():
+def is_inference_mode_enabled() -> bool:
     """Return True inside ``inference_mode()``."""
     return _State.inference
 
@@ -76,15 +84,15 @@ class _GradModeContext:
 
     mode = True
 
-    def __enter__(self):
+    def __enter__(self) -> None:
         self._prev = _State.grad_enabled
         _State.grad_enabled = self.mode
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         _State.grad_enabled = self._prev
         return False
 
-    def __call__(self, fn):
+    def __call__(self, fn: Fn) -> Fn:
         mode = self.mode
 
         @functools.wraps(fn)
@@ -96,13 +104,18 @@ class _GradModeContext:
             finally:
                 _State.grad_enabled = prev
 
-        return wrapper
+        return cast("Fn", wrapper)
 
 
 class _NoParamDecorator(_GradModeContext):
     """A context manager that also decorates a function given without parentheses (``@no_grad``), as PyTorch's."""
 
-    def __new__(cls, orig_func=None):
+    @overload
+    def __new__(cls, orig_func: None = None) -> Self: ...
+    @overload
+    def __new__(cls, orig_func: Fn) -> Fn: ...  # type: ignore[misc]  # (@no_grad without parentheses: the function)
+
+    def __new__(cls, orig_func: Any = None) -> Any:
         if orig_func is None:
             return super().__new__(cls)
         if not callable(orig_func):
@@ -130,26 +143,31 @@ class inference_mode(_GradModeContext):
     are ordinary tensors (PyTorch's "inference tensors" refuse later use in autograd; here they may be used).
     """
 
-    def __new__(cls, mode=True):
+    @overload
+    def __new__(cls, mode: bool = True) -> Self: ...
+    @overload
+    def __new__(cls, mode: Fn) -> Fn: ...  # type: ignore[misc]  # (@inference_mode without parentheses: the function)
+
+    def __new__(cls, mode: Any = True) -> Any:
         if isinstance(mode, bool):
             return super().__new__(cls)
         if not callable(mode):
             raise TypeError(f"inference_mode(): mode must be a bool, got {type(mode).__name__}")
         return cls()(mode)  # @inference_mode without parentheses
 
-    def __init__(self, mode=True):
+    def __init__(self, mode: bool = True) -> None:
         self.inference = mode
         self.mode = not mode
 
-    def __enter__(self):
-        self._prev = (_State.grad_enabled, _State.inference)
+    def __enter__(self) -> None:
+        self._prev_modes = (_State.grad_enabled, _State.inference)
         _State.grad_enabled, _State.inference = self.mode, self.inference
 
-    def __exit__(self, *exc):
-        _State.grad_enabled, _State.inference = self._prev
+    def __exit__(self, *exc: object) -> Literal[False]:
+        _State.grad_enabled, _State.inference = self._prev_modes
         return False
 
-    def __call__(self, fn):
+    def __call__(self, fn: Fn) -> Fn:
         inference = self.inference
 
         @functools.wraps(fn)
@@ -157,20 +175,20 @@ class inference_mode(_GradModeContext):
             with inference_mode(inference):
                 return fn(*args, **kwargs)
 
-        return wrapper
+        return cast("Fn", wrapper)
 
 
 class set_grad_enabled(_GradModeContext):
     """Set grad mode to ``mode``; takes effect immediately, and as a context manager restores the old mode on exit."""
 
-    def __init__(self, mode):
+    def __init__(self, mode: bool) -> None:
         self._prev = _State.grad_enabled
         self.mode = bool(mode)
         _State.grad_enabled = self.mode
 
-    def __enter__(self):
+    def __enter__(self) -> None:
         pass
 
-    def __call__(self, fn):
+    def __call__(self, fn: Fn) -> Fn:
         _State.grad_enabled = self._prev  # used as a decorator: only the decorated calls switch mode
         return super().__call__(fn)

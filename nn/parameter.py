@@ -1,4 +1,8 @@
 """``Parameter``: a tensor that a :class:`~nn.Module` registers as one of its learnable weights."""
+from __future__ import annotations
+
+from typing import Any
+
 import numpy as np
 
 import autograd as ag
@@ -22,7 +26,7 @@ class Parameter(ag.Tensor):
 
     __slots__ = ()
 
-    def __init__(self, data=None, requires_grad=True):
+    def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
         if data is None:
             array = np.empty((0,), dtype=ag.get_default_dtype())
         elif isinstance(data, ag.Tensor):
@@ -35,16 +39,17 @@ class Parameter(ag.Tensor):
         if requires_grad:
             self.requires_grad_(True)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
 
-    def __reduce_ex__(self, protocol):
+    def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
         # copy.deepcopy/pickle: rebuild as a Parameter with a private copy of the values and of the grad.
         grad = None if self.grad is None else self.grad.detach()
         return (_rebuild_parameter, (self.numpy(), self.requires_grad, grad, self.name))
 
 
-def _rebuild_parameter(data, requires_grad, grad, name):
+def _rebuild_parameter(data: np.ndarray[Any, Any], requires_grad: bool, grad: ag.Tensor | None,
+                       name: str | None) -> Parameter:
     p = Parameter(np.array(data, copy=True), requires_grad)
     if grad is not None:
         p.grad = ag.tensor(grad.numpy())

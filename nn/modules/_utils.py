@@ -1,6 +1,9 @@
 """Small helpers shared by the layers: argument checks and PyTorch's default weight/bias initialisation."""
+from __future__ import annotations
+
 import math
 import numbers
+from typing import TYPE_CHECKING
 
 import autograd as ag
 
@@ -8,12 +11,19 @@ from .. import init
 from ..functional._utils import shape_of
 from ..parameter import Parameter
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from autograd.types import DeviceLike, DTypeLike
+
+    from ..module import Module
+
 __all__ = ["_ntuple", "_pair", "_check_device", "shape_of", "_weight_and_bias", "_reset_weight_and_bias"]
 
 
-def _ntuple(value, n, name="argument"):
+def _ntuple(value: int | Sequence[int], n: int, name: str = "argument") -> tuple[int, ...]:
     """``3 -> (3,) * n``; a sequence of ``n`` ints stays a tuple of them. Raises ValueError otherwise."""
-    if isinstance(value, numbers.Integral):
+    if isinstance(value, (int, numbers.Integral)):
         return (int(value),) * n
     value = tuple(value)
     if len(value) != n or not all(isinstance(v, numbers.Integral) for v in value):
@@ -21,18 +31,19 @@ def _ntuple(value, n, name="argument"):
     return tuple(int(v) for v in value)
 
 
-def _pair(value, name="argument"):
+def _pair(value: int | Sequence[int], name: str = "argument") -> tuple[int, ...]:
     """``3 -> (3, 3)``; a pair stays a tuple of two ints. Raises ValueError otherwise."""
     return _ntuple(value, 2, name)
 
 
-def _check_device(device, layer):
+def _check_device(device: DeviceLike | None, layer: str) -> None:
     """Validate a layer's ``device=`` (autograd's one device check): an unavailable device is an error, never ignored."""
     if device is not None:
         ag.devices.as_device(device, layer)
 
 
-def _weight_and_bias(module, weight_shape, bias, dtype, bias_size=None):
+def _weight_and_bias(module: Module, weight_shape: tuple[int, ...], bias: bool, dtype: DTypeLike | None,
+                     bias_size: int | None = None) -> None:
     """Register uninitialised ``module.weight`` of ``weight_shape`` and ``module.bias`` of ``(bias_size,)``
     (default ``weight_shape[0]``).
 
@@ -45,7 +56,7 @@ def _weight_and_bias(module, weight_shape, bias, dtype, bias_size=None):
         module.register_parameter("bias", None)
 
 
-def _reset_weight_and_bias(weight, bias):
+def _reset_weight_and_bias(weight: ag.Tensor, bias: ag.Tensor | None) -> None:
     """PyTorch's default initialisation of a Linear/Conv layer, in place.
 
     The weight gets ``kaiming_uniform_(a=sqrt(5))``, i.e. uniform with bound ``1/sqrt(fan_in)``; the bias

@@ -4,6 +4,10 @@
 Each wraps the ``nn.functional`` function of the same name; the book's "Relu" and "Sigmoid" layers.
 ``inplace=True`` overwrites the input, as PyTorch's.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import autograd as ag
 
 from .. import functional as F
@@ -11,6 +15,11 @@ from ..init import constant_
 from ..module import Module
 from ..parameter import Parameter
 from ._utils import _check_device
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from autograd.types import DeviceLike, DTypeLike
 
 __all__ = ["ReLU", "LeakyReLU", "PReLU", "ELU", "SELU", "Sigmoid", "LogSigmoid", "Tanh", "Hardtanh", "GELU", "SiLU",
            "Mish", "Softplus", "Softmax", "LogSoftmax"]
@@ -22,38 +31,38 @@ _USER_CODE = 5
 class ReLU(Module):
     """``max(x, 0)`` elementwise (the book's "Relu" layer)."""
 
-    def __init__(self, inplace=False):
+    def __init__(self, inplace: bool = False) -> None:
         super().__init__()
         self.inplace = inplace
 
-    def forward(self, input):
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
         """Apply ReLU."""
         return F.relu(input, self.inplace)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return "inplace=True" if self.inplace else ""
 
 
 class LeakyReLU(Module):
     """``x`` for ``x >= 0``, ``negative_slope * x`` otherwise."""
 
-    def __init__(self, negative_slope=0.01, inplace=False):
+    def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
         super().__init__()
         self.negative_slope = negative_slope
         self.inplace = inplace
 
-    def forward(self, input):
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
         """Apply leaky ReLU."""
         return F.leaky_relu(input, self.negative_slope, self.inplace)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
 
 
 class Sigmoid(Module):
     """``1 / (1 + exp(-x))`` elementwise (the book's "Sigmoid" layer)."""
 
-    def forward(self, input):
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
         """Apply the logistic sigmoid."""
         return F.sigmoid(input)
 
@@ -61,7 +70,7 @@ class Sigmoid(Module):
 class Tanh(Module):
     """``tanh(x)`` elementwise."""
 
-    def forward(self, input):
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
         """Apply tanh."""
         return F.tanh(input)
 
@@ -73,64 +82,64 @@ class GELU(Module):
         ValueError: ``approximate`` other than ``'none'`` or ``'tanh'``.
     """
 
-    def __init__(self, approximate="none"):
+    def __init__(self, approximate: str = "none") -> None:
         super().__init__()
         if approximate not in ("none", "tanh"):
             raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
         self.approximate = approximate
 
-    def forward(self, input):
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
         """Apply GELU."""
         return F.gelu(input, approximate=self.approximate)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"approximate={self.approximate!r}"
 
 
 class Softmax(Module):
     """``exp(x) / sum(exp(x))`` along ``dim`` (turns scores into probabilities; the book's "Softmax")."""
 
-    def __init__(self, dim=None):
+    def __init__(self, dim: int | None = None) -> None:
         super().__init__()
         self.dim = dim
 
-    def forward(self, input):
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
         """Apply softmax along ``dim``."""
         return F.softmax(input, self.dim, _stacklevel=_USER_CODE)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"dim={self.dim}"
 
 
 class LogSoftmax(Module):
     """``log(softmax(x))`` along ``dim``, computed stably; pair it with :class:`NLLLoss`."""
 
-    def __init__(self, dim=None):
+    def __init__(self, dim: int | None = None) -> None:
         super().__init__()
         self.dim = dim
 
-    def forward(self, input):
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
         """Apply log-softmax along ``dim``."""
         return F.log_softmax(input, self.dim, _stacklevel=_USER_CODE)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"dim={self.dim}"
 
 
 class _Inplace(Module):
     """An elementwise activation with PyTorch's ``inplace`` flag (``fn(input, inplace=...)``)."""
 
-    fn = None  # the functional form, set by each subclass
+    fn: Callable[..., ag.Tensor]  # the functional form, set by each subclass
 
-    def __init__(self, inplace=False):
+    def __init__(self, inplace: bool = False) -> None:
         super().__init__()
         self.inplace = inplace
 
-    def forward(self, input):
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
         """Apply the activation (in place with ``inplace=True``)."""
         return type(self).fn(input, inplace=self.inplace)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return "inplace=True" if self.inplace else ""
 
 
@@ -155,16 +164,16 @@ class Mish(_Inplace):
 class ELU(Module):
     """``x`` for ``x > 0``, ``alpha * (exp(x) - 1)`` otherwise."""
 
-    def __init__(self, alpha=1.0, inplace=False):
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
         super().__init__()
         self.alpha = alpha
         self.inplace = inplace
 
-    def forward(self, input):
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
         """Apply ELU."""
         return F.elu(input, self.alpha, self.inplace)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
 
 
@@ -175,40 +184,40 @@ class Hardtanh(Module):
         ValueError: ``min_val > max_val``.
     """
 
-    def __init__(self, min_val=-1.0, max_val=1.0, inplace=False):
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> None:
         super().__init__()
         if min_val > max_val:
             raise ValueError(f"Hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})")
         self.min_val, self.max_val = min_val, max_val
         self.inplace = inplace
 
-    def forward(self, input):
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
         """Apply hardtanh."""
         return F.hardtanh(input, self.min_val, self.max_val, self.inplace)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"min_val={self.min_val}, max_val={self.max_val}" + (", inplace=True" if self.inplace else "")
 
 
 class Softplus(Module):
     """``log(1 + exp(beta * x)) / beta``, linear where ``beta * x > threshold``."""
 
-    def __init__(self, beta=1.0, threshold=20.0):
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
         super().__init__()
         self.beta, self.threshold = beta, threshold
 
-    def forward(self, input):
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
         """Apply softplus."""
         return F.softplus(input, self.beta, self.threshold)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"beta={self.beta}, threshold={self.threshold}"
 
 
 class LogSigmoid(Module):
     """``log(sigmoid(x))``, stable for large ``|x|``."""
 
-    def forward(self, input):
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
         """Apply log-sigmoid."""
         return F.logsigmoid(input)
 
@@ -220,7 +229,8 @@ class PReLU(Module):
         weight: ``(num_parameters,)``, initialised to ``init`` (0.25), as PyTorch.
     """
 
-    def __init__(self, num_parameters=1, init=0.25, device=None, dtype=None):
+    def __init__(self, num_parameters: int = 1, init: float = 0.25, device: DeviceLike | None = None,
+                 dtype: DTypeLike | None = None) -> None:
         super().__init__()
         _check_device(device, type(self).__name__)
         self.num_parameters = num_parameters
@@ -228,13 +238,13 @@ class PReLU(Module):
         self.weight = Parameter(ag.empty(num_parameters, dtype=dtype))
         self.reset_parameters()
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         """Set every slope back to ``init``."""
         constant_(self.weight, self.init)
 
-    def forward(self, input):
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
         """Apply PReLU (``input``: ``(N, C, *)`` with ``C == num_parameters``, or any shape for one slope)."""
         return F.prelu(input, self.weight)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"num_parameters={self.num_parameters}"

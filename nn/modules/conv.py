@@ -1,10 +1,28 @@
 """Convolution layers: ``Conv1d`` over ``(N, C, L)``, ``Conv2d`` over ``(N, C, H, W)`` (the book's "Convolution"
 layer) and ``ConvTranspose2d`` (its adjoint, for upsampling)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from .. import functional as F
 from ..functional.conv import same_padding
 from ..functional.conv_transpose import transposed_output_padding
 from ..module import Module
-from ._utils import _check_device, _ntuple, _reset_weight_and_bias, _weight_and_bias, shape_of
+from ._utils import (
+    _check_device,
+    _ntuple,
+    _reset_weight_and_bias,
+    _weight_and_bias,
+    shape_of,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    import autograd as ag
+    from autograd.types import DeviceLike, DTypeLike
+
+    from ..parameter import Parameter
 
 __all__ = ["Conv1d", "Conv2d", "ConvTranspose2d"]
 
@@ -22,9 +40,13 @@ class _ConvNd(Module):
 
     _nd = 2
     _transposed = False
+    weight: Parameter
+    bias: Parameter | None
+    padding: str | tuple[int, ...]  # 'valid'/'same', or per spatial dim
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
-                 padding_mode, device, dtype, output_padding=0):
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int | tuple[int, ...], stride: int | tuple[int, ...],
+                 padding: int | tuple[int, ...] | str, dilation: int | tuple[int, ...], groups: int, bias: bool, padding_mode: str,
+                 device: DeviceLike | None, dtype: DTypeLike | None, output_padding: int | tuple[int, ...] = 0) -> None:
         super().__init__()
         _check_device(device, type(self).__name__)
         name, nd = type(self).__name__, self._nd
@@ -68,11 +90,11 @@ class _ConvNd(Module):
         _weight_and_bias(self, channels + self.kernel_size, bias, dtype, bias_size=out_channels)
         self.reset_parameters()
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         """Re-draw weight and bias with PyTorch's default initialisation (uniform, bound ``1/sqrt(fan_in)``)."""
         _reset_weight_and_bias(self.weight, self.bias)
 
-    def _check_input(self, input):
+    def _check_input(self, input: ag.Tensor) -> None:
         """RuntimeError naming the layer for a wrong rank or channel count."""
         nd = self._nd
         if input.ndim not in (nd + 1, nd + 2) or input.shape[-(nd + 1)] != self.in_channels:
@@ -82,7 +104,7 @@ class _ConvNd(Module):
                 expected = f"input with {self.in_channels} channels"
             raise RuntimeError(f"{self!r}: expected {expected}, got input of shape {shape_of(input)}")
 
-    def _conv_forward(self, input, conv):
+    def _conv_forward(self, input: ag.Tensor, conv: Callable[..., ag.Tensor]) -> ag.Tensor:
         """``conv`` (F.conv1d/F.conv2d) with this layer's geometry; non-zeros padding modes pad first with F.pad."""
         self._check_input(input)
         if self.padding_mode != "zeros":
@@ -90,7 +112,7 @@ class _ConvNd(Module):
             return conv(input, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
         return conv(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         nd = self._nd
         text = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
         if self.padding != (0,) * nd:
@@ -117,12 +139,13 @@ class Conv1d(_ConvNd):
 
     _nd = 1
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
-                 bias=True, padding_mode="zeros", device=None, dtype=None):
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int | tuple[int, ...], stride: int | tuple[int, ...] = 1,
+                 padding: int | tuple[int, ...] | str = 0, dilation: int | tuple[int, ...] = 1, groups: int = 1, bias: bool = True,
+                 padding_mode: str = "zeros", device: DeviceLike | None = None, dtype: DTypeLike | None = None) -> None:
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
                          padding_mode, device, dtype)
 
-    def forward(self, input):
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
         """Convolve. Raises RuntimeError for a rank other than 2/3 or the wrong channel count."""
         return self._conv_forward(input, F.conv1d)
 
@@ -144,12 +167,13 @@ class Conv2d(_ConvNd):
         bias: ``(out_channels,)`` or None. Both initialised as PyTorch (uniform, bound ``1/sqrt(fan_in)``).
     """
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
-                 bias=True, padding_mode="zeros", device=None, dtype=None):
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int | tuple[int, ...], stride: int | tuple[int, ...] = 1,
+                 padding: int | tuple[int, ...] | str = 0, dilation: int | tuple[int, ...] = 1, groups: int = 1, bias: bool = True,
+                 padding_mode: str = "zeros", device: DeviceLike | None = None, dtype: DTypeLike | None = None) -> None:
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
                          padding_mode, device, dtype)
 
-    def forward(self, input):
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
         """Convolve. Raises RuntimeError for a rank other than 3/4 or the wrong channel count."""
         return self._conv_forward(input, F.conv2d)
 
@@ -166,12 +190,14 @@ class ConvTranspose2d(_ConvNd):
 
     _transposed = True
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
-                 bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int | tuple[int, ...], stride: int | tuple[int, ...] = 1,
+                 padding: int | tuple[int, ...] = 0, output_padding: int | tuple[int, ...] = 0, groups: int = 1, bias: bool = True,
+                 dilation: int | tuple[int, ...] = 1, padding_mode: str = "zeros", device: DeviceLike | None = None,
+                 dtype: DTypeLike | None = None) -> None:
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
                          padding_mode, device, dtype, output_padding)
 
-    def forward(self, input, output_size=None):
+    def forward(self, input: ag.Tensor, output_size: Sequence[int] | None = None) -> ag.Tensor:
         """Transposed convolution; ``output_size`` (the spatial size, optionally with N and C in front) picks the
         output padding. Raises RuntimeError for a wrong rank/channel count, ValueError for an unreachable size."""
         self._check_input(input)

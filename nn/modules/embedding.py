@@ -1,4 +1,8 @@
 """``Embedding``: a lookup table of ``num_embeddings`` learnable vectors, indexed by integer ids."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import autograd as ag
 
 from .. import functional as F
@@ -7,6 +11,11 @@ from ..functional.embedding import _check_padding_idx
 from ..module import Module
 from ..parameter import Parameter
 from ._utils import _check_device, shape_of
+
+if TYPE_CHECKING:
+    from typing_extensions import Self  # noqa: UP035  (typing.Self is Python 3.11+; 3.10 is supported)
+
+    from autograd.types import DeviceLike, DTypeLike
 
 __all__ = ["Embedding"]
 
@@ -22,8 +31,12 @@ class Embedding(Module):
     ``_weight`` (an initial weight) and ``_freeze`` (no gradient) as PyTorch; ``sparse=True`` is not supported.
     """
 
-    def __init__(self, num_embeddings, embedding_dim, padding_idx=None, max_norm=None, norm_type=2.0,
-                 scale_grad_by_freq=False, sparse=False, _weight=None, _freeze=False, device=None, dtype=None):
+    weight: Parameter
+
+    def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,
+                 max_norm: float | None = None, norm_type: float = 2.0, scale_grad_by_freq: bool = False,
+                 sparse: bool = False, _weight: ag.Tensor | None = None, _freeze: bool = False,
+                 device: DeviceLike | None = None, dtype: DTypeLike | None = None) -> None:
         super().__init__()
         _check_device(device, type(self).__name__)
         if sparse:
@@ -44,21 +57,22 @@ class Embedding(Module):
                                      f"and embedding_dim ({num_embeddings}, {embedding_dim})")
             self.weight = Parameter(_weight.detach(), requires_grad=not _freeze)
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         """Draw the weight from ``N(0, 1)`` and zero the padding row."""
         init.normal_(self.weight)
         if self.padding_idx is not None:
             with ag.no_grad():
                 self.weight[self.padding_idx] = 0
 
-    def forward(self, input):
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
         """Look up. Raises IndexError for an index out of range, RuntimeError for a non-integer input."""
         return F.embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,
                            self.scale_grad_by_freq, self.sparse)
 
     @classmethod
-    def from_pretrained(cls, embeddings, freeze=True, padding_idx=None, max_norm=None, norm_type=2.0,
-                        scale_grad_by_freq=False, sparse=False):
+    def from_pretrained(cls, embeddings: ag.Tensor, freeze: bool = True, padding_idx: int | None = None,
+                        max_norm: float | None = None, norm_type: float = 2.0, scale_grad_by_freq: bool = False,
+                        sparse: bool = False) -> Self:
         """An Embedding holding (a copy of) the 2-D ``embeddings``; ``freeze``: its weight gets no gradient.
 
         The ``padding_idx`` row is kept as given (not zeroed), as PyTorch. Raises AssertionError (as PyTorch)
@@ -70,7 +84,7 @@ class Embedding(Module):
         return cls(rows, cols, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse,
                    _weight=embeddings.clone().detach(), _freeze=freeze)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         text = f"{self.num_embeddings}, {self.embedding_dim}"
         if self.padding_idx is not None:
             text += f", padding_idx={self.padding_idx}"

@@ -6,6 +6,10 @@ Each is ``loss(input, target)`` over the ``nn.functional`` function of the same 
 ``'mean'`` (default), ``'sum'`` or ``'none'`` (one loss per element/sample). Class weights and
 ``pos_weight`` are registered as buffers, so they are part of the state dict (as in PyTorch).
 """
+from __future__ import annotations
+
+from typing import Any
+
 import autograd as ag
 
 from .. import functional as F
@@ -21,15 +25,15 @@ __all__ = [
 class _Loss(Module):
     """Base of the loss layers: checks and keeps ``reduction``. Raises ValueError for an unknown one."""
 
-    reductions = ("none", "mean", "sum")  # the values this loss accepts
+    reductions: tuple[str, ...] = ("none", "mean", "sum")  # the values this loss accepts
 
-    def __init__(self, reduction="mean"):
+    def __init__(self, reduction: str = "mean") -> None:
         super().__init__()
         check_reduction(reduction, type(self).__name__, self.reductions)
         self.reduction = reduction
 
 
-def _optional_tensor(value, name):
+def _optional_tensor(value: Any, name: str) -> ag.Tensor | None:
     """``value`` if it is a Tensor or None (an optional weight); TypeError naming ``name`` otherwise."""
     if value is None or isinstance(value, ag.Tensor):
         return value
@@ -47,13 +51,15 @@ class CrossEntropyLoss(_Loss):
         label_smoothing: mix the target with the uniform distribution by this amount.
     """
 
-    def __init__(self, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
+    weight: ag.Tensor | None
+
+    def __init__(self, weight: ag.Tensor | None = None, ignore_index: int = -100, reduction: str = "mean", label_smoothing: float = 0.0) -> None:
         super().__init__(reduction)
         self.register_buffer("weight", _optional_tensor(weight, "CrossEntropyLoss: weight"))
         self.ignore_index = ignore_index
         self.label_smoothing = label_smoothing
 
-    def forward(self, input, target):
+    def forward(self, input: ag.Tensor, target: ag.Tensor) -> ag.Tensor:
         """The loss of logits ``input`` against ``target``."""
         return F.cross_entropy(input, target, weight=self.weight, ignore_index=self.ignore_index,
                                reduction=self.reduction, label_smoothing=self.label_smoothing)
@@ -65,12 +71,14 @@ class NLLLoss(_Loss):
     Shapes: input ``(N, C)`` log-probabilities, target ``(N,)`` int64 class indices.
     """
 
-    def __init__(self, weight=None, ignore_index=-100, reduction="mean"):
+    weight: ag.Tensor | None
+
+    def __init__(self, weight: ag.Tensor | None = None, ignore_index: int = -100, reduction: str = "mean") -> None:
         super().__init__(reduction)
         self.register_buffer("weight", _optional_tensor(weight, "NLLLoss: weight"))
         self.ignore_index = ignore_index
 
-    def forward(self, input, target):
+    def forward(self, input: ag.Tensor, target: ag.Tensor) -> ag.Tensor:
         """The loss of log-probabilities ``input`` against ``target``."""
         return F.nll_loss(input, target, weight=self.weight, ignore_index=self.ignore_index, reduction=self.reduction)
 
@@ -82,7 +90,7 @@ class MSELoss(_Loss):
     Shapes: input and target of the same shape.
     """
 
-    def forward(self, input, target):
+    def forward(self, input: ag.Tensor, target: ag.Tensor) -> ag.Tensor:
         """The squared error of ``input`` against ``target``."""
         return F.mse_loss(input, target, reduction=self.reduction)
 
@@ -96,12 +104,15 @@ class BCEWithLogitsLoss(_Loss):
         pos_weight: weight of the positive examples, per class (broadcast along the last dim).
     """
 
-    def __init__(self, weight=None, reduction="mean", pos_weight=None):
+    weight: ag.Tensor | None
+    pos_weight: ag.Tensor | None
+
+    def __init__(self, weight: ag.Tensor | None = None, reduction: str = "mean", pos_weight: ag.Tensor | None = None) -> None:
         super().__init__(reduction)
         self.register_buffer("weight", _optional_tensor(weight, "BCEWithLogitsLoss: weight"))
         self.register_buffer("pos_weight", _optional_tensor(pos_weight, "BCEWithLogitsLoss: pos_weight"))
 
-    def forward(self, input, target):
+    def forward(self, input: ag.Tensor, target: ag.Tensor) -> ag.Tensor:
         """The loss of logits ``input`` against probabilities ``target``."""
         return F.binary_cross_entropy_with_logits(input, target, weight=self.weight, reduction=self.reduction,
                                                   pos_weight=self.pos_weight)
@@ -115,11 +126,13 @@ class BCELoss(_Loss):
         weight: rescales each element's loss (broadcast to the input's shape); a buffer.
     """
 
-    def __init__(self, weight=None, reduction="mean"):
+    weight: ag.Tensor | None
+
+    def __init__(self, weight: ag.Tensor | None = None, reduction: str = "mean") -> None:
         super().__init__(reduction)
         self.register_buffer("weight", _optional_tensor(weight, "BCELoss: weight"))
 
-    def forward(self, input, target):
+    def forward(self, input: ag.Tensor, target: ag.Tensor) -> ag.Tensor:
         """The loss of probabilities ``input`` against ``target``."""
         return F.binary_cross_entropy(input, target, weight=self.weight, reduction=self.reduction)
 
@@ -130,11 +143,11 @@ class KLDivLoss(_Loss):
 
     reductions = ("none", "batchmean", "sum", "mean")
 
-    def __init__(self, reduction="mean", log_target=False):
+    def __init__(self, reduction: str = "mean", log_target: bool = False) -> None:
         super().__init__(reduction)
         self.log_target = log_target
 
-    def forward(self, input, target):
+    def forward(self, input: ag.Tensor, target: ag.Tensor) -> ag.Tensor:
         """The divergence of ``target`` from ``exp(input)``."""
         return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
 
@@ -142,7 +155,7 @@ class KLDivLoss(_Loss):
 class L1Loss(_Loss):
     """Mean absolute error ``mean(|input - target|)``. Shapes: input and target of the same shape."""
 
-    def forward(self, input, target):
+    def forward(self, input: ag.Tensor, target: ag.Tensor) -> ag.Tensor:
         """The absolute error of ``input`` against ``target``."""
         return F.l1_loss(input, target, reduction=self.reduction)
 
@@ -150,11 +163,11 @@ class L1Loss(_Loss):
 class SmoothL1Loss(_Loss):
     """Quadratic for ``|input - target| < beta`` (as ``0.5 d**2 / beta``), linear beyond. Same shapes."""
 
-    def __init__(self, reduction="mean", beta=1.0):
+    def __init__(self, reduction: str = "mean", beta: float = 1.0) -> None:
         super().__init__(reduction)
         self.beta = beta
 
-    def forward(self, input, target):
+    def forward(self, input: ag.Tensor, target: ag.Tensor) -> ag.Tensor:
         """The smooth L1 loss of ``input`` against ``target``."""
         return F.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
 
@@ -162,11 +175,11 @@ class SmoothL1Loss(_Loss):
 class HuberLoss(_Loss):
     """Quadratic for ``|input - target| <= delta`` (as ``0.5 d**2``), linear (slope ``delta``) beyond. Same shapes."""
 
-    def __init__(self, reduction="mean", delta=1.0):
+    def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
         super().__init__(reduction)
         self.delta = delta
 
-    def forward(self, input, target):
+    def forward(self, input: ag.Tensor, target: ag.Tensor) -> ag.Tensor:
         """The Huber loss of ``input`` against ``target``."""
         return F.huber_loss(input, target, reduction=self.reduction, delta=self.delta)
 
@@ -174,11 +187,11 @@ class HuberLoss(_Loss):
 class MarginRankingLoss(_Loss):
     """``max(0, -y * (x1 - x2) + margin)`` for targets ``y`` in {1, -1}. Shapes: ``(N,)`` each (broadcastable)."""
 
-    def __init__(self, margin=0.0, reduction="mean"):
+    def __init__(self, margin: float = 0.0, reduction: str = "mean") -> None:
         super().__init__(reduction)
         self.margin = margin
 
-    def forward(self, input1, input2, target):
+    def forward(self, input1: ag.Tensor, input2: ag.Tensor, target: ag.Tensor) -> ag.Tensor:
         """The ranking loss of the pair ``(input1, input2)`` against ``target``."""
         return F.margin_ranking_loss(input1, input2, target, self.margin, reduction=self.reduction)
 
@@ -186,7 +199,7 @@ class MarginRankingLoss(_Loss):
 class SoftMarginLoss(_Loss):
     """Two-class logistic loss ``log(1 + exp(-y * x))`` for targets ``y`` in {1, -1}. Same shapes."""
 
-    def forward(self, input, target):
+    def forward(self, input: ag.Tensor, target: ag.Tensor) -> ag.Tensor:
         """The soft margin loss of ``input`` against ``target``."""
         return F.soft_margin_loss(input, target, reduction=self.reduction)
 
@@ -197,11 +210,12 @@ class TripletMarginLoss(_Loss):
     Shapes: anchor, positive and negative ``(N, D)`` (or ``(D,)``) -> a scalar, or ``(N,)`` with ``'none'``.
     """
 
-    def __init__(self, margin=1.0, p=2.0, eps=1e-6, swap=False, reduction="mean"):
+    def __init__(self, margin: float = 1.0, p: float = 2.0, eps: float = 1e-6, swap: bool = False,
+                 reduction: str = "mean") -> None:
         super().__init__(reduction)
         self.margin, self.p, self.eps, self.swap = margin, p, eps, swap
 
-    def forward(self, anchor, positive, negative):
+    def forward(self, anchor: ag.Tensor, positive: ag.Tensor, negative: ag.Tensor) -> ag.Tensor:
         """The triplet loss of ``anchor`` with ``positive`` and ``negative`` examples."""
         return F.triplet_margin_loss(anchor, positive, negative, self.margin, self.p, self.eps, self.swap,
                                      reduction=self.reduction)

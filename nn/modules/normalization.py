@@ -1,5 +1,9 @@
 """Normalization layers: ``BatchNorm1d`` (``(N, C)`` / ``(N, C, L)``), ``BatchNorm2d`` (``(N, C, H, W)``),
 ``LayerNorm`` (the trailing dims of each sample) and ``GroupNorm`` (groups of channels of each sample)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 import autograd as ag
 
 from .. import functional as F
@@ -8,16 +12,21 @@ from ..module import Module
 from ..parameter import Parameter
 from ._utils import _check_device, shape_of
 
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from autograd.types import DeviceLike, DTypeLike
+
 __all__ = ["BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm"]
 
 
-def _affine(module, shape, affine, bias, dtype):
+def _affine(module: Module, shape: tuple[int, ...], affine: bool, bias: bool, dtype: DTypeLike | None) -> None:
     """Register ``weight`` (ones) and ``bias`` (zeros) of ``shape``, or None where ``affine``/``bias`` is off."""
     module.register_parameter("weight", Parameter(ag.ones(*shape, dtype=dtype)) if affine else None)
     module.register_parameter("bias", Parameter(ag.zeros(*shape, dtype=dtype)) if affine and bias else None)
 
 
-def _reset_affine(module):
+def _reset_affine(module: _BatchNorm | LayerNorm | GroupNorm) -> None:
     """PyTorch's init of a normalisation layer's affine parameters: weight 1, bias 0."""
     if module.weight is not None:
         init.ones_(module.weight)
@@ -35,10 +44,15 @@ class _BatchNorm(Module):
     ``track_running_stats=False``). Then scale by ``weight`` (gamma) and shift by ``bias`` (beta).
     """
 
-    _expected_ranks = ()
+    _expected_ranks: tuple[int, ...] = ()
+    weight: Parameter | None
+    bias: Parameter | None
+    running_mean: ag.Tensor | None
+    running_var: ag.Tensor | None
+    num_batches_tracked: ag.Tensor | None
 
-    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
-                 device=None, dtype=None, *, bias=True):
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
+                 track_running_stats: bool = True, device: DeviceLike | None = None, dtype: DTypeLike | None = None, *, bias: bool = True) -> None:
         super().__init__()
         _check_device(device, type(self).__name__)
         self.num_features = num_features
@@ -57,20 +71,22 @@ class _BatchNorm(Module):
             self.register_buffer("num_batches_tracked", None)
         self.reset_parameters()
 
-    def reset_running_stats(self):
+    def reset_running_stats(self) -> None:
         """Running mean 0, running variance 1, no batches seen."""
-        if self.track_running_stats:
-            with ag.no_grad():
+        with ag.no_grad():  # (the buffers are None without track_running_stats)
+            if self.running_mean is not None:
                 self.running_mean.zero_()
+            if self.running_var is not None:
                 self.running_var.fill_(1)
+            if self.num_batches_tracked is not None:
                 self.num_batches_tracked.zero_()
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         """Reset the running statistics and set gamma to 1 and beta to 0."""
         self.reset_running_stats()
         _reset_affine(self)
 
-    def _check_input(self, input):
+    def _check_input(self, input: ag.Tensor) -> None:
         """ValueError for a rank this layer does not take, RuntimeError for the wrong channel count."""
         if input.ndim not in self._expected_ranks:
             ranks = " or ".join(f"{r}D" for r in self._expected_ranks)
@@ -79,29 +95,30 @@ class _BatchNorm(Module):
             raise RuntimeError(f"{self!r}: expected input with {self.num_features} channels (dim 1), "
                                f"got input of shape {shape_of(input)}")
 
-    def forward(self, input):
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
         """Normalise per channel (dim 1). Raises ValueError for a wrong rank, RuntimeError for a wrong channel count."""
         self._check_input(input)
         factor = 0.0 if self.momentum is None else self.momentum
-        if self.training and self.track_running_stats:
+        count = self.num_batches_tracked
+        if self.training and self.track_running_stats and count is not None:  # (None: tracking switched on later)
             with ag.no_grad():
-                self.num_batches_tracked.add_(1)
+                count.add_(1)
             if self.momentum is None:
-                factor = 1.0 / float(self.num_batches_tracked.item())
+                factor = 1.0 / float(count.item())
         use_batch_stats = self.training or (self.running_mean is None and self.running_var is None)
         # Running statistics are passed only when F.batch_norm should read (eval) or update (train) them.
         track = not self.training or self.track_running_stats
         return F.batch_norm(input, self.running_mean if track else None, self.running_var if track else None,
                             self.weight, self.bias, use_batch_stats, factor, self.eps)
 
-    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
+    def _load_from_state_dict(self, state_dict: Mapping[str, Any], prefix: str, *args: Any, **kwargs: Any) -> None:
         """Accept checkpoints from before ``num_batches_tracked`` existed (it counts from 0), as PyTorch does."""
         key = prefix + "num_batches_tracked"
         if self.num_batches_tracked is not None and key not in state_dict:
             state_dict = {**state_dict, key: ag.tensor(0, dtype=ag.int64)}
         super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
                 f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
 
@@ -129,7 +146,11 @@ class LayerNorm(Module):
     initialised to 1 and 0; absent with ``elementwise_affine=False``, the bias alone with ``bias=False``).
     """
 
-    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, device=None, dtype=None):
+    weight: Parameter | None
+    bias: Parameter | None
+
+    def __init__(self, normalized_shape: int | Sequence[int], eps: float = 1e-5, elementwise_affine: bool = True,
+                 bias: bool = True, device: DeviceLike | None = None, dtype: DTypeLike | None = None) -> None:
         super().__init__()
         _check_device(device, type(self).__name__)
         if isinstance(normalized_shape, int):
@@ -139,11 +160,11 @@ class LayerNorm(Module):
         self.elementwise_affine = elementwise_affine
         _affine(self, self.normalized_shape, elementwise_affine, bias, dtype)
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         """Weight 1, bias 0."""
         _reset_affine(self)
 
-    def forward(self, input):
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
         """Normalise. Raises RuntimeError when the input's trailing dims are not ``normalized_shape``."""
         k = len(self.normalized_shape)
         if shape_of(input)[-k:] != self.normalized_shape:
@@ -151,7 +172,7 @@ class LayerNorm(Module):
                                f"got input of shape {shape_of(input)}")
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}"
 
 
@@ -163,7 +184,11 @@ class GroupNorm(Module):
     (absent with ``affine=False``; the bias alone with ``bias=False``).
     """
 
-    def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None, *, bias=True):
+    weight: Parameter | None
+    bias: Parameter | None
+
+    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5, affine: bool = True,
+                 device: DeviceLike | None = None, dtype: DTypeLike | None = None, *, bias: bool = True) -> None:
         super().__init__()
         _check_device(device, type(self).__name__)
         if num_channels % num_groups:
@@ -174,15 +199,15 @@ class GroupNorm(Module):
         self.affine = affine
         _affine(self, (num_channels,), affine, bias, dtype)
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         """Weight 1, bias 0."""
         _reset_affine(self)
 
-    def forward(self, input):
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
         """Normalise. Raises RuntimeError for fewer than 2 dims or a channel count other than ``num_channels``."""
         if input.ndim < 2 or input.shape[1] != self.num_channels:
             raise RuntimeError(f"{self!r}: expected input of shape (N, {self.num_channels}, *), got input of shape {shape_of(input)}")
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, bias={self.bias is not None}"

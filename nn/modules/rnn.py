@@ -10,8 +10,11 @@ input ``(L, N, H_in)``, ``(N, L, H_in)`` with ``batch_first``, or unbatched ``(L
 ``h_0``/``h_n`` ``(D * num_layers, N, H_out)`` (``c_0``/``c_n`` ``(D * num_layers, N, hidden_size)``), without
 ``N`` when unbatched; output ``(L, N, D * H_out)`` (``(N, L, ...)`` with ``batch_first``).
 """
+from __future__ import annotations
+
 import numbers
 import warnings
+from typing import TYPE_CHECKING, Any
 
 import autograd as ag
 
@@ -19,12 +22,25 @@ from .. import functional as F
 from ..module import Module
 from ..parameter import Parameter
 from ._utils import _check_device, shape_of
-from .rnn_cell import (check_dtype, check_nonlinearity, check_size, gru_step, init_uniform, lstm_step, rnn_relu_step,
-                       rnn_tanh_step)
+from .rnn_cell import (
+    check_dtype,
+    check_nonlinearity,
+    check_size,
+    gru_step,
+    init_uniform,
+    lstm_step,
+    rnn_relu_step,
+    rnn_tanh_step,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from autograd.types import DeviceLike, DTypeLike
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU"]
 
-_MODES = {  # mode -> (gates stacked in the weights, one-step function)
+_MODES: dict[str, tuple[int, Callable[..., tuple[ag.Tensor, ...]]]] = {  # mode -> (gates stacked, one-step function)
     "RNN_TANH": (1, rnn_tanh_step), "RNN_RELU": (1, rnn_relu_step), "LSTM": (4, lstm_step), "GRU": (3, gru_step),
 }
 
@@ -39,13 +55,16 @@ class RNNBase(Module):
         TypeError: a ``hidden_size`` that is not an int.
     """
 
-    def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
-                 bidirectional=False, proj_size=0, device=None, dtype=None):
+    weight_ih_l0: Parameter  # (and the other weights of each layer and direction, set by name)
+
+    def __init__(self, mode: str, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
+                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False, proj_size: int = 0,
+                 device: DeviceLike | None = None, dtype: DTypeLike | None = None) -> None:
         super().__init__()
         _check_device(device, type(self).__name__)
         if mode not in _MODES:
             raise ValueError(f"Unrecognized RNN mode: {mode!r}")
-        if not isinstance(dropout, numbers.Number) or isinstance(dropout, bool) or not 0 <= dropout <= 1:
+        if not isinstance(dropout, (int, float, numbers.Real)) or isinstance(dropout, bool) or not 0 <= float(dropout) <= 1:
             raise ValueError("dropout should be a number in range [0, 1] representing the probability of an element "
                              f"being zeroed, got {dropout!r}")
         self.mode = mode
@@ -59,7 +78,7 @@ class RNNBase(Module):
         if proj_size >= hidden_size:
             raise ValueError(f"proj_size has to be smaller than hidden_size, got proj_size={proj_size} and "
                              f"hidden_size={hidden_size}")
-        if dropout > 0 and num_layers == 1:
+        if float(dropout) > 0 and num_layers == 1:
             warnings.warn("dropout option adds dropout after all but last recurrent layer, so non-zero dropout expects "
                           f"num_layers greater than 1, but got dropout={dropout} and num_layers={num_layers}",
                           UserWarning, stacklevel=3)
@@ -68,11 +87,11 @@ class RNNBase(Module):
         gates = _MODES[mode][0] * self.hidden_size
         out = self.proj_size or self.hidden_size
         directions = 2 if bidirectional else 1
-        self._all_weights = []  # per layer and direction: the parameter names, in PyTorch's order
+        self._all_weights: list[list[str]] = []  # per layer and direction: the parameter names, in PyTorch's order
         for layer in range(self.num_layers):
             for direction in range(directions):
                 layer_input = self.input_size if layer == 0 else out * directions
-                shapes = [("weight_ih", (gates, layer_input)), ("weight_hh", (gates, out))]
+                shapes: list[tuple[str, tuple[int, ...]]] = [("weight_ih", (gates, layer_input)), ("weight_hh", (gates, out))]
                 if bias:
                     shapes += [("bias_ih", (gates,)), ("bias_hh", (gates,))]
                 if self.proj_size:
@@ -83,19 +102,19 @@ class RNNBase(Module):
                 self._all_weights.append([name + suffix for name, _ in shapes])
         self.reset_parameters()
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         """Re-draw every weight uniform in ``[-1/sqrt(hidden_size), 1/sqrt(hidden_size)]``, as PyTorch."""
-        init_uniform(self)
+        init_uniform(self.parameters(), self.hidden_size)
 
-    def flatten_parameters(self):
+    def flatten_parameters(self) -> None:
         """No-op, as PyTorch off cuDNN: there is no fused weight buffer to compact."""
 
     @property
-    def all_weights(self):
+    def all_weights(self) -> list[list[Parameter]]:
         """The parameters, one list per layer and direction (PyTorch's order)."""
         return [[getattr(self, name) for name in names] for names in self._all_weights]
 
-    def _step_weights(self, k):
+    def _step_weights(self, k: int) -> list[ag.Tensor | None]:
         """The one-step function's weights for layer-direction ``k``: ``w_ih, w_hh, b_ih, b_hh[, w_hr]``."""
         suffix = self._all_weights[k][0][len("weight_ih"):]
         names = ["weight_ih", "weight_hh", "bias_ih", "bias_hh"] + (["weight_hr"] if self.proj_size else [])
@@ -103,7 +122,7 @@ class RNNBase(Module):
 
     # -- forward -----------------------------------------------------------------------------------------------
 
-    def _check_input(self, input):
+    def _check_input(self, input: ag.Tensor) -> tuple[ag.Tensor, bool]:
         """The input as time-major ``(L, N, H_in)``, and whether it was batched."""
         name = self._get_name()
         if not isinstance(input, ag.Tensor):
@@ -121,7 +140,7 @@ class RNNBase(Module):
             raise RuntimeError(f"{name}: Expected sequence length to be larger than 0 in RNN (input of shape {shape_of(input)})")
         return x, batched
 
-    def _initial_states(self, hx, batched, n, dtype):
+    def _initial_states(self, hx: Any, batched: bool, n: int, dtype: Any) -> list[tuple[ag.Tensor, ...]]:
         """Per layer and direction, the state tuple ``(h,)`` / ``(h, c)`` of ``(N, ...)`` tensors (zeros by default)."""
         name, layers = self._get_name(), self.num_layers * (2 if self.bidirectional else 1)
         sizes = [self.proj_size or self.hidden_size] + ([self.hidden_size] if self.mode == "LSTM" else [])
@@ -150,7 +169,7 @@ class RNNBase(Module):
             states.append((h if batched else h.unsqueeze(1)).unbind(0))
         return list(zip(*states))
 
-    def forward(self, input, hx=None):
+    def forward(self, input: ag.Tensor, hx: ag.Tensor | tuple[ag.Tensor, ag.Tensor] | None = None) -> tuple[ag.Tensor, Any]:
         """Run the layers over the sequence: ``(output, h_n)``, or ``(output, (h_n, c_n))`` for the LSTM.
 
         Raises:
@@ -182,7 +201,7 @@ class RNNBase(Module):
             output, last = output.squeeze(1), tuple(h.squeeze(1) for h in last)
         return output, (last if self.mode == "LSTM" else last[0])
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         text = f"{self.input_size}, {self.hidden_size}"
         if self.proj_size:
             text += f", proj_size={self.proj_size}"
@@ -199,10 +218,11 @@ class RNNBase(Module):
         return text
 
 
-def _scan(step, xs, state, weights, reverse):
+def _scan(step: Callable[..., tuple[ag.Tensor, ...]], xs: list[ag.Tensor], state: tuple[ag.Tensor, ...], weights: list[ag.Tensor | None],
+          reverse: bool) -> tuple[list[ag.Tensor], tuple[ag.Tensor, ...]]:
     """Run ``step`` over the time steps ``xs`` (forward, or from the end with ``reverse``); the outputs ``h_t`` in
     time order and the final state."""
-    ys = [None] * len(xs)
+    ys: list[Any] = [None] * len(xs)
     for t in (reversed(range(len(xs))) if reverse else range(len(xs))):
         state = step(xs[t], state, *weights)
         ys[t] = state[0]
@@ -218,8 +238,13 @@ class RNN(RNNBase):
         ValueError: a nonlinearity other than 'tanh' or 'relu' (and see :class:`RNNBase`).
     """
 
-    def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True, batch_first=False,
-                 dropout=0.0, bidirectional=False, proj_size=0, device=None, dtype=None):
+    if TYPE_CHECKING:
+        def forward(self, input: ag.Tensor, hx: ag.Tensor | tuple[ag.Tensor, ag.Tensor] | None = None
+                    ) -> tuple[ag.Tensor, ag.Tensor]: ...
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, nonlinearity: str = "tanh",
+                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
+                 proj_size: int = 0, device: DeviceLike | None = None, dtype: DTypeLike | None = None) -> None:
         check_nonlinearity(nonlinearity)
         self.nonlinearity = nonlinearity
         super().__init__("RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU", input_size, hidden_size, num_layers,
@@ -232,8 +257,11 @@ class LSTM(RNNBase):
     ``forward(input, (h_0, c_0))`` returns ``(output, (h_n, c_n))``. Shapes: see :mod:`nn.modules.rnn`.
     """
 
-    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
-                 bidirectional=False, proj_size=0, device=None, dtype=None):
+    if TYPE_CHECKING:
+        def forward(self, input: ag.Tensor, hx: ag.Tensor | tuple[ag.Tensor, ag.Tensor] | None = None) -> tuple[ag.Tensor, tuple[ag.Tensor, ag.Tensor]]: ...
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True, batch_first: bool = False,
+                 dropout: float = 0.0, bidirectional: bool = False, proj_size: int = 0, device: DeviceLike | None = None, dtype: DTypeLike | None = None) -> None:
         super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
                          proj_size, device, dtype)
 
@@ -244,7 +272,10 @@ class GRU(RNNBase):
     Shapes: see :mod:`nn.modules.rnn`.
     """
 
-    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
-                 bidirectional=False, proj_size=0, device=None, dtype=None):
+    if TYPE_CHECKING:
+        def forward(self, input: ag.Tensor, hx: ag.Tensor | tuple[ag.Tensor, ag.Tensor] | None = None) -> tuple[ag.Tensor, ag.Tensor]: ...
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True, batch_first: bool = False,
+                 dropout: float = 0.0, bidirectional: bool = False, proj_size: int = 0, device: DeviceLike | None = None, dtype: DTypeLike | None = None) -> None:
         super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
                          proj_size, device, dtype)
