@@ -5,16 +5,26 @@ own (pre-forward and forward) and this module keeps the two global ones, which t
 use to see which module produced which part of the graph (``torch.nn.modules.module.register_module_forward_hook``).
 Everything here is also importable from ``nn.module``.
 """
+from __future__ import annotations
+
 import itertools
 from collections import OrderedDict
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from typing_extensions import Self  # noqa: UP035  (typing.Self is Python 3.11+; 3.10 is supported)
+
+    from .module import Module
 
 __all__ = ["RemovableHandle", "register_module_forward_pre_hook", "register_module_forward_hook"]
 
 _handle_ids = itertools.count()
 
 # Mutated in place, never rebound: nn.module binds these same objects for its fast "any hooks?" check.
-_global_forward_pre_hooks = OrderedDict()
-_global_forward_hooks = OrderedDict()
+_global_forward_pre_hooks: OrderedDict[int, tuple[Callable[..., Any], bool]] = OrderedDict()
+_global_forward_hooks: OrderedDict[int, tuple[Callable[..., Any], bool]] = OrderedDict()
 
 
 class RemovableHandle:
@@ -22,24 +32,25 @@ class RemovableHandle:
 
     __slots__ = ("id", "_hooks_dicts")
 
-    def __init__(self, *hooks_dicts):
+    def __init__(self, *hooks_dicts: dict[int, Any]) -> None:
         self.id = next(_handle_ids)
         self._hooks_dicts = hooks_dicts
 
-    def remove(self):
+    def remove(self) -> None:
         """Unregister the hook; a second call does nothing."""
         for hooks in self._hooks_dicts:
             hooks.pop(self.id, None)
 
-    def __enter__(self):
+    def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         self.remove()
         return False
 
 
-def _add_hook(hooks, hook, prepend=False, with_kwargs=False):
+def _add_hook(hooks: OrderedDict[int, tuple[Callable[..., Any], bool]], hook: Callable[..., Any],
+              prepend: bool = False, with_kwargs: bool = False) -> RemovableHandle:
     """Register ``hook`` in the registry ``hooks`` (first instead of last with ``prepend``); returns its handle."""
     handle = RemovableHandle(hooks)
     hooks[handle.id] = (hook, with_kwargs)
@@ -48,17 +59,17 @@ def _add_hook(hooks, hook, prepend=False, with_kwargs=False):
     return handle
 
 
-def register_module_forward_pre_hook(hook):
+def register_module_forward_pre_hook(hook: Callable[..., Any]) -> RemovableHandle:
     """Run ``hook(module, args)`` before the forward of every module (global; see ``Module.register_forward_pre_hook``)."""
     return _add_hook(_global_forward_pre_hooks, hook)
 
 
-def register_module_forward_hook(hook):
+def register_module_forward_hook(hook: Callable[..., Any]) -> RemovableHandle:
     """Run ``hook(module, args, output)`` after the forward of every module (global; see ``Module.register_forward_hook``)."""
     return _add_hook(_global_forward_hooks, hook)
 
 
-def _call_with_hooks(module, args, kwargs):
+def _call_with_hooks(module: Module, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """``module.forward(*args, **kwargs)`` between the pre-hooks and the hooks (global ones first), as PyTorch.
 
     A pre-hook's non-None return replaces the positional args (with ``with_kwargs``: ``(args, kwargs)``);

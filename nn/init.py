@@ -12,9 +12,12 @@ number of nodes of the previous layer (the fan-in). Here:
   ``xavier_normal_`` is Glorot's original, which also counts the fan-out: std ``sqrt(2 / (fan_in + fan_out))``;
 * the book's "He" is ``kaiming_normal_(w, nonlinearity='relu')`` (std ``sqrt(2 / fan_in)``).
 """
+from __future__ import annotations
+
 import math
 import numbers
 import warnings
+from typing import Any
 
 import numpy as np
 
@@ -26,7 +29,7 @@ __all__ = [
 ]
 
 
-def calculate_gain(nonlinearity, param=None):
+def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     """The recommended scale of the weights' std for a nonlinearity (PyTorch's table).
 
     ``linear``/``conv*``/``sigmoid``: 1; ``tanh``: 5/3; ``relu``: sqrt(2); ``leaky_relu``:
@@ -44,8 +47,8 @@ def calculate_gain(nonlinearity, param=None):
     if nonlinearity == "leaky_relu":
         if param is None:
             slope = 0.01
-        elif isinstance(param, numbers.Number) and not isinstance(param, bool):
-            slope = param
+        elif isinstance(param, (int, float, numbers.Real)) and not isinstance(param, bool):  # (not complex)
+            slope = float(param)
         else:
             raise ValueError(f"negative_slope {param} not a valid number")
         return math.sqrt(2.0 / (1 + slope**2))
@@ -54,7 +57,7 @@ def calculate_gain(nonlinearity, param=None):
     raise ValueError(f"Unsupported nonlinearity {nonlinearity}")
 
 
-def _calculate_fan_in_and_fan_out(tensor):
+def _calculate_fan_in_and_fan_out(tensor: ag.Tensor) -> tuple[int, int]:
     """``(fan_in, fan_out)`` of a weight: Linear ``(out, in)`` -> ``(in, out)``; Conv ``(out, in/g, kh, kw)``
     -> ``(in/g * kh * kw, out * kh * kw)``.
 
@@ -68,7 +71,7 @@ def _calculate_fan_in_and_fan_out(tensor):
     return tensor.shape[1] * receptive_field, tensor.shape[0] * receptive_field
 
 
-def _calculate_correct_fan(tensor, mode):
+def _calculate_correct_fan(tensor: ag.Tensor, mode: str) -> int:
     """The fan-in or the fan-out of ``tensor``, as ``mode`` says. Raises ValueError for another mode."""
     mode = mode.lower()
     if mode not in ("fan_in", "fan_out"):
@@ -77,29 +80,32 @@ def _calculate_correct_fan(tensor, mode):
     return fan_in if mode == "fan_in" else fan_out
 
 
-def _fill(tensor, values):
+def _fill(tensor: ag.Tensor, values: Any) -> ag.Tensor:
     """Copy ``values`` into ``tensor`` in place, outside the graph; returns ``tensor``."""
     with ag.no_grad():
         tensor.copy_(values)
     return tensor
 
 
-def _rng(generator):
+def _rng(generator: ag.Generator | np.random.Generator | None) -> np.random.Generator:
     """The numpy generator behind ``generator`` (the thread's default one when it is None)."""
     return ag.random.numpy_generator(generator, "nn.init")
 
 
-def uniform_(tensor, a=0.0, b=1.0, generator=None):
+def uniform_(tensor: ag.Tensor, a: float = 0.0, b: float = 1.0,
+             generator: ag.Generator | None = None) -> ag.Tensor:
     """Fill with samples of the uniform distribution on ``[a, b)``."""
     return _fill(tensor, _rng(generator).uniform(a, b, size=tensor.shape))
 
 
-def normal_(tensor, mean=0.0, std=1.0, generator=None):
+def normal_(tensor: ag.Tensor, mean: float = 0.0, std: float = 1.0,
+            generator: ag.Generator | None = None) -> ag.Tensor:
     """Fill with samples of the normal distribution ``N(mean, std**2)``."""
     return _fill(tensor, _rng(generator).normal(mean, std, size=tensor.shape))
 
 
-def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
+def trunc_normal_(tensor: ag.Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0,
+                  generator: ag.Generator | None = None) -> ag.Tensor:
     """Fill with ``N(mean, std**2)`` conditioned on ``[a, b]`` (``a``, ``b`` absolute bounds, not in stds).
 
     Rejection sampling, as PyTorch: from the normal itself while it puts more than 30% of its mass in
@@ -142,30 +148,31 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     return _fill(tensor, values.reshape(tensor.shape))
 
 
-def constant_(tensor, val):
+def constant_(tensor: ag.Tensor, val: float) -> ag.Tensor:
     """Fill with the value ``val``."""
     with ag.no_grad():
         return tensor.fill_(val)
 
 
-def ones_(tensor):
+def ones_(tensor: ag.Tensor) -> ag.Tensor:
     """Fill with ones."""
     return constant_(tensor, 1.0)
 
 
-def zeros_(tensor):
+def zeros_(tensor: ag.Tensor) -> ag.Tensor:
     """Fill with zeros."""
     return constant_(tensor, 0.0)
 
 
-def eye_(tensor):
+def eye_(tensor: ag.Tensor) -> ag.Tensor:
     """Fill a 2-D tensor with the identity matrix. Raises ValueError for other ranks."""
     if tensor.ndim != 2:
         raise ValueError(f"eye_: only tensors with 2 dimensions are supported, got shape {tuple(tensor.shape)}")
-    return _fill(tensor, np.eye(*tensor.shape))
+    rows, cols = tensor.shape
+    return _fill(tensor, np.eye(rows, cols))
 
 
-def dirac_(tensor, groups=1):
+def dirac_(tensor: ag.Tensor, groups: int = 1) -> ag.Tensor:
     """Fill a conv weight ``(out, in/groups, *kernel)`` with the Dirac delta: the layer passes its input through.
 
     In each of the ``groups`` groups, output channel ``d`` gets a 1 at input channel ``d`` and the kernel's centre
@@ -193,7 +200,7 @@ def dirac_(tensor, groups=1):
     return _fill(tensor, values)
 
 
-def xavier_uniform_(tensor, gain=1.0, generator=None):
+def xavier_uniform_(tensor: ag.Tensor, gain: float = 1.0, generator: ag.Generator | None = None) -> ag.Tensor:
     """Glorot/Xavier uniform: ``U(-a, a)`` with ``a = gain * sqrt(6 / (fan_in + fan_out))``.
 
     Keeps the variance of activations and of gradients about constant through layers with a symmetric
@@ -204,7 +211,7 @@ def xavier_uniform_(tensor, gain=1.0, generator=None):
     return uniform_(tensor, -bound, bound, generator)
 
 
-def xavier_normal_(tensor, gain=1.0, generator=None):
+def xavier_normal_(tensor: ag.Tensor, gain: float = 1.0, generator: ag.Generator | None = None) -> ag.Tensor:
     """Glorot/Xavier normal: ``N(0, std**2)`` with ``std = gain * sqrt(2 / (fan_in + fan_out))``.
 
     The book's "Xavier initial value" uses ``1 / sqrt(fan_in)`` instead: that is
@@ -214,7 +221,7 @@ def xavier_normal_(tensor, gain=1.0, generator=None):
     return normal_(tensor, 0.0, gain * math.sqrt(2.0 / float(fan_in + fan_out)), generator)
 
 
-def _kaiming_std(tensor, a, mode, nonlinearity):
+def _kaiming_std(tensor: ag.Tensor, a: float, mode: str, nonlinearity: str) -> float | None:
     """He's std ``gain / sqrt(fan)``; None (after a warning, as PyTorch) for a tensor with no elements."""
     if 0 in tensor.shape:
         warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=3)
@@ -222,7 +229,8 @@ def _kaiming_std(tensor, a, mode, nonlinearity):
     return calculate_gain(nonlinearity, a) / math.sqrt(_calculate_correct_fan(tensor, mode))
 
 
-def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
+def kaiming_uniform_(tensor: ag.Tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
+                     generator: ag.Generator | None = None) -> ag.Tensor:
     """He/Kaiming uniform: ``U(-b, b)`` with ``b = gain * sqrt(3 / fan)``, ``gain = calculate_gain(nonlinearity, a)``.
 
     Args:
@@ -238,7 +246,8 @@ def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gene
     return uniform_(tensor, -bound, bound, generator)
 
 
-def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
+def kaiming_normal_(tensor: ag.Tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
+                    generator: ag.Generator | None = None) -> ag.Tensor:
     """He/Kaiming normal: ``N(0, std**2)`` with ``std = gain / sqrt(fan)``.
 
     With ``nonlinearity='relu'`` this is the book's "He initial value" ``sqrt(2 / n)``; with
@@ -250,7 +259,7 @@ def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gener
     return normal_(tensor, 0.0, std, generator)
 
 
-def orthogonal_(tensor, gain=1.0, generator=None):
+def orthogonal_(tensor: ag.Tensor, gain: float = 1.0, generator: ag.Generator | None = None) -> ag.Tensor:
     """Fill with a (semi-)orthogonal matrix times ``gain`` (Saxe et al., arXiv:1312.6120).
 
     The tensor is seen as ``(rows, cols)`` with ``cols`` the product of its other dims; its rows (when
@@ -279,7 +288,8 @@ def orthogonal_(tensor, gain=1.0, generator=None):
     return _fill(tensor, gain * q.reshape(tensor.shape))
 
 
-def sparse_(tensor, sparsity, std=0.01, generator=None):
+def sparse_(tensor: ag.Tensor, sparsity: float, std: float = 0.01,
+            generator: ag.Generator | None = None) -> ag.Tensor:
     """Fill a 2-D tensor ``(rows, cols)`` with ``N(0, std**2)`` values, then zero ``ceil(sparsity * rows)``
     randomly chosen entries of each column (Martens, "Deep learning via Hessian-free optimization", 2010).
 
@@ -288,7 +298,7 @@ def sparse_(tensor, sparsity, std=0.01, generator=None):
     """
     if tensor.ndim != 2:
         raise ValueError(f"sparse_: only tensors with 2 dimensions are supported, got shape {tuple(tensor.shape)}")
-    if not isinstance(sparsity, numbers.Real) or not 0.0 <= sparsity <= 1.0:
+    if not isinstance(sparsity, (int, float, numbers.Real)) or not 0.0 <= float(sparsity) <= 1.0:
         raise ValueError(f"sparse_: sparsity must be a fraction in [0, 1], got {sparsity!r}")
     rows, cols = tensor.shape
     rng = _rng(generator)

@@ -3,13 +3,19 @@
 :class:`StateDictMixin` holds the methods; :class:`~nn.Module` inherits them, so they are used and overridden
 as ``Module`` methods (a layer that reads older checkpoint layouts overrides ``_load_from_state_dict``).
 """
+from __future__ import annotations
+
 import itertools
 from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import autograd as ag
 
 from .parameter import Parameter
+
+if TYPE_CHECKING:
+    from .module import Module
 
 __all__ = ["StateDictMixin"]
 
@@ -19,7 +25,7 @@ class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpec
 
     __slots__ = ()
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         if not self.missing_keys and not self.unexpected_keys:
             return "<All keys matched successfully>"
         return super().__repr__()
@@ -30,7 +36,13 @@ class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpec
 class StateDictMixin:
     """The state-dict methods of :class:`~nn.Module`; they read its ``_parameters``, ``_buffers`` and ``_modules``."""
 
-    def _save_to_state_dict(self, destination, prefix, keep_vars):
+    if TYPE_CHECKING:  # Module's registries (Module sets them)
+        _parameters: OrderedDict[str, Parameter | None]
+        _buffers: OrderedDict[str, ag.Tensor | None]
+        _non_persistent_buffers_set: set[str]
+        _modules: OrderedDict[str, Module | None]
+
+    def _save_to_state_dict(self, destination: dict[str, Any], prefix: str, keep_vars: bool) -> None:
         """Add this module's own parameters and persistent buffers (not its children's) to ``destination``."""
         for name, param in self._parameters.items():
             if param is not None:
@@ -39,7 +51,8 @@ class StateDictMixin:
             if buf is not None and name not in self._non_persistent_buffers_set:
                 destination[prefix + name] = buf if keep_vars else buf.detach()
 
-    def state_dict(self, *, destination=None, prefix="", keep_vars=False):
+    def state_dict(self, *, destination: dict[str, Any] | None = None, prefix: str = "",
+                   keep_vars: bool = False) -> dict[str, Any]:
         """An ordered dict of every parameter and persistent buffer, keyed by dotted name (PyTorch's keys).
 
         The values are detached tensors sharing memory with the module (``keep_vars=True``: the tensors
@@ -53,7 +66,8 @@ class StateDictMixin:
                 module.state_dict(destination=destination, prefix=prefix + name + ".", keep_vars=keep_vars)
         return destination
 
-    def _load_from_state_dict(self, state_dict, prefix, missing_keys, unexpected_keys, error_msgs, assign=False):
+    def _load_from_state_dict(self, state_dict: Mapping[str, Any], prefix: str, missing_keys: list[str],
+                              unexpected_keys: list[str], error_msgs: list[str], assign: bool = False) -> None:
         """Copy this module's own entries (not its children's) from ``state_dict``; collect problems.
 
         Problems are appended to the three lists rather than raised, so that :meth:`load_state_dict` reports
@@ -97,7 +111,8 @@ class StateDictMixin:
             if (dot and head not in self._modules) or (not dot and head not in local):
                 unexpected_keys.append(key)
 
-    def load_state_dict(self, state_dict, strict=True, assign=False):
+    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True,
+                        assign: bool = False) -> _IncompatibleKeys:
         """Copy parameters and buffers from ``state_dict`` (as made by :meth:`state_dict`) into this module.
 
         Args:
@@ -113,9 +128,11 @@ class StateDictMixin:
         """
         if not isinstance(state_dict, Mapping):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict).__name__}.")
-        missing, unexpected, errors = [], [], []
+        missing: list[str] = []
+        unexpected: list[str] = []
+        errors: list[str] = []
 
-        def load(module, local_state, prefix):
+        def load(module: StateDictMixin, local_state: Mapping[str, Any], prefix: str) -> None:
             module._load_from_state_dict(local_state, prefix, missing, unexpected, errors, assign)
             for name, child in module._modules.items():
                 if child is not None:

@@ -1,9 +1,15 @@
 """Small helpers shared by the functional ops: argument normalisation, error messages, mode dispatch."""
+from __future__ import annotations
+
 import warnings
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from autograd import Tensor, from_numpy
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 __all__ = [
     "ntuple", "pair", "shape_of", "check_reduction", "reduce_loss", "as_tensor_like", "require_float", "maybe_inplace",
@@ -11,7 +17,7 @@ __all__ = [
 ]
 
 
-def ntuple(value, n, name, op):
+def ntuple(value: Any, n: int, name: str, op: str) -> tuple[int, ...]:
     """``value`` as an ``n``-tuple of ints (an int is repeated), as PyTorch's ``_single``/``_pair``.
 
     Raises:
@@ -29,12 +35,12 @@ def ntuple(value, n, name, op):
     return items
 
 
-def pair(value, name, op):
+def pair(value: Any, name: str, op: str) -> tuple[int, ...]:
     """``value`` as a 2-tuple of ints (an int is repeated), as PyTorch's ``_pair``; TypeError otherwise."""
     return ntuple(value, 2, name, op)
 
 
-def shape_of(x):
+def shape_of(x: Any) -> tuple[int, ...]:
     """The shape of a Tensor/array as a plain tuple (for error messages)."""
     return tuple(int(s) for s in x.shape)
 
@@ -42,14 +48,14 @@ def shape_of(x):
 _REDUCTIONS = ("none", "mean", "sum")
 
 
-def check_reduction(reduction, op, allowed=_REDUCTIONS):
+def check_reduction(reduction: str, op: str, allowed: tuple[str, ...] = _REDUCTIONS) -> None:
     """Raise ValueError (as PyTorch) when ``reduction`` is not one of ``allowed`` ('none', 'mean', 'sum')."""
     if reduction not in allowed:
         expected = ", ".join(repr(r) for r in allowed)
         raise ValueError(f"{op}: {reduction!r} is not a valid value for reduction (expected one of {expected})")
 
 
-def reduce_loss(loss, reduction):
+def reduce_loss(loss: Tensor, reduction: str) -> Tensor:
     """Apply ``reduction`` to an elementwise loss Tensor."""
     if reduction == "mean":
         return loss.mean()
@@ -58,21 +64,21 @@ def reduce_loss(loss, reduction):
     return loss
 
 
-def as_tensor_like(value, like):
+def as_tensor_like(value: Any, like: Tensor) -> Tensor:
     """``value`` as a Tensor; Python numbers and arrays take ``like``'s floating dtype."""
     if isinstance(value, Tensor):
         return value
     return from_numpy(np.asarray(value, dtype=like.dtype))
 
 
-def require_float(op, input):
+def require_float(op: str, input: Tensor) -> None:
     """NotImplementedError (a RuntimeError, as PyTorch's) for an integer or bool ``input`` of ``op``."""
     if input.dtype.kind != "f":
         raise NotImplementedError(f"{op}: not implemented for {input.dtype} input of shape {shape_of(input)} "
                                   "(expected a floating-point tensor)")
 
 
-def maybe_inplace(fn, input, inplace):
+def maybe_inplace(fn: Callable[[Tensor], Tensor], input: Tensor, inplace: bool) -> Tensor:
     """``fn(input)``, or with ``inplace=True`` ``input`` itself overwritten with it (recorded, as PyTorch's ``op_``).
 
     In place, ``fn`` runs on a clone, so what its ops saved for backward is not the memory overwritten (the
@@ -82,7 +88,7 @@ def maybe_inplace(fn, input, inplace):
     return input.copy_(fn(input.clone())) if inplace else fn(input)
 
 
-def broadcast_shape(op, *tensors):
+def broadcast_shape(op: str, *tensors: Tensor) -> tuple[int, ...]:
     """The shape ``tensors`` broadcast to; RuntimeError naming ``op`` and every shape when they do not."""
     shapes = [shape_of(t) for t in tensors]
     try:
@@ -91,7 +97,7 @@ def broadcast_shape(op, *tensors):
         raise RuntimeError(f"{op}: shapes {' and '.join(map(str, shapes))} cannot be broadcast together") from None
 
 
-def broadcast_target(op, input, target, stacklevel=3):
+def broadcast_target(op: str, input: Tensor, target: Any, stacklevel: int = 3) -> Tensor:
     """``target`` as a Tensor for an elementwise loss; as PyTorch, a size other than the input's warns and broadcasts.
 
     ``stacklevel`` 3 points the warning at the caller of the loss function. Raises RuntimeError when the two

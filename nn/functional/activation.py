@@ -2,8 +2,11 @@
 ``logsigmoid``, ``softmax``, ``log_softmax`` (and ``erf``, which exact GELU needs and numpy lacks).
 
 The ELU family, ``prelu`` and ``hardtanh`` are in :mod:`nn.functional.rectifiers`."""
+from __future__ import annotations
+
 import math
 import warnings
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -13,22 +16,26 @@ from autograd.op import Op
 
 from ._utils import maybe_inplace, require_float
 
+if TYPE_CHECKING:
+    from autograd import Tensor
+    from autograd.types import DTypeLike
+
 __all__ = ["relu", "leaky_relu", "sigmoid", "tanh", "gelu", "silu", "mish", "softplus", "logsigmoid", "softmax",
            "log_softmax", "erf"]
 
 
-def relu(input, inplace=False):
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """``max(x, 0)`` elementwise (the book's ``Relu`` layer); gradient 0 at 0, as PyTorch.
     ``inplace=True`` overwrites ``input``."""
     return maybe_inplace(ag.relu, input, inplace)
 
 
-def sigmoid(input):
+def sigmoid(input: Tensor) -> Tensor:
     """The logistic function ``1 / (1 + exp(-x))``, computed without overflow (the book's ``Sigmoid`` layer)."""
     return ag.sigmoid(input)
 
 
-def tanh(input):
+def tanh(input: Tensor) -> Tensor:
     """Elementwise hyperbolic tangent."""
     return ag.tanh(input)
 
@@ -57,7 +64,7 @@ class LeakyReLU(Op):
         return namespace(grad).piecewise_mul(grad, self.slope, x)
 
 
-def leaky_relu(input, negative_slope=0.01, inplace=False):
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """``x`` for ``x > 0``, else ``negative_slope * x``; ``inplace=True`` overwrites ``input``."""
     return maybe_inplace(LeakyReLU(float(negative_slope)).apply, input, inplace)
 
@@ -67,7 +74,7 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
 # 12) is accurate to about 2e-15; erf(x) rounds to 1 in float64 beyond 6.  Built once, on first use.
 
 _ERF_WIDTH, _ERF_DEGREE, _ERF_PIECES = 0.5, 12, 12
-_erf_coefs = []
+_erf_coefs: list[Any] = []
 
 
 def _erf_array(x):
@@ -78,7 +85,11 @@ def _erf_array(x):
         ref = np.vectorize(math.erf, otypes=[np.float64])
         for i in range(_ERF_PIECES):
             lo = i * _ERF_WIDTH
-            _erf_coefs.append(chebyshev.chebinterpolate(lambda t, lo=lo: ref(lo + (t + 1) * (_ERF_WIDTH / 2)), _ERF_DEGREE))
+
+            def erf_on(t, lo=lo):  # math.erf on [lo, lo + width], t in [-1, 1]
+                return ref(lo + (t + 1) * (_ERF_WIDTH / 2))
+
+            _erf_coefs.append(chebyshev.chebinterpolate(erf_on, _ERF_DEGREE))
     ax = np.abs(np.asarray(x, dtype=np.float64))
     out = np.ones_like(ax)
     # past the last piece (inf included) erf is 1 to double precision; NaN stays NaN below
@@ -105,7 +116,7 @@ class Erf(Op):
         return grad * (namespace(grad).exp(-(x * x)) * (2.0 / math.sqrt(math.pi)))
 
 
-def erf(input):
+def erf(input: Tensor) -> Tensor:
     """The error function ``2/sqrt(pi) * integral_0^x exp(-t**2) dt`` elementwise (float64 accuracy)."""
     return Erf().apply(input)
 
@@ -156,7 +167,7 @@ def _tanh_arg(x):
     return (x + 0.044715 * (x * x * x)) * _SQRT_2_OVER_PI
 
 
-def gelu(input, approximate="none"):
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """Gaussian error linear unit ``x * Phi(x)``; ``approximate='tanh'`` uses PyTorch's tanh formula.
 
     Raises:
@@ -167,13 +178,13 @@ def gelu(input, approximate="none"):
     return GELU(approximate).apply(input)
 
 
-def silu(input, inplace=False):
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """``x * sigmoid(x)`` (swish); ``inplace=True`` overwrites ``input``."""
     require_float("silu", input)
     return maybe_inplace(lambda x: x * ag.sigmoid(x), input, inplace)
 
 
-def mish(input, inplace=False):
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
     """``x * tanh(softplus(x))`` (Misra, 2019); ``inplace=True`` overwrites ``input``."""
     require_float("mish", input)
     return maybe_inplace(lambda x: x * ag.tanh(softplus(x, 1.0, math.inf)), input, inplace)
@@ -231,12 +242,12 @@ def _scalar(x, value):
     return x.dtype.type(value) if type(x) is np.ndarray else value
 
 
-def softplus(input, beta=1.0, threshold=20.0):
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """``log(1 + exp(beta * x)) / beta`` elementwise, stable; reverts to ``x`` where ``beta * x > threshold``."""
     return Softplus(float(beta), float(threshold)).apply(input)
 
 
-def logsigmoid(input):
+def logsigmoid(input: Tensor) -> Tensor:
     """``log(sigmoid(x)) = -softplus(-x)``, stable for large ``|x|`` (``-100 -> -100``, ``100 -> -3.7e-44``)."""
     require_float("logsigmoid", input)
     return -softplus(-input, 1.0, math.inf)
@@ -254,7 +265,7 @@ def _implicit_dim(op, ndim, stacklevel):
     return dim
 
 
-def softmax(input, dim=None, dtype=None, *, _stacklevel=3):
+def softmax(input: Tensor, dim: int | None = None, dtype: DTypeLike | None = None, *, _stacklevel: int = 3) -> Tensor:
     """``exp(x) / sum(exp(x), dim)``, computed stably; ``dtype`` casts the input first.
 
     Without ``dim`` it warns and picks PyTorch's deprecated default (``_stacklevel``: where the warning points).
@@ -264,7 +275,8 @@ def softmax(input, dim=None, dtype=None, *, _stacklevel=3):
     return ag.softmax(input, _implicit_dim("softmax", input.ndim, _stacklevel) if dim is None else dim)
 
 
-def log_softmax(input, dim=None, dtype=None, *, _stacklevel=3):
+def log_softmax(input: Tensor, dim: int | None = None, dtype: DTypeLike | None = None, *,
+                _stacklevel: int = 3) -> Tensor:
     """``x - logsumexp(x, dim)``, computed stably (finite for logits of 1e4); ``dtype`` casts the input first.
 
     Without ``dim`` it warns and picks PyTorch's deprecated default, as :func:`softmax`.

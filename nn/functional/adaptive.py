@@ -6,6 +6,10 @@ two small averaging-matrix products (``P_h @ x @ P_w^T``), or the tiled fast pat
 Maxima gather every bin padded to the largest bin size by repeating its last row/column (a repeat never wins:
 the first maximum is kept, as PyTorch), and route the gradient to the winners by an index-add.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal, overload
+
 import numpy as np
 
 from autograd import from_numpy
@@ -16,6 +20,9 @@ from autograd.ops import matmul
 from . import generic
 from ._utils import shape_of
 from .pooling import AvgPool2dFast, _check_rank, _first_argmax, _unbatched, avg_pool2d
+
+if TYPE_CHECKING:
+    from autograd import Tensor
 
 __all__ = ["adaptive_avg_pool2d", "adaptive_max_pool2d"]
 
@@ -46,7 +53,7 @@ def _output_size(op, input, output_size):
     return oh, ow
 
 
-def adaptive_avg_pool2d(input, output_size):
+def adaptive_avg_pool2d(input: Tensor, output_size: int | tuple[int | None, ...]) -> Tensor:
     """Average pooling of ``(N, C, H, W)`` (or ``(C, H, W)``) to a fixed ``output_size``, as PyTorch.
 
     ``output_size``: an int, or a pair whose entries may be None (keep that dim).
@@ -112,7 +119,19 @@ class AdaptiveMaxPool2d(Op):
         return xp.reshape(xp.index_add((n * c, h * w), index, g), self.in_shape)
 
 
-def adaptive_max_pool2d(input, output_size, return_indices=False):
+@overload
+def adaptive_max_pool2d(input: Tensor, output_size: int | tuple[int | None, ...],
+                        return_indices: Literal[False] = False) -> Tensor: ...
+@overload
+def adaptive_max_pool2d(input: Tensor, output_size: int | tuple[int | None, ...], *,
+                        return_indices: Literal[True]) -> tuple[Tensor, Tensor]: ...
+@overload
+def adaptive_max_pool2d(input: Tensor, output_size: int | tuple[int | None, ...],
+                        return_indices: bool = ...) -> Tensor | tuple[Tensor, Tensor]: ...
+
+
+def adaptive_max_pool2d(input: Tensor, output_size: int | tuple[int | None, ...],
+                        return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]:
     """Max pooling of ``(N, C, H, W)`` (or ``(C, H, W)``) to a fixed ``output_size``, as PyTorch.
 
     Returns ``(N, C, oh, ow)``; with ``return_indices`` also the flat ``h * W + w`` index of each maximum

@@ -6,15 +6,26 @@ the columns ``(N, C_out*kh*kw, H*W)``, and ``fold`` (col2im) sums them into the 
 and columns at the bottom/right (zeros where no kernel reaches) gives PyTorch's output.  Every piece is a
 differentiable op, so gradients of any order flow to the input, the weight and the bias.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from autograd import matmul, pad
 
 from ._utils import pair, shape_of
 from .conv import Fold, _check_geometry, check_conv_args
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from autograd import Tensor
+
 __all__ = ["conv_transpose2d", "transposed_output_padding"]
 
 
-def transposed_output_padding(op, in_hw, output_size, kernel, stride, padding, dilation):
+def transposed_output_padding(op: str, in_hw: Sequence[int], output_size: Sequence[int], kernel: Sequence[int],
+                              stride: Sequence[int], padding: Sequence[int],
+                              dilation: Sequence[int]) -> tuple[int, ...]:
     """The ``output_padding`` that makes a transposed convolution's output ``output_size``, as PyTorch's
     ``ConvTranspose2d(..., output_size=)``; ValueError when that size cannot be reached."""
     size = tuple(int(s) for s in output_size)[-2:]
@@ -28,7 +39,9 @@ def transposed_output_padding(op, in_hw, output_size, kernel, stride, padding, d
     return tuple(v - lo for v, lo in zip(size, low))
 
 
-def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: int | tuple[int, ...] = 1,
+                     padding: int | tuple[int, ...] = 0, output_padding: int | tuple[int, ...] = 0, groups: int = 1,
+                     dilation: int | tuple[int, ...] = 1) -> Tensor:
     """2-D transposed convolution of ``input (N, C_in, H, W)`` with ``weight (C_in, C_out/groups, kh, kw)``, as PyTorch.
 
     Args:

@@ -2,11 +2,17 @@
 
 Both broadcast their two inputs, as PyTorch, and are composed of autograd ops (differentiable to any order).
 """
+from __future__ import annotations
+
 import math
+from typing import TYPE_CHECKING
 
 import autograd as ag
 
 from ._utils import broadcast_shape, shape_of
+
+if TYPE_CHECKING:
+    from autograd import Tensor
 
 __all__ = ["cosine_similarity", "pairwise_distance", "vector_norm"]
 
@@ -20,7 +26,7 @@ def _dim(op, dim, ndim, shape):
     return dim % ndim if ndim else 0
 
 
-def vector_norm(x, p, dim, keepdim=False):
+def vector_norm(x: Tensor, p: float, dim: int, keepdim: bool = False) -> Tensor:
     """The ``p``-norm of ``x`` along ``dim``: ``(sum |x|**p) ** (1/p)``; ``p`` may be ``inf``, ``-inf`` or 0
     (the number of non-zero elements, which has no gradient)."""
     if p == 2:
@@ -37,7 +43,7 @@ def vector_norm(x, p, dim, keepdim=False):
     return (size ** p).sum(dim, keepdim=keepdim) ** (1.0 / p)
 
 
-def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
+def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> Tensor:
     """``||x1 - x2 + eps||_p`` along the last dim (of the broadcast shape), as PyTorch.
 
     Shapes: ``(N, D)`` and ``(N, D)`` (or broadcastable, e.g. ``(D,)``) -> ``(N,)`` (``(N, 1)`` with ``keepdim``).
@@ -61,7 +67,7 @@ def _clamped_norm(x, dim, eps):
     return norm + (ag.clamp(value, min=eps) - value)
 
 
-def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
     """``x1 . x2 / (max(||x1||, eps) * max(||x2||, eps))`` along ``dim`` of the broadcast shape, as PyTorch.
 
     Each input is divided by its norm first (PyTorch's current formula: the result stays in [-1, 1]).

@@ -5,6 +5,10 @@ at test time.  PyTorch's *inverted* dropout, used here, moves the factor to trai
 units are scaled by ``1 / (1 - p)``, so the expected activation is unchanged and evaluation is the identity.
 Both give the same expected value at test time; the inverted form keeps inference free of dropout.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from autograd.backend import data_of
@@ -13,6 +17,9 @@ from autograd.random import numpy_generator
 from autograd.transfer import move, place_of
 
 from ._utils import maybe_inplace
+
+if TYPE_CHECKING:
+    from autograd import Tensor
 
 __all__ = ["dropout"]
 
@@ -34,7 +41,7 @@ class Dropout(Op):
         return grad * self.mask
 
 
-def dropout(input, p=0.5, training=True, inplace=False):
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero each element with probability ``p`` and scale the rest by ``1 / (1 - p)`` (identity when not training).
 
     Randomness comes from the thread's default generator, as PyTorch's has no ``generator=``: ``autograd.manual_seed``

@@ -8,6 +8,8 @@ at the indices, masked at ``padding_idx``, not rescaled by frequency), so second
 PyTorch and with finite differences of the first derivative.  ``max_norm`` renormalises the looked-up rows of the weight in
 place before the lookup, outside the graph, as PyTorch does.
 """
+from __future__ import annotations
+
 import numbers
 
 import numpy as np
@@ -91,7 +93,8 @@ def _renorm_(weight, indices, max_norm, norm_type):
         weight[rows] = picked * factor
 
 
-def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False):
+def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max_norm: float | None = None,
+              norm_type: float = 2.0, scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
     """Look up rows of ``weight (num_embeddings, embedding_dim)``: ``(*) int64/int32 -> (*, embedding_dim)``.
 
     Args:

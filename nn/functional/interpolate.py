@@ -9,8 +9,11 @@ the corner pixels' centres line up; without, pixel centres are scaled, and a giv
 ``1 / scale_factor`` unless ``recompute_scale_factor`` (then ``in / out``).  The nearest index is
 ``floor(dst * scale)`` computed in float32, exactly as PyTorch's kernels do.
 """
+from __future__ import annotations
+
 import math
 import numbers
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -18,6 +21,9 @@ from autograd import Tensor, from_numpy, matmul
 
 from ._utils import shape_of
 from .adaptive import adaptive_avg_pool2d
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 __all__ = ["interpolate"]
 
@@ -80,8 +86,10 @@ def _sizes(input, size, scale_factor, recompute_scale_factor):
     return out, scales
 
 
-def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None, recompute_scale_factor=None,
-                antialias=False):
+def interpolate(input: Tensor, size: int | Sequence[int] | None = None,
+                scale_factor: float | Sequence[float] | None = None, mode: str = "nearest",
+                align_corners: bool | None = None, recompute_scale_factor: bool | None = None,
+                antialias: bool = False) -> Tensor:
     """Resize ``(N, C, L)`` or ``(N, C, H, W)`` to ``size`` or by ``scale_factor``, as ``torch.nn.functional.interpolate``.
 
     Args:
@@ -130,4 +138,5 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     index = [_nearest_index(i, o, s, mode == "nearest-exact") for i, o, s in zip(spatial, out, scales)]
     if len(index) == 2:
         index = [index[0][:, None], index[1][None, :]]
-    return input[(Ellipsis, *index)]
+    key = (Ellipsis, *index)  # (mypy reads a starred subscript as 3.11-only syntax)
+    return input[key]

@@ -1,8 +1,15 @@
 """``linear`` (the book's ``Affine`` layer): ``y = x @ weight.T + bias`` as one fused op."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from autograd.backend import data_of, namespace
 from autograd.op import Op, check_same_namespace
 
 from ._utils import shape_of
+
+if TYPE_CHECKING:
+    from autograd import Tensor
 
 __all__ = ["linear"]
 
@@ -34,7 +41,7 @@ class Linear(Op):
         return gx, gw, gb
 
 
-def linear(input, weight, bias=None):
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """Affine map ``input @ weight.T + bias`` over the last dim (the book's ``Affine``), as PyTorch.
 
     Args:

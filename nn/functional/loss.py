@@ -7,6 +7,8 @@ differentiable) coefficient array ``Q`` shaped like the input, the loss per samp
 ``l_i = -sum_c Q_ic * log_softmax(x)_ic``, and a denominator for ``'mean'``.  The gradient is then
 ``g_i * (softmax(x)_i * sum_c Q_ic - Q_i)``: for one-hot targets the familiar ``softmax - one_hot``.
 """
+from __future__ import annotations
+
 import numpy as np
 
 from autograd import Tensor, from_numpy
@@ -148,7 +150,8 @@ def _unbatched(fn, input, target, reduction, **kwargs):
     return out.squeeze(0) if reduction == "none" else out
 
 
-def cross_entropy(input, target, weight=None, *, ignore_index=-100, reduction="mean", label_smoothing=0.0):
+def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, *, ignore_index: int = -100,
+                  reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
     """Softmax cross entropy of logits ``input (N, C)`` or ``(N, C, d1, ...)``, fused and stable (the book's ``SoftmaxWithLoss``).
 
     Args:
@@ -202,7 +205,8 @@ def _mean_of_nothing(total):
     return total * 0.0 + float("nan")
 
 
-def nll_loss(input, target, weight=None, *, ignore_index=-100, reduction="mean"):
+def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, *, ignore_index: int = -100,
+             reduction: str = "mean") -> Tensor:
     """Negative log-likelihood of log-probabilities ``input (N, C)`` / ``(N, C, d1, ...)`` at class indices ``target``.
 
     ``'mean'`` divides by the summed weights of the non-ignored targets, as PyTorch.
@@ -238,7 +242,7 @@ def _same_shape(op, input, target):
         )
 
 
-def mse_loss(input, target, *, reduction="mean"):
+def mse_loss(input: Tensor, target: Tensor, *, reduction: str = "mean") -> Tensor:
     """Mean squared error ``(input - target)**2``, reduced.
 
     Unlike PyTorch (which warns and broadcasts), shapes must match exactly: a ``(N,)`` target against ``(N, 1)``
@@ -254,7 +258,8 @@ def mse_loss(input, target, *, reduction="mean"):
     return reduce_loss(diff * diff, reduction)
 
 
-def binary_cross_entropy_with_logits(input, target, weight=None, *, reduction="mean", pos_weight=None):
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tensor | None = None, *,
+                                     reduction: str = "mean", pos_weight: Tensor | None = None) -> Tensor:
     """Sigmoid + binary cross entropy in one stable expression, as PyTorch.
 
     ``loss = (1 - t) * x + (1 + (pos_weight - 1) * t) * softplus(-x)``, times ``weight`` (broadcast), reduced.

@@ -4,13 +4,19 @@ Hinges are ``clamp(..., min=0)``, whose gradient passes at exactly 0 (as PyTorch
 ``soft_margin_loss`` is computed as ``softplus(-y * x)``: the same value as PyTorch's ``log(1 + exp(-y * x))``
 but finite where that overflows (``y * x = -100`` in float32 gives 100 here, inf in PyTorch).
 """
+from __future__ import annotations
+
 import math
+from typing import TYPE_CHECKING
 
 import autograd as ag
 
 from ._utils import as_tensor_like, broadcast_shape, check_reduction, reduce_loss, shape_of
 from .activation import softplus
 from .distance import pairwise_distance
+
+if TYPE_CHECKING:
+    from autograd import Tensor
 
 __all__ = ["margin_ranking_loss", "soft_margin_loss", "triplet_margin_loss"]
 
@@ -22,7 +28,8 @@ def _same_ndim(op, what, *tensors):
         raise RuntimeError(f"{op}: all input tensors should have the same number of dimensions, got {shapes}")
 
 
-def margin_ranking_loss(input1, input2, target, margin=0.0, *, reduction="mean"):
+def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0, *,
+                        reduction: str = "mean") -> Tensor:
     """``max(0, -y * (x1 - x2) + margin)``: ``y = 1`` says ``x1`` should rank higher, ``y = -1`` lower.
 
     Shapes: three tensors of the same number of dims that broadcast (as PyTorch), e.g. ``(N,)``.
@@ -37,7 +44,7 @@ def margin_ranking_loss(input1, input2, target, margin=0.0, *, reduction="mean")
     return reduce_loss(ag.clamp(-target * (input1 - input2) + margin, min=0.0), reduction)
 
 
-def soft_margin_loss(input, target, *, reduction="mean"):
+def soft_margin_loss(input: Tensor, target: Tensor, *, reduction: str = "mean") -> Tensor:
     """Two-class logistic loss ``log(1 + exp(-y * x))`` for targets ``y`` in {1, -1}, computed stably; reduced.
 
     Raises:
@@ -52,7 +59,8 @@ def soft_margin_loss(input, target, *, reduction="mean"):
     return reduce_loss(softplus(-target * input, 1.0, math.inf), reduction)
 
 
-def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2.0, eps=1e-6, swap=False, *, reduction="mean"):
+def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, margin: float = 1.0, p: float = 2.0,
+                        eps: float = 1e-6, swap: bool = False, *, reduction: str = "mean") -> Tensor:
     """``max(d(a, p) - d(a, n) + margin, 0)`` with ``d`` the :func:`pairwise_distance` (p-norm over the last dim).
 
     ``swap=True`` uses ``min(d(a, n), d(p, n))`` as the negative distance (Balntas et al., 2016).

@@ -4,7 +4,10 @@
 exactly 0 or 1 gives a finite loss), and its gradient is PyTorch's ``(x - t) / max(x (1 - x), 1e-12)``.
 Prefer :func:`binary_cross_entropy_with_logits` on logits: it is stable where this one saturates.
 """
+from __future__ import annotations
+
 import warnings
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -13,6 +16,9 @@ from autograd.backend import namespace
 from autograd.op import Op
 
 from ._utils import as_tensor_like, broadcast_shape, check_reduction, reduce_loss, shape_of
+
+if TYPE_CHECKING:
+    from autograd import Tensor
 
 __all__ = ["binary_cross_entropy", "kl_div"]
 
@@ -45,7 +51,8 @@ class BinaryCrossEntropy(Op):
         return gx, gt
 
 
-def binary_cross_entropy(input, target, weight=None, *, reduction="mean"):
+def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, *,
+                         reduction: str = "mean") -> Tensor:
     """Binary cross entropy of probabilities ``input`` in [0, 1] against ``target`` of the same shape, reduced.
 
     Args:
@@ -82,7 +89,7 @@ def _xlogx(t):
     return ag.where(zero, 0.0, t * ag.log(ag.where(zero, 1.0, t)))
 
 
-def kl_div(input, target, *, reduction="mean", log_target=False):
+def kl_div(input: Tensor, target: Tensor, *, reduction: str = "mean", log_target: bool = False) -> Tensor:
     """Kullback-Leibler divergence ``sum t (log t - input)`` with ``input`` log-probabilities (as PyTorch).
 
     Pointwise ``t * (log t - x)`` (0 where ``t = 0``), or ``exp(t) * (t - x)`` with ``log_target=True``;

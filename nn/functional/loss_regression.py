@@ -4,9 +4,16 @@ As PyTorch, a target whose size differs from the input's warns and broadcasts (`
 raises). ``smooth_l1_loss(beta)`` is ``huber_loss(delta=beta) / beta``; both are quadratic near 0 and linear far
 from it. Each is composed of autograd ops, so it is differentiable to any order.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import autograd as ag
 
 from ._utils import broadcast_target, check_reduction, reduce_loss, shape_of
+
+if TYPE_CHECKING:
+    from autograd import Tensor
 
 __all__ = ["l1_loss", "smooth_l1_loss", "huber_loss"]
 
@@ -24,7 +31,7 @@ def _check_weight(op, weight, input):
                          f"and input of shape {shape_of(input)}")
 
 
-def l1_loss(input, target, *, reduction="mean", weight=None):
+def l1_loss(input: Tensor, target: Tensor, *, reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
     """Mean absolute error ``|input - target|``, reduced (gradient 0 where they are equal, as PyTorch).
 
     Args:
@@ -41,7 +48,7 @@ def l1_loss(input, target, *, reduction="mean", weight=None):
     return loss.sum() / weight.sum() if reduction == "mean" else reduce_loss(loss, reduction)
 
 
-def smooth_l1_loss(input, target, *, reduction="mean", beta=1.0):
+def smooth_l1_loss(input: Tensor, target: Tensor, *, reduction: str = "mean", beta: float = 1.0) -> Tensor:
     """``0.5 d**2 / beta`` where ``|d| < beta``, else ``|d| - 0.5 beta``, for ``d = input - target``; reduced.
 
     ``beta=0`` is :func:`l1_loss`.
@@ -60,7 +67,8 @@ def smooth_l1_loss(input, target, *, reduction="mean", beta=1.0):
     return reduce_loss(loss, reduction)
 
 
-def huber_loss(input, target, *, reduction="mean", delta=1.0, weight=None):
+def huber_loss(input: Tensor, target: Tensor, *, reduction: str = "mean", delta: float = 1.0,
+               weight: Tensor | None = None) -> Tensor:
     """``0.5 d**2`` where ``|d| <= delta``, else ``delta * (|d| - 0.5 delta)``, for ``d = input - target``; reduced.
 
     Args:

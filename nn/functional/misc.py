@@ -1,4 +1,6 @@
 """Odds and ends of ``torch.nn.functional``: ``pad`` (the engine's) and ``one_hot``."""
+from __future__ import annotations
+
 import numpy as np
 
 from autograd import Tensor, from_numpy
@@ -8,7 +10,7 @@ from autograd.ops import pad
 __all__ = ["pad", "one_hot"]
 
 
-def one_hot(tensor, num_classes=-1):
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     """``(*) -> (*, num_classes)`` int64 one-hot encoding of class indices (``-1``: ``max + 1``), as PyTorch.
 
     Raises:

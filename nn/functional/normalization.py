@@ -11,6 +11,10 @@ constants and is recorded from ordinary ops.
 (their per-element or per-channel weights do not line up with the statistics' axes, so the affine map is
 recorded from ordinary broadcasting ops).
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from autograd import no_grad, from_numpy
@@ -20,6 +24,11 @@ from autograd.op import Op
 from . import generic
 from ._utils import shape_of
 from .activation import _scalar
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from autograd import Tensor
 
 __all__ = ["batch_norm", "layer_norm", "group_norm"]
 
@@ -136,7 +145,8 @@ def _check(input, running_mean, running_var, weight, bias, training):
         raise RuntimeError("batch_norm: running_mean and running_var must be defined in evaluation mode (training=False)")
 
 
-def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
+def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None, weight: Tensor | None = None,
+               bias: Tensor | None = None, training: bool = False, momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
     """Batch normalisation per channel of ``(N, C)``, ``(N, C, L)`` or ``(N, C, H, W)`` input, as PyTorch.
 
     In training the batch mean and biased variance normalise the input, and the running statistics (when
@@ -166,12 +176,14 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         fn = BatchNormTrain(axes, eps)
         out = fn.apply(input, weight, bias)
         if running_mean is not None:
+            assert running_var is not None  # (_check: both statistics or neither)
             count = input.numel() // input.shape[1]
             with no_grad():
                 running_mean.mul_(1 - momentum).add_(fn.mean, alpha=momentum)
                 running_var.mul_(1 - momentum).add_(fn.var * (count / (count - 1)), alpha=momentum)
         fn.mean = fn.var = None
         return out
+    assert running_mean is not None and running_var is not None  # (_check: eval mode needs them)
     inv_std = 1.0 / np.sqrt(running_var.numpy().astype(input.dtype, copy=False) + input.dtype.type(eps))
     mean = running_mean.numpy().astype(input.dtype, copy=False).reshape(shape)
     scale = from_numpy(inv_std.reshape(shape)) if weight is None else weight.reshape(shape) * inv_std.reshape(shape)
@@ -231,7 +243,8 @@ def _count(shape, axes):
     return count
 
 
-def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+def layer_norm(input: Tensor, normalized_shape: int | Sequence[int], weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
     """Normalise each sample over its last ``len(normalized_shape)`` dims, then ``* weight + bias``, as PyTorch.
 
     Args:
@@ -260,7 +273,8 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     return out if bias is None else out + bias
 
 
-def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
+def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bias: Tensor | None = None,
+               eps: float = 1e-5) -> Tensor:
     """Normalise each sample over each of ``num_groups`` groups of channels, then per-channel affine, as PyTorch.
 
     Args:

@@ -1,11 +1,18 @@
 """1-D pooling over ``(N, C, L)``: ``max_pool1d`` and ``avg_pool1d``, the 2-D pooling ops over images of height 1."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Literal, overload
+
 from ._utils import ntuple
 from .pooling import _avg_pool, _check_rank, _max_pool, _unbatched
+
+if TYPE_CHECKING:
+    from autograd import Tensor
 
 __all__ = ["max_pool1d", "avg_pool1d"]
 
 
-def _lift(value, name, op, default=None):
+def _lift(value: Any, name: str, op: str, default: int | None = None) -> tuple[int, int] | None:
     """A 1-D pooling argument (an int or a 1-tuple) as the pair ``(fill, value)`` of its height-1 2-D form."""
     if value is None:
         return None
@@ -13,7 +20,23 @@ def _lift(value, name, op, default=None):
     return (1 if default is None else default, v)
 
 
-def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+@overload
+def max_pool1d(input: Tensor, kernel_size: int | tuple[int, ...], stride: int | tuple[int, ...] | None = None,
+               padding: int | tuple[int, ...] = 0, dilation: int | tuple[int, ...] = 1, ceil_mode: bool = False,
+               return_indices: Literal[False] = False) -> Tensor: ...
+@overload
+def max_pool1d(input: Tensor, kernel_size: int | tuple[int, ...], stride: int | tuple[int, ...] | None = None,
+               padding: int | tuple[int, ...] = 0, dilation: int | tuple[int, ...] = 1, ceil_mode: bool = False, *,
+               return_indices: Literal[True]) -> tuple[Tensor, Tensor]: ...
+@overload
+def max_pool1d(input: Tensor, kernel_size: int | tuple[int, ...], stride: int | tuple[int, ...] | None = None,
+               padding: int | tuple[int, ...] = 0, dilation: int | tuple[int, ...] = 1, ceil_mode: bool = False,
+               return_indices: bool = ...) -> Tensor | tuple[Tensor, Tensor]: ...
+
+
+def max_pool1d(input: Tensor, kernel_size: int | tuple[int, ...], stride: int | tuple[int, ...] | None = None,
+               padding: int | tuple[int, ...] = 0, dilation: int | tuple[int, ...] = 1, ceil_mode: bool = False,
+               return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]:
     """1-D max pooling of ``(N, C, L)`` (or unbatched ``(C, L)``), as ``torch.nn.functional.max_pool1d``.
 
     :func:`max_pool2d` over height 1; ``return_indices`` gives the index into ``L`` of each maximum.
@@ -29,7 +52,8 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     return tuple(o.squeeze(2) for o in out) if return_indices else out.squeeze(2)
 
 
-def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+def avg_pool1d(input: Tensor, kernel_size: int | tuple[int, ...], stride: int | tuple[int, ...] | None = None,
+               padding: int | tuple[int, ...] = 0, ceil_mode: bool = False, count_include_pad: bool = True) -> Tensor:
     """1-D average pooling of ``(N, C, L)`` (or unbatched ``(C, L)``), as ``torch.nn.functional.avg_pool1d``
     (:func:`avg_pool2d` over height 1; PyTorch's 1-D form has no ``divisor_override``)."""
     op = "avg_pool1d"

@@ -4,9 +4,16 @@ Each is composed of autograd ops (``where``, ``exp``, ``clamp``...), so it is di
 PyTorch's one-sided derivatives at the kinks: ``elu'(0) = alpha`` and ``prelu'(0) = weight`` (the negative
 piece), ``hardtanh'`` is 0 at ``min_val`` and ``max_val`` (open interval), as ``hardtanh_backward``.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import autograd as ag
 
 from ._utils import maybe_inplace, require_float, shape_of
+
+if TYPE_CHECKING:
+    from autograd import Tensor
 
 __all__ = ["elu", "selu", "prelu", "hardtanh"]
 
@@ -21,7 +28,7 @@ def _elu(input, alpha):
     return ag.where(input > 0, input, negative)
 
 
-def elu(input, alpha=1.0, inplace=False):
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """Exponential linear unit: ``x`` for ``x > 0``, ``alpha * (exp(x) - 1)`` otherwise.
 
     Raises:
@@ -31,13 +38,13 @@ def elu(input, alpha=1.0, inplace=False):
     return maybe_inplace(lambda x: _elu(x, float(alpha)), input, inplace)
 
 
-def selu(input, inplace=False):
+def selu(input: Tensor, inplace: bool = False) -> Tensor:
     """Scaled ELU ``scale * elu(x, alpha)`` with the self-normalising ``alpha ~ 1.6733``, ``scale ~ 1.0507``."""
     require_float("selu", input)
     return maybe_inplace(lambda x: _elu(x, SELU_ALPHA) * SELU_SCALE, input, inplace)
 
 
-def prelu(input, weight):
+def prelu(input: Tensor, weight: Tensor) -> Tensor:
     """Parametric ReLU: ``x`` for ``x > 0``, ``weight * x`` otherwise; ``weight`` is learnt.
 
     Args:
@@ -59,7 +66,7 @@ def prelu(input, weight):
     return ag.where(input > 0, input, input * slope)
 
 
-def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
     """Clip to ``[min_val, max_val]``; the gradient passes strictly inside the interval (0 at its ends, as PyTorch).
 
     Raises:

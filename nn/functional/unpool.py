@@ -3,6 +3,10 @@
 Each input value is written at its flat ``h * W + w`` index (from ``return_indices=True``) into a zero
 output plane; every other output is 0.  The gradient of an input value is the output gradient at its index.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from autograd import Tensor
@@ -11,6 +15,9 @@ from autograd.op import Op
 
 from ._utils import pair, shape_of
 from .pooling import _check_rank, _unbatched
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 __all__ = ["max_unpool2d"]
 
@@ -41,7 +48,8 @@ class MaxUnpool2d(Op):
         return xp.reshape(taken, self.indices.shape)
 
 
-def unpool_output_size(op, in_hw, kernel, stride, padding, output_size):
+def unpool_output_size(op: str, in_hw: Sequence[int], kernel: Sequence[int], stride: Sequence[int],
+                       padding: Sequence[int], output_size: Sequence[int] | None) -> tuple[int, ...]:
     """PyTorch's ``_unpool_output_size``: ``(h-1)*stride + kernel - 2*padding`` per dim, or ``output_size``
     (its last two entries) when it lies strictly within ``stride`` of that; ValueError otherwise."""
     default = tuple((i - 1) * s + k - 2 * p for i, s, k, p in zip(in_hw, stride, kernel, padding))
@@ -58,7 +66,9 @@ def unpool_output_size(op, in_hw, kernel, stride, padding, output_size):
     return size
 
 
-def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+def max_unpool2d(input: Tensor, indices: Tensor, kernel_size: int | tuple[int, ...],
+                 stride: int | tuple[int, ...] | None = None, padding: int | tuple[int, ...] = 0,
+                 output_size: Sequence[int] | None = None) -> Tensor:
     """Place ``input (N, C, h, w)`` at the flat ``indices`` (int64, ``input``'s shape) of zero ``(N, C, H, W)`` planes.
 
     ``H = (h - 1) * stride + kernel - 2 * padding`` unless ``output_size`` (``(H, W)`` or ``(N, C, H, W)``,

@@ -1,8 +1,14 @@
 """The chapter-6 weight initialisation switches, shared by the model zoo."""
+from __future__ import annotations
+
 import numbers
+from typing import TYPE_CHECKING, TypeVar
 
 from .. import init
 from ..modules import Conv2d, Linear
+
+if TYPE_CHECKING:
+    from ..module import Module
 
 __all__ = ["init_weights"]
 
@@ -10,7 +16,10 @@ _HE = ("he", "relu")
 _XAVIER = ("xavier", "sigmoid")
 
 
-def init_weights(model, scheme):
+_M = TypeVar("_M", bound="Module")
+
+
+def init_weights(model: _M, scheme: float | str | None) -> _M:
     """Re-initialise every Linear/Conv2d weight of ``model`` by the book's rule; biases become 0.
 
     Args:
@@ -26,7 +35,7 @@ def init_weights(model, scheme):
     if key is not None:
         if key not in _HE + _XAVIER + ("std",):
             raise ValueError(f"unknown weight init {scheme!r}: use a float std, 'std', 'he', 'xavier' or 'default'")
-    elif not isinstance(scheme, numbers.Real) or isinstance(scheme, bool) or scheme < 0:
+    elif not isinstance(scheme, (int, float, numbers.Real)) or isinstance(scheme, bool) or float(scheme) < 0:
         raise ValueError(f"weight init must be a non-negative float std or a name, got {scheme!r}")
     for module in model.modules():
         if not isinstance(module, (Linear, Conv2d)):

@@ -1,7 +1,14 @@
 """Classic CNNs scaled for 28x28 / 32x32 input: ``LeNet5`` and ``AlexNet``."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from ..containers import Sequential
 from ..module import Module
 from ..modules import AdaptiveAvgPool2d, AvgPool2d, Conv2d, Dropout, Linear, MaxPool2d, ReLU, Sigmoid, Tanh
+
+if TYPE_CHECKING:
+    import autograd as ag
 
 __all__ = ["LeNet5", "AlexNet"]
 
@@ -24,7 +31,8 @@ class LeNet5(Module):
         ValueError: an input too small for the two convolutions, or an unknown option.
     """
 
-    def __init__(self, in_channels=1, num_classes=10, input_size=28, padding=None, activation="relu", pooling="max"):
+    def __init__(self, in_channels: int = 1, num_classes: int = 10, input_size: int = 28, padding: int | None = None,
+                 activation: str = "relu", pooling: str = "max") -> None:
         super().__init__()
         if activation not in _ACTIVATIONS:
             raise ValueError(f"LeNet5: unknown activation {activation!r}; use one of {sorted(_ACTIVATIONS)}")
@@ -46,7 +54,7 @@ class LeNet5(Module):
             Linear(84, num_classes),
         )
 
-    def forward(self, x):
+    def forward(self, x: ag.Tensor) -> ag.Tensor:
         """Logits for a batch of images ``(N, C, H, W)``."""
         return self.classifier(self.features(x).flatten(1))
 
@@ -67,7 +75,8 @@ class AlexNet(Module):
         dropout: dropout probability in the classifier. pool_size: side of the pooled feature map.
     """
 
-    def __init__(self, in_channels=3, num_classes=10, width=0.25, dropout=0.5, pool_size=2):
+    def __init__(self, in_channels: int = 3, num_classes: int = 10, width: float = 0.25, dropout: float = 0.5,
+                 pool_size: int = 2) -> None:
         super().__init__()
         c1, c2, c3, c4, c5 = (max(1, round(c * width)) for c in (64, 192, 384, 256, 256))
         hidden = max(1, round(4096 * width))
@@ -86,7 +95,7 @@ class AlexNet(Module):
         )
         self.min_input_size = 15  # three 3x3/stride-2 pools need 15 -> 7 -> 3 -> 1
 
-    def forward(self, x):
+    def forward(self, x: ag.Tensor) -> ag.Tensor:
         """Logits for a batch of images ``(N, C, H, W)``."""
         if min(x.shape[-2:]) < self.min_input_size:
             raise RuntimeError(f"AlexNet: input of shape {tuple(x.shape)} is too small; "

@@ -1,10 +1,20 @@
 """The book's chapter-7 and chapter-8 CNNs: ``SimpleConvNet`` and the VGG-like ``DeepConvNet``."""
+from __future__ import annotations
+
 from collections import OrderedDict
+from typing import TYPE_CHECKING, Any
 
 from ..containers import Sequential
 from ..functional.conv import _out_size
 from ..modules import Conv2d, Dropout, Flatten, Linear, MaxPool2d, ReLU
 from ._init import init_weights
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    import autograd as ag
+
+    from ..module import Module
 
 __all__ = ["SimpleConvNet", "DeepConvNet"]
 
@@ -27,7 +37,11 @@ class SimpleConvNet(Sequential):
         ValueError: the filter does not fit the input.
     """
 
-    def __init__(self, input_dim=(1, 28, 28), conv_param=None, hidden_size=100, output_size=10, weight_init_std=0.01):
+    if TYPE_CHECKING:
+        def forward(self, input: Any) -> ag.Tensor: ...  # the logits (Sequential's forward, typed)
+
+    def __init__(self, input_dim: tuple[int, int, int] = (1, 28, 28), conv_param: Mapping[str, int] | None = None,
+                 hidden_size: int = 100, output_size: int = 10, weight_init_std: float | str | None = 0.01) -> None:
         param = {"filter_num": 30, "filter_size": 5, "pad": 0, "stride": 1}
         param.update(conv_param or {})
         channels, height, width = input_dim
@@ -65,12 +79,18 @@ class DeepConvNet(Sequential):
         dropout: dropout probability before fc2 (0.5, the book's ratio).
     """
 
-    def __init__(self, input_dim=(1, 28, 28), hidden_size=50, output_size=10, dropout=0.5):
+    if TYPE_CHECKING:
+        def forward(self, input: Any) -> ag.Tensor: ...  # the logits (Sequential's forward, typed)
+
+    def __init__(self, input_dim: tuple[int, int, int] = (1, 28, 28), hidden_size: int = 50, output_size: int = 10,
+                 dropout: float = 0.5) -> None:
         channels, height, width = input_dim
-        spec = [(16, 1), (16, 1), "pool", (32, 1), (32, 2), "pool", (64, 1), (64, 1), "pool"]
-        layers, conv_i, pool_i, c = [], 0, 0, channels
+        spec: list[tuple[int, int] | str] = [
+            (16, 1), (16, 1), "pool", (32, 1), (32, 2), "pool", (64, 1), (64, 1), "pool"]
+        layers: list[tuple[str, Module]] = []
+        conv_i, pool_i, c = 0, 0, channels
         for item in spec:
-            if item == "pool":
+            if isinstance(item, str):  # "pool"
                 pool_i += 1
                 layers.append((f"pool{pool_i}", MaxPool2d(2, stride=2)))
                 height, width = height // 2, width // 2

@@ -1,9 +1,19 @@
 """``MLP``: the chapter-6 fully connected net with its switches (init, activation, batch norm, dropout)."""
+from __future__ import annotations
+
 from collections import OrderedDict
+from typing import TYPE_CHECKING, Any
 
 from ..containers import Sequential
 from ..modules import GELU, BatchNorm1d, Dropout, Flatten, LeakyReLU, Linear, ReLU, Sigmoid, Tanh
 from ._init import init_weights
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    import autograd as ag
+
+    from ..module import Module
 
 __all__ = ["MLP"]
 
@@ -30,13 +40,17 @@ class MLP(Sequential):
         ValueError: an unknown activation or init, or a dropout probability outside ``[0, 1)``.
     """
 
-    def __init__(self, input_size=784, hidden_sizes=(100, 100, 100, 100), output_size=10, activation="relu",
-                 weight_init="std", batchnorm=False, dropout=0.0):
+    if TYPE_CHECKING:
+        def forward(self, input: Any) -> ag.Tensor: ...  # the logits (Sequential's forward, typed)
+
+    def __init__(self, input_size: int = 784, hidden_sizes: Sequence[int] = (100, 100, 100, 100), output_size: int = 10,
+                 activation: str = "relu", weight_init: float | str | None = "std", batchnorm: bool = False,
+                 dropout: float = 0.0) -> None:
         if activation not in _ACTIVATIONS:
             raise ValueError(f"MLP: unknown activation {activation!r}; use one of {sorted(_ACTIVATIONS)}")
         if not 0.0 <= dropout < 1.0:
             raise ValueError(f"MLP: dropout probability must be in [0, 1), got {dropout}")
-        layers = [("flatten", Flatten())]
+        layers: list[tuple[str, Module]] = [("flatten", Flatten())]
         sizes = [input_size] + list(hidden_sizes)
         for i in range(1, len(sizes)):
             layers.append((f"fc{i}", Linear(sizes[i - 1], sizes[i])))

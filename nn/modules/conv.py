@@ -44,9 +44,10 @@ class _ConvNd(Module):
     bias: Parameter | None
     padding: str | tuple[int, ...]  # 'valid'/'same', or per spatial dim
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: int | tuple[int, ...], stride: int | tuple[int, ...],
-                 padding: int | tuple[int, ...] | str, dilation: int | tuple[int, ...], groups: int, bias: bool, padding_mode: str,
-                 device: DeviceLike | None, dtype: DTypeLike | None, output_padding: int | tuple[int, ...] = 0) -> None:
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int | tuple[int, ...],
+                 stride: int | tuple[int, ...], padding: int | tuple[int, ...] | str, dilation: int | tuple[int, ...],
+                 groups: int, bias: bool, padding_mode: str, device: DeviceLike | None, dtype: DTypeLike | None,
+                 output_padding: int | tuple[int, ...] = 0) -> None:
         super().__init__()
         _check_device(device, type(self).__name__)
         name, nd = type(self).__name__, self._nd
@@ -139,9 +140,10 @@ class Conv1d(_ConvNd):
 
     _nd = 1
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: int | tuple[int, ...], stride: int | tuple[int, ...] = 1,
-                 padding: int | tuple[int, ...] | str = 0, dilation: int | tuple[int, ...] = 1, groups: int = 1, bias: bool = True,
-                 padding_mode: str = "zeros", device: DeviceLike | None = None, dtype: DTypeLike | None = None) -> None:
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int | tuple[int, ...],
+                 stride: int | tuple[int, ...] = 1, padding: int | tuple[int, ...] | str = 0,
+                 dilation: int | tuple[int, ...] = 1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
+                 device: DeviceLike | None = None, dtype: DTypeLike | None = None) -> None:
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
                          padding_mode, device, dtype)
 
@@ -167,9 +169,10 @@ class Conv2d(_ConvNd):
         bias: ``(out_channels,)`` or None. Both initialised as PyTorch (uniform, bound ``1/sqrt(fan_in)``).
     """
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: int | tuple[int, ...], stride: int | tuple[int, ...] = 1,
-                 padding: int | tuple[int, ...] | str = 0, dilation: int | tuple[int, ...] = 1, groups: int = 1, bias: bool = True,
-                 padding_mode: str = "zeros", device: DeviceLike | None = None, dtype: DTypeLike | None = None) -> None:
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int | tuple[int, ...],
+                 stride: int | tuple[int, ...] = 1, padding: int | tuple[int, ...] | str = 0,
+                 dilation: int | tuple[int, ...] = 1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
+                 device: DeviceLike | None = None, dtype: DTypeLike | None = None) -> None:
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
                          padding_mode, device, dtype)
 
@@ -189,9 +192,11 @@ class ConvTranspose2d(_ConvNd):
     """
 
     _transposed = True
+    padding: tuple[int, ...]  # (never a string: transposed convolutions refuse 'valid'/'same')
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: int | tuple[int, ...], stride: int | tuple[int, ...] = 1,
-                 padding: int | tuple[int, ...] = 0, output_padding: int | tuple[int, ...] = 0, groups: int = 1, bias: bool = True,
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int | tuple[int, ...],
+                 stride: int | tuple[int, ...] = 1, padding: int | tuple[int, ...] = 0,
+                 output_padding: int | tuple[int, ...] = 0, groups: int = 1, bias: bool = True,
                  dilation: int | tuple[int, ...] = 1, padding_mode: str = "zeros", device: DeviceLike | None = None,
                  dtype: DTypeLike | None = None) -> None:
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,

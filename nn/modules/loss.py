@@ -53,7 +53,8 @@ class CrossEntropyLoss(_Loss):
 
     weight: ag.Tensor | None
 
-    def __init__(self, weight: ag.Tensor | None = None, ignore_index: int = -100, reduction: str = "mean", label_smoothing: float = 0.0) -> None:
+    def __init__(self, weight: ag.Tensor | None = None, ignore_index: int = -100, reduction: str = "mean",
+                 label_smoothing: float = 0.0) -> None:
         super().__init__(reduction)
         self.register_buffer("weight", _optional_tensor(weight, "CrossEntropyLoss: weight"))
         self.ignore_index = ignore_index
@@ -107,7 +108,8 @@ class BCEWithLogitsLoss(_Loss):
     weight: ag.Tensor | None
     pos_weight: ag.Tensor | None
 
-    def __init__(self, weight: ag.Tensor | None = None, reduction: str = "mean", pos_weight: ag.Tensor | None = None) -> None:
+    def __init__(self, weight: ag.Tensor | None = None, reduction: str = "mean",
+                 pos_weight: ag.Tensor | None = None) -> None:
         super().__init__(reduction)
         self.register_buffer("weight", _optional_tensor(weight, "BCEWithLogitsLoss: weight"))
         self.register_buffer("pos_weight", _optional_tensor(pos_weight, "BCEWithLogitsLoss: pos_weight"))

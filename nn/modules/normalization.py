@@ -52,7 +52,8 @@ class _BatchNorm(Module):
     num_batches_tracked: ag.Tensor | None
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
-                 track_running_stats: bool = True, device: DeviceLike | None = None, dtype: DTypeLike | None = None, *, bias: bool = True) -> None:
+                 track_running_stats: bool = True, device: DeviceLike | None = None, dtype: DTypeLike | None = None, *,
+                 bias: bool = True) -> None:
         super().__init__()
         _check_device(device, type(self).__name__)
         self.num_features = num_features

@@ -34,8 +34,9 @@ class _MaxPoolNd(Module):
     _nd = 2
     _pool: Callable[..., Any]  # the functional form (each subclass's)
 
-    def __init__(self, kernel_size: int | tuple[int, ...], stride: int | tuple[int, ...] | None = None, padding: int | tuple[int, ...] = 0, dilation: int | tuple[int, ...] = 1,
-                 return_indices: bool = False, ceil_mode: bool = False) -> None:
+    def __init__(self, kernel_size: int | tuple[int, ...], stride: int | tuple[int, ...] | None = None,
+                 padding: int | tuple[int, ...] = 0, dilation: int | tuple[int, ...] = 1, return_indices: bool = False,
+                 ceil_mode: bool = False) -> None:
         super().__init__()
         self.kernel_size = kernel_size
         self.stride = kernel_size if stride is None else stride
@@ -104,8 +105,8 @@ class AvgPool2d(Module):
 class AvgPool1d(Module):
     """The mean over each ``kernel_size`` window of ``(N, C, L)``, as ``torch.nn.AvgPool1d`` (no ``divisor_override``)."""
 
-    def __init__(self, kernel_size: int | tuple[int, ...], stride: int | tuple[int, ...] | None = None, padding: int | tuple[int, ...] = 0, ceil_mode: bool = False,
-                 count_include_pad: bool = True) -> None:
+    def __init__(self, kernel_size: int | tuple[int, ...], stride: int | tuple[int, ...] | None = None,
+                 padding: int | tuple[int, ...] = 0, ceil_mode: bool = False, count_include_pad: bool = True) -> None:
         super().__init__()
         self.kernel_size = _ntuple(kernel_size, 1, "kernel_size")
         self.stride = _ntuple(kernel_size if stride is None else stride, 1, "stride")
@@ -163,7 +164,8 @@ class MaxUnpool2d(Module):
     """The partial inverse of :class:`MaxPool2d`: values back at their indices, zeros elsewhere, as
     ``torch.nn.MaxUnpool2d``. ``forward(input, indices, output_size=None)``."""
 
-    def __init__(self, kernel_size: int | tuple[int, ...], stride: int | tuple[int, ...] | None = None, padding: int | tuple[int, ...] = 0) -> None:
+    def __init__(self, kernel_size: int | tuple[int, ...], stride: int | tuple[int, ...] | None = None,
+                 padding: int | tuple[int, ...] = 0) -> None:
         super().__init__()
         self.kernel_size = _pair(kernel_size, "kernel_size")
         self.stride = _pair(kernel_size if stride is None else stride, "stride")

@@ -169,7 +169,8 @@ class RNNBase(Module):
             states.append((h if batched else h.unsqueeze(1)).unbind(0))
         return list(zip(*states))
 
-    def forward(self, input: ag.Tensor, hx: ag.Tensor | tuple[ag.Tensor, ag.Tensor] | None = None) -> tuple[ag.Tensor, Any]:
+    def forward(self, input: ag.Tensor,
+                hx: ag.Tensor | tuple[ag.Tensor, ag.Tensor] | None = None) -> tuple[ag.Tensor, Any]:
         """Run the layers over the sequence: ``(output, h_n)``, or ``(output, (h_n, c_n))`` for the LSTM.
 
         Raises:
@@ -218,8 +219,8 @@ class RNNBase(Module):
         return text
 
 
-def _scan(step: Callable[..., tuple[ag.Tensor, ...]], xs: list[ag.Tensor], state: tuple[ag.Tensor, ...], weights: list[ag.Tensor | None],
-          reverse: bool) -> tuple[list[ag.Tensor], tuple[ag.Tensor, ...]]:
+def _scan(step: Callable[..., tuple[ag.Tensor, ...]], xs: list[ag.Tensor], state: tuple[ag.Tensor, ...],
+          weights: list[ag.Tensor | None], reverse: bool) -> tuple[list[ag.Tensor], tuple[ag.Tensor, ...]]:
     """Run ``step`` over the time steps ``xs`` (forward, or from the end with ``reverse``); the outputs ``h_t`` in
     time order and the final state."""
     ys: list[Any] = [None] * len(xs)
@@ -258,10 +259,13 @@ class LSTM(RNNBase):
     """
 
     if TYPE_CHECKING:
-        def forward(self, input: ag.Tensor, hx: ag.Tensor | tuple[ag.Tensor, ag.Tensor] | None = None) -> tuple[ag.Tensor, tuple[ag.Tensor, ag.Tensor]]: ...
+        def forward(self, input: ag.Tensor,
+                    hx: ag.Tensor | tuple[ag.Tensor, ag.Tensor] | None = None
+                   ) -> tuple[ag.Tensor, tuple[ag.Tensor, ag.Tensor]]: ...
 
-    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True, batch_first: bool = False,
-                 dropout: float = 0.0, bidirectional: bool = False, proj_size: int = 0, device: DeviceLike | None = None, dtype: DTypeLike | None = None) -> None:
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
+                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False, proj_size: int = 0,
+                 device: DeviceLike | None = None, dtype: DTypeLike | None = None) -> None:
         super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
                          proj_size, device, dtype)
 
@@ -273,9 +277,11 @@ class GRU(RNNBase):
     """
 
     if TYPE_CHECKING:
-        def forward(self, input: ag.Tensor, hx: ag.Tensor | tuple[ag.Tensor, ag.Tensor] | None = None) -> tuple[ag.Tensor, ag.Tensor]: ...
+        def forward(self, input: ag.Tensor,
+                    hx: ag.Tensor | tuple[ag.Tensor, ag.Tensor] | None = None) -> tuple[ag.Tensor, ag.Tensor]: ...
 
-    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True, batch_first: bool = False,
-                 dropout: float = 0.0, bidirectional: bool = False, proj_size: int = 0, device: DeviceLike | None = None, dtype: DTypeLike | None = None) -> None:
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
+                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False, proj_size: int = 0,
+                 device: DeviceLike | None = None, dtype: DTypeLike | None = None) -> None:
         super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
                          proj_size, device, dtype)

@@ -29,19 +29,20 @@ __all__ = ["RNNCell", "LSTMCell", "GRUCell", "rnn_tanh_step", "rnn_relu_step", "
 
 # -- one time step: (x (N, in), state tuple, weights) -> the new state tuple (h first) ------------------------------
 
-def rnn_tanh_step(x: ag.Tensor, state: tuple[ag.Tensor, ...], w_ih: ag.Tensor, w_hh: ag.Tensor, b_ih: ag.Tensor | None = None,
-                  b_hh: ag.Tensor | None = None) -> tuple[ag.Tensor]:
+def rnn_tanh_step(x: ag.Tensor, state: tuple[ag.Tensor, ...], w_ih: ag.Tensor, w_hh: ag.Tensor,
+                  b_ih: ag.Tensor | None = None, b_hh: ag.Tensor | None = None) -> tuple[ag.Tensor]:
     """Elman RNN step ``h' = tanh(W_ih x + b_ih + W_hh h + b_hh)``; ``state`` is ``(h,)``."""
     return (ag.tanh(F.linear(x, w_ih, b_ih) + F.linear(state[0], w_hh, b_hh)),)
 
 
-def rnn_relu_step(x: ag.Tensor, state: tuple[ag.Tensor, ...], w_ih: ag.Tensor, w_hh: ag.Tensor, b_ih: ag.Tensor | None = None,
-                  b_hh: ag.Tensor | None = None) -> tuple[ag.Tensor]:
+def rnn_relu_step(x: ag.Tensor, state: tuple[ag.Tensor, ...], w_ih: ag.Tensor, w_hh: ag.Tensor,
+                  b_ih: ag.Tensor | None = None, b_hh: ag.Tensor | None = None) -> tuple[ag.Tensor]:
     """Elman RNN step with ReLU, ``h' = relu(W_ih x + b_ih + W_hh h + b_hh)``; ``state`` is ``(h,)``."""
     return (ag.relu(F.linear(x, w_ih, b_ih) + F.linear(state[0], w_hh, b_hh)),)
 
 
-def lstm_step(x: ag.Tensor, state: tuple[ag.Tensor, ...], w_ih: ag.Tensor, w_hh: ag.Tensor, b_ih: ag.Tensor | None = None, b_hh: ag.Tensor | None = None,
+def lstm_step(x: ag.Tensor, state: tuple[ag.Tensor, ...], w_ih: ag.Tensor, w_hh: ag.Tensor,
+              b_ih: ag.Tensor | None = None, b_hh: ag.Tensor | None = None,
               w_hr: ag.Tensor | None = None) -> tuple[ag.Tensor, ag.Tensor]:
     """LSTM step; ``state`` is ``(h, c)``. With ``w_hr`` (``proj_size``) the new ``h`` is projected: ``W_hr h``."""
     h, c = state
@@ -51,8 +52,8 @@ def lstm_step(x: ag.Tensor, state: tuple[ag.Tensor, ...], w_ih: ag.Tensor, w_hh:
     return (h if w_hr is None else F.linear(h, w_hr), c)
 
 
-def gru_step(x: ag.Tensor, state: tuple[ag.Tensor, ...], w_ih: ag.Tensor, w_hh: ag.Tensor, b_ih: ag.Tensor | None = None,
-             b_hh: ag.Tensor | None = None) -> tuple[ag.Tensor]:
+def gru_step(x: ag.Tensor, state: tuple[ag.Tensor, ...], w_ih: ag.Tensor, w_hh: ag.Tensor,
+             b_ih: ag.Tensor | None = None, b_hh: ag.Tensor | None = None) -> tuple[ag.Tensor]:
     """GRU step ``h' = (1 - z) * n + z * h``; ``state`` is ``(h,)``."""
     h = state[0]
     i_r, i_z, i_n = F.linear(x, w_ih, b_ih).chunk(3, 1)
@@ -110,7 +111,8 @@ class _CellBase(Module):
     bias_ih: Parameter | None
     bias_hh: Parameter | None
 
-    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device: DeviceLike | None = None, dtype: DTypeLike | None = None) -> None:
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device: DeviceLike | None = None,
+                 dtype: DTypeLike | None = None) -> None:
         super().__init__()
         _check_device(device, type(self).__name__)
         self.input_size = check_size("input_size", input_size)

@@ -1,21 +1,27 @@
 """Gradient clipping (call between ``backward()`` and ``optimizer.step()``)."""
+from __future__ import annotations
+
 import math
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 import autograd as ag
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
 __all__ = ["clip_grad_norm_", "clip_grad_value_"]
 
 
-def _grads(parameters):
+def _grads(parameters: ag.Tensor | Iterable[ag.Tensor]) -> list[ag.Tensor]:
     """The existing ``.grad`` of each of ``parameters`` (an iterable of tensors, or one tensor)."""
     if isinstance(parameters, ag.Tensor):
         parameters = [parameters]
     return [p.grad for p in parameters if p.grad is not None]
 
 
-def _norm(array, norm_type):
+def _norm(array: Any, norm_type: float) -> float:
     """The ``norm_type``-norm of the flattened ``array`` as a Python float (computed in float64)."""
     a = np.abs(array.astype(np.float64, copy=False)).ravel()
     if norm_type == math.inf:
@@ -27,7 +33,8 @@ def _norm(array, norm_type):
     return float(np.sum(a**norm_type) ** (1.0 / norm_type))
 
 
-def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False):
+def clip_grad_norm_(parameters: ag.Tensor | Iterable[ag.Tensor], max_norm: float, norm_type: float = 2.0,
+                    error_if_nonfinite: bool = False) -> ag.Tensor:
     """Scale all gradients together so that their joint norm is at most ``max_norm``; in place.
 
     The norm is taken over all gradients as if they were concatenated into one vector. Gradients are
@@ -60,7 +67,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     return ag.tensor(np.asarray(total, dtype=grads[0].dtype))
 
 
-def clip_grad_value_(parameters, clip_value):
+def clip_grad_value_(parameters: ag.Tensor | Iterable[ag.Tensor], clip_value: float) -> None:
     """Clamp every gradient element into ``[-clip_value, clip_value]``; in place. Returns None."""
     clip_value = float(clip_value)
     with ag.no_grad():

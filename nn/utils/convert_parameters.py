@@ -1,15 +1,22 @@
 """Flatten parameters into one vector and back (for line searches, second-order methods, model averaging)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import autograd as ag
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 __all__ = ["parameters_to_vector", "vector_to_parameters"]
 
 
-def parameters_to_vector(parameters):
+def parameters_to_vector(parameters: Iterable[ag.Tensor]) -> ag.Tensor:
     """All parameters flattened and concatenated into one 1-D tensor (differentiable, a copy)."""
     return ag.cat([p.reshape(-1) for p in parameters])
 
 
-def vector_to_parameters(vec, parameters):
+def vector_to_parameters(vec: ag.Tensor, parameters: Iterable[ag.Tensor]) -> None:
     """Set the parameters' values from slices of the 1-D tensor ``vec`` (the inverse of parameters_to_vector).
 
     Each parameter's data becomes a view into ``vec``, as in PyTorch.
