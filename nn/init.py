@@ -93,19 +93,19 @@ def _rng(generator: ag.Generator | np.random.Generator | None) -> np.random.Gene
 
 
 def uniform_(tensor: ag.Tensor, a: float = 0.0, b: float = 1.0,
-             generator: ag.Generator | None = None) -> ag.Tensor:
+             generator: ag.Generator | np.random.Generator | None = None) -> ag.Tensor:
     """Fill with samples of the uniform distribution on ``[a, b)``."""
     return _fill(tensor, _rng(generator).uniform(a, b, size=tensor.shape))
 
 
 def normal_(tensor: ag.Tensor, mean: float = 0.0, std: float = 1.0,
-            generator: ag.Generator | None = None) -> ag.Tensor:
+            generator: ag.Generator | np.random.Generator | None = None) -> ag.Tensor:
     """Fill with samples of the normal distribution ``N(mean, std**2)``."""
     return _fill(tensor, _rng(generator).normal(mean, std, size=tensor.shape))
 
 
 def trunc_normal_(tensor: ag.Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0,
-                  generator: ag.Generator | None = None) -> ag.Tensor:
+                  generator: ag.Generator | np.random.Generator | None = None) -> ag.Tensor:
     """Fill with ``N(mean, std**2)`` conditioned on ``[a, b]`` (``a``, ``b`` absolute bounds, not in stds).
 
     Rejection sampling, as PyTorch: from the normal itself while it puts more than 30% of its mass in
@@ -200,7 +200,8 @@ def dirac_(tensor: ag.Tensor, groups: int = 1) -> ag.Tensor:
     return _fill(tensor, values)
 
 
-def xavier_uniform_(tensor: ag.Tensor, gain: float = 1.0, generator: ag.Generator | None = None) -> ag.Tensor:
+def xavier_uniform_(tensor: ag.Tensor, gain: float = 1.0,
+                    generator: ag.Generator | np.random.Generator | None = None) -> ag.Tensor:
     """Glorot/Xavier uniform: ``U(-a, a)`` with ``a = gain * sqrt(6 / (fan_in + fan_out))``.
 
     Keeps the variance of activations and of gradients about constant through layers with a symmetric
@@ -211,7 +212,8 @@ def xavier_uniform_(tensor: ag.Tensor, gain: float = 1.0, generator: ag.Generato
     return uniform_(tensor, -bound, bound, generator)
 
 
-def xavier_normal_(tensor: ag.Tensor, gain: float = 1.0, generator: ag.Generator | None = None) -> ag.Tensor:
+def xavier_normal_(tensor: ag.Tensor, gain: float = 1.0,
+                   generator: ag.Generator | np.random.Generator | None = None) -> ag.Tensor:
     """Glorot/Xavier normal: ``N(0, std**2)`` with ``std = gain * sqrt(2 / (fan_in + fan_out))``.
 
     The book's "Xavier initial value" uses ``1 / sqrt(fan_in)`` instead: that is
@@ -230,7 +232,7 @@ def _kaiming_std(tensor: ag.Tensor, a: float, mode: str, nonlinearity: str) -> f
 
 
 def kaiming_uniform_(tensor: ag.Tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
-                     generator: ag.Generator | None = None) -> ag.Tensor:
+                     generator: ag.Generator | np.random.Generator | None = None) -> ag.Tensor:
     """He/Kaiming uniform: ``U(-b, b)`` with ``b = gain * sqrt(3 / fan)``, ``gain = calculate_gain(nonlinearity, a)``.
 
     Args:
@@ -247,7 +249,7 @@ def kaiming_uniform_(tensor: ag.Tensor, a: float = 0, mode: str = "fan_in", nonl
 
 
 def kaiming_normal_(tensor: ag.Tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
-                    generator: ag.Generator | None = None) -> ag.Tensor:
+                    generator: ag.Generator | np.random.Generator | None = None) -> ag.Tensor:
     """He/Kaiming normal: ``N(0, std**2)`` with ``std = gain / sqrt(fan)``.
 
     With ``nonlinearity='relu'`` this is the book's "He initial value" ``sqrt(2 / n)``; with
@@ -259,7 +261,8 @@ def kaiming_normal_(tensor: ag.Tensor, a: float = 0, mode: str = "fan_in", nonli
     return normal_(tensor, 0.0, std, generator)
 
 
-def orthogonal_(tensor: ag.Tensor, gain: float = 1.0, generator: ag.Generator | None = None) -> ag.Tensor:
+def orthogonal_(tensor: ag.Tensor, gain: float = 1.0,
+                generator: ag.Generator | np.random.Generator | None = None) -> ag.Tensor:
     """Fill with a (semi-)orthogonal matrix times ``gain`` (Saxe et al., arXiv:1312.6120).
 
     The tensor is seen as ``(rows, cols)`` with ``cols`` the product of its other dims; its rows (when
@@ -289,7 +292,7 @@ def orthogonal_(tensor: ag.Tensor, gain: float = 1.0, generator: ag.Generator | 
 
 
 def sparse_(tensor: ag.Tensor, sparsity: float, std: float = 0.01,
-            generator: ag.Generator | None = None) -> ag.Tensor:
+            generator: ag.Generator | np.random.Generator | None = None) -> ag.Tensor:
     """Fill a 2-D tensor ``(rows, cols)`` with ``N(0, std**2)`` values, then zero ``ceil(sparsity * rows)``
     randomly chosen entries of each column (Martens, "Deep learning via Hessian-free optimization", 2010).
 
