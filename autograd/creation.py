@@ -272,8 +272,8 @@ def full_like(input: Tensor, fill_value: complex, dtype: DTypeLike | None = None
     return _like(np.full, input, dtype, requires_grad, device, fill_value)
 
 
-def arange(start: float, end: float | None = None, step: float = 1, dtype: DTypeLike | None = None, device: DeviceLike | None = None,
-           requires_grad: builtins.bool = False) -> Tensor:
+def arange(start: float, end: float | None = None, step: float = 1, dtype: DTypeLike | None = None,
+           device: DeviceLike | None = None, requires_grad: builtins.bool = False) -> Tensor:
     """Values from ``start`` to ``end`` (exclusive) by ``step``; int64 for integer arguments, else float32."""
     device = _check_device(device, "arange")
     if end is None:
@@ -295,7 +295,8 @@ def linspace(start: float, end: float, steps: int, dtype: DTypeLike | None = Non
     return _finish(np.linspace(start, end, steps).astype(_float_dtype(dtype)), requires_grad, device)
 
 
-def eye(n: int, m: int | None = None, dtype: DTypeLike | None = None, device: DeviceLike | None = None, requires_grad: builtins.bool = False) -> Tensor:
+def eye(n: int, m: int | None = None, dtype: DTypeLike | None = None, device: DeviceLike | None = None,
+        requires_grad: builtins.bool = False) -> Tensor:
     """Identity matrix of ``n`` rows (and ``m`` columns)."""
     device = _check_device(device, "eye")
     return _finish(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad, device)
@@ -303,8 +304,8 @@ def eye(n: int, m: int | None = None, dtype: DTypeLike | None = None, device: De
 
 # -- random numbers (the generators: autograd.random) -------------------------------------------------------
 
-def _draw(kind: str, size: Sequence[Any], dtype: DTypeLike | None, device: DeviceLike | None, requires_grad: builtins.bool,
-          generator: Generator | None, op: str) -> Tensor:
+def _draw(kind: str, size: Sequence[Any], dtype: DTypeLike | None, device: DeviceLike | None,
+          requires_grad: builtins.bool, generator: Generator | np.random.Generator | None, op: str) -> Tensor:
     """``size`` samples of the numpy Generator method ``kind`` (``random`` or ``standard_normal``) in ``dtype``."""
     device = _check_device(device, op)
     dt, shape = _float_dtype(dtype), _shape(size)
@@ -318,20 +319,21 @@ def _draw(kind: str, size: Sequence[Any], dtype: DTypeLike | None, device: Devic
     return _finish(drawn, requires_grad, device)
 
 
-def rand(*size: int | Shape, generator: Generator | None = None, dtype: DTypeLike | None = None, device: DeviceLike | None = None,
-         requires_grad: builtins.bool = False) -> Tensor:
+def rand(*size: int | Shape, generator: Generator | np.random.Generator | None = None, dtype: DTypeLike | None = None,
+         device: DeviceLike | None = None, requires_grad: builtins.bool = False) -> Tensor:
     """Uniform samples in ``[0, 1)``, from ``generator`` (default: the thread's default generator)."""
     return _draw("random", size, dtype, device, requires_grad, generator, "rand")
 
 
-def randn(*size: int | Shape, generator: Generator | None = None, dtype: DTypeLike | None = None, device: DeviceLike | None = None,
-          requires_grad: builtins.bool = False) -> Tensor:
+def randn(*size: int | Shape, generator: Generator | np.random.Generator | None = None, dtype: DTypeLike | None = None,
+          device: DeviceLike | None = None, requires_grad: builtins.bool = False) -> Tensor:
     """Standard normal samples, from ``generator`` (default: the thread's default generator)."""
     return _draw("standard_normal", size, dtype, device, requires_grad, generator, "randn")
 
 
-def randint(*args: Any, low: int | None = None, high: int | None = None, size: Shape | None = None, generator: Generator | None = None,
-            dtype: DTypeLike | None = None, device: DeviceLike | None = None, requires_grad: builtins.bool = False) -> Tensor:
+def randint(*args: Any, low: int | None = None, high: int | None = None, size: Shape | None = None,
+            generator: Generator | np.random.Generator | None = None, dtype: DTypeLike | None = None,
+            device: DeviceLike | None = None, requires_grad: builtins.bool = False) -> Tensor:
     """Integers drawn uniformly from ``[low, high)`` by ``generator`` (default: the thread's default generator),
     int64 unless ``dtype`` says otherwise.
 
@@ -386,19 +388,19 @@ def randint(*args: Any, low: int | None = None, high: int | None = None, size: S
     return _finish(drawn.astype(dt, copy=False), requires_grad, device)
 
 
-def rand_like(input: Tensor, generator: Generator | None = None, dtype: DTypeLike | None = None, device: DeviceLike | None = None,
-              requires_grad: builtins.bool = False) -> Tensor:
+def rand_like(input: Tensor, generator: Generator | np.random.Generator | None = None, dtype: DTypeLike | None = None,
+              device: DeviceLike | None = None, requires_grad: builtins.bool = False) -> Tensor:
     """Uniform samples with the shape of ``input``."""
     return _like_random("random", input, generator, dtype, device, requires_grad, "rand_like")
 
 
-def randn_like(input: Tensor, generator: Generator | None = None, dtype: DTypeLike | None = None, device: DeviceLike | None = None,
-               requires_grad: builtins.bool = False) -> Tensor:
+def randn_like(input: Tensor, generator: Generator | np.random.Generator | None = None, dtype: DTypeLike | None = None,
+               device: DeviceLike | None = None, requires_grad: builtins.bool = False) -> Tensor:
     """Normal samples with the shape of ``input``."""
     return _like_random("standard_normal", input, generator, dtype, device, requires_grad, "randn_like")
 
 
-def _like_random(kind: str, input: Tensor, generator: Generator | None, dtype: DTypeLike | None,
+def _like_random(kind: str, input: Tensor, generator: Generator | np.random.Generator | None, dtype: DTypeLike | None,
                  device: DeviceLike | None, requires_grad: builtins.bool, op: str) -> Tensor:
     # on the input's device and in its namespace unless ``device`` says otherwise, as the other *_like
     device = _check_device(device, op)

@@ -23,6 +23,9 @@ import numpy as np
 
 from .dtypes import to_numpy_dtype  # noqa: F401  (re-exported: one place converts dtypes)
 
+if TYPE_CHECKING:
+    from .types import DeviceLike
+
 __all__ = ["device", "as_device", "device_of", "parse_to", "as_array", "is_foreign_array", "to_host", "to_numpy_dtype",
            "cuda", "accelerator", "backends"]
 
@@ -51,7 +54,7 @@ class device:
     _type: str
     _index: int | None
 
-    def __init__(self, type, index=None):  # noqa: A002  (PyTorch's argument name)
+    def __init__(self, type: str | device | int, index: int | None = None) -> None:  # noqa: A002  (PyTorch's argument name)
         if isinstance(type, device):
             if index is not None:
                 raise TypeError("device(): an index cannot be given with a device")
@@ -60,7 +63,7 @@ class device:
         if isinstance(type, int) and not isinstance(type, bool):
             if _cuda_count() == 0:
                 raise RuntimeError("Cannot access accelerator device when none is available.")
-            type, index = "cuda", type  # an integer is the accelerator's index, as in PyTorch
+            index, type = type, "cuda"  # an integer is the accelerator's index, as in PyTorch
         if not isinstance(type, str):
             raise TypeError(f"device(): expected a device string, a device or an int, got {_name(type)}")
         if index is not None and (isinstance(index, bool) or not isinstance(index, int)):
@@ -80,28 +83,28 @@ class device:
         self._type, self._index = kind, index
 
     @property
-    def type(self):  # noqa: A003
+    def type(self) -> str:  # noqa: A003
         """The device type, e.g. ``'cpu'``."""
         return self._type
 
     @property
-    def index(self):
+    def index(self) -> int | None:
         """The device index, or None when not given."""
         return self._index
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self._type if self._index is None else f"{self._type}:{self._index}"
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         index = "" if self._index is None else f", index={self._index}"
         return f"device(type='{self._type}'{index})"
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         if not isinstance(other, device):
             return NotImplemented
         return self._type == other._type and self._index == other._index
 
-    def __hash__(self):
+    def __hash__(self) -> int:
         return hash((self._type, self._index))
 
     def __reduce__(self):
@@ -115,7 +118,7 @@ def _name(value):
     return type(value).__name__
 
 
-def as_device(value, op="to"):
+def as_device(value: DeviceLike, op: str = "to") -> device:
     """The :class:`device` for ``value`` (a device, a string such as ``'cpu'``), checked to be able to hold data.
 
     ``op`` names the caller in the messages. Returns the CPU device for any ``'cpu'`` (an index is accepted and
@@ -176,7 +179,7 @@ def _cuda_count():
         return 0
 
 
-def device_of(array):
+def device_of(array: Any) -> device:
     """The device holding ``array``: the CPU for numpy arrays and CPU array-API libraries, ``cuda:N`` for CuPy's."""
     if type(array) is np.ndarray:
         return _CPU
@@ -189,19 +192,19 @@ def device_of(array):
     return _CPU
 
 
-def is_foreign_array(x):
+def is_foreign_array(x: object) -> bool:
     """True for an array of a library other than numpy that autograd can hold (array API, CuPy)."""
     if isinstance(x, (np.ndarray, np.generic)):
         return False
     return hasattr(x, "__array_namespace__") or type(x).__module__.split(".")[0] == "cupy"
 
 
-def as_array(data):
+def as_array(data: Any) -> Any:
     """``data`` as an array a Tensor holds: foreign arrays as they are, anything else through ``np.asarray``."""
     return data if is_foreign_array(data) else np.asarray(data)
 
 
-def to_host(array, op="numpy"):
+def to_host(array: Any, op: str = "numpy") -> np.ndarray[Any, Any]:
     """A numpy array with ``array``'s values (shared through DLPack where the library allows it).
 
     Raises:

@@ -11,14 +11,24 @@ a script), unless the thread has installed another with :func:`use_generator`::
 so that work in several threads at once (a thread pool, a Dask worker with several threads) stays reproducible.
 A ``Generator`` wraps a numpy ``Generator`` (PCG64); its states are numpy's (JSON-able dicts), not byte tensors.
 """
+from __future__ import annotations
+
 import contextlib
 import numbers
 import os
 import threading
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .devices import as_device
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping
+
+    from typing_extensions import Self  # noqa: UP035  (typing.Self is Python 3.11+; 3.10 is supported)
+
+    from .types import DeviceLike
 
 __all__ = ["Generator", "current_generator", "default_generator", "get_rng_state", "initial_seed", "manual_seed",
            "numpy_generator", "seed", "set_rng_state", "use_generator"]
@@ -40,8 +50,10 @@ class Generator:
     """
 
     __slots__ = ("_initial_seed", "_rng", "device")
+    _initial_seed: int
+    _rng: np.random.Generator
 
-    def __init__(self, device="cpu"):
+    def __init__(self, device: DeviceLike = "cpu") -> None:
         device = as_device(device, "Generator")
         if device.type != "cpu":
             raise RuntimeError(f"Generator: only CPU generators exist here, got device {device}; CUDA draws use "
@@ -49,7 +61,7 @@ class Generator:
         self.device = device
         self.manual_seed(DEFAULT_SEED)
 
-    def manual_seed(self, seed):
+    def manual_seed(self, seed: int) -> Self:
         """Restart the stream from ``seed`` (an int in ``[-2**63, 2**64)``; negative ones count from ``2**64``, as
         PyTorch); returns this generator.
 
@@ -66,21 +78,21 @@ class Generator:
         self._rng = np.random.default_rng(self._initial_seed)
         return self
 
-    def seed(self):
+    def seed(self) -> int:
         """Seed with a non-deterministic 64-bit number from the OS and return it."""
         value = int.from_bytes(os.urandom(8), "little")
         self.manual_seed(value)
         return value
 
-    def initial_seed(self):
+    def initial_seed(self) -> int:
         """The seed this stream started from (in ``[0, 2**64)``)."""
         return self._initial_seed
 
-    def get_state(self):
+    def get_state(self) -> Mapping[str, Any]:
         """The current state (numpy's bit-generator state, a JSON-able dict)."""
         return self._rng.bit_generator.state
 
-    def set_state(self, state):
+    def set_state(self, state: dict[str, Any]) -> Self:
         """Continue from a state of :meth:`get_state`; returns this generator.
 
         Raises:
@@ -91,7 +103,7 @@ class Generator:
         self._rng.bit_generator.state = state
         return self
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<autograd.Generator device='{self.device}' initial_seed={self._initial_seed}>"
 
 
@@ -99,14 +111,14 @@ default_generator = Generator().manual_seed(int.from_bytes(os.urandom(8), "littl
 _local = threading.local()
 
 
-def current_generator():
+def current_generator() -> Generator:
     """The generator the calling thread draws from when none is passed: the one :func:`use_generator` installed,
     else :data:`default_generator`."""
     return getattr(_local, "generator", None) or default_generator
 
 
 @contextlib.contextmanager
-def use_generator(generator):
+def use_generator(generator: Generator) -> Iterator[Generator]:
     """Make ``generator`` the calling thread's default inside the ``with`` block (other threads are not affected);
     the previous default comes back on exit, also after an error.
 
@@ -123,7 +135,8 @@ def use_generator(generator):
         _local.generator = previous
 
 
-def numpy_generator(generator=None, op="random"):
+def numpy_generator(generator: Generator | np.random.Generator | None = None,
+                    op: str = "random") -> np.random.Generator:
     """The numpy ``Generator`` to draw from: ``generator``'s (an autograd :class:`Generator`, or a numpy
     ``Generator`` used as is), or the calling thread's default one when it is None.
 
@@ -139,26 +152,26 @@ def numpy_generator(generator=None, op="random"):
     raise TypeError(f"{op}(): argument 'generator' must be autograd.Generator, not {type(generator).__name__}")
 
 
-def manual_seed(seed):
+def manual_seed(seed: int) -> Generator:
     """Seed the calling thread's default generator (:data:`default_generator` in a script) and return it."""
     return current_generator().manual_seed(seed)
 
 
-def seed():
+def seed() -> int:
     """Seed the calling thread's default generator non-deterministically; returns the seed."""
     return current_generator().seed()
 
 
-def initial_seed():
+def initial_seed() -> int:
     """The seed the calling thread's default generator started from."""
     return current_generator().initial_seed()
 
 
-def get_rng_state():
+def get_rng_state() -> Mapping[str, Any]:
     """The state of the calling thread's default generator (a JSON-able dict), for checkpoints."""
     return current_generator().get_state()
 
 
-def set_rng_state(state):
+def set_rng_state(state: dict[str, Any]) -> None:
     """Restore a state from :func:`get_rng_state` into the calling thread's default generator."""
     current_generator().set_state(state)

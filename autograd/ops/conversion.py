@@ -204,7 +204,7 @@ def _is_cpu(self: Tensor) -> bool:
 def get_device(self: Tensor) -> int:
     """The index of the tensor's device: -1 for the CPU, as in PyTorch."""
     dev = device_of(self._data)
-    return -1 if dev.type == "cpu" else dev.index
+    return -1 if dev.type == "cpu" else dev.index or 0  # (device_of names a CUDA device's index)
 
 
 @register(method=False)
