@@ -1,10 +1,16 @@
 """Adadelta: RMSprop whose step size is itself a running RMS of past updates (no hand-tuned lr needed)."""
+from __future__ import annotations
+
 import numbers
+from typing import TYPE_CHECKING
 
 import autograd
 from autograd.backend import data_of, namespace
 
 from .optimizer import Optimizer, check_foreach, check_non_negative
+
+if TYPE_CHECKING:
+    from .optimizer import ParamsT
 
 __all__ = ["Adadelta"]
 
@@ -38,7 +44,8 @@ class Adadelta(Optimizer):
 
     _supports_complex = False
 
-    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *, maximize=False):
+    def __init__(self, params: ParamsT, lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6, weight_decay: float = 0,
+                 foreach: bool | None = None, *, maximize: bool = False) -> None:
         defaults = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, foreach=foreach, maximize=maximize)
         self._check_hyperparameters(defaults)
         super().__init__(params, defaults)
@@ -48,7 +55,7 @@ class Adadelta(Optimizer):
         rho = group["rho"]
         if not isinstance(rho, numbers.Real) or isinstance(rho, bool):
             raise TypeError(f"rho value must be a real number, got {type(rho).__name__}")
-        if not 0.0 <= rho <= 1.0:
+        if not 0.0 <= float(rho) <= 1.0:
             raise ValueError(f"Invalid rho value: {rho}")
         check_non_negative(group["eps"], "epsilon value")
         check_non_negative(group["weight_decay"], "weight_decay value")

@@ -1,8 +1,15 @@
 """AdaGrad: per-coordinate learning rates shrinking with the accumulated squared gradients."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import autograd
 from autograd.backend import data_of, namespace
 
 from .optimizer import Optimizer, check_non_negative
+
+if TYPE_CHECKING:
+    from .optimizer import ParamsT
 
 __all__ = ["Adagrad"]
 
@@ -38,8 +45,8 @@ class Adagrad(Optimizer):
 
     _supports_complex = False  # the update squares g elementwise; PyTorch treats complex as pairs of reals
 
-    def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10, *,
-                 maximize=False):
+    def __init__(self, params: ParamsT, lr: float = 1e-2, lr_decay: float = 0, weight_decay: float = 0,
+                 initial_accumulator_value: float = 0, eps: float = 1e-10, *, maximize: bool = False) -> None:
         defaults = dict(lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
                         initial_accumulator_value=initial_accumulator_value, maximize=maximize)
         self._check_hyperparameters(defaults)

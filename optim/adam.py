@@ -1,8 +1,15 @@
 """Adam and AdamW: momentum plus RMSprop-style scaling, with bias correction."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import autograd
 from autograd.backend import data_of, namespace
 
 from .optimizer import Optimizer, check_betas, check_non_negative
+
+if TYPE_CHECKING:
+    from .optimizer import ParamsT
 
 __all__ = ["Adam", "AdamW"]
 
@@ -44,8 +51,9 @@ class Adam(Optimizer):
 
     _supports_complex = False  # the update squares g elementwise; PyTorch treats complex as pairs of reals
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
-                 maximize=False, decoupled_weight_decay=False):
+    def __init__(self, params: ParamsT, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0, amsgrad: bool = False, *, maximize: bool = False,
+                 decoupled_weight_decay: bool = False) -> None:
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
                         maximize=maximize, decoupled_weight_decay=decoupled_weight_decay)
         self._check_hyperparameters(defaults)
@@ -99,8 +107,8 @@ class AdamW(Adam):
         ValueError: as for :class:`Adam`.
     """
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, *,
-                 maximize=False):
+    def __init__(self, params: ParamsT, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 1e-2, amsgrad: bool = False, *, maximize: bool = False) -> None:
         super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize,
                          decoupled_weight_decay=True)
 

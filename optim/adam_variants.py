@@ -1,10 +1,16 @@
 """Adam's variants: Adamax (infinity norm), NAdam (Nesterov momentum), RAdam (rectified variance)."""
+from __future__ import annotations
+
 import math
+from typing import TYPE_CHECKING
 
 import autograd
 from autograd.backend import data_of, namespace
 
 from .optimizer import Optimizer, check_betas, check_foreach, check_non_negative
+
+if TYPE_CHECKING:
+    from .optimizer import ParamsT
 
 __all__ = ["Adamax", "NAdam", "RAdam"]
 
@@ -60,8 +66,8 @@ class Adamax(_AdamVariant):
         TypeError: complex parameters.
     """
 
-    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, foreach=None, *,
-                 maximize=False):
+    def __init__(self, params: ParamsT, lr: float = 2e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0, foreach: bool | None = None, *, maximize: bool = False) -> None:
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, foreach=foreach, maximize=maximize)
         self._check_hyperparameters(defaults)
         super().__init__(params, defaults)
@@ -114,8 +120,9 @@ class NAdam(_AdamVariant):
         TypeError: complex parameters.
     """
 
-    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, momentum_decay=4e-3,
-                 decoupled_weight_decay=False, *, foreach=None, maximize=False):
+    def __init__(self, params: ParamsT, lr: float = 2e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0, momentum_decay: float = 4e-3, decoupled_weight_decay: bool = False, *,
+                 foreach: bool | None = None, maximize: bool = False) -> None:
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, momentum_decay=momentum_decay,
                         decoupled_weight_decay=decoupled_weight_decay, foreach=foreach, maximize=maximize)
         self._check_hyperparameters(defaults)
@@ -176,8 +183,9 @@ class RAdam(_AdamVariant):
         TypeError: complex parameters.
     """
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, decoupled_weight_decay=False,
-                 *, foreach=None, maximize=False):
+    def __init__(self, params: ParamsT, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0, decoupled_weight_decay: bool = False, *, foreach: bool | None = None,
+                 maximize: bool = False) -> None:
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                         decoupled_weight_decay=decoupled_weight_decay, foreach=foreach, maximize=maximize)
         self._check_hyperparameters(defaults)

@@ -1,8 +1,15 @@
 """ASGD: SGD with a decaying step size and a running (Polyak-Ruppert) average of the iterates."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import autograd
 from autograd.backend import data_of
 
 from .optimizer import Optimizer, check_foreach, check_non_negative
+
+if TYPE_CHECKING:
+    from .optimizer import ParamsT
 
 __all__ = ["ASGD"]
 
@@ -38,8 +45,8 @@ class ASGD(Optimizer):
         ValueError: a negative ``lr`` or ``weight_decay`` (the others are not checked, as in PyTorch).
     """
 
-    def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0, foreach=None,
-                 maximize=False):
+    def __init__(self, params: ParamsT, lr: float = 1e-2, lambd: float = 1e-4, alpha: float = 0.75, t0: float = 1e6,
+                 weight_decay: float = 0, foreach: bool | None = None, maximize: bool = False) -> None:
         defaults = dict(lr=lr, lambd=lambd, alpha=alpha, t0=t0, weight_decay=weight_decay, foreach=foreach,
                         maximize=maximize)
         self._check_hyperparameters(defaults)

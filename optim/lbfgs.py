@@ -1,11 +1,20 @@
 """L-BFGS: a quasi-Newton method that re-evaluates the loss through a closure, with an optional line search."""
+from __future__ import annotations
+
 import numbers
+from typing import TYPE_CHECKING
 
 import autograd
 from autograd.backend import data_of, namespace
 
 from ._line_search import dot, max_abs, strong_wolfe
 from .optimizer import Optimizer, check_non_negative
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+    from typing import Any
+
+    from .optimizer import ParamsT
 
 __all__ = ["LBFGS"]
 
@@ -46,8 +55,9 @@ class LBFGS(Optimizer):
     _supports_complex = False
     _state_shaped_like_params = False
 
-    def __init__(self, params, lr=1, max_iter=20, max_eval=None, tolerance_grad=1e-7, tolerance_change=1e-9,
-                 history_size=100, line_search_fn=None):
+    def __init__(self, params: ParamsT, lr: float = 1, max_iter: int = 20, max_eval: int | None = None,
+                 tolerance_grad: float = 1e-7, tolerance_change: float = 1e-9, history_size: int = 100,
+                 line_search_fn: str | None = None) -> None:
         if max_eval is None:
             max_eval = max_iter * 5 // 4
         defaults = dict(lr=lr, max_iter=max_iter, max_eval=max_eval, tolerance_grad=tolerance_grad,
@@ -67,13 +77,13 @@ class LBFGS(Optimizer):
         if group["line_search_fn"] not in (None, "strong_wolfe"):
             raise RuntimeError("only 'strong_wolfe' is supported")
 
-    def add_param_group(self, param_group):
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
         """Add the one group LBFGS has; a second one raises ValueError (no per-parameter options)."""
         if self.param_groups:
             raise ValueError("LBFGS doesn't support per-parameter options (parameter groups)")
         super().add_param_group(param_group)
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
         """As :meth:`Optimizer.load_state_dict`; the flat vectors are not shaped like the first parameter."""
         super().load_state_dict(state_dict)
         self._params = self.param_groups[0]["params"]
@@ -104,7 +114,7 @@ class LBFGS(Optimizer):
 
     # -- the algorithm ---------------------------------------------------------------------------------
 
-    def step(self, closure):
+    def step(self, closure: Callable[[], Any]) -> Any:  # type: ignore[override]  # (the closure is required)
         """Run up to ``max_iter`` L-BFGS iterations.
 
         Args:

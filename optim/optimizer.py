@@ -8,9 +8,12 @@ are taken from ``optimizer.defaults``.  ``optimizer.state`` maps each parameter 
 The update itself runs under :func:`autograd.no_grad` and changes parameters in place with the Tensor
 in-place ops, so it is never recorded in a graph and every updated parameter's version counter moves on.
 """
+from __future__ import annotations
+
 import copy
 import numbers
 from collections import defaultdict
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 
@@ -18,41 +21,48 @@ import autograd
 from autograd import Tensor
 from autograd.backend import data_of, namespace
 
-__all__ = ["Optimizer", "required", "check_non_negative", "check_betas", "check_foreach"]
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator, Mapping
+
+__all__ = ["Optimizer", "ParamsT", "required", "check_non_negative", "check_betas", "check_foreach"]
+
+#: What an optimizer takes as ``params`` (as ``torch.optim.optimizer.ParamsT``): tensors, ``(name, tensor)``
+#: pairs (``model.named_parameters()``) or parameter-group dicts.
+ParamsT: TypeAlias = "Iterable[Tensor] | Iterable[tuple[str, Tensor]] | Iterable[dict[str, Any]]"
 
 
 class _RequiredParameter:
     """Marker for a hyperparameter that has no default and must be given by every group."""
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "<required parameter>"
 
 
 required = _RequiredParameter()
 
 
-def check_non_negative(value, what):
+def check_non_negative(value: float, what: str) -> None:
     """Raise ``ValueError('Invalid {what}: {value}')`` unless ``value`` is a real number >= 0 (torch's wording)."""
-    if not isinstance(value, numbers.Real) or isinstance(value, bool):
+    if not isinstance(value, (int, float, numbers.Real)) or isinstance(value, bool):
         raise TypeError(f"{what} must be a real number, got {type(value).__name__}")
     if not 0.0 <= value:
         raise ValueError(f"Invalid {what}: {value}")
 
 
-def check_betas(group):
+def check_betas(group: dict[str, Any]) -> None:
     """Validate ``group['betas']`` (a pair of reals in [0, 1), torch's wording) and store it as a float tuple."""
     betas = group["betas"]
     if not isinstance(betas, (tuple, list)) or len(betas) != 2:
         raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
     for i, beta in enumerate(betas):
-        if not isinstance(beta, numbers.Real) or isinstance(beta, bool):
+        if not isinstance(beta, (int, float, numbers.Real)) or isinstance(beta, bool):
             raise TypeError(f"beta parameter at index {i} must be a real number, got {type(beta).__name__}")
-        if not 0.0 <= beta < 1.0:
+        if not 0.0 <= float(beta) < 1.0:
             raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
     group["betas"] = (float(betas[0]), float(betas[1]))
 
 
-def check_foreach(value):
+def check_foreach(value: bool | None) -> None:
     """Raise TypeError unless ``foreach`` is None or a bool.
 
     ``foreach`` picks PyTorch's multi-tensor kernels, which compute the same update as its per-parameter loop;
@@ -63,17 +73,17 @@ def check_foreach(value):
         raise TypeError(f"foreach must be None or a bool, got {type(value).__name__}")
 
 
-def _opt_step_marker(step):
+def _opt_step_marker(step: Callable[..., Any]) -> Callable[..., Any]:
     """Wrap an optimizer's ``step`` so that learning-rate schedulers can tell it has been called."""
 
-    def step_and_mark(self, *args, **kwargs):
+    def step_and_mark(self: Optimizer, *args: Any, **kwargs: Any) -> Any:
         self._opt_called = True
         return step(self, *args, **kwargs)
 
     step_and_mark.__name__ = step.__name__
     step_and_mark.__qualname__ = step.__qualname__
     step_and_mark.__doc__ = step.__doc__
-    step_and_mark.__wrapped__ = step
+    step_and_mark.__wrapped__ = step  # type: ignore[attr-defined]  # (functools.wraps' attribute, for inspect)
     return step_and_mark
 
 
@@ -105,12 +115,12 @@ class Optimizer:
     # False where the state holds buffers not shaped like their parameter (LBFGS's flat vectors)
     _state_shaped_like_params = True
 
-    def __init_subclass__(cls, **kwargs):
+    def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if "step" in cls.__dict__:
-            cls.step = _opt_step_marker(cls.__dict__["step"])
+            cls.step = _opt_step_marker(cls.__dict__["step"])  # type: ignore[method-assign]  # (marks each step)
 
-    def __init__(self, params, defaults):
+    def __init__(self, params: ParamsT, defaults: Mapping[str, Any]) -> None:
         self.defaults = dict(defaults)
         self._opt_called = False
         if isinstance(params, Tensor):
@@ -119,9 +129,9 @@ class Optimizer:
         if isinstance(params, (set, frozenset)):
             raise TypeError("optimizer parameters need to be organized in ordered collections, but the ordering of "
                             "tensors in sets will change between runs. Please use a list instead.")
-        self.state = defaultdict(dict)
-        self.param_groups = []
-        groups = list(params)
+        self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
+        self.param_groups: list[dict[str, Any]] = []
+        groups: list[Any] = list(params)
         if len(groups) == 0:
             raise ValueError("optimizer got an empty parameter list")
         if not isinstance(groups[0], dict):
@@ -131,20 +141,20 @@ class Optimizer:
 
     # -- hooks for subclasses ------------------------------------------------------------------------------
 
-    def _check_hyperparameters(self, group):
+    def _check_hyperparameters(self, group: dict[str, Any]) -> None:
         """Validate one group's hyperparameters (raise ValueError/TypeError); the base accepts anything."""
 
-    def _update_group(self, group):
+    def _update_group(self, group: dict[str, Any]) -> None:
         """Apply one step to the parameters of ``group`` that have a gradient (runs under ``no_grad``)."""
         raise NotImplementedError(f"{type(self).__name__} does not implement _update_group (or step)")
 
-    def _new_state(self, p, group):
+    def _new_state(self, p: Tensor, group: dict[str, Any]) -> dict[str, Any]:
         """The fresh state of parameter ``p`` of ``group`` (a dict of buffers), for subclasses using :meth:`_state`."""
         raise NotImplementedError(f"{type(self).__name__} does not implement _new_state")
 
     # -- helpers for subclasses' _update_group -------------------------------------------------------------
 
-    def _params_with_grad(self, group):
+    def _params_with_grad(self, group: dict[str, Any]) -> Iterator[tuple[Tensor, Any]]:
         """Yield ``(p, g)`` for each parameter ``p`` of ``group`` that has a gradient, in order.
 
         ``g`` is the array (numpy's, or the parameter's own library's) the update formula should use: ``p.grad`` negated when the group's
@@ -167,7 +177,7 @@ class Optimizer:
                     g = g + weight_decay * data_of(p)
             yield p, g
 
-    def _state(self, p, group):
+    def _state(self, p: Tensor, group: dict[str, Any]) -> dict[str, Any]:
         """``p``'s state dict, filled by :meth:`_new_state` when it is empty (first step, or never loaded)."""
         state = self.state[p]
         if not state:
@@ -176,7 +186,7 @@ class Optimizer:
 
     # -- the public interface ------------------------------------------------------------------------------
 
-    def step(self, closure=None):
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Perform one optimization step on every parameter that has a gradient.
 
         Args:
@@ -195,7 +205,7 @@ class Optimizer:
                 self._update_group(group)
         return loss
 
-    def zero_grad(self, set_to_none=True):
+    def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradients of all parameters: to None (default) or, with ``set_to_none=False``, to zeros.
 
         A parameter whose grad is None is skipped by ``step``; one whose grad is zeros is still stepped
@@ -214,7 +224,7 @@ class Optimizer:
                         p.grad.requires_grad_(False)
                     p.grad.zero_()
 
-    def add_param_group(self, param_group):
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
         """Add a group of parameters (a dict with ``'params'`` and optional hyperparameters) to optimize.
 
         Useful to start training layers that were frozen.  Missing hyperparameters are filled from
@@ -284,10 +294,10 @@ class Optimizer:
         self.param_groups.append(group)
         self._init_group_state(group)
 
-    def _init_group_state(self, group):
+    def _init_group_state(self, group: dict[str, Any]) -> None:
         """Create state eagerly for a newly added group (most optimizers create it lazily in ``step``)."""
 
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         """The optimizer's state as ``{'state': {index: {...}}, 'param_groups': [{..., 'params': [indices]}]}``.
 
         Parameters are replaced by their position in the order the groups list them (0, 1, 2, ...), as in
@@ -295,8 +305,8 @@ class Optimizer:
         way over other parameter objects.  The state tensors are the optimizer's own (not copies): deep-copy
         the result to keep an in-memory checkpoint while training goes on.
         """
-        index = {}
-        groups = []
+        index: dict[int, int] = {}
+        groups: list[dict[str, Any]] = []
         for group in self.param_groups:
             packed = {k: v for k, v in group.items() if k != "params"}
             for p in group["params"]:
@@ -306,7 +316,7 @@ class Optimizer:
         state = {index[id(p)]: dict(s) for p, s in self.state.items() if id(p) in index}
         return {"state": state, "param_groups": groups}
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
         """Load a state from :meth:`state_dict` (possibly after ``autograd.save``/``autograd.load``).
 
         Hyperparameters of each group are replaced by the saved ones; the saved state tensors are copied (and
@@ -334,7 +344,7 @@ class Optimizer:
             for key, p in zip(s["params"], g["params"]):
                 id_map[_index_key(key)] = p
 
-        state = defaultdict(dict)
+        state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
         for key, value in state_dict["state"].items():
             p = id_map.get(_index_key(key))
             if p is None:
@@ -354,12 +364,12 @@ class Optimizer:
         self.state = state
         self.param_groups = new_groups
 
-    def _restore_group(self, group):
+    def _restore_group(self, group: dict[str, Any]) -> None:
         """Fix up a group loaded by ``load_state_dict``: ``betas`` a tuple again (a file format makes it a list)."""
         if isinstance(group.get("betas"), list):
             group["betas"] = tuple(group["betas"])
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
         for i, group in enumerate(self.param_groups):
             lines.append(f"Parameter Group {i}")
@@ -367,15 +377,15 @@ class Optimizer:
         lines.append(")")
         return "\n".join(lines)
 
-    def __getstate__(self):
+    def __getstate__(self) -> dict[str, Any]:
         return {"defaults": self.defaults, "state": self.state, "param_groups": self.param_groups,
                 "_opt_called": self._opt_called}
 
-    def __setstate__(self, state):
+    def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
 
 
-def _index_key(key):
+def _index_key(key: Any) -> Any:
     """Saved parameter indices are ints; a file format may have turned them into strings or numpy ints."""
     if isinstance(key, str) and key.lstrip("-").isdigit():
         return int(key)
@@ -384,7 +394,7 @@ def _index_key(key):
     return key
 
 
-def _load_value(value, param, key, index, shaped):
+def _load_value(value: Any, param: Tensor, key: Any, index: Any, shaped: Tensor | None) -> Any:
     """Copy one saved state entry for ``param``: tensors cloned (cast to its dtype unless a step count).
 
     ``shaped`` is ``param`` when non-scalar buffers must have its shape, None when they need not.

@@ -1,8 +1,15 @@
 """RMSprop: AdaGrad with an exponentially decaying average of squared gradients instead of a sum."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import autograd
 from autograd.backend import data_of, namespace
 
 from .optimizer import Optimizer, check_non_negative
+
+if TYPE_CHECKING:
+    from .optimizer import ParamsT
 
 __all__ = ["RMSprop"]
 
@@ -45,8 +52,9 @@ class RMSprop(Optimizer):
 
     _supports_complex = False  # the update squares g elementwise; PyTorch treats complex as pairs of reals
 
-    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False, *,
-                 maximize=False):
+    def __init__(self, params: ParamsT, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
+                 weight_decay: float = 0, momentum: float = 0, centered: bool = False, *,
+                 maximize: bool = False) -> None:
         defaults = dict(lr=lr, momentum=momentum, alpha=alpha, eps=eps, centered=centered,
                         weight_decay=weight_decay, maximize=maximize)
         self._check_hyperparameters(defaults)

@@ -1,8 +1,15 @@
 """Stochastic gradient descent, with the book's "Momentum" and "Nesterov" as options of ``SGD``."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import autograd
 from autograd.backend import data_of
 
 from .optimizer import Optimizer, check_non_negative
+
+if TYPE_CHECKING:
+    from .optimizer import ParamsT
 
 __all__ = ["SGD"]
 
@@ -58,8 +65,8 @@ class SGD(Optimizer):
             dampening.
     """
 
-    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
-                 maximize=False):
+    def __init__(self, params: ParamsT, lr: float = 1e-3, momentum: float = 0, dampening: float = 0,
+                 weight_decay: float = 0, nesterov: bool = False, *, maximize: bool = False) -> None:
         defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
                         nesterov=nesterov, maximize=maximize)
         self._check_hyperparameters(defaults)

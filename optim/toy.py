@@ -8,6 +8,10 @@ AdaGrad and Adam scale each coordinate separately and head for the minimum.  ::
     paths = optim.toy.optimizer_paths()          # {'SGD': (31, 2) array, 'Momentum': ..., ...}
     viz.plot_optimizer_paths(paths, optim.toy.f)  # the book's figure 6-8 (viz package)
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 import autograd
@@ -16,21 +20,26 @@ from .adagrad import Adagrad
 from .adam import Adam
 from .sgd import SGD
 
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    from .optimizer import Optimizer
+
 __all__ = ["f", "grad_f", "BOOK_OPTIMIZERS", "optimizer_path", "optimizer_paths"]
 
 
-def f(x, y):
+def f(x: Any, y: Any) -> Any:
     """The chapter-6 test function ``x**2 / 20 + y**2`` (Tensors, numpy arrays such as a meshgrid, or numbers)."""
     return x**2 / 20 + y**2
 
 
-def grad_f(x, y):
+def grad_f(x: Any, y: Any) -> tuple[Any, Any]:
     """The gradient ``(x / 10, 2 y)`` of :func:`f` in closed form, for checks (the paths use autograd)."""
     return x / 10, 2 * y
 
 
 #: The optimizers and learning rates of the book's figure, as ``name -> (params -> Optimizer)``.
-BOOK_OPTIMIZERS = {
+BOOK_OPTIMIZERS: dict[str, Callable[[list[autograd.Tensor]], Optimizer]] = {
     "SGD": lambda params: SGD(params, lr=0.95),
     "Momentum": lambda params: SGD(params, lr=0.1, momentum=0.9),
     "AdaGrad": lambda params: Adagrad(params, lr=1.5),
@@ -38,7 +47,8 @@ BOOK_OPTIMIZERS = {
 }
 
 
-def optimizer_path(make_optimizer, steps=30, start=(-7.0, 2.0), fn=f):
+def optimizer_path(make_optimizer: Callable[[list[autograd.Tensor]], Optimizer], steps: int = 30,
+                   start: tuple[float, float] = (-7.0, 2.0), fn: Callable[..., Any] = f) -> np.ndarray[Any, Any]:
     """Minimise ``fn(x, y)`` from ``start`` and return the points visited.
 
     Args:
@@ -62,7 +72,9 @@ def optimizer_path(make_optimizer, steps=30, start=(-7.0, 2.0), fn=f):
     return points
 
 
-def optimizer_paths(steps=30, start=(-7.0, 2.0), optimizers=None):
+def optimizer_paths(steps: int = 30, start: tuple[float, float] = (-7.0, 2.0),
+                    optimizers: Mapping[str, Callable[[list[autograd.Tensor]], Optimizer]] | None = None,
+                    ) -> dict[str, np.ndarray[Any, Any]]:
     """Run each optimizer of the chapter-6 comparison on :func:`f` from the same start.
 
     Args:

@@ -1,7 +1,10 @@
 """``DataLoader``: mini-batches over a dataset, each sample exactly once per epoch, and ``default_collate``."""
+from __future__ import annotations
+
 import collections.abc
 import numbers
 import warnings
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -10,10 +13,21 @@ from ..devices import cuda
 from ..random import Generator, numpy_generator
 from ..tensor import Tensor
 
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator, Mapping, Sequence
+
 __all__ = ["DataLoader", "default_collate"]
 
 
-def _stack(arrays):
+class _MapDataset(Protocol):
+    """What a DataLoader iterates over: any map-style dataset (a :class:`~autograd.data.Dataset` or not)."""
+
+    def __getitem__(self, index: int, /) -> Any: ...
+
+    def __len__(self) -> int: ...
+
+
+def _stack(arrays: Sequence[np.ndarray[Any, Any]]) -> Tensor:
     first = arrays[0].shape
     for i, a in enumerate(arrays):
         if a.shape != first:
@@ -22,7 +36,7 @@ def _stack(arrays):
     return creation.as_tensor(np.stack(arrays))
 
 
-def default_collate(batch):
+def default_collate(batch: Sequence[Any]) -> Any:
     """Merge a list of samples into a batch, recursively, like ``torch.utils.data.default_collate``.
 
     Tensors and arrays of shape ``S`` stack into a Tensor ``(B, *S)`` (no grad); Python ints become an int64
@@ -69,21 +83,21 @@ class _BatchIterator:
 
     __slots__ = ("_loader", "_order", "_stop", "_pos")
 
-    def __init__(self, loader, order):
+    def __init__(self, loader: DataLoader, order: np.ndarray[Any, Any]) -> None:
         self._loader = loader
         self._order = order
         bs = loader.batch_size
         self._stop = (len(order) // bs) * bs if loader.drop_last else len(order)
         self._pos = 0
 
-    def __iter__(self):
+    def __iter__(self) -> _BatchIterator:
         return self
 
-    def __len__(self):
+    def __len__(self) -> int:
         bs = self._loader.batch_size
         return max(0, -(-(self._stop - self._pos) // bs))
 
-    def __next__(self):
+    def __next__(self) -> Any:
         if self._pos >= self._stop:
             raise StopIteration
         bs = self._loader.batch_size
@@ -123,8 +137,9 @@ class DataLoader:
     the same shuffles as an uninterrupted one.
     """
 
-    def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False, seed=None, collate_fn=None,
-                 num_workers=0, pin_memory=False, generator=None):
+    def __init__(self, dataset: _MapDataset, batch_size: int = 1, shuffle: bool = False, drop_last: bool = False,
+                 seed: int | None = None, collate_fn: Callable[[list[Any]], Any] | None = None, num_workers: int = 0,
+                 pin_memory: bool = False, generator: Generator | None = None) -> None:
         if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size <= 0:
             raise ValueError(f"DataLoader: batch_size should be a positive integer value, "
                              f"but got batch_size={batch_size!r}")
@@ -151,12 +166,12 @@ class DataLoader:
         self.collate_fn = collate_fn
         self.epoch = 0
 
-    def __len__(self):
+    def __len__(self) -> int:
         """Number of batches per epoch."""
         n = len(self.dataset)
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
 
-    def order(self, epoch=None):
+    def order(self, epoch: int | None = None) -> np.ndarray[Any, Any]:
         """The sample order (int64 array) of ``epoch`` (default: the next one). Draws from ``generator`` (or
         the thread's default generator) when ``seed`` is None and ``shuffle`` is on."""
         n = len(self.dataset)
@@ -167,12 +182,12 @@ class DataLoader:
         epoch = self.epoch if epoch is None else int(epoch)
         return np.random.default_rng([self.seed, epoch]).permutation(n)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         order = self.order(self.epoch)
         self.epoch += 1
         return _BatchIterator(self, order)
 
-    def _fetch(self, idx):
+    def _fetch(self, idx: np.ndarray[Any, Any]) -> Any:
         if self.collate_fn is None:
             get_batch = getattr(self.dataset, "get_batch", None)
             if get_batch is not None:
@@ -182,19 +197,19 @@ class DataLoader:
             return default_collate([self.dataset[int(i)] for i in idx])
         return self.collate_fn([self.dataset[int(i)] for i in idx])
 
-    def set_epoch(self, epoch):
+    def set_epoch(self, epoch: int) -> None:
         """Make the next iteration epoch ``epoch`` (0-based), e.g. after resuming from a checkpoint."""
         if isinstance(epoch, bool) or not isinstance(epoch, (int, np.integer)) or epoch < 0:
             raise ValueError(f"DataLoader.set_epoch: expected a non-negative int, got {epoch!r}")
         self.epoch = int(epoch)
 
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         """``{"epoch": next epoch, "seed": seed}``: what :meth:`load_state_dict` needs to resume the shuffles.
         With ``seed=None`` the shuffles come from a generator: restore it too (``generator.set_state`` or
         ``autograd.set_rng_state``)."""
         return {"epoch": self.epoch, "seed": self.seed}
 
-    def load_state_dict(self, state):
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
         """Restore the epoch counter saved by :meth:`state_dict`.
 
         Raises:
@@ -205,6 +220,6 @@ class DataLoader:
                              f"this loader has seed={self.seed!r}; the shuffles would differ")
         self.set_epoch(state["epoch"])
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return (f"DataLoader(len(dataset)={len(self.dataset)}, batch_size={self.batch_size}, shuffle={self.shuffle}, "
                 f"drop_last={self.drop_last}, seed={self.seed}, epoch={self.epoch})")

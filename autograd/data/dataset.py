@@ -5,9 +5,12 @@ define ``get_batch(indices)``: it returns a tuple of numpy arrays whose first di
 None when it cannot, e.g. because a per-sample transform is set). :class:`~autograd.data.DataLoader` uses it
 to build a batch with one fancy-indexing call per array instead of a Python loop over samples.
 """
+from __future__ import annotations
+
 import bisect
 import math
 import numbers
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import numpy as np
 
@@ -15,24 +18,32 @@ from .. import creation
 from ..random import Generator, numpy_generator
 from ..tensor import Tensor
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
 __all__ = ["Dataset", "TensorDataset", "Subset", "ConcatDataset", "random_split"]
 
+_T_co = TypeVar("_T_co", covariant=True)
 
-class Dataset:
-    """Base class of map-style datasets: subclasses define ``__getitem__(index)`` and ``__len__()``."""
 
-    def __getitem__(self, index):
+class Dataset(Generic[_T_co]):
+    """Base class of map-style datasets: subclasses define ``__getitem__(index)`` and ``__len__()``.
+
+    ``Dataset[T]`` (for type checkers) is a dataset whose samples are ``T``, as ``torch.utils.data.Dataset[T]``.
+    """
+
+    def __getitem__(self, index: int) -> _T_co:
         raise NotImplementedError(f"{type(self).__name__} must implement __getitem__")
 
-    def __len__(self):
+    def __len__(self) -> int:
         raise NotImplementedError(f"{type(self).__name__} must implement __len__")
 
-    def __add__(self, other):
+    def __add__(self, other: Dataset[_T_co]) -> ConcatDataset[_T_co]:
         """``a + b`` is ``ConcatDataset([a, b])``."""
         return ConcatDataset([self, other])
 
 
-def _as_array(x):
+def _as_array(x: Any) -> np.ndarray[Any, Any]:
     if isinstance(x, Tensor):
         return x.numpy()
     if isinstance(x, np.ndarray):
@@ -40,7 +51,7 @@ def _as_array(x):
     return creation.tensor(x).numpy()
 
 
-class TensorDataset(Dataset):
+class TensorDataset(Dataset[tuple[Tensor, ...]]):
     """A dataset over tensors (or arrays) that share their first dim: sample ``i`` is ``(t[i] for t in tensors)``.
 
     Args:
@@ -51,7 +62,7 @@ class TensorDataset(Dataset):
         ValueError: no tensors, a 0-d tensor, or first dims that differ (the message lists the sizes).
     """
 
-    def __init__(self, *tensors):
+    def __init__(self, *tensors: Tensor | np.ndarray[Any, Any]) -> None:
         if not tensors:
             raise ValueError("TensorDataset: expected at least one tensor")
         arrays = tuple(_as_array(t) for t in tensors)
@@ -64,55 +75,55 @@ class TensorDataset(Dataset):
         self._arrays = arrays
         self.tensors = tuple(creation.as_tensor(a) for a in arrays)
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int) -> tuple[Tensor, ...]:
         return tuple(creation.as_tensor(np.asarray(a[index])) for a in self._arrays)
 
-    def __len__(self):
+    def __len__(self) -> int:
         return self._arrays[0].shape[0]
 
-    def get_batch(self, indices):
+    def get_batch(self, indices: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], ...]:
         """The samples at ``indices`` (int array) as one array per tensor, each ``(len(indices), ...)``."""
         return tuple(a[indices] for a in self._arrays)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"TensorDataset(len={len(self)}, shapes={[a.shape for a in self._arrays]})"
 
 
-class Subset(Dataset):
+class Subset(Dataset[_T_co]):
     """The samples of ``dataset`` at ``indices``, in that order."""
 
-    def __init__(self, dataset, indices):
+    def __init__(self, dataset: Dataset[_T_co], indices: Sequence[int]) -> None:
         self.dataset = dataset
         self.indices = indices
         self._index = np.asarray(indices, dtype=np.int64).reshape(-1)
 
-    def __getitem__(self, index):
-        if isinstance(index, (list, np.ndarray)):
+    def __getitem__(self, index: int) -> _T_co:
+        if isinstance(index, (list, np.ndarray)):  # (a list of samples, as PyTorch's)
             return [self.dataset[int(i)] for i in self._index[index]]
         return self.dataset[int(self._index[index])]
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self._index)
 
-    def get_batch(self, indices):
+    def get_batch(self, indices: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], ...] | None:
         """Forwards to the wrapped dataset's ``get_batch`` with the indices mapped (None if it has none)."""
         inner = getattr(self.dataset, "get_batch", None)
         return None if inner is None else inner(self._index[indices])
 
 
-class ConcatDataset(Dataset):
+class ConcatDataset(Dataset[_T_co]):
     """The concatenation of several datasets (sample ``i`` runs on into the next dataset)."""
 
-    def __init__(self, datasets):
+    def __init__(self, datasets: Iterable[Dataset[_T_co]]) -> None:
         self.datasets = list(datasets)
         if not self.datasets:
             raise ValueError("ConcatDataset: datasets should not be an empty iterable")
         self.cumulative_sizes = list(np.cumsum([len(d) for d in self.datasets]).tolist())
 
-    def __len__(self):
+    def __len__(self) -> int:
         return self.cumulative_sizes[-1]
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int) -> _T_co:
         index = int(index)
         if index < 0:
             if -index > len(self):
@@ -125,7 +136,7 @@ class ConcatDataset(Dataset):
         return self.datasets[k][index - start]
 
 
-def _split_lengths(lengths, n):
+def _split_lengths(lengths: Sequence[float], n: int) -> list[int]:
     lengths = list(lengths)
     if any(not isinstance(x, numbers.Real) or x < 0 for x in lengths):
         raise ValueError(f"random_split: lengths must be non-negative numbers, got {lengths}")
@@ -145,7 +156,8 @@ def _split_lengths(lengths, n):
     return counts
 
 
-def random_split(dataset, lengths, seed=None, generator=None):
+def random_split(dataset: Dataset[_T_co], lengths: Sequence[float], seed: int | None = None,
+                 generator: Generator | None = None) -> list[Subset[_T_co]]:
     """Split ``dataset`` at random into non-overlapping :class:`Subset` s of the given lengths.
 
     Args:

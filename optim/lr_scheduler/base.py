@@ -1,8 +1,14 @@
 """``LRScheduler``, the base of the epoch-driven schedulers, and helpers the schedulers share."""
+from __future__ import annotations
+
 import types
 import warnings
+from typing import TYPE_CHECKING, Any
 
 from ..optimizer import Optimizer
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping
 
 __all__ = ["LRScheduler"]
 
@@ -10,13 +16,13 @@ _EPOCH_DEPRECATION = ("The epoch parameter in `scheduler.step()` is deprecated (
                       "`scheduler.step()` without it. The closed form is used when an epoch is given.")
 
 
-def check_optimizer(optimizer):
+def check_optimizer(optimizer: object) -> None:
     """Raise TypeError unless ``optimizer`` is an :class:`~optim.Optimizer`."""
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
 
 
-def per_group(name, optimizer, value):
+def per_group(name: str, optimizer: Optimizer, value: Any) -> list[Any]:
     """``value`` as one entry per parameter group: a list or tuple is checked for length, a scalar repeated.
 
     Raises:
@@ -31,7 +37,7 @@ def per_group(name, optimizer, value):
     return [value] * n
 
 
-def callable_state(fn):
+def callable_state(fn: Callable[..., Any] | None) -> dict[str, Any] | None:
     """What a state dict keeps of a user function: the ``__dict__`` of a callable object, None for a function."""
     return None if fn is None or isinstance(fn, types.FunctionType) else dict(fn.__dict__)
 
@@ -55,8 +61,9 @@ class LRScheduler:
     """
 
     _is_initial = False
+    _last_lr: list[float]
 
-    def __init__(self, optimizer, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         check_optimizer(optimizer)
         self.optimizer = optimizer
         if last_epoch == -1:
@@ -71,7 +78,7 @@ class LRScheduler:
         self.last_epoch = last_epoch
         self._initial_step()
 
-    def _initial_step(self):
+    def _initial_step(self) -> None:
         """Reset the step count and take the construction-time step (also used by :class:`SequentialLR`)."""
         self._step_count = 0
         self._is_initial = True
@@ -80,15 +87,15 @@ class LRScheduler:
         finally:
             self._is_initial = False
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
         """The learning rates for epoch ``last_epoch`` (called by :meth:`step`; use :meth:`get_last_lr` to read)."""
         raise NotImplementedError
 
-    def get_last_lr(self):
+    def get_last_lr(self) -> list[float]:
         """The learning rates set by the last :meth:`step`, one per parameter group."""
         return list(self._last_lr)
 
-    def step(self, epoch=None):
+    def step(self, epoch: int | None = None) -> None:
         """Advance the schedule by one epoch and set each group's ``'lr'``; call it after ``optimizer.step()``.
 
         Args:
@@ -103,7 +110,7 @@ class LRScheduler:
             warnings.warn(_EPOCH_DEPRECATION, UserWarning, stacklevel=2)
         self._update_lr(epoch)
 
-    def _update_lr(self, epoch=None):
+    def _update_lr(self, epoch: int | None = None) -> None:
         """Move to the next epoch (or to ``epoch``, by the closed form where there is one) and set the lrs."""
         if epoch is None:
             self.last_epoch += 1
@@ -114,18 +121,18 @@ class LRScheduler:
             values = closed_form() if closed_form is not None else self.get_lr()
         self._set_lrs(values)
 
-    def _set_lrs(self, values):
+    def _set_lrs(self, values: Iterable[float]) -> None:
         for group, lr in zip(self.optimizer.param_groups, values):
             group["lr"] = lr
         self._last_lr = self._current_lrs()
 
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         """The scheduler's attributes (all but the optimizer) as a dict."""
         return {key: value for key, value in self.__dict__.items() if key != "optimizer"}
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
         """Restore attributes saved by :meth:`state_dict`."""
         self.__dict__.update(state_dict)
 
-    def _current_lrs(self):
+    def _current_lrs(self) -> list[float]:
         return [group["lr"] for group in self.optimizer.param_groups]

@@ -1,8 +1,16 @@
 """Schedulers made of schedulers: one after another (``SequentialLR``) or all at once (``ChainedScheduler``)."""
+from __future__ import annotations
+
 from bisect import bisect_right
+from typing import TYPE_CHECKING, Any
 
 from .base import LRScheduler
 from .plateau import ReduceLROnPlateau
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from ..optimizer import Optimizer
 
 __all__ = ["SequentialLR", "ChainedScheduler"]
 
@@ -10,7 +18,9 @@ __all__ = ["SequentialLR", "ChainedScheduler"]
 class _Composite(LRScheduler):
     """Checks and state dicts shared by the two: the wrapped schedulers' states are saved with this one's."""
 
-    def _check_schedulers(self, optimizer, schedulers):
+    _schedulers: list[LRScheduler]
+
+    def _check_schedulers(self, optimizer: Optimizer, schedulers: Sequence[LRScheduler]) -> None:
         """Raise ValueError/TypeError (PyTorch's messages) unless ``schedulers`` all drive ``optimizer``."""
         name = type(self).__name__
         if len(schedulers) < 1:
@@ -27,13 +37,13 @@ class _Composite(LRScheduler):
                                  f"{type(scheduler).__name__} at index {i} has {scheduler.optimizer}, which is "
                                  f"different from {type(optimizer).__name__}.")
 
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         """This scheduler's attributes, with ``'_schedulers'`` the list of the wrapped schedulers' state dicts."""
         state = {key: value for key, value in self.__dict__.items() if key not in ("optimizer", "_schedulers")}
         state["_schedulers"] = [s.state_dict() for s in self._schedulers]
         return state
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
         """Restore this scheduler's attributes and each wrapped scheduler's state."""
         state_dict = dict(state_dict)
         saved = state_dict.pop("_schedulers")
@@ -63,7 +73,8 @@ class SequentialLR(_Composite):
         TypeError: something without an ``optimizer`` among ``schedulers``.
     """
 
-    def __init__(self, optimizer, schedulers, milestones, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer, schedulers: Sequence[LRScheduler], milestones: Sequence[int],
+                 last_epoch: int = -1) -> None:
         self._check_schedulers(optimizer, schedulers)
         if len(milestones) != len(schedulers) - 1:
             raise ValueError("Sequential Schedulers expects number of schedulers provided to be one more than the "
@@ -83,7 +94,7 @@ class SequentialLR(_Composite):
         first._initial_step()
         self._last_lr = first.get_last_lr()
 
-    def step(self):
+    def step(self) -> None:  # type: ignore[override]  # (no epoch argument, as PyTorch's)
         """Advance by one epoch: the current scheduler steps, or the next one starts at its epoch 0."""
         self.last_epoch += 1
         idx = bisect_right(self._milestones, self.last_epoch)
@@ -106,7 +117,7 @@ class ChainedScheduler(_Composite):
         ValueError / TypeError: as for :class:`SequentialLR`.
     """
 
-    def __init__(self, schedulers, optimizer=None):
+    def __init__(self, schedulers: Sequence[LRScheduler], optimizer: Optimizer | None = None) -> None:
         if len(schedulers) < 1:
             raise ValueError(f"{type(self).__name__} expects at least one scheduler to be chained, but got no "
                              "scheduler.")
@@ -116,14 +127,14 @@ class ChainedScheduler(_Composite):
         self.optimizer = optimizer
         self._last_lr = self._current_lrs()
 
-    def step(self):
+    def step(self) -> None:  # type: ignore[override]  # (no epoch argument, as PyTorch's)
         """Step every scheduler, in order."""
         for scheduler in self._schedulers:
             scheduler.step()
         self._last_lr = self._current_lrs()
 
 
-def _undo_step(scheduler):
+def _undo_step(scheduler: LRScheduler) -> None:
     """Take back one epoch from ``scheduler`` (from every scheduler inside it, for a composite)."""
     if hasattr(scheduler, "_schedulers"):
         for inner in scheduler._schedulers:

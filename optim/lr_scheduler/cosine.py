@@ -1,7 +1,13 @@
 """Cosine schedules: annealing over ``T_max`` epochs, and SGDR's warm restarts."""
+from __future__ import annotations
+
 import math
+from typing import TYPE_CHECKING
 
 from .base import LRScheduler
+
+if TYPE_CHECKING:
+    from ..optimizer import Optimizer
 
 __all__ = ["CosineAnnealingLR", "CosineAnnealingWarmRestarts"]
 
@@ -21,12 +27,12 @@ class CosineAnnealingLR(LRScheduler):
         last_epoch: see :class:`LRScheduler`.
     """
 
-    def __init__(self, optimizer, T_max, eta_min=0.0, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1) -> None:
         self.T_max = T_max
         self.eta_min = eta_min
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
         """The next lrs by PyTorch's recursion (the closed form when resuming at ``last_epoch > 0``)."""
         eta_min, t_max, epoch = self.eta_min, self.T_max, self.last_epoch
         if self._is_initial:
@@ -40,7 +46,7 @@ class CosineAnnealingLR(LRScheduler):
         ratio = (1 + math.cos(math.pi * epoch / t_max)) / (1 + math.cos(math.pi * (epoch - 1) / t_max))
         return [ratio * (lr - eta_min) + eta_min for lr in self._current_lrs()]
 
-    def _get_closed_form_lr(self):
+    def _get_closed_form_lr(self) -> list[float]:
         return [self.eta_min + (base_lr - self.eta_min) * (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
                 for base_lr in self.base_lrs]
 
@@ -64,7 +70,8 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         ValueError: a bad ``T_0``, ``T_mult`` or ``eta_min`` (PyTorch's messages), or a negative epoch in ``step``.
     """
 
-    def __init__(self, optimizer, T_0, T_mult=1, eta_min=0.0, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer, T_0: int, T_mult: int = 1, eta_min: float = 0.0,
+                 last_epoch: int = -1) -> None:
         if not isinstance(T_0, int) or T_0 <= 0:
             raise ValueError(f"Expected positive integer T_0, but got {T_0}")
         if not isinstance(T_mult, int) or T_mult < 1:
@@ -75,15 +82,15 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         self.T_i = T_0
         self.T_mult = T_mult
         self.eta_min = eta_min
-        self.T_cur = last_epoch
+        self.T_cur: float = last_epoch  # (a fraction of a period after step(epoch) with a float epoch)
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
         """The cosine at ``T_cur / T_i`` between each group's initial lr and ``eta_min``."""
         return [self.eta_min + (base_lr - self.eta_min) * (1 + math.cos(math.pi * self.T_cur / self.T_i)) / 2
                 for base_lr in self.base_lrs]
 
-    def step(self, epoch=None):
+    def step(self, epoch: float | None = None) -> None:
         """Advance by one epoch, or go to ``epoch`` (a float: a fraction of an epoch is a fraction of the period)."""
         if epoch is None and self.last_epoch < 0:
             epoch = 0

@@ -1,7 +1,15 @@
 """Per-batch cyclical schedules that move the momentum opposite to the lr: ``CyclicLR`` and ``OneCycleLR``."""
+from __future__ import annotations
+
 import math
+from typing import TYPE_CHECKING, Any
 
 from .base import LRScheduler, callable_state, check_optimizer, per_group
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping, Sequence
+
+    from ..optimizer import Optimizer
 
 __all__ = ["CyclicLR", "OneCycleLR"]
 
@@ -66,9 +74,11 @@ class CyclicLR(_MomentumCycler):
         TypeError: ``optimizer`` is not an Optimizer.
     """
 
-    def __init__(self, optimizer, base_lr, max_lr, step_size_up=2000, step_size_down=None, mode="triangular",
-                 gamma=1.0, scale_fn=None, scale_mode="cycle", cycle_momentum=True, base_momentum=0.8,
-                 max_momentum=0.9, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer, base_lr: float | Sequence[float], max_lr: float | Sequence[float],
+                 step_size_up: float = 2000, step_size_down: float | None = None, mode: str = "triangular",
+                 gamma: float = 1.0, scale_fn: Callable[[float], float] | None = None, scale_mode: str = "cycle",
+                 cycle_momentum: bool = True, base_momentum: float | Sequence[float] = 0.8,
+                 max_momentum: float | Sequence[float] = 0.9, last_epoch: int = -1) -> None:
         check_optimizer(optimizer)
         base_lrs = per_group("base_lr", optimizer, base_lr)
         if last_epoch == -1:
@@ -93,7 +103,7 @@ class CyclicLR(_MomentumCycler):
         super().__init__(optimizer, last_epoch)
         self.base_lrs = base_lrs
 
-    def scale_fn(self, x):
+    def scale_fn(self, x: float) -> float:
         """The amplitude's scale at ``x`` (the cycle number or the step count, as ``scale_mode`` says)."""
         if self._scale_fn_custom is not None:
             return self._scale_fn_custom(x)
@@ -103,7 +113,7 @@ class CyclicLR(_MomentumCycler):
             return 1 / (2.0 ** (x - 1))
         return self.gamma**x
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
         """The lrs at step ``last_epoch`` of the cycle; sets the groups' momenta as a side effect."""
         cycle = math.floor(1 + self.last_epoch / self.total_size)
         x = 1.0 + self.last_epoch / self.total_size - cycle  # the position in the cycle, in [0, 1)
@@ -116,13 +126,13 @@ class CyclicLR(_MomentumCycler):
                 self._set_momentum(group, top - (top - base) * scale_factor * scale)
         return lrs
 
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         """Attributes as in the base class; a custom ``scale_fn`` is kept as a callable object's ``__dict__``."""
         state = super().state_dict()
         state["_scale_fn_custom"] = callable_state(self._scale_fn_custom)
         return state
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
         """Restore attributes; a saved callable object's state is written back into this scheduler's ``scale_fn``."""
         state_dict = dict(state_dict)
         saved = state_dict.pop("_scale_fn_custom")
@@ -161,9 +171,12 @@ class OneCycleLR(_MomentumCycler):
         TypeError: ``optimizer`` is not an Optimizer.
     """
 
-    def __init__(self, optimizer, max_lr, total_steps=None, epochs=None, steps_per_epoch=None, pct_start=0.3,
-                 anneal_strategy="cos", cycle_momentum=True, base_momentum=0.85, max_momentum=0.95,
-                 div_factor=25.0, final_div_factor=1e4, three_phase=False, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer, max_lr: float | Sequence[float], total_steps: int | None = None,
+                 epochs: int | None = None, steps_per_epoch: int | None = None, pct_start: float = 0.3,
+                 anneal_strategy: str = "cos", cycle_momentum: bool = True,
+                 base_momentum: float | Sequence[float] = 0.85, max_momentum: float | Sequence[float] = 0.95,
+                 div_factor: float = 25.0, final_div_factor: float = 1e4, three_phase: bool = False,
+                 last_epoch: int = -1) -> None:
         check_optimizer(optimizer)
         if total_steps is not None:
             if not isinstance(total_steps, int) or total_steps <= 0:
@@ -210,7 +223,7 @@ class OneCycleLR(_MomentumCycler):
             return end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1)
         return (end - start) * pct + start
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
         """The lrs at step ``last_epoch`` (within its phase); sets the groups' momenta as a side effect."""
         step = self.last_epoch
         if step > self.total_steps:

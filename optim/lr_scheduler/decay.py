@@ -1,9 +1,17 @@
 """Schedules that scale the lr by factors: by a function (Lambda, Multiplicative), in steps, linearly, by a
 polynomial or exponentially, or by a constant for a while."""
+from __future__ import annotations
+
 from bisect import bisect_right
 from collections import Counter
+from typing import TYPE_CHECKING, Any
 
 from .base import LRScheduler, callable_state
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping, Sequence
+
+    from ..optimizer import Optimizer
 
 __all__ = ["LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR", "ConstantLR", "LinearLR", "ExponentialLR",
            "PolynomialLR"]
@@ -17,7 +25,8 @@ class _LambdaScheduler(LRScheduler):
         TypeError: an ``lr_lambda`` that is not callable.
     """
 
-    def __init__(self, optimizer, lr_lambda, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer, lr_lambda: Callable[[int], float] | Sequence[Callable[[int], float]],
+                 last_epoch: int = -1) -> None:
         if isinstance(lr_lambda, (list, tuple)):
             if len(lr_lambda) != len(optimizer.param_groups):
                 raise ValueError(f"Expected {len(optimizer.param_groups)} lr_lambdas, but got {len(lr_lambda)}")
@@ -29,13 +38,13 @@ class _LambdaScheduler(LRScheduler):
                 raise TypeError(f"lr_lambda should be a function, but got {type(fn).__name__}")
         super().__init__(optimizer, last_epoch)
 
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         """Attributes as in the base class; ``lr_lambdas`` holds the ``__dict__`` of callable objects, else None."""
         state = {key: value for key, value in self.__dict__.items() if key not in ("optimizer", "lr_lambdas")}
         state["lr_lambdas"] = [callable_state(fn) for fn in self.lr_lambdas]
         return state
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
         """Restore attributes; saved callable-object state is written back into this scheduler's lambdas."""
         state_dict = dict(state_dict)
         lambdas = state_dict.pop("lr_lambdas")
@@ -61,7 +70,7 @@ class LambdaLR(_LambdaScheduler):
         ValueError / TypeError: see :class:`MultiplicativeLR`.
     """
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
         """``base_lr * lr_lambda(last_epoch)`` for each group."""
         return [base_lr * fn(self.last_epoch) for fn, base_lr in zip(self.lr_lambdas, self.base_lrs)]
 
@@ -79,7 +88,7 @@ class MultiplicativeLR(_LambdaScheduler):
         TypeError: an ``lr_lambda`` that is not callable.
     """
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
         """The current lrs times ``lr_lambda(last_epoch)`` (unchanged by the construction-time step)."""
         if self._is_initial:
             return self._current_lrs()
@@ -96,18 +105,18 @@ class StepLR(LRScheduler):
         last_epoch: see :class:`LRScheduler`.
     """
 
-    def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1) -> None:
         self.step_size = step_size
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
         """The current lrs, times ``gamma`` on a non-zero multiple of ``step_size``."""
         if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
             return self._current_lrs()
         return [lr * self.gamma for lr in self._current_lrs()]
 
-    def _get_closed_form_lr(self):
+    def _get_closed_form_lr(self) -> list[float]:
         return [base_lr * self.gamma ** (self.last_epoch // self.step_size) for base_lr in self.base_lrs]
 
 
@@ -121,23 +130,24 @@ class MultiStepLR(LRScheduler):
         last_epoch: see :class:`LRScheduler`.
     """
 
-    def __init__(self, optimizer, milestones, gamma=0.1, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer, milestones: Iterable[int], gamma: float = 0.1,
+                 last_epoch: int = -1) -> None:
         self.milestones = Counter(milestones)
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
         """The current lrs, times ``gamma**count`` when ``last_epoch`` is a milestone."""
         if self.last_epoch not in self.milestones:
             return self._current_lrs()
         return [lr * self.gamma ** self.milestones[self.last_epoch] for lr in self._current_lrs()]
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
         """Restore attributes; ``milestones`` becomes a Counter again (a file format may return a plain dict)."""
         super().load_state_dict(state_dict)
         self.milestones = Counter({int(k): v for k, v in dict(self.milestones).items()})
 
-    def _get_closed_form_lr(self):
+    def _get_closed_form_lr(self) -> list[float]:
         milestones = sorted(self.milestones.elements())
         return [base_lr * self.gamma ** bisect_right(milestones, self.last_epoch) for base_lr in self.base_lrs]
 
@@ -156,7 +166,8 @@ class ConstantLR(LRScheduler):
         ValueError: ``factor`` outside (0, 1].
     """
 
-    def __init__(self, optimizer, factor=1.0 / 3, total_iters=5, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer, factor: float = 1.0 / 3, total_iters: int = 5,
+                 last_epoch: int = -1) -> None:
         if factor > 1.0 or factor < 0:
             raise ValueError("Constant multiplicative factor expected to be between 0 and 1.")
         if factor == 0:
@@ -166,7 +177,7 @@ class ConstantLR(LRScheduler):
         self.total_iters = total_iters
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
         """``lr * factor`` at epoch 0, ``lr / factor`` at ``total_iters``, else the current lrs."""
         if self.last_epoch == 0:
             return [lr * self.factor for lr in self._current_lrs()]
@@ -174,7 +185,7 @@ class ConstantLR(LRScheduler):
             return self._current_lrs()
         return [lr * (1.0 / self.factor) for lr in self._current_lrs()]
 
-    def _get_closed_form_lr(self):
+    def _get_closed_form_lr(self) -> list[float]:
         return [base_lr * (self.factor + (self.last_epoch >= self.total_iters) * (1 - self.factor))
                 for base_lr in self.base_lrs]
 
@@ -194,7 +205,8 @@ class LinearLR(LRScheduler):
         ValueError: a factor out of its range (PyTorch's messages).
     """
 
-    def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer, start_factor: float = 1.0 / 3, end_factor: float = 1.0,
+                 total_iters: int = 5, last_epoch: int = -1) -> None:
         if start_factor > 1.0 or start_factor <= 0:
             raise ValueError("Starting multiplicative factor expected to be greater than 0 and less or equal to 1.")
         if end_factor > 1.0 or end_factor < 0:
@@ -204,7 +216,7 @@ class LinearLR(LRScheduler):
         self.total_iters = total_iters
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
         """The current lrs times the ratio of this epoch's factor to the last one's (PyTorch's recursion)."""
         if self.last_epoch == 0:
             return [lr * self.start_factor for lr in self._current_lrs()]
@@ -214,7 +226,7 @@ class LinearLR(LRScheduler):
         ratio = 1.0 + slope / (self.total_iters * self.start_factor + (self.last_epoch - 1) * slope)
         return [lr * ratio for lr in self._current_lrs()]
 
-    def _get_closed_form_lr(self):
+    def _get_closed_form_lr(self) -> list[float]:
         fraction = min(self.total_iters, self.last_epoch) / self.total_iters
         return [base_lr * (self.start_factor + (self.end_factor - self.start_factor) * fraction)
                 for base_lr in self.base_lrs]
@@ -229,17 +241,17 @@ class ExponentialLR(LRScheduler):
         last_epoch: see :class:`LRScheduler`.
     """
 
-    def __init__(self, optimizer, gamma, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
         """The current lrs times ``gamma`` (unchanged by the construction-time step)."""
         if self._is_initial:
             return self._current_lrs()
         return [lr * self.gamma for lr in self._current_lrs()]
 
-    def _get_closed_form_lr(self):
+    def _get_closed_form_lr(self) -> list[float]:
         return [base_lr * self.gamma**self.last_epoch for base_lr in self.base_lrs]
 
 
@@ -253,12 +265,12 @@ class PolynomialLR(LRScheduler):
         last_epoch: see :class:`LRScheduler`.
     """
 
-    def __init__(self, optimizer, total_iters=5, power=1.0, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer, total_iters: int = 5, power: float = 1.0, last_epoch: int = -1) -> None:
         self.total_iters = total_iters
         self.power = power
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
         """The current lrs times the ratio of this epoch's polynomial to the last one's."""
         if self._is_initial or self.last_epoch > self.total_iters:
             return self._current_lrs()
@@ -266,6 +278,6 @@ class PolynomialLR(LRScheduler):
             ** self.power
         return [lr * decay for lr in self._current_lrs()]
 
-    def _get_closed_form_lr(self):
+    def _get_closed_form_lr(self) -> list[float]:
         return [base_lr * (1.0 - min(self.total_iters, self.last_epoch) / self.total_iters) ** self.power
                 for base_lr in self.base_lrs]

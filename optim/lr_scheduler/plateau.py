@@ -1,8 +1,16 @@
 """``ReduceLROnPlateau``: lower the lr when a monitored metric stops improving."""
+from __future__ import annotations
+
 import math
 import warnings
+from typing import TYPE_CHECKING
 
 from .base import _EPOCH_DEPRECATION, LRScheduler, check_optimizer
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from ..optimizer import Optimizer
 
 __all__ = ["ReduceLROnPlateau"]
 
@@ -31,8 +39,9 @@ class ReduceLROnPlateau(LRScheduler):
             is not the number of groups.
     """
 
-    def __init__(self, optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4, threshold_mode="rel",
-                 cooldown=0, min_lr=0, eps=1e-8):
+    def __init__(self, optimizer: Optimizer, mode: str = "min", factor: float = 0.1, patience: int = 10,
+                 threshold: float = 1e-4, threshold_mode: str = "rel", cooldown: int = 0,
+                 min_lr: float | Sequence[float] = 0, eps: float = 1e-8) -> None:
         if factor >= 1.0:
             raise ValueError(f"Factor should be < 1.0, got {factor}")
         check_optimizer(optimizer)
@@ -61,23 +70,23 @@ class ReduceLROnPlateau(LRScheduler):
         self._last_lr = self._current_lrs()
         self._reset()
 
-    def _reset(self):
+    def _reset(self) -> None:
         self.best = self.mode_worse
         self.cooldown_counter = 0
         self.num_bad_epochs = 0
 
     @property
-    def in_cooldown(self):
+    def in_cooldown(self) -> bool:
         """True while bad epochs are being ignored after a reduction."""
         return self.cooldown_counter > 0
 
-    def _is_better(self, a, best):
+    def _is_better(self, a: float, best: float) -> bool:
         """Whether metric value ``a`` improves on ``best`` by the threshold, in this scheduler's mode."""
         if self.mode == "min":
             return a < (best * (1.0 - self.threshold) if self.threshold_mode == "rel" else best - self.threshold)
         return a > (best * (1.0 + self.threshold) if self.threshold_mode == "rel" else best + self.threshold)
 
-    def step(self, metrics, epoch=None):
+    def step(self, metrics: float, epoch: int | None = None) -> None:  # type: ignore[override]  # (as PyTorch)
         """Record one epoch's metric (a number or a one-element tensor) and reduce the lrs if it has plateaued."""
         current = float(metrics)
         if epoch is None:
@@ -99,7 +108,7 @@ class ReduceLROnPlateau(LRScheduler):
             self.num_bad_epochs = 0
         self._last_lr = self._current_lrs()
 
-    def _reduce_lr(self):
+    def _reduce_lr(self) -> None:
         groups = self.optimizer.param_groups
         if len(groups) != len(self.min_lrs):
             if self.default_min_lr is None:
