@@ -24,7 +24,7 @@ import numpy as np
 from .devices import as_device
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Iterator
 
     from typing_extensions import Self  # noqa: UP035  (typing.Self is Python 3.11+; 3.10 is supported)
 
@@ -88,9 +88,9 @@ class Generator:
         """The seed this stream started from (in ``[0, 2**64)``)."""
         return self._initial_seed
 
-    def get_state(self) -> Mapping[str, Any]:
+    def get_state(self) -> dict[str, Any]:
         """The current state (numpy's bit-generator state, a JSON-able dict)."""
-        return self._rng.bit_generator.state
+        return dict(self._rng.bit_generator.state)
 
     def set_state(self, state: dict[str, Any]) -> Self:
         """Continue from a state of :meth:`get_state`; returns this generator.
@@ -167,7 +167,7 @@ def initial_seed() -> int:
     return current_generator().initial_seed()
 
 
-def get_rng_state() -> Mapping[str, Any]:
+def get_rng_state() -> dict[str, Any]:
     """The state of the calling thread's default generator (a JSON-able dict), for checkpoints."""
     return current_generator().get_state()
 

@@ -4,6 +4,8 @@ Pictures are optional extras: when matplotlib, the graphviz package or graphviz'
 a one-line note says what was not written and what to install, and the run goes on (the numbers are in the
 JSON files either way).
 """
+from __future__ import annotations
+
 import contextlib
 import functools
 import importlib.util
@@ -11,6 +13,7 @@ import json
 import math
 import os
 import sys
+from typing import Any
 
 import numpy as np
 
@@ -104,7 +107,8 @@ def save_layer_pictures(model, x_test, t_test, out, layers, channels=8, steps=10
     import viz
 
     image, label = x_test[0], int(t_test[0])
-    written, measured = [], {"receptive_field": {}, "maximized_activation": {}}
+    written: list[str] = []
+    measured: dict[str, dict[str, Any]] = {"receptive_field": {}, "maximized_activation": {}}
 
     def picture(name, fn, *args, **kwargs):  # as _plotting, but the figure is kept for its measurements
         if not has_module("matplotlib"):

@@ -1,4 +1,6 @@
 """Models and optimizers by the names the CLI uses (``--model lenet5``, ``--optimizer momentum``)."""
+from __future__ import annotations
+
 import nn
 import optim
 
@@ -40,6 +42,7 @@ def build_model(name, init=None, dropout=None, batchnorm=False, input_dim=(1, 28
         raise ValueError(f"--batchnorm is available for {', '.join(BATCHNORM_MODELS)}, not {name}")
     channels, height, width = input_dim
     requested, init = init, DEFAULT_INIT[name] if init is None else init
+    model: nn.Module
     if name == "simple_convnet":
         model = nn.models.SimpleConvNet(input_dim=input_dim, output_size=num_classes,
                                         weight_init_std=0.01 if init == "std" else init)

@@ -3,6 +3,8 @@
 Every executor here has ``submit(fn, *args)`` returning a future with ``result()``, which is all
 :func:`scratchgrad.search.random_search` needs.
 """
+from __future__ import annotations
+
 import concurrent.futures
 import contextlib
 import os
@@ -15,7 +17,7 @@ __all__ = ["SCHEDULERS", "RayExecutor", "cap_blas_threads", "open_executor"]
 SCHEDULERS = ("local", "dask", "ray")
 
 # pid -> the thread count this process's BLAS was capped to (keyed by pid: a forked child inherits the dict).
-_capped = {}
+_capped: dict[int, int] = {}
 
 
 def cap_blas_threads(threads):

@@ -7,11 +7,14 @@ A checkpoint (written with ``autograd.save`` after every epoch, and on Ctrl-C) h
 optimizer's (and scheduler's) state dicts, the history so far, the global random generator's state and the
 loader's epoch counter, so a resumed run repeats exactly what the uninterrupted run would have done.
 """
+from __future__ import annotations
+
 import functools
 import math
 import sys
 import time
 import warnings
+from typing import TYPE_CHECKING, Any
 
 import autograd as ag
 from autograd.backend import data_of, namespace
@@ -19,6 +22,14 @@ import nn.functional as F
 
 from .checkpoint import CheckpointError, check_param_groups, load_checkpoint, save_checkpoint
 from .interrupt import DeferredInterrupt
+
+if TYPE_CHECKING:
+    import os
+    from collections.abc import Callable, Iterable, Mapping
+
+    import nn
+    import optim
+    from optim.lr_scheduler import LRScheduler
 
 __all__ = ["fit", "evaluate", "Callback", "NonFiniteLossError", "TrainingInterrupted"]
 
@@ -57,19 +68,19 @@ class Callback:
     Ctrl-C does (a checkpoint is saved first).
     """
 
-    def on_train_begin(self, history):
+    def on_train_begin(self, history: dict[str, list[Any]]) -> None:
         """Called once before the first epoch (``history`` holds resumed epochs, if any)."""
 
-    def on_epoch_begin(self, epoch):
+    def on_epoch_begin(self, epoch: int) -> None:
         """Called before epoch ``epoch`` trains."""
 
-    def on_batch_end(self, epoch, step, loss):
+    def on_batch_end(self, epoch: int, step: int, loss: float) -> None:
         """Called after each optimizer step with the batch's loss (a float)."""
 
-    def on_epoch_end(self, epoch, logs):
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any]) -> None:
         """Called after evaluation and the checkpoint; ``logs`` is this epoch's row of the history."""
 
-    def on_train_end(self, history):
+    def on_train_end(self, history: dict[str, list[Any]]) -> None:
         """Called once after the last epoch."""
 
 
@@ -101,7 +112,8 @@ def _place_of(model):
     return None
 
 
-def evaluate(model, loader, loss_fn=None):
+def evaluate(model: nn.Module, loader: Iterable[Any],
+             loss_fn: Callable[[ag.Tensor, ag.Tensor], ag.Tensor] | None = None) -> dict[str, float]:
     """Mean loss and accuracy of ``model`` over ``loader``, under ``no_grad`` and ``model.eval()``.
 
     The model's training mode is restored afterwards. The loss is averaged per sample (``loss_fn`` must use
@@ -218,8 +230,12 @@ def _call(callbacks, hook, *args):
             fn(*args)
 
 
-def fit(model, optimizer, train_loader, val_loader=None, epochs=1, loss_fn=None, scheduler=None, callbacks=(),
-        checkpoint=None, resume=None, progress=True, meta=None, device=None):
+def fit(model: nn.Module, optimizer: optim.Optimizer, train_loader: Iterable[Any],
+        val_loader: Iterable[Any] | None = None, epochs: int = 1,
+        loss_fn: Callable[[ag.Tensor, ag.Tensor], ag.Tensor] | None = None, scheduler: LRScheduler | None = None,
+        callbacks: Iterable[Any] = (), checkpoint: str | os.PathLike[str] | None = None,
+        resume: str | os.PathLike[str] | None = None, progress: bool = True, meta: Mapping[str, Any] | None = None,
+        device: Any = None) -> dict[str, list[Any]]:
     """Train ``model`` for ``epochs`` epochs and return the history (one entry per epoch).
 
     Each step: ``loss = loss_fn(model(x), t)``, ``optimizer.zero_grad()``, ``loss.backward()``,
@@ -298,7 +314,7 @@ def fit(model, optimizer, train_loader, val_loader=None, epochs=1, loss_fn=None,
                 save_checkpoint(checkpoint, model, optimizer, scheduler, history, epoch_done, train_loader,
                                 partial=None if epoch_state is None else epoch_state.to_dict(), meta=meta)
             except OSError as exc:  # e.g. a full disk: the caller can still keep the history
-                exc.history = history
+                exc.history = history  # type: ignore[attr-defined]  # (what the caller keeps of the run)
                 raise
 
     epoch_done = start

@@ -3,6 +3,10 @@
 How each kind of node looks is decided in :mod:`viz.style`; this module only puts the text together and
 nests the module clusters.
 """
+from __future__ import annotations
+
+from typing import Any
+
 import numpy as np
 
 from . import style
@@ -51,10 +55,10 @@ def write_dot(scene, *, show_shapes=True, show_dtypes=False, show_attrs=False, s
     dot.attr("node", fontname=style.FONT, fontsize="10", margin="0.08,0.03", height="0.3")
     dot.attr("edge", color="#555555", arrowsize="0.6")
 
-    by_cluster = {}
+    by_cluster: dict[Any, list[Any]] = {}
     for item in scene.items.values():
         by_cluster.setdefault(item.cluster, []).append(item)
-    children = {}
+    children: dict[Any, list[Any]] = {}
     for call in scene.calls:
         children.setdefault(call.parent, []).append(call)
     live = {}  # call -> whether its cluster holds anything, memoised so deep nestings stay linear

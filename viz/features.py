@@ -12,10 +12,12 @@ The models are ``nn`` Modules; layers are given as modules of the model or by th
 ``model.named_modules()``.  Analyses run in eval mode and restore the model's mode afterwards.  Pictures use
 matplotlib (imported only when drawing) and are returned as Figures, which show inline in Jupyter.
 """
+from __future__ import annotations
+
 import contextlib
 import heapq
 import math
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -62,7 +64,7 @@ def _eval(model):
 @contextlib.contextmanager
 def _capture(modules):
     """Collect the output of each module while the model runs: yields ``{module: output Tensor}``."""
-    outputs = {}
+    outputs: dict[Any, Any] = {}
     with hooked(modules, lambda mod, args, out: outputs.__setitem__(mod, out)):
         yield outputs
 
@@ -232,7 +234,7 @@ def top_activating_patches(model, layer, dataset, k=9, batch_size=256, channels=
     if k < 1:
         raise ValueError(f"top_activating_patches: k must be positive, got {k}")
     rf = None
-    best = {}  # channel -> min-heap of (activation, image index, i, j)
+    best: dict[int, list[Any]] = {}  # channel -> min-heap of (activation, image index, i, j)
     with ag.no_grad(), _eval(model), _capture([target]) as outputs:
         for first, images in _batches(dataset, batch_size):
             if rf is None:

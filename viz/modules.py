@@ -8,6 +8,10 @@ inputs and notes the ops in between.  An op belongs to the innermost module whos
         loss = F.cross_entropy(model(x), t)
     viz.draw_graph(loss, params=model, group_modules=trace)
 """
+from __future__ import annotations
+
+from typing import Any
+
 from autograd import Tensor
 from autograd.graph import GraphNode
 
@@ -96,7 +100,7 @@ class ModuleTrace:
 
     def owners(self):
         """Map each op object to its innermost :class:`ModuleCall`."""
-        owner = {}
+        owner: dict[Any, Any] = {}
         for call in self.calls:  # innermost first: the first call to claim an op keeps it
             for f in call.ops:
                 owner.setdefault(f, call)
@@ -131,7 +135,7 @@ def group_by_parameters(model, nodes):
     owner_of = {}  # id(parameter) -> module name
     for pname, p in model.named_parameters():
         owner_of[id(p)] = pname.rpartition(".")[0]
-    by_module = {}
+    by_module: dict[str, set[Any]] = {}
     for node in nodes:
         for e in node.inputs:
             if e.kind == "leaf" and id(e.tensor) in owner_of:
@@ -157,7 +161,7 @@ def group_by_parameters(model, nodes):
 
 def _label(calls):
     """Set each call's ``key`` and ``label``, counting repeated calls of one module (``#2``, ``#3``...)."""
-    counts = {}
+    counts: dict[Any, int] = {}
     for i, call in enumerate(calls):
         call.key = f"m{i}"
         n = counts[id(call.module)] = counts.get(id(call.module), 0) + 1

@@ -4,8 +4,11 @@ Every function builds a ``matplotlib.figure.Figure`` directly (no pyplot, so no 
 backend: PNG/SVG are written by the Agg/SVG canvases), returns it, and writes it to ``path`` when given.
 The figures are :class:`viz.figure.Figure`, so a returned one shows inline in Jupyter with no ``%matplotlib``.
 """
+from __future__ import annotations
+
 import contextlib
 import math
+from typing import Any
 
 import numpy as np
 
@@ -146,7 +149,7 @@ def collect_activations(model, x):
     """
     import autograd
 
-    found = []
+    found: list[Any] = []
     names = {m: (name, type(m).__name__) for name, m in model.named_modules() if type(m).__name__ in _ACTIVATIONS}
 
     def hook(module, inputs, output):
@@ -268,7 +271,7 @@ def plot_optimizer_paths(paths, f=None, path=None, xlim=(-10.0, 10.0), ylim=(-5.
         if p.ndim != 2 or p.shape[1] != 2:
             raise ValueError(f"plot_optimizer_paths: path {name!r} must have shape (k, 2), got {p.shape}")
         pts[name] = p
-    xs, ys = np.meshgrid(np.linspace(*xlim, 200), np.linspace(*ylim, 100))
+    xs, ys = np.meshgrid(np.linspace(xlim[0], xlim[1], 200), np.linspace(ylim[0], ylim[1], 100))
     zs = f(xs, ys)
     ncols = min(len(pts), 2)
     nrows = math.ceil(len(pts) / ncols)

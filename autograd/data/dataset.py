@@ -92,7 +92,7 @@ class TensorDataset(Dataset[tuple[Tensor, ...]]):
 class Subset(Dataset[_T_co]):
     """The samples of ``dataset`` at ``indices``, in that order."""
 
-    def __init__(self, dataset: Dataset[_T_co], indices: Sequence[int]) -> None:
+    def __init__(self, dataset: Dataset[_T_co], indices: Sequence[int] | np.ndarray[Any, Any]) -> None:
         self.dataset = dataset
         self.indices = indices
         self._index = np.asarray(indices, dtype=np.int64).reshape(-1)

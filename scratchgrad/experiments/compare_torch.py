@@ -7,6 +7,8 @@ Both runs start from the weights our ``SimpleConvNet`` draws (``N(0, 0.01^2)``, 
 so the accuracies differ only by floating-point rounding. Reports test accuracy and training time per
 epoch for both, and writes ``compare_torch.json``. ``torch`` is imported only here, only when run.
 """
+from __future__ import annotations
+
 import argparse
 import os
 import sys
@@ -52,7 +54,7 @@ def _torch_train(net, x, t, xt, tt, loader, epochs, lr, log):
 
     opt = torch.optim.Adam(net.parameters(), lr=lr)
     xs, ts = torch.from_numpy(x), torch.from_numpy(t)
-    history = {"test_acc": [], "epoch_time": [], "train_loss": []}
+    history: dict[str, list[float]] = {"test_acc": [], "epoch_time": [], "train_loss": []}
     for epoch in range(epochs):
         order = loader.order(epoch)  # the very batches scratchgrad saw in this epoch
         net.train()

@@ -58,22 +58,26 @@ def run(ctx):
     n_train, n_test, epochs = (300, 200, 1) if ctx.quick else (None, None, 2 if deep else 5)
     x, t, xt, tt = ctx.arrays(n_train, n_test, flatten=False)
     ag.manual_seed(ctx.seed)
+    model: nn.Sequential
+    layers: tuple[str, ...]
     if deep:
         model = nn.models.DeepConvNet(input_dim=x.shape[1:])
         name, layers = "DeepConvNet", ("conv1", "conv6")
     else:
         model = nn.models.SimpleConvNet(input_dim=x.shape[1:], weight_init_std=0.01)
         name, layers = "SimpleConvNet", ("conv1",)
-    before = model.conv1.weight.numpy().copy()
+    first = model.get_submodule("conv1")
+    assert isinstance(first, nn.Conv2d)  # (both nets start with it)
+    before = first.weight.numpy().copy()
     opt = optim.Adam(model.parameters(), lr=0.001)
     train = DataLoader(TensorDataset(x, t), batch_size=100, shuffle=True, seed=ctx.seed)
     test = DataLoader(TensorDataset(xt, tt), batch_size=1000)
     ctx.log(f"convnet: {name}, Adam lr 0.001, batch 100, {epochs} epoch(s) on {len(x)} images")
     history = fit(model, opt, train, test, epochs=epochs, progress=ctx.progress)
-    after = model.conv1.weight.numpy().copy()
-    figures = [f for f in ("filters.png", "curves.png")
-               if (save_filters, save_curves)[f == "curves.png"](*((before, after) if f == "filters.png" else (history,)),
-                                                                 ctx.path(f))]
+    after = first.weight.numpy().copy()
+    saved = {"filters.png": save_filters(before, after, ctx.path("filters.png")),
+             "curves.png": save_curves(history, ctx.path("curves.png"))}
+    figures = [f for f, written in saved.items() if written]
     pictures, seen = save_layer_pictures(model, xt[:1000], tt[:1000], ctx.out, layers, steps=20 if ctx.quick else 100)
     smooth_before, smooth_after = _structure(before), _structure(after)
     findings = [

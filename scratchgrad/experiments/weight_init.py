@@ -8,6 +8,8 @@ layer after layer, Xavier shrinks them more slowly, He keeps the same spread in 
 Part 2 (figure 6-15): a 784-100x4-10 ReLU MLP trained 2000 iterations (batch 128, SGD lr 0.01) from each
 initialisation. Finding: He (and Xavier) learn, std 0.01 barely moves from the starting loss ln 10 = 2.30.
 """
+from __future__ import annotations
+
 import numpy as np
 
 import autograd as ag
@@ -19,11 +21,11 @@ from ._plot import line_panels
 
 NAME = "weight-init"
 #: (activation, init label, MLP weight_init) of the histogram figures.
-HISTOGRAM_CASES = [
+HISTOGRAM_CASES: list[tuple[str, str, float | str]] = [
     ("sigmoid", "std 1", 1.0), ("sigmoid", "std 0.01", 0.01), ("sigmoid", "Xavier", "xavier"),
     ("relu", "std 0.01", 0.01), ("relu", "Xavier", "xavier"), ("relu", "He", "he"),
 ]
-MNIST_INITS = {"std 0.01": 0.01, "Xavier": "xavier", "He": "he"}
+MNIST_INITS: dict[str, float | str] = {"std 0.01": 0.01, "Xavier": "xavier", "He": "he"}
 
 
 def _file(activation, label):
