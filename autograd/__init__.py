@@ -11,8 +11,11 @@ A PyTorch script runs with ``import autograd as torch``: ``torch.nn``, ``torch.o
 ``nn`` and ``optim`` are layers above this package: they are imported on first use of ``autograd.nn`` /
 ``autograd.optim`` (never when ``autograd`` is imported), and are the very modules ``import nn`` gives.
 """
+from __future__ import annotations
+
 import importlib
 import sys
+from typing import TYPE_CHECKING
 
 from . import allocator, data, graph, linalg, random, return_types, utils  # noqa: F401  (allocator: configures malloc on import)
 from .anomaly import AnomalyError, detect_anomaly
@@ -55,8 +58,16 @@ __all__ = [
 # onnx library), imported on first access (PEP 562).
 _LAZY = {"nn": "nn", "optim": "optim", "onnx": "autograd.onnx"}
 
+if TYPE_CHECKING:  # what __getattr__ gives, as type checkers should see it
+    from types import ModuleType
 
-def __getattr__(name):
+    import nn as nn
+    import optim as optim
+
+    from . import onnx as onnx
+
+
+def __getattr__(name: str) -> ModuleType:
     """``autograd.autograd`` (this package), and the lazily imported ``nn``, ``optim`` and ``onnx``."""
     if name == "autograd":  # torch.autograd.grad, torch.autograd.Function...: this package itself
         return sys.modules[__name__]
@@ -68,5 +79,5 @@ def __getattr__(name):
     return module
 
 
-def __dir__():
+def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_LAZY) | {"autograd"})

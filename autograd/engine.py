@@ -8,7 +8,7 @@ the graph; nothing is sorted.
 from __future__ import annotations
 
 import weakref
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import numpy as np
 
@@ -343,6 +343,16 @@ def _capture_keys(inputs):
             raise RuntimeError(f"grad: input {i} (shape {t.shape}) does not require grad")
         keys.add(t.grad_fn if t.grad_fn is not None else t)
     return keys
+
+
+@overload
+def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
+         grad_outputs: Tensor | Sequence[Tensor | None] | None = None, retain_graph: bool | None = None,
+         create_graph: bool = False, allow_unused: Literal[False] = False) -> tuple[Tensor, ...]: ...
+@overload
+def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
+         grad_outputs: Tensor | Sequence[Tensor | None] | None = None, retain_graph: bool | None = None,
+         create_graph: bool = False, allow_unused: bool = ...) -> tuple[Tensor | None, ...]: ...
 
 
 def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],

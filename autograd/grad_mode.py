@@ -96,7 +96,7 @@ class _GradModeContext:
         mode = self.mode
 
         @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
             prev = _State.grad_enabled
             _State.grad_enabled = mode
             try:
@@ -171,7 +171,7 @@ class inference_mode(_GradModeContext):
         inference = self.inference
 
         @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
             with inference_mode(inference):
                 return fn(*args, **kwargs)
 

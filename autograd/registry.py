@@ -39,14 +39,14 @@ class _GraphNamespace:
     """Differentiable ops under array-API names (``exp``, ``sum(x, axis=, keepdims=)``, ``permute_dims``...),
     plus the helpers that :mod:`autograd.backend` gives for arrays (``sum_to``, ``index_add``, ``getitem``)."""
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<graph namespace: {', '.join(sorted(vars(self)))}>"
 
 
 graph_namespace = _GraphNamespace()
 
 
-def _names(value, default):
+def _names(value: _Names, default: str | None) -> tuple[Any, ...]:
     if value is True:
         return (default,)
     if not value:
@@ -54,8 +54,8 @@ def _names(value, default):
     return (value,) if isinstance(value, str) else tuple(value)
 
 
-def _swapped(fn, name):
-    def reflected(self, other):
+def _swapped(fn: Callable[..., Any], name: str) -> Callable[..., Any]:
+    def reflected(self: Any, other: Any) -> Any:
         return fn(other, self)
 
     reflected.__name__ = name
@@ -112,7 +112,7 @@ def register(fn: Fn | None = None, *, name: str | None = None, method: _Names = 
 
 
 
-def install(cls):
+def install(cls: type) -> None:
     """Attach every registered method and operator to ``cls`` (the Tensor class); called once, after the ops load."""
     for attr, fn in methods.items():
         setattr(cls, attr, fn)

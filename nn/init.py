@@ -126,18 +126,18 @@ def trunc_normal_(tensor: ag.Tensor, mean: float = 0.0, std: float = 1.0, a: flo
     lo, hi = np.array([a, b], dtype=tensor.dtype).tolist()
     mass = (math.erf((b - mean) / (std * math.sqrt(2))) - math.erf((a - mean) / (std * math.sqrt(2)))) / 2
     if mass > 0.3:
-        def propose(k):
+        def propose(k: int) -> np.ndarray[Any, Any]:
             return np.asarray(rng.normal(mean, std, size=k), dtype=tensor.dtype)
 
-        def accept(x):
+        def accept(x: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
             return (x >= lo) & (x <= hi)
     else:
         mode = max(a, min(mean, b))
 
-        def propose(k):
+        def propose(k: int) -> np.ndarray[Any, Any]:
             return np.asarray(rng.uniform(a, b, size=k), dtype=tensor.dtype)
 
-        def accept(x):
+        def accept(x: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
             log_density = -0.5 * ((x - mean) / std) ** 2 + 0.5 * ((mode - mean) / std) ** 2
             return np.log(rng.uniform(size=x.shape)) <= log_density
     values = propose(n)

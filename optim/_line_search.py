@@ -3,16 +3,23 @@
 Vectors are numpy arrays (the parameters seen as one flat vector); losses, steps and directional derivatives
 are Python floats.
 """
+from __future__ import annotations
+
 import math
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from autograd.backend import namespace
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 __all__ = ["strong_wolfe", "cubic_interpolate"]
 
 
-def cubic_interpolate(x1, f1, g1, x2, f2, g2, bounds=None):
+def cubic_interpolate(x1: float, f1: float, g1: float, x2: float, f2: float, g2: float,
+                      bounds: tuple[float, float] | None = None) -> float:
     """The minimiser of the cubic through ``(x1, f1)`` and ``(x2, f2)`` with slopes ``g1``, ``g2``, clipped to
     ``bounds`` (default: the interval between the two points); its midpoint when the cubic has no minimum."""
     xmin_bound, xmax_bound = bounds if bounds is not None else (min(x1, x2), max(x1, x2))
@@ -28,7 +35,9 @@ def cubic_interpolate(x1, f1, g1, x2, f2, g2, bounds=None):
     return (xmin_bound + xmax_bound) / 2.0
 
 
-def strong_wolfe(obj_func, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change=1e-9, max_ls=25):
+def strong_wolfe(obj_func: Callable[[Any, float, Any], tuple[float, Any]], x: Any, t: float, d: Any, f: float, g: Any,
+                 gtd: float, c1: float = 1e-4, c2: float = 0.9, tolerance_change: float = 1e-9,
+                 max_ls: int = 25) -> tuple[float, Any, float, int]:
     """A step ``t`` along ``d`` satisfying the strong Wolfe conditions, by bracketing then zooming.
 
     Args:
@@ -47,7 +56,7 @@ def strong_wolfe(obj_func, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change
     gtd_new = dot(g_new, d)
 
     # bracket an interval containing a point satisfying the Wolfe criteria
-    t_prev, f_prev, g_prev, gtd_prev = 0, f, g, gtd
+    t_prev, f_prev, g_prev, gtd_prev = 0.0, f, g, gtd
     done = False
     ls_iter = 0
     while ls_iter < max_ls:
@@ -117,14 +126,14 @@ def strong_wolfe(obj_func, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change
     return bracket_f[low_pos], bracket_g[low_pos], bracket[low_pos], ls_func_evals
 
 
-def dot(a, b):
+def dot(a: Any, b: Any) -> float:
     """The dot product of two flat vectors of any array library, as a Python float (BLAS for numpy's)."""
     if type(a) is np.ndarray:
         return float(a.dot(b))
     return float(namespace(a).sum(a * b))
 
 
-def max_abs(a):
+def max_abs(a: Any) -> float:
     """The largest absolute value of a vector of any array library, as a Python float."""
     xp = namespace(a)
     return float(xp.max(xp.abs(a)))

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import numbers
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import autograd
 from autograd.backend import data_of, namespace
@@ -50,7 +50,7 @@ class Adadelta(Optimizer):
         self._check_hyperparameters(defaults)
         super().__init__(params, defaults)
 
-    def _check_hyperparameters(self, group):
+    def _check_hyperparameters(self, group: dict[str, Any]) -> None:
         check_non_negative(group["lr"], "learning rate")
         rho = group["rho"]
         if not isinstance(rho, numbers.Real) or isinstance(rho, bool):
@@ -61,10 +61,10 @@ class Adadelta(Optimizer):
         check_non_negative(group["weight_decay"], "weight_decay value")
         check_foreach(group["foreach"])
 
-    def _new_state(self, p, group):
+    def _new_state(self, p: autograd.Tensor, group: dict[str, Any]) -> dict[str, Any]:
         return {"step": 0, "square_avg": autograd.zeros_like(p), "acc_delta": autograd.zeros_like(p)}
 
-    def _update_group(self, group):
+    def _update_group(self, group: dict[str, Any]) -> None:
         lr, rho, eps = group["lr"], group["rho"], group["eps"]
         for p, g in self._params_with_grad(group):
             state = self._state(p, group)

@@ -1,7 +1,7 @@
 """AdaGrad: per-coordinate learning rates shrinking with the accumulated squared gradients."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import autograd
 from autograd.backend import data_of, namespace
@@ -52,21 +52,21 @@ class Adagrad(Optimizer):
         self._check_hyperparameters(defaults)
         super().__init__(params, defaults)
 
-    def _check_hyperparameters(self, group):
+    def _check_hyperparameters(self, group: dict[str, Any]) -> None:
         check_non_negative(group["lr"], "learning rate")
         check_non_negative(group["lr_decay"], "lr_decay value")
         check_non_negative(group["weight_decay"], "weight_decay value")
         check_non_negative(group["initial_accumulator_value"], "initial_accumulator_value value")
         check_non_negative(group["eps"], "epsilon value")
 
-    def _init_group_state(self, group):
+    def _init_group_state(self, group: dict[str, Any]) -> None:
         for p in group["params"]:
             self._state(p, group)
 
-    def _new_state(self, p, group):
+    def _new_state(self, p: autograd.Tensor, group: dict[str, Any]) -> dict[str, Any]:
         return {"step": 0, "sum": autograd.full_like(p, group["initial_accumulator_value"])}
 
-    def _update_group(self, group):
+    def _update_group(self, group: dict[str, Any]) -> None:
         lr, lr_decay, eps = group["lr"], group["lr_decay"], group["eps"]
         for p, g in self._params_with_grad(group):
             state = self._state(p, group)

@@ -1,7 +1,7 @@
 """Adam and AdamW: momentum plus RMSprop-style scaling, with bias correction."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import autograd
 from autograd.backend import data_of, namespace
@@ -59,19 +59,19 @@ class Adam(Optimizer):
         self._check_hyperparameters(defaults)
         super().__init__(params, defaults)
 
-    def _check_hyperparameters(self, group):
+    def _check_hyperparameters(self, group: dict[str, Any]) -> None:
         check_non_negative(group["lr"], "learning rate")
         check_non_negative(group["eps"], "epsilon value")
         check_betas(group)
         check_non_negative(group["weight_decay"], "weight_decay value")
 
-    def _new_state(self, p, group):
+    def _new_state(self, p: autograd.Tensor, group: dict[str, Any]) -> dict[str, Any]:
         state = {"step": 0, "exp_avg": autograd.zeros_like(p), "exp_avg_sq": autograd.zeros_like(p)}
         if group["amsgrad"]:
             state["max_exp_avg_sq"] = autograd.zeros_like(p)
         return state
 
-    def _update_group(self, group):
+    def _update_group(self, group: dict[str, Any]) -> None:
         lr, (beta1, beta2), eps, amsgrad = group["lr"], group["betas"], group["eps"], group["amsgrad"]
         for p, g in self._params_with_grad(group):  # applies maximize and (decoupled) weight decay
             state = self._state(p, group)
@@ -112,6 +112,6 @@ class AdamW(Adam):
         super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize,
                          decoupled_weight_decay=True)
 
-    def _restore_group(self, group):
+    def _restore_group(self, group: dict[str, Any]) -> None:
         super()._restore_group(group)
         group["decoupled_weight_decay"] = True

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import autograd
 from autograd.backend import data_of, namespace
@@ -20,7 +20,7 @@ class _AdamVariant(Optimizer):
 
     _supports_complex = False
 
-    def _check_hyperparameters(self, group):
+    def _check_hyperparameters(self, group: dict[str, Any]) -> None:
         check_non_negative(group["lr"], "learning rate")
         check_non_negative(group["eps"], "epsilon value")
         check_betas(group)
@@ -28,7 +28,7 @@ class _AdamVariant(Optimizer):
         check_foreach(group["foreach"])
 
     @staticmethod
-    def _update_moments(state, g, beta1, beta2):
+    def _update_moments(state: dict[str, Any], g: Any, beta1: float, beta2: float) -> int:
         """``m = beta1 * m + (1 - beta1) * g`` and ``v = beta2 * v + (1 - beta2) * g * g``; returns the step."""
         state["step"] += 1
         state["exp_avg"].mul_(beta1).add_(g, alpha=1 - beta1)
@@ -36,7 +36,7 @@ class _AdamVariant(Optimizer):
         return state["step"]
 
     @staticmethod
-    def _moments_state(p):
+    def _moments_state(p: autograd.Tensor) -> dict[str, Any]:
         return {"step": 0, "exp_avg": autograd.zeros_like(p), "exp_avg_sq": autograd.zeros_like(p)}
 
 
@@ -72,10 +72,10 @@ class Adamax(_AdamVariant):
         self._check_hyperparameters(defaults)
         super().__init__(params, defaults)
 
-    def _new_state(self, p, group):
+    def _new_state(self, p: autograd.Tensor, group: dict[str, Any]) -> dict[str, Any]:
         return {"step": 0, "exp_avg": autograd.zeros_like(p), "exp_inf": autograd.zeros_like(p)}
 
-    def _update_group(self, group):
+    def _update_group(self, group: dict[str, Any]) -> None:
         lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
         for p, g in self._params_with_grad(group):
             state = self._state(p, group)
@@ -128,14 +128,14 @@ class NAdam(_AdamVariant):
         self._check_hyperparameters(defaults)
         super().__init__(params, defaults)
 
-    def _check_hyperparameters(self, group):
+    def _check_hyperparameters(self, group: dict[str, Any]) -> None:
         super()._check_hyperparameters(group)
         check_non_negative(group["momentum_decay"], "momentum_decay value")
 
-    def _new_state(self, p, group):
+    def _new_state(self, p: autograd.Tensor, group: dict[str, Any]) -> dict[str, Any]:
         return {"step": 0, "mu_product": 1.0, **self._moments_state(p)}
 
-    def _update_group(self, group):
+    def _update_group(self, group: dict[str, Any]) -> None:
         lr, (beta1, beta2), eps, psi = group["lr"], group["betas"], group["eps"], group["momentum_decay"]
         for p, g in self._params_with_grad(group):  # applies maximize and (decoupled) weight decay
             state = self._state(p, group)
@@ -191,10 +191,10 @@ class RAdam(_AdamVariant):
         self._check_hyperparameters(defaults)
         super().__init__(params, defaults)
 
-    def _new_state(self, p, group):
+    def _new_state(self, p: autograd.Tensor, group: dict[str, Any]) -> dict[str, Any]:
         return self._moments_state(p)
 
-    def _update_group(self, group):
+    def _update_group(self, group: dict[str, Any]) -> None:
         lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
         rho_inf = 2 / (1 - beta2) - 1
         for p, g in self._params_with_grad(group):  # applies maximize and (decoupled) weight decay

@@ -1,7 +1,7 @@
 """ASGD: SGD with a decaying step size and a running (Polyak-Ruppert) average of the iterates."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import autograd
 from autograd.backend import data_of
@@ -52,15 +52,15 @@ class ASGD(Optimizer):
         self._check_hyperparameters(defaults)
         super().__init__(params, defaults)
 
-    def _check_hyperparameters(self, group):
+    def _check_hyperparameters(self, group: dict[str, Any]) -> None:
         check_non_negative(group["lr"], "learning rate")
         check_non_negative(group["weight_decay"], "weight_decay value")
         check_foreach(group["foreach"])
 
-    def _new_state(self, p, group):
+    def _new_state(self, p: autograd.Tensor, group: dict[str, Any]) -> dict[str, Any]:
         return {"step": 0, "eta": float(group["lr"]), "mu": 1.0, "ax": autograd.zeros_like(p)}
 
-    def _update_group(self, group):
+    def _update_group(self, group: dict[str, Any]) -> None:
         lr, lambd, alpha, t0 = group["lr"], group["lambd"], group["alpha"], group["t0"]
         for p, g in self._params_with_grad(group):
             state = self._state(p, group)

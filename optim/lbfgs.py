@@ -66,7 +66,7 @@ class LBFGS(Optimizer):
         super().__init__(params, defaults)
         self._params = self.param_groups[0]["params"]
 
-    def _check_hyperparameters(self, group):
+    def _check_hyperparameters(self, group: dict[str, Any]) -> None:
         check_non_negative(group["lr"], "learning rate")
         for name in ("max_iter", "max_eval", "history_size"):
             value = group[name]
@@ -90,19 +90,19 @@ class LBFGS(Optimizer):
 
     # -- the parameters as one flat vector ---------------------------------------------------------------
 
-    def _gather_flat_grad(self):
+    def _gather_flat_grad(self) -> Any:
         xp = namespace(data_of(self._params[0]))
         return xp.concat([xp.zeros(p.numel(), dtype=data_of(p).dtype) if p.grad is None
                           else xp.reshape(data_of(p.grad), (-1,)) for p in self._params])
 
-    def _add_grad(self, step_size, update):
+    def _add_grad(self, step_size: float, update: Any) -> None:
         offset = 0
         for p in self._params:
             n = p.numel()
             p.add_(namespace(update).reshape(update[offset:offset + n], p.shape), alpha=step_size)
             offset += n
 
-    def _directional_evaluate(self, closure, x, t, d):
+    def _directional_evaluate(self, closure: Callable[[], Any], x: list[Any], t: float, d: Any) -> tuple[float, Any]:
         """Loss and flat gradient at ``x + t * d``; the parameters are put back to ``x`` afterwards."""
         self._add_grad(t, d)
         with autograd.enable_grad():
@@ -130,7 +130,7 @@ class LBFGS(Optimizer):
             self._iterate(closure, group, float(orig_loss))
         return orig_loss
 
-    def _iterate(self, closure, group, loss):
+    def _iterate(self, closure: Callable[[], Any], group: dict[str, Any], loss: float) -> None:
         lr, max_iter, max_eval = group["lr"], group["max_iter"], group["max_eval"]
         tolerance_grad, tolerance_change = group["tolerance_grad"], group["tolerance_change"]
         history_size = group["history_size"]
@@ -210,7 +210,8 @@ class LBFGS(Optimizer):
                      prev_flat_grad=_tensor(prev_flat_grad), prev_loss=prev_loss)
 
 
-def _two_loop(flat_grad, old_dirs, old_stps, ro, H_diag, al):
+def _two_loop(flat_grad: Any, old_dirs: list[Any], old_stps: list[Any], ro: list[Any], H_diag: Any,
+              al: list[Any]) -> Any:
     """``-H g`` by L-BFGS's two-loop recursion; ``al`` is the scratch list kept in the state (as PyTorch)."""
     q = -flat_grad
     for i in range(len(old_dirs) - 1, -1, -1):
@@ -223,10 +224,10 @@ def _two_loop(flat_grad, old_dirs, old_stps, ro, H_diag, al):
     return r
 
 
-def _array(value):
+def _array(value: autograd.Tensor | None) -> Any:
     """A state vector as an array of the parameters' library (kept as a Tensor so that state dicts save and load)."""
     return None if value is None else data_of(value)
 
 
-def _tensor(array):
+def _tensor(array: Any) -> autograd.Tensor | None:
     return None if array is None else autograd.tensor(array)

@@ -1,7 +1,7 @@
 """RMSprop: AdaGrad with an exponentially decaying average of squared gradients instead of a sum."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import autograd
 from autograd.backend import data_of, namespace
@@ -60,14 +60,14 @@ class RMSprop(Optimizer):
         self._check_hyperparameters(defaults)
         super().__init__(params, defaults)
 
-    def _check_hyperparameters(self, group):
+    def _check_hyperparameters(self, group: dict[str, Any]) -> None:
         check_non_negative(group["lr"], "learning rate")
         check_non_negative(group["eps"], "epsilon value")
         check_non_negative(group["momentum"], "momentum value")
         check_non_negative(group["weight_decay"], "weight_decay value")
         check_non_negative(group["alpha"], "alpha value")
 
-    def _new_state(self, p, group):
+    def _new_state(self, p: autograd.Tensor, group: dict[str, Any]) -> dict[str, Any]:
         state = {"step": 0, "square_avg": autograd.zeros_like(p)}
         if group["momentum"] > 0:
             state["momentum_buffer"] = autograd.zeros_like(p)
@@ -75,7 +75,7 @@ class RMSprop(Optimizer):
             state["grad_avg"] = autograd.zeros_like(p)
         return state
 
-    def _update_group(self, group):
+    def _update_group(self, group: dict[str, Any]) -> None:
         lr, alpha, eps = group["lr"], group["alpha"], group["eps"]
         momentum, centered = group["momentum"], group["centered"]
         for p, g in self._params_with_grad(group):

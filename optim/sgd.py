@@ -1,7 +1,7 @@
 """Stochastic gradient descent, with the book's "Momentum" and "Nesterov" as options of ``SGD``."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import autograd
 from autograd.backend import data_of
@@ -72,14 +72,14 @@ class SGD(Optimizer):
         self._check_hyperparameters(defaults)
         super().__init__(params, defaults)
 
-    def _check_hyperparameters(self, group):
+    def _check_hyperparameters(self, group: dict[str, Any]) -> None:
         check_non_negative(group["lr"], "learning rate")
         check_non_negative(group["momentum"], "momentum value")
         check_non_negative(group["weight_decay"], "weight_decay value")
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
 
-    def _update_group(self, group):
+    def _update_group(self, group: dict[str, Any]) -> None:
         lr, momentum, dampening, nesterov = group["lr"], group["momentum"], group["dampening"], group["nesterov"]
         for p, g in self._params_with_grad(group):
             if momentum != 0:

@@ -17,7 +17,9 @@ __all__ = ["CyclicLR", "OneCycleLR"]
 class _MomentumCycler(LRScheduler):
     """Sets each group's momentum (SGD, RMSprop) or ``betas[0]`` (the Adam family) along with its lr."""
 
-    def _init_momentum(self, optimizer, cycle_momentum, base_momentum, max_momentum, last_epoch):
+    def _init_momentum(self, optimizer: Optimizer, cycle_momentum: bool, base_momentum: float | Sequence[float],
+                       max_momentum: float | Sequence[float],
+                       last_epoch: int) -> tuple[list[float] | None, list[float] | None]:
         """Check the optimizer has a momentum and, for a new schedule, start every group at ``max_momentum``.
 
         Raises:
@@ -38,7 +40,7 @@ class _MomentumCycler(LRScheduler):
                 group["base_momentum"] = b
         return base, top
 
-    def _set_momentum(self, group, momentum):
+    def _set_momentum(self, group: dict[str, Any], momentum: float) -> None:
         if self.use_beta1:
             group["betas"] = (momentum, *group["betas"][1:])
         else:
@@ -122,7 +124,7 @@ class CyclicLR(_MomentumCycler):
         lrs = [base_lr + (max_lr - base_lr) * scale_factor * scale
                for base_lr, max_lr in zip(self.base_lrs, self.max_lrs)]
         if self.cycle_momentum:
-            for group, base, top in zip(self.optimizer.param_groups, self.base_momentums, self.max_momentums):
+            for group, base, top in zip(self.optimizer.param_groups, self.base_momentums or (), self.max_momentums or ()):
                 self._set_momentum(group, top - (top - base) * scale_factor * scale)
         return lrs
 
@@ -217,7 +219,7 @@ class OneCycleLR(_MomentumCycler):
         self._init_momentum(optimizer, cycle_momentum, base_momentum, max_momentum, last_epoch)
         super().__init__(optimizer, last_epoch)
 
-    def _anneal(self, start, end, pct):
+    def _anneal(self, start: float, end: float, pct: float) -> float:
         """From ``start`` (pct 0) to ``end`` (pct 1), along a half cosine or a line."""
         if self._anneal_func_type == "cos":
             return end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1)
@@ -244,7 +246,7 @@ class OneCycleLR(_MomentumCycler):
         return lrs
 
 
-def _phase(end_step, start_lr, end_lr, start_momentum, end_momentum):
+def _phase(end_step: float, start_lr: str, end_lr: str, start_momentum: str, end_momentum: str) -> dict[str, Any]:
     """One phase of :class:`OneCycleLR`: its last step and the group keys it anneals between."""
     return dict(end_step=end_step, start_lr=start_lr, end_lr=end_lr, start_momentum=start_momentum,
                 end_momentum=end_momentum)
