@@ -31,10 +31,13 @@ What works (and is tested, ``tests/cli/test_search.py``):
   log-uniform ``suggest_float`` and its TPE sampler (seeded; the first round at random, then each round
   conditioned on every finished trial), asked one round at a time so the trials of a round run in parallel.
 """
+from __future__ import annotations
+
 import concurrent.futures
 import contextlib
 import math
 import os
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -42,6 +45,9 @@ from threadpoolctl import threadpool_limits
 import autograd as ag
 
 from .executors import cap_blas_threads, open_executor
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
 
 __all__ = ["SAMPLERS", "SearchError", "narrow", "random_search", "sample_log_uniform"]
 
@@ -193,8 +199,11 @@ class _OptunaSampler:
                     self.study.tell(asked, state=self.optuna.trial.TrialState.FAIL)
 
 
-def random_search(objective, space, trials_per_round=20, rounds=2, top_k=5, score="val_acc", maximize=True,
-                  executor=None, workers=None, seed=0, margin=0.1, log=None, sampler="random", blas_threads=1):
+def random_search(objective: Callable[[dict[str, Any]], Any], space: Mapping[str, tuple[float, float]],
+                  trials_per_round: int = 20, rounds: int = 2, top_k: int = 5, score: str = "val_acc",
+                  maximize: bool = True, executor: Any = None, workers: int | None = None, seed: int = 0,
+                  margin: float = 0.1, log: Callable[[str], object] | None = None, sampler: str = "random",
+                  blas_threads: int | None = 1) -> dict[str, Any]:
     """Search ``space`` in rounds of trials run in parallel; the module's docstring says what runs where.
 
     Args:
@@ -229,6 +238,7 @@ def random_search(objective, space, trials_per_round=20, rounds=2, top_k=5, scor
     if trials_per_round < 1 or rounds < 1 or top_k < 1:
         raise ValueError(f"random_search: trials_per_round, rounds and top_k must be >= 1, got "
                          f"{trials_per_round}, {rounds}, {top_k}")
+    chooser: _Narrowing | _OptunaSampler
     if sampler == "random":
         chooser = _Narrowing(space, seed, top_k, margin)
     elif sampler == "optuna":
@@ -237,7 +247,8 @@ def random_search(objective, space, trials_per_round=20, rounds=2, top_k=5, scor
         raise ValueError(f"random_search: unknown sampler {sampler!r}; use one of {', '.join(SAMPLERS)}")
     run = _Trial(objective, blas_threads)
     sign = 1.0 if maximize else -1.0
-    trials, round_info = [], []
+    trials: list[dict[str, Any]] = []
+    round_info: list[dict[str, Any]] = []
     with contextlib.ExitStack() as stack:
         if blas_threads is not None:  # trials in this process (threads, workers=1) and forked workers
             stack.enter_context(threadpool_limits(limits=blas_threads))
