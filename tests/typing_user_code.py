@@ -18,7 +18,7 @@ import optim
 from autograd.data import DataLoader, TensorDataset
 from autograd.types import TensorLike
 
-if sys.version_info >= (3, 11):
+if sys.version_info >= (3, 11):  # noqa: UP036  (the packages support Python 3.10)
     from typing import assert_type
 else:  # (mypy reads typing_extensions' stub; at run time it is not needed)
     def assert_type(value: Any, _type: Any) -> Any:

@@ -18,6 +18,10 @@ costs more than the GEMM.)  With ``groups == 1`` the bias rides along as a row o
 columns, so the product adds it and the weight gradient's last column is the bias gradient.  The input
 gradient (col2im) is skipped when the input needs none.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from autograd import pad
@@ -26,6 +30,9 @@ from autograd.op import Op, check_same_namespace
 
 from . import generic, windows
 from ._utils import ntuple, pair, shape_of
+
+if TYPE_CHECKING:
+    from autograd import Tensor
 
 __all__ = ["conv1d", "conv2d", "unfold", "fold", "im2col", "col2im"]
 
@@ -141,7 +148,7 @@ class Conv2d(Op):
     def __init__(self, stride, padding, dilation, groups):
         self.stride, self.padding, self.dilation, self.groups = stride, padding, dilation, groups
 
-    def _geometry(self, weight_shape):
+    def _geometry(self, weight_shape: tuple[int, ...]) -> tuple[Any, Any, Any, Any]:
         return weight_shape[2:], self.dilation, self.padding, self.stride
 
     def forward(self, x, weight, bias):
@@ -305,7 +312,8 @@ def _conv(op, nd, input, weight, bias, stride, padding, dilation, groups):
     return Conv2d(stride, padding, dilation, int(groups)).apply(input, weight, bias)
 
 
-def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: int | tuple[int, ...] = 1,
+           padding: int | tuple[int, ...] | str = 0, dilation: int | tuple[int, ...] = 1, groups: int = 1) -> Tensor:
     """2-D convolution (cross-correlation, as PyTorch) of ``input (N, C, H, W)`` with ``weight (O, C/groups, kh, kw)``.
 
     The book's ``Convolution`` layer.  Computed as im2col + one matrix product; gradients of any order.
@@ -326,7 +334,8 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return _conv("conv2d", 2, input, weight, bias, stride, padding, dilation, groups)
 
 
-def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: int | tuple[int, ...] = 1,
+           padding: int | tuple[int, ...] | str = 0, dilation: int | tuple[int, ...] = 1, groups: int = 1) -> Tensor:
     """1-D convolution (cross-correlation) of ``input (N, C, L)`` with ``weight (O, C/groups, k)``, as PyTorch.
 
     Runs as :func:`conv2d` over images of height 1 (the same im2col + matrix product and gradients of any
@@ -349,7 +358,8 @@ def _block_geometry(op, kernel_size, dilation, padding, stride):
     return geometry
 
 
-def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
+def unfold(input: Tensor, kernel_size: int | tuple[int, ...], dilation: int | tuple[int, ...] = 1,
+           padding: int | tuple[int, ...] = 0, stride: int | tuple[int, ...] = 1) -> Tensor:
     """Extract sliding blocks (im2col): ``(N, C, H, W) -> (N, C*kh*kw, L)``, as ``torch.nn.functional.unfold``.
 
     ``L = oh*ow`` is the number of blocks; the middle dim runs over ``(c, i, j)`` with ``c`` slowest.  An
@@ -374,7 +384,9 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     return Unfold(*geometry).apply(input)
 
 
-def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
+def fold(input: Tensor, output_size: int | tuple[int, ...], kernel_size: int | tuple[int, ...],
+         dilation: int | tuple[int, ...] = 1, padding: int | tuple[int, ...] = 0,
+         stride: int | tuple[int, ...] = 1) -> Tensor:
     """Combine sliding blocks into an image (col2im): ``(N, C*kh*kw, L) -> (N, C, H, W)``, summing overlaps.
 
     The adjoint of :func:`unfold` with the same arguments, as ``torch.nn.functional.fold``; an unbatched

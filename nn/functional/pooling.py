@@ -14,6 +14,10 @@ Max pooling sends the gradient to the first maximum of each window in row-major 
 maximum), as PyTorch does.  Every backward rule is built from differentiable pieces, so gradients of any order
 work.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal, overload
+
 import numpy as np
 
 from autograd import from_numpy
@@ -24,6 +28,9 @@ from autograd.op import Op
 from . import generic
 from ._utils import pair, shape_of
 from .conv import Fold, _col2im, _im2col, _out_size, unfold
+
+if TYPE_CHECKING:
+    from autograd import Tensor
 
 __all__ = ["max_pool2d", "avg_pool2d"]
 
@@ -279,6 +286,7 @@ def _max_pool(op, input, kernel_size, stride, padding, dilation, ceil_mode, retu
     if not generic.is_numpy(input):  # another array-API library: the max over unfold's window dim
         out, window_index = generic.max_pool2d(input, geometry, extra)
         return (out, generic.flat_indices(window_index, geometry, input.shape[2:])) if return_indices else out
+    fn: _MaxPool2d
     if strd == kernel and pad == (0, 0) and dil == (1, 1) and extra == (0, 0):
         fn = MaxPool2dFast(kernel)
         out = fn.apply(input)
@@ -293,7 +301,23 @@ def _max_pool(op, input, kernel_size, stride, padding, dilation, ceil_mode, retu
     return out
 
 
-def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+@overload
+def max_pool2d(input: Tensor, kernel_size: int | tuple[int, ...], stride: int | tuple[int, ...] | None = None,
+               padding: int | tuple[int, ...] = 0, dilation: int | tuple[int, ...] = 1, ceil_mode: bool = False,
+               return_indices: Literal[False] = False) -> Tensor: ...
+@overload
+def max_pool2d(input: Tensor, kernel_size: int | tuple[int, ...], stride: int | tuple[int, ...] | None = None,
+               padding: int | tuple[int, ...] = 0, dilation: int | tuple[int, ...] = 1, ceil_mode: bool = False, *,
+               return_indices: Literal[True]) -> tuple[Tensor, Tensor]: ...
+@overload
+def max_pool2d(input: Tensor, kernel_size: int | tuple[int, ...], stride: int | tuple[int, ...] | None = None,
+               padding: int | tuple[int, ...] = 0, dilation: int | tuple[int, ...] = 1, ceil_mode: bool = False,
+               return_indices: bool = ...) -> Tensor | tuple[Tensor, Tensor]: ...
+
+
+def max_pool2d(input: Tensor, kernel_size: int | tuple[int, ...], stride: int | tuple[int, ...] | None = None,
+               padding: int | tuple[int, ...] = 0, dilation: int | tuple[int, ...] = 1, ceil_mode: bool = False,
+               return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]:
     """2-D max pooling of ``(N, C, H, W)`` (or unbatched ``(C, H, W)``), as ``torch.nn.functional.max_pool2d``.
 
     The book's ``Pooling`` layer.  ``stride`` defaults to ``kernel_size``; padding is with ``-inf``.  The
@@ -360,6 +384,7 @@ def _avg_pool(op, input, kernel_size, stride, padding, ceil_mode, count_include_
         flat = pad_(flat, (0, ew, 0, eh))
     sums = unfold(flat, kernel, 1, pad, strd).sum(1)
     oh, ow = _out_size(h + eh, kernel[0], 1, pad[0], strd[0]), _out_size(w + ew, kernel[1], 1, pad[1], strd[1])
+    divisor: float | Tensor
     if divisor_override:
         divisor = float(divisor_override)
     elif (count_include_pad or pad == (0, 0)) and extra == (0, 0):
@@ -379,7 +404,9 @@ def _avg_pool(op, input, kernel_size, stride, padding, ceil_mode, count_include_
     return (sums / divisor).reshape(n, c, oh, ow)
 
 
-def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True, divisor_override=None):
+def avg_pool2d(input: Tensor, kernel_size: int | tuple[int, ...], stride: int | tuple[int, ...] | None = None,
+               padding: int | tuple[int, ...] = 0, ceil_mode: bool = False, count_include_pad: bool = True,
+               divisor_override: int | None = None) -> Tensor:
     """2-D average pooling of ``(N, C, H, W)`` (or unbatched ``(C, H, W)``), as ``torch.nn.functional.avg_pool2d``.
 
     ``stride`` defaults to ``kernel_size``.  Zero padding counts in the average unless
