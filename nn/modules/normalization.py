@@ -100,12 +100,13 @@ class _BatchNorm(Module):
         """Normalise per channel (dim 1). Raises ValueError for a wrong rank, RuntimeError for a wrong channel count."""
         self._check_input(input)
         factor = 0.0 if self.momentum is None else self.momentum
-        count = self.num_batches_tracked
-        if self.training and self.track_running_stats and count is not None:  # (None: tracking switched on later)
-            with ag.no_grad():
-                count.add_(1)
-            if self.momentum is None:
-                factor = 1.0 / float(count.item())
+        if self.training and self.track_running_stats:
+            count = self.num_batches_tracked
+            if count is not None:  # (None: tracking switched on after construction, as PyTorch checks)
+                with ag.no_grad():
+                    count.add_(1)
+                if self.momentum is None:
+                    factor = 1.0 / float(count.item())
         use_batch_stats = self.training or (self.running_mean is None and self.running_var is None)
         # Running statistics are passed only when F.batch_norm should read (eval) or update (train) them.
         track = not self.training or self.track_running_stats
