@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 
+from .array_api_gaps import einsum, index_put, nan_to_num, take_index
 from .devices import to_numpy_dtype
 
 __all__ = ["ArrayApiNamespace"]
@@ -120,12 +121,12 @@ class ArrayApiNamespace:
 
     def getitem(self, x, index):
         """``x[index]`` with numpy's indexing where the array API is narrower: numpy index arrays become this
-        library's, missing trailing dims are filled with ``:``, and one integer array among slices (which the
-        array API does not allow) is taken with ``take``.
+        library's, missing trailing dims are filled with ``:``, one integer array among slices is taken with
+        ``take``, and several index arrays (or masks) among slices are turned into integer arrays only
+        (:func:`autograd.array_api_gaps.take_index`).
 
         Raises:
-            IndexError: several index arrays mixed with slices (numpy-only indexing), or a boolean mask that is
-                not the whole index.
+            IndexError: None among several index arrays (numpy-only).
         """
         xp = self.xp
         items = self._complete(self._index(index), x.ndim)
@@ -134,9 +135,8 @@ class ArrayApiNamespace:
             return x[items]
         if len(items) == 1 or all(_is_array(i) or isinstance(i, int) for i in items):
             return x[items if len(items) > 1 else items[0]]
-        if len(arrays) > 1 or any(i.dtype == xp.bool for i in (items[k] for k in arrays)):
-            raise IndexError(f"indexing a {self.__name__} array with {len(arrays)} index array(s) among slices or "
-                             "None is numpy-only (the array API has no such indexing)")
+        if len(arrays) > 1 or items[arrays[0]].dtype == xp.bool or any(isinstance(i, int) for i in items):
+            return take_index(self, x, items)  # (ints join the index arrays in numpy's placement rule)
         k = arrays[0]
         idx = items[k]
         y = x[tuple(slice(None) if j == k else i for j, i in enumerate(items))]
@@ -264,8 +264,25 @@ class ArrayApiNamespace:
         return out
 
     def setitem(self, x, index, value):
-        """``x[index] = value`` in place, numpy's index completed as :meth:`getitem` does."""
-        x[self._complete(self._index(index), x.ndim)] = value
+        """``x[index] = value`` in place, numpy's index completed as :meth:`getitem` does; through index arrays
+        the new values are computed by :meth:`index_put` and written back."""
+        index = self._complete(self._index(index), x.ndim)
+        if _is_basic(index):
+            x[index] = value
+        else:
+            x[...] = index_put(self, x, index, value)
+
+    def index_put(self, x, index, values):
+        """A copy of ``x`` with ``values`` written at ``x[index]`` (numpy's index; the last of repeated writes wins)."""
+        return index_put(self, x, self._complete(self._index(index), x.ndim), values)
+
+    def einsum(self, equation, *operands):
+        """numpy's ``einsum`` for explicit equations (see :func:`autograd.array_api_gaps.einsum`)."""
+        return einsum(self, equation, *operands)
+
+    def nan_to_num(self, x, nan=0.0, posinf=None, neginf=None):
+        """numpy's ``nan_to_num``."""
+        return nan_to_num(self, x, nan, posinf, neginf)
 
     def ndim(self, x):
         """The number of dims of ``x``."""

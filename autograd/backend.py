@@ -18,8 +18,8 @@ from .devices import to_numpy_dtype  # noqa: F401  (re-exported)
 from .registry import graph_namespace
 from .tensor import Tensor
 
-__all__ = ["namespace", "numpy_ns", "sum_to", "index_add", "array_namespace", "wrap_namespace", "to_numpy_dtype",
-           "data_of"]
+__all__ = ["namespace", "numpy_ns", "sum_to", "index_add", "mask_factor", "array_namespace", "wrap_namespace",
+           "to_numpy_dtype", "data_of"]
 
 
 def sum_to(x, shape):
@@ -40,6 +40,12 @@ def index_add(shape, index, values):
     else:
         np.add.at(out, index, values)
     return out
+
+
+def mask_factor(mask, dtype):
+    """The bool array ``mask`` as a factor that multiplies a gradient of ``dtype``: numpy's bools multiply as they
+    are, other libraries' are cast (the array API has no arithmetic on bools)."""
+    return mask if type(mask) is np.ndarray else namespace(mask).astype(mask, dtype)
 
 
 def _is_basic_index(index):

@@ -28,8 +28,7 @@ from __future__ import annotations
 import weakref
 from typing import Any
 
-import numpy as np
-
+from .backend import namespace
 from .grad_mode import _Global, _State
 from .inplace import _broadcasts_to, current_history
 from .op import _FREED, Op, _creation_site, creation_sites
@@ -101,12 +100,14 @@ class _FunctionNode(Op):
         ctx = self.ctx
         slots = grad.slots if isinstance(grad, _Grads) else [grad]
         grads: list[Tensor | None] = []
+        present = next(g for g in slots if g is not None)  # missing gradients are zeros in its namespace
+        xp = namespace(present._data if isinstance(present, Tensor) else present)
         for g, meta in zip(slots, self.out_meta_all):
             if meta is None:  # a non-Tensor output: its gradient is None, as in PyTorch
                 grads.append(None)
                 continue
             if g is None and ctx.materialize_grads:
-                g = Tensor._make(np.zeros(meta[0], dtype=meta[1]))
+                g = Tensor._make(xp.zeros(meta[0], dtype=meta[1]))
             grads.append(g if g is None or isinstance(g, Tensor) else Tensor._make(g))
         result = self.fn.backward(ctx, *grads)
         if not isinstance(result, tuple):

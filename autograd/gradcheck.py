@@ -5,11 +5,16 @@
 differences.  ``gradgradcheck`` does the same for the gradient itself (second order), through
 ``create_graph=True``.  On mismatch both raise :class:`GradcheckError` naming the input, the element and
 both values (or return False with ``raise_exception=False``).
+
+Inputs may live in any array namespace (numpy, ``array_api_strict``, CuPy): the function runs there, and only the
+Jacobians are assembled on the host.
 """
 import numpy as np
 
+from .backend import namespace
 from .engine import grad as _grad
 from .tensor import Tensor
+from .transfer import host, move, place_of
 
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError", "numerical_jacobian", "analytical_jacobian"]
 
@@ -27,7 +32,10 @@ def _prepare(inputs):
     out = []
     for x in _as_tuple(inputs):
         if isinstance(x, Tensor) and x.dtype.kind == "f":
-            t = Tensor._make(np.array(x._data, dtype=np.float64))
+            data = x._data
+            data = np.array(data, dtype=np.float64) if type(data) is np.ndarray else \
+                namespace(data).astype(namespace(data).copy(data), np.float64)
+            t = Tensor._make(data)
             t.requires_grad = x.requires_grad
             out.append(t)
         else:
@@ -43,6 +51,19 @@ def _outputs(fn, inputs):
     return [o for o in outs if o.dtype.kind == "f"]
 
 
+def _flat_host(outs):
+    return [host(o._data).astype(np.float64).ravel() for o in outs]
+
+
+def _perturbed(data, k, delta):
+    """A copy of the array ``data`` of another library with ``delta`` added to its flat element ``k`` (the array
+    API does not say whether a reshaped array shares memory, so numpy's in-place perturbation is not used)."""
+    xp = namespace(data)
+    flat = xp.copy(xp.reshape(data, (-1,)))
+    flat[k] = flat[k] + delta
+    return xp.reshape(flat, data.shape)
+
+
 def numerical_jacobian(fn, inputs, eps=1e-6):
     """Central-difference Jacobians: ``J[k][i]`` has shape ``(outputs[k].numel(), inputs[i].numel())``."""
     targets = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
@@ -50,17 +71,44 @@ def numerical_jacobian(fn, inputs, eps=1e-6):
     outs = _outputs(fn, inputs)
     jac = [{i: np.zeros((o.numel(), inputs[i].numel())) for i in targets} for o in outs]
     for i in targets:
-        flat = inputs[i]._data.reshape(-1)  # a view: perturb in place
-        for k in range(flat.size):
-            orig = flat[k]
-            flat[k] = orig + eps
-            plus = [o._data.astype(np.float64).ravel() for o in _outputs(fn, inputs)]
-            flat[k] = orig - eps
-            minus = [o._data.astype(np.float64).ravel() for o in _outputs(fn, inputs)]
-            flat[k] = orig
-            for j, (p, m) in enumerate(zip(plus, minus)):
+        x = inputs[i]
+        if type(x._data) is np.ndarray:
+            plus, minus = _numpy_differences(fn, inputs, x, eps)
+        else:
+            plus, minus = _foreign_differences(fn, inputs, x, eps)
+        for k, (p_k, m_k) in enumerate(zip(plus, minus)):
+            for j, (p, m) in enumerate(zip(p_k, m_k)):
                 jac[j][i][:, k] = (p - m) / (2 * eps)
     return jac
+
+
+def _numpy_differences(fn, inputs, x, eps):
+    """The outputs with each element of the numpy input ``x`` moved by ``+eps`` and by ``-eps``, in place."""
+    flat = x._data.reshape(-1)  # a view: perturb in place
+    plus, minus = [], []
+    for k in range(flat.size):
+        orig = flat[k]
+        flat[k] = orig + eps
+        plus.append(_flat_host(_outputs(fn, inputs)))
+        flat[k] = orig - eps
+        minus.append(_flat_host(_outputs(fn, inputs)))
+        flat[k] = orig
+    return plus, minus
+
+
+def _foreign_differences(fn, inputs, x, eps):
+    """:func:`_numpy_differences` for another library's array: each perturbed input is a new array."""
+    orig = x._data
+    plus, minus = [], []
+    try:
+        for k in range(x.numel()):
+            x._data = _perturbed(orig, k, eps)
+            plus.append(_flat_host(_outputs(fn, inputs)))
+            x._data = _perturbed(orig, k, -eps)
+            minus.append(_flat_host(_outputs(fn, inputs)))
+    finally:
+        x._data = orig
+    return plus, minus
 
 
 def analytical_jacobian(fn, inputs):
@@ -74,10 +122,11 @@ def analytical_jacobian(fn, inputs):
         for r in range(o.numel()):
             seed = np.zeros(o.numel(), dtype=o.dtype)
             seed[r] = 1
-            grads = _grad(o, [inputs[i] for i in targets], grad_outputs=Tensor._make(seed.reshape(o.shape)), retain_graph=True, allow_unused=True)
+            seed = move(seed.reshape(o.shape), place_of(o._data))
+            grads = _grad(o, [inputs[i] for i in targets], grad_outputs=Tensor._make(seed), retain_graph=True, allow_unused=True)
             for i, g in zip(targets, grads):
                 if g is not None:
-                    jac[j][i][r] = g._data.reshape(-1)
+                    jac[j][i][r] = host(g._data).reshape(-1)
     return jac
 
 
@@ -101,7 +150,8 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
 
     Args:
         fn: a function of the inputs returning a Tensor or a tuple of Tensors.
-        inputs: a Tensor or a tuple of Tensors / other arguments; floating tensors are copied to float64.
+        inputs: a Tensor or a tuple of Tensors / other arguments; floating tensors are copied to float64 (in
+            their own namespace and device).
         eps: the finite-difference step.
         atol, rtol: tolerances of the comparison ``|analytical - numerical| <= atol + rtol * |numerical|``.
         raise_exception: raise :class:`GradcheckError` on mismatch (else return False).
@@ -132,7 +182,7 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,
     outs = _outputs(fn, inputs)
     if grad_outputs is None:
         rng = np.random.default_rng(seed)
-        grad_outputs = [Tensor._make(rng.standard_normal(o.shape)) for o in outs]
+        grad_outputs = [Tensor._make(move(rng.standard_normal(o.shape), place_of(o._data))) for o in outs]
     grad_outputs = [t for t in _prepare(grad_outputs)]
     for v in grad_outputs:
         v.requires_grad = True

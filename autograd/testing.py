@@ -8,7 +8,8 @@ Typical use, one line per op::
 
 Each generated test draws broadcast-compatible shapes and well-conditioned values, checks the forward
 result against the numpy reference, then runs :func:`autograd.gradcheck` (and :func:`autograd.gradgradcheck`
-when ``second_order``).  Needs the ``hypothesis`` package (the ``test`` extra).
+when ``second_order``), on numpy and on the other :data:`BACKENDS` (``array_api_strict``, CuPy) where they can
+run.  Needs the ``hypothesis`` and ``pytest`` packages (the ``test`` extra).
 """
 import numpy as np
 from hypothesis import given, settings
@@ -20,7 +21,7 @@ from .tensor import Tensor
 
 __all__ = [
     "smooth_floats", "positive", "away_from_zero", "unit_interval", "shapes", "broadcastable_shapes",
-    "arrays", "tensors", "op_test", "check_on_namespace",
+    "arrays", "tensors", "op_test", "BACKENDS", "backend", "backend_params", "check_on_namespace",
 ]
 
 
@@ -79,23 +80,90 @@ def tensors(draw, shape=None, dtype=np.float64, elements=None, requires_grad=Fal
     return t
 
 
+#: The array libraries :func:`op_test` runs an op on: numpy; ``array_api_strict`` on its ``device1``, whose arrays
+#: numpy cannot read (so a numpy call leaking into an op fails loudly); CuPy on the first GPU.
+BACKENDS = ("numpy", "array_api_strict", "cupy")
+
+
+def backend(name):
+    """Where the backend ``name`` (one of :data:`BACKENDS`) keeps arrays: a target for ``Tensor.to``.
+
+    Raises:
+        LookupError: the backend cannot run here; the message says why (a missing library, no GPU).
+        ValueError: ``name`` is no backend.
+    """
+    if name == "numpy":
+        return np
+    if name == "array_api_strict":
+        try:
+            import array_api_strict as xps
+        except ImportError:
+            raise LookupError("array_api_strict is not installed (pip install 'scratchgrad[devices]')") from None
+        from .backend import wrap_namespace
+
+        return wrap_namespace(xps, xps.Device("device1"))
+    if name == "cupy":
+        import importlib.util
+
+        from .devices import cuda, device
+
+        if importlib.util.find_spec("cupy") is None:
+            raise LookupError("CuPy is not installed (pip install 'scratchgrad[cuda]')")
+        if not cuda.is_available():
+            raise LookupError("CuPy is installed but no CUDA GPU is visible")
+        return device("cuda", 0)
+    raise ValueError(f"backend: expected one of {BACKENDS}, got {name!r}")
+
+
+def backend_params(names=BACKENDS):
+    """``pytest.param`` for each backend in ``names``, marked skip (with the reason) where it cannot run."""
+    import pytest
+
+    params = []
+    for name in names:
+        try:
+            backend(name)
+        except LookupError as e:
+            params.append(pytest.param(name, id=name, marks=pytest.mark.skip(reason=str(e))))
+        else:
+            params.append(pytest.param(name, id=name))
+    return params
+
+
+def _placed(value, target):
+    """Tensors in ``value`` (or a tuple/list of them, or a dict's values) moved to ``target``, detached."""
+    if isinstance(value, Tensor):
+        return value.detach().to(target)
+    if isinstance(value, (tuple, list)):
+        return type(value)(_placed(v, target) for v in value)
+    if isinstance(value, dict):
+        return {k: _placed(v, target) for k, v in value.items()}
+    return value
+
+
 def op_test(op, reference, arity=1, elements=None, shapes=None, kwargs=None, second_order=True,
-            rtol=1e-4, atol=1e-6, max_examples=None, unique=False):
-    """Build a pytest test that property-checks ``op`` against the numpy ``reference``.
+            rtol=1e-4, atol=1e-6, max_examples=None, unique=False, backends=BACKENDS):
+    """Build a pytest test that property-checks ``op`` against the numpy ``reference``, on each backend.
 
     Args:
         op: takes ``arity`` Tensors (and ``**kwargs``) and returns a Tensor.
         reference: the same computation on numpy arrays.
         elements: a strategy of element values (one, or a list per argument); default :func:`smooth_floats`.
         shapes: a strategy of tuples of input shapes; default broadcast-compatible shapes.
-        kwargs: a dict, or a function ``shapes -> strategy of dicts`` for shape-dependent arguments (dims).
+        kwargs: a dict, or a function ``shapes -> strategy of dicts`` for shape-dependent arguments (dims);
+            Tensors in it move to the backend with the inputs.
         second_order: also run :func:`gradgradcheck`.
         unique: draw distinct element values (for ops with ties, such as max).
+        backends: the :data:`BACKENDS` the op runs on (inputs made there, the result checked to stay there);
+            one that cannot run here is skipped with the reason.
     Returns:
-        A zero-argument test function for pytest.
+        A test function of one argument, the backend's name, parametrised over ``backends`` for pytest.
     """
+    import pytest
+
     shapes = shapes if shapes is not None else broadcastable_shapes(arity)
     per_arg = elements if isinstance(elements, (list, tuple)) else [elements] * arity
+    name = getattr(op, "__name__", op)
 
     @st.composite
     def case(draw):
@@ -104,23 +172,35 @@ def op_test(op, reference, arity=1, elements=None, shapes=None, kwargs=None, sec
         kw = kwargs(shp) if callable(kwargs) else st.just(dict(kwargs or {}))
         return arrs, draw(kw)
 
-    @given(case())
-    def test(data):
+    def check(data, target):
+        from .transfer import as_namespace, host, is_at, is_namespace, move
+
         arrs, kw = data
-        xs = [Tensor._make(a.copy()).requires_grad_() for a in arrs]
-        out = op(*xs, **kw)
+        place = as_namespace(target) if is_namespace(target) else target
+        xs = [Tensor._make(move(a.copy(), place)).requires_grad_() for a in arrs]
+        op_kw = kw if target is np else _placed(kw, target)
+        out = op(*xs, **op_kw)
         expected = reference(*arrs, **kw)
-        np.testing.assert_allclose(out._data, expected, rtol=1e-6, atol=1e-9, err_msg=f"{getattr(op, '__name__', op)} forward")
+        assert is_at(out._data, place), f"{name}: the result left {target} ({type(out._data).__name__})"
+        np.testing.assert_allclose(host(out._data), expected, rtol=1e-6, atol=1e-9, err_msg=f"{name} forward")
         assert out._data.shape == np.shape(expected), f"shape {out._data.shape} != reference {np.shape(expected)}"
-        fn = lambda *a: op(*a, **kw)  # noqa: E731
+        fn = lambda *a: op(*a, **op_kw)  # noqa: E731
         gradcheck(fn, xs, atol=atol, rtol=rtol)
         if second_order:
             gradgradcheck(fn, xs, atol=atol, rtol=rtol)
 
-    if max_examples is not None:
-        test = settings(max_examples=max_examples)(test)
+    def run(target):
+        @given(case())
+        def prop(data):
+            check(data, target)
+
+        return settings(max_examples=max_examples)(prop) if max_examples is not None else prop
+
+    def test(backend_name):
+        run(backend(backend_name))()
+
     test.__name__ = f"test_{getattr(op, '__name__', 'op')}"
-    return test
+    return pytest.mark.parametrize("backend_name", backend_params(backends))(test)
 
 
 def check_on_namespace(fn, arrays, target, rtol=1e-12, atol=1e-12):

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..backend import namespace
+from ..backend import mask_factor, namespace
 from ..inplace import _raw
 from ..op import Op
 from ..registry import register
@@ -50,9 +50,9 @@ def _write(array, plan, value):
             array[basic] = value
         else:
             namespace(array).setitem(array, basic, value)
-    elif type(array) is not np.ndarray:
-        raise NotImplementedError(f"index_put: writing through index arrays is numpy-only (the array API has no "
-                                  f"such assignment); {type(array).__module__} arrays take slices and integers")
+    elif type(array) is not np.ndarray:  # the region's new values, written back through the basic index
+        xp = namespace(array)
+        xp.setitem(array, basic, xp.index_put(xp.getitem(array, basic), advanced, value))
     else:
         array[basic][advanced] = value  # array[basic] is a view: the write reaches ``array``
 
@@ -94,8 +94,7 @@ class IndexPut(Op):
         return out
 
     def backward(self, grad):
-        keep = self.keep if type(self.keep) is np.ndarray else namespace(self.keep).astype(self.keep, grad.dtype)
-        return grad * keep, _region(grad, self.plan, namespace(grad))
+        return grad * mask_factor(self.keep, grad.dtype), _region(grad, self.plan, namespace(grad))
 
 
 class ViewScatter(Op):

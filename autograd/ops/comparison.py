@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 def _elementwise(name, xp_name, a, b):
     """``xp_name(a, b)`` on arrays, with PyTorch's RuntimeError for shapes that do not broadcast."""
     try:
-        return getattr(namespace(a), xp_name)(a, b)
+        return getattr(namespace(a if hasattr(a, "shape") else b), xp_name)(a, b)  # a number takes the array's
     except ValueError:  # numpy's broadcast failure; torch raises RuntimeError
         raise RuntimeError(f"{name}: operands of shapes {tuple(getattr(a, 'shape', ()))} and "
                            f"{tuple(getattr(b, 'shape', ()))} cannot be broadcast together") from None

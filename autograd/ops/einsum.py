@@ -127,7 +127,9 @@ class Einsum(Op):
 
     def forward(self, *arrays):
         # Contraction order matters from three operands on; numpy's greedy path finds a good one.
-        return namespace(arrays[0]).einsum(self.equation, *arrays, optimize="greedy" if len(arrays) > 2 else False)
+        if type(arrays[0]) is np.ndarray:
+            return np.einsum(self.equation, *arrays, optimize="greedy" if len(arrays) > 2 else False)
+        return namespace(arrays[0]).einsum(self.equation, *arrays)
 
     def backward(self, grad, *operands):
         return tuple(self._operand_grad(grad, operands, k) if self.needs_input_grad(k) else None

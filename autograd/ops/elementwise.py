@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
-from ..backend import namespace
+from ..backend import data_of, namespace
 from ..creation import get_default_dtype
 from ..devices import to_numpy_dtype
 from ..dtypes import result_type
@@ -322,7 +322,9 @@ class PiecewiseMul(Op):
         self.factor = factor
 
     def forward(self, grad, source):
-        return grad * self.factor
+        if type(grad) is np.ndarray:
+            return grad * self.factor
+        return namespace(grad).piecewise_mul(grad, self.factor, source)  # (a bool factor selects there)
 
     def backward(self, grad, _, source):
         xp = namespace(grad)
@@ -627,7 +629,7 @@ def where(condition: TensorLike, input: TensorLike | None = None,
         return nonzero(condition, as_tuple=True)  # type: ignore[call-overload]  # (raises TypeError for no Tensor)
     if input is None or other is None:
         raise TypeError("where(): expected a condition alone, or a condition, input and other")
-    cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
+    cond = data_of(condition)
     if not _is_bool(cond):
         raise RuntimeError(f"where: expected condition to be a bool tensor, got dtype {to_numpy_dtype(cond.dtype)}")
     return Where().apply(cond, input, other)

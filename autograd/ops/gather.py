@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..backend import namespace
+from ..backend import mask_factor, namespace
 from ..op import Op
 from ..registry import register
 from ..tensor import Tensor
@@ -92,8 +92,12 @@ class Scatter(Op):
         values = self.value if src is None else src[self.region]
         if self.add:
             return a + xp.index_add(a.shape, self.index, values)
-        self.keep = xp.ones(a.shape, dtype=bool)  # False where the output was overwritten (no gradient to a there)
-        self.keep[self.index] = False
+        keep = xp.ones(a.shape, dtype=bool)  # False where the output was overwritten (no gradient to a there)
+        if type(a) is not np.ndarray:  # the array API has no assignment through index arrays
+            self.keep = xp.index_put(keep, self.index, False)
+            return xp.index_put(a, self.index, values)
+        keep[self.index] = False
+        self.keep = keep
         out = xp.copy(a)
         out[self.index] = values
         return out
@@ -102,7 +106,7 @@ class Scatter(Op):
         xp = namespace(grad)
         ga = None
         if self.needs_input_grad(0):
-            ga = grad if self.add else grad * self.keep
+            ga = grad if self.add else grad * mask_factor(self.keep, grad.dtype)
         if len(self.next) == 1:
             return ga
         gs = None

@@ -14,6 +14,7 @@ from ..backend import namespace
 from ..op import Op
 from ..registry import register
 from ..tensor import Tensor
+from ..transfer import host
 from .gather import index_select
 from .shape import _dim, _shape_arg, normalize_dims, reshape, tensor_input, transpose
 
@@ -230,7 +231,7 @@ def _counts(repeats, n=None, dim=None):
             raise NotImplementedError(f"repeat_interleave(): repeats must be an integer tensor, got dtype {repeats.dtype}")
         if repeats.ndim > 1:
             raise RuntimeError(f"repeat_interleave(): repeats must be 0-dim or 1-dim tensor, got shape {list(repeats.shape)}")
-        counts = repeats._data.astype(np.int64).reshape(-1)
+        counts = host(repeats._data).astype(np.int64).reshape(-1)  # (the counts set the output's size: read here)
     elif isinstance(repeats, (int, np.integer)) and not isinstance(repeats, bool):
         counts = np.array([repeats], dtype=np.int64)
     else:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from ..backend import namespace
+from ..backend import mask_factor, namespace
 from ..op import Op
 from ..registry import register
 from ..tensor import Tensor
@@ -164,7 +164,7 @@ class NanToNum(Op):
         return xp.nan_to_num(a, nan=self.nan, posinf=self.posinf, neginf=self.neginf)
 
     def backward(self, grad):
-        return grad * self.mask
+        return grad * mask_factor(self.mask, grad.dtype)
 
 
 class Atan2(Op):

@@ -93,7 +93,7 @@ class _Division(Op):
         kind = namespace(arr).kind(arr)  # promoted: a number operand has the array's kind
         if kind == "b":
             raise NotImplementedError(f"\"{self.fn}\" not implemented for 'Bool' (shapes {np.shape(a)} and {np.shape(b)})")
-        xp = namespace(a)
+        xp = namespace(arr)
         if kind in "iu" and xp.any(xp.asarray(b) == 0):
             raise RuntimeError(f"{self.fn}: ZeroDivisionError (an integer divisor is 0; shapes {np.shape(a)} and {np.shape(b)})")
         try:

@@ -81,7 +81,7 @@ def _cumprod_grad(grad, a, out, d, every_rank):
     if not xp.any(zero):
         return away / a
     result = xp.where(zero, 0, away / xp.where(zero, 1, a))
-    rank = xp.cumsum(zero, axis=d)  # at a zero: 1 for the first zero of its slice, 2 for the second...
+    rank = xp.cumsum(xp.astype(zero, np.int64), axis=d)  # at a zero: 1 for the first zero of its slice, 2 for the second...
     r = 1
     while True:
         hit = zero & (rank == r)

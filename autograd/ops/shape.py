@@ -132,7 +132,7 @@ class SumTo(Op):
 
     def forward(self, a):
         self.in_shape = a.shape
-        return _sum_to(a, self.shape)
+        return _sum_to(a, self.shape) if type(a) is ndarray else namespace(a).sum_to(a, self.shape)
 
     def backward(self, grad):
         return namespace(grad).broadcast_to(grad, self.in_shape)
@@ -178,7 +178,7 @@ class IndexAdd(Op):
         self.shape, self.index = shape, index
 
     def forward(self, a):
-        return index_add(self.shape, self.index, a)
+        return index_add(self.shape, self.index, a) if type(a) is ndarray else namespace(a).index_add(self.shape, self.index, a)
 
     def backward(self, grad):
         return namespace(grad).getitem(grad, self.index)

@@ -70,15 +70,19 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
 
 
 # -- erf ----------------------------------------------------------------------------------------------------
-# numpy has no erf.  A piecewise Chebyshev interpolant of math.erf on [0, 6] (12 pieces of width 0.5, degree
-# 12) is accurate to about 2e-15; erf(x) rounds to 1 in float64 beyond 6.  Built once, on first use.
+# numpy and the array API have no erf.  A piecewise Chebyshev interpolant of math.erf on [0, 6] (12 pieces of
+# width 0.5, degree 12) is accurate to about 2e-15 relative; erf(x) rounds to 1 in float64 beyond 6.  The first
+# piece interpolates erf(x) / x (even and smooth), so that erf keeps its relative accuracy near 0, where it is
+# about 1.128 x.  The coefficients are built once, on first use, and serve numpy arrays (chebval per piece)
+# and other libraries' (Clenshaw's recurrence with each element's coefficients taken from the table).
 
 _ERF_WIDTH, _ERF_DEGREE, _ERF_PIECES = 0.5, 12, 12
 _erf_coefs: list[Any] = []
 
 
-def _erf_array(x):
-    """erf of a numpy array, computed in float64 and returned in ``x``'s floating dtype."""
+def _erf_pieces():
+    """The Chebyshev coefficients of each piece (a list of ``_ERF_DEGREE + 1`` float64 arrays); the first
+    piece's are those of ``erf(x) / x``."""
     from numpy.polynomial import chebyshev
 
     if not _erf_coefs:
@@ -86,10 +90,46 @@ def _erf_array(x):
         for i in range(_ERF_PIECES):
             lo = i * _ERF_WIDTH
 
-            def erf_on(t, lo=lo):  # math.erf on [lo, lo + width], t in [-1, 1]
-                return ref(lo + (t + 1) * (_ERF_WIDTH / 2))
+            def erf_on(t, lo=lo):  # math.erf on [lo, lo + width] (over x on the first piece), t in [-1, 1]
+                x = lo + (t + 1) * (_ERF_WIDTH / 2)  # (Chebyshev points never reach t = -1, x = 0)
+                return ref(x) / x if lo == 0 else ref(x)
 
             _erf_coefs.append(chebyshev.chebinterpolate(erf_on, _ERF_DEGREE))
+    return _erf_coefs
+
+
+def _erf_values(x):
+    """erf of an array of any library, computed in float64 and returned in ``x``'s floating dtype."""
+    return _erf_array(x) if type(x) is np.ndarray else _erf_generic(x)
+
+
+def _erf_generic(x):
+    """:func:`_erf_array` for another library's array, with array-API functions only."""
+    ns = namespace(x)
+    xp = ns.xp
+    table = ns.asarray(np.stack(_erf_pieces()))  # (pieces, degree + 1)
+    x64 = xp.reshape(ns.astype(x, np.float64), (-1,))  # (take wants 1-d indices)
+    ax = xp.abs(x64)
+    nan = xp.isnan(ax)
+    piece = xp.astype(xp.floor(xp.clip(xp.where(nan, 0.0, ax) * (1 / _ERF_WIDTH), 0.0, float(_ERF_PIECES))), xp.int64)
+    inside = piece < _ERF_PIECES
+    piece = xp.where(inside, piece, 0)
+    ax = xp.where(inside, ax, 0.0)  # (beyond the pieces, NaN and infinities included, the result is set below)
+    t = ax * (2 / _ERF_WIDTH) - xp.astype(2 * piece + 1, xp.float64)
+    b1 = b2 = xp.zeros_like(t)
+    for k in range(_ERF_DEGREE, 0, -1):
+        b1, b2 = xp.take(table[:, k], piece) + 2.0 * t * b1 - b2, b1
+    value = xp.take(table[:, 0], piece) + t * b1 - b2
+    value = xp.where(inside, xp.where(piece == 0, value * ax, value), 1.0)
+    value = xp.reshape(xp.where(nan, math.nan, xp.copysign(value, x64)), x.shape)
+    return ns.astype(value, x.dtype) if ns.kind(x) == "f" else value
+
+
+def _erf_array(x):
+    """erf of a numpy array, computed in float64 and returned in ``x``'s floating dtype."""
+    from numpy.polynomial import chebyshev
+
+    _erf_pieces()
     ax = np.abs(np.asarray(x, dtype=np.float64))
     out = np.ones_like(ax)
     # past the last piece (inf included) erf is 1 to double precision; NaN stays NaN below
@@ -97,7 +137,8 @@ def _erf_array(x):
     for i in range(_ERF_PIECES):
         idx = np.flatnonzero(piece == i)
         if idx.size:
-            out.flat[idx] = chebyshev.chebval(ax.flat[idx] * (2 / _ERF_WIDTH) - (2 * i + 1), _erf_coefs[i])
+            out.flat[idx] = chebyshev.chebval(ax.flat[idx] * (2 / _ERF_WIDTH) - (2 * i + 1), _erf_coefs[i]) * \
+                (ax.flat[idx] if i == 0 else 1.0)
     out = np.copysign(out, x)
     out[np.isnan(ax)] = np.nan
     return out.astype(x.dtype if x.dtype.kind == "f" else np.float64, copy=False)
@@ -110,7 +151,7 @@ class Erf(Op):
     save_inputs = True
 
     def forward(self, x):
-        return _erf_array(x)
+        return _erf_values(x)
 
     def backward(self, grad, x):
         return grad * (namespace(grad).exp(-(x * x)) * (2.0 / math.sqrt(math.pi)))
@@ -139,8 +180,7 @@ class GELU(Op):
         if self.approximate == "tanh":
             return 0.5 * x * (1.0 + namespace(x).tanh(_tanh_arg(x)))
         if type(x) is not np.ndarray:
-            raise NotImplementedError("gelu: the exact form needs erf, which the array API lacks; use "
-                                      "approximate='tanh' on non-numpy tensors")
+            return 0.5 * x * (1.0 + _erf_generic(x * (1 / math.sqrt(2.0))))
         return 0.5 * x * (1.0 + _erf_array(x * x.dtype.type(1 / math.sqrt(2.0))))
 
     def backward(self, grad, x):
@@ -148,7 +188,7 @@ class GELU(Op):
 
     def fast_backward(self, grad, x):
         """The same rule with the array erf (float64-accurate, no graph)."""
-        return self._rule(grad, x, _erf_array)
+        return self._rule(grad, x, _erf_values)
 
     def _rule(self, grad, x, erf_fn):
         xp = namespace(grad)

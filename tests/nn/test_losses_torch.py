@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 import autograd as ag
 import nn
 import nn.functional as F
-from autograd.testing import away_from_zero, op_test, positive, shapes, smooth_floats, unit_interval
+from autograd.testing import away_from_zero, backend_params, op_test, positive, shapes, smooth_floats, unit_interval
 
 same2 = shapes(0, 3, 1, 4).map(lambda s: (s, s))
 same3 = shapes(1, 3, 1, 4).map(lambda s: (s, s, s))
@@ -62,10 +62,11 @@ test_cosine_similarity = op_test(lambda a, b: F.cosine_similarity(a, b, dim=-1),
                                  elements=away_from_zero(), shapes=vectors2)
 
 
+@pytest.mark.parametrize("backend_name", backend_params())
 @pytest.mark.parametrize("p", [1.0, 2.0, 3.0])
-def test_pairwise_distance(p):
+def test_pairwise_distance(p, backend_name):
     op_test(lambda a, b: F.pairwise_distance(a, b, p), lambda a, b: np_norm(a - b + 1e-6, p), arity=2,
-            elements=[smooth_floats(0.5, 3), smooth_floats(-3, -0.5)], shapes=vectors2)()
+            elements=[smooth_floats(0.5, 3), smooth_floats(-3, -0.5)], shapes=vectors2)(backend_name)
 
 
 # Entries of anchor, positive, negative in disjoint ranges keep the distances away from 0 (a kink), and a margin
