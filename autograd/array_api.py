@@ -138,22 +138,17 @@ class ArrayApiNamespace:
         if len(arrays) > 1 or items[arrays[0]].dtype == xp.bool or any(isinstance(i, int) for i in items):
             return take_index(self, x, items)  # (ints join the index arrays in numpy's placement rule)
         k = arrays[0]
-        idx = items[k]
         y = x[tuple(slice(None) if j == k else i for j, i in enumerate(items))]
-        axis = k - sum(1 for i in items[:k] if isinstance(i, int))  # int indices before k drop their dims
-        n = y.shape[axis]
-        flat = xp.reshape(idx, (-1,))
-        flat = xp.where(flat < 0, flat + n, flat)
-        taken = xp.take(y, flat, axis=axis)
-        return xp.reshape(taken, y.shape[:axis] + tuple(idx.shape) + y.shape[axis + 1:])
+        return self.take(y, items[k], axis=k)  # (every item before k, a slice or None, is one dim of y)
 
     @staticmethod
     def _complete(index, ndim):
         """``index`` as a tuple naming every dim: Ellipsis expanded into slices, missing trailing dims as ``:``
         (numpy's implicit rule, which the array API leaves out). A boolean mask alone stays as it is."""
         items = index if isinstance(index, tuple) else (index,)
-        if len(items) == 1 and _is_array(items[0]) and items[0].ndim == ndim and ndim:
-            return items  # a mask, or an integer array on a 1-d array
+        only = items[0] if len(items) == 1 and _is_array(items[0]) else None
+        if only is not None and ndim and (ndim == 1 or (only.ndim == ndim and to_numpy_dtype(only.dtype).kind == "b")):
+            return items  # a mask of every dim, or an integer array on a 1-d array
         used = sum(1 for i in items if i is not None and i is not Ellipsis)
         fill = (slice(None),) * max(ndim - used, 0)
         for k, i in enumerate(items):
@@ -229,6 +224,18 @@ class ArrayApiNamespace:
     def sort(self, x, axis=-1, kind=None):
         """numpy's ``sort``."""
         return self.xp.sort(x, axis=axis, stable=kind in ("stable", "mergesort") or kind is None)
+
+    def take(self, x, indices, axis=None):
+        """numpy's ``take``: ``indices`` of any shape (a numpy array or this library's; negatives count from the
+        end) replace dim ``axis`` (the flattened array when None)."""
+        xp = self.xp
+        if axis is None:
+            x, axis = xp.reshape(x, (-1,)), 0
+        indices = self._index_item(indices)
+        n = x.shape[axis]
+        flat = xp.reshape(indices, (-1,))
+        taken = xp.take(x, xp.where(flat < 0, flat + n, flat), axis=axis)
+        return xp.reshape(taken, x.shape[:axis] + tuple(indices.shape) + x.shape[axis + 1:])
 
     def fmod(self, x1, x2):
         """C's ``fmod`` (the sign of ``x1``), from the array API's ``remainder`` (the sign of ``x2``)."""

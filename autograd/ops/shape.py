@@ -439,7 +439,7 @@ class Unbind(Function):
         ctx.dim = dim
         lead = (slice(None),) * dim
         data = input._data
-        return tuple(Tensor._make(data[lead + (i,)]) for i in range(data.shape[dim]))
+        return tuple(Tensor._make(data[lead + (i, Ellipsis)]) for i in range(data.shape[dim]))
 
     @staticmethod
     def backward(ctx, *grads):

@@ -140,7 +140,12 @@ def adaptive_max_pool2d(input: Tensor, output_size: int | tuple[int | None, ...]
     _check_rank("adaptive_max_pool2d", input, 2)
     if input.ndim == 3:
         return _unbatched(adaptive_max_pool2d, input, output_size, return_indices)
-    fn = AdaptiveMaxPool2d(_output_size("adaptive_max_pool2d", input, output_size))
+    size = _output_size("adaptive_max_pool2d", input, output_size)
+    if not generic.is_numpy(input):  # another array-API library: gathered bins and a max, from ordinary ops
+        h, w = input.shape[2:]
+        out, indices = generic.adaptive_max_pool2d(input, _bin_index(h, size[0]), _bin_index(w, size[1]))
+        return (out, indices) if return_indices else out
+    fn = AdaptiveMaxPool2d(size)
     out = fn.apply(input)
     if return_indices:
         return out, from_numpy(fn.flat.astype(np.int64))

@@ -10,6 +10,7 @@ place before the lookup, outside the graph, as PyTorch does.
 """
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -18,6 +19,7 @@ import autograd as ag
 from autograd import Tensor
 from autograd.backend import namespace
 from autograd.op import Op
+from autograd.transfer import move, place_of
 
 from ._utils import shape_of
 
@@ -82,10 +84,20 @@ def _check_padding_idx(padding_idx, num_embeddings, op):
     return int(padding_idx) % num_embeddings
 
 
+def _unique(indices):
+    """The distinct values of the index array, sorted; each position's count of its value (``indices``' shape)."""
+    if type(indices) is np.ndarray:
+        values, inverse, counts = np.unique(indices, return_inverse=True, return_counts=True)
+        return values, counts[inverse.reshape(indices.shape)]
+    xp = namespace(indices)
+    values, _, inverse, counts = xp.unique_all(indices)
+    return values, xp.reshape(xp.take(counts, xp.reshape(inverse, (-1,))), indices.shape)
+
+
 def _renorm_(weight, indices, max_norm, norm_type):
     """PyTorch's ``embedding_renorm_``: rows of ``weight`` used by ``indices`` with a norm above ``max_norm`` are
     scaled, in place and outside the graph, to norm ``max_norm`` (times ``1 / (1 + 1e-7 / norm)``)."""
-    rows = ag.tensor(np.unique(indices))
+    rows = Tensor._make(_unique(indices)[0])
     with ag.no_grad():
         picked = weight[rows]
         norms = (picked.abs() ** norm_type).sum(1, keepdim=True) ** (1.0 / norm_type)
@@ -116,10 +128,13 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max
     if weight.ndim != 2:
         raise RuntimeError(f"embedding: 'weight' must be 2-D (num_embeddings, embedding_dim), got weight of shape {shape_of(weight)}")
     num = weight.shape[0]
-    indices = input.numpy()
-    if indices.size and (indices.min() < 0 or indices.max() >= num):
-        bad = indices.min() if indices.min() < 0 else indices.max()
-        raise IndexError(f"embedding: index {int(bad)} is out of range for weight of shape {shape_of(weight)} (input of shape {shape_of(input)})")
+    # the indices in the weight's library and device (numpy's: as they are)
+    indices = input.numpy() if type(weight._data) is np.ndarray else move(input._data, place_of(weight._data))
+    xp = namespace(indices)
+    lo, hi = (int(xp.min(indices)), int(xp.max(indices))) if math.prod(indices.shape) else (0, 0)
+    if lo < 0 or hi >= num:
+        bad = lo if lo < 0 else hi
+        raise IndexError(f"embedding: index {bad} is out of range for weight of shape {shape_of(weight)} (input of shape {shape_of(input)})")
     padding_idx = _check_padding_idx(padding_idx, num, "embedding")
     if max_norm is not None:
         if not isinstance(max_norm, numbers.Real):
@@ -127,10 +142,9 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max
         _renorm_(weight, indices, float(max_norm), float(norm_type))
     scale = keep = None
     if padding_idx is not None:
-        keep = (indices != padding_idx)[..., None].astype(weight.dtype)
+        keep = xp.astype((indices != padding_idx)[..., None], weight.dtype)
     if scale_grad_by_freq:
-        _, inverse, counts = np.unique(indices, return_inverse=True, return_counts=True)
-        scale = (1.0 / counts[inverse.reshape(indices.shape)])[..., None].astype(weight.dtype)
+        scale = xp.astype(1.0 / xp.astype(_unique(indices)[1][..., None], np.float64), weight.dtype)
     if keep is not None:
         scale = keep if scale is None else scale * keep
-    return Embedding(indices.astype(np.intp, copy=False), scale, keep).apply(weight)
+    return Embedding(xp.astype(indices, np.intp), scale, keep).apply(weight)

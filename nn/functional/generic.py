@@ -11,7 +11,7 @@ import numpy as np
 import autograd as ag
 from autograd.backend import data_of, namespace
 
-__all__ = ["is_numpy", "conv2d", "max_pool2d", "flat_indices", "placed_like", "batch_norm"]
+__all__ = ["is_numpy", "conv2d", "max_pool2d", "flat_indices", "adaptive_max_pool2d", "placed_like", "batch_norm"]
 
 
 def is_numpy(t):
@@ -69,6 +69,19 @@ def flat_indices(window_index, geometry, in_hw):
     hs = rows + (window_index // kw) * dh
     ws = cols + (window_index % kw) * dw
     return hs * in_hw[1] + ws
+
+
+def adaptive_max_pool2d(x, rows, cols):
+    """Adaptive max pooling of ``x (N, C, H, W)`` as the max over bins gathered by one index: ``rows (oh, kh)``
+    and ``cols (ow, kw)`` are the bins' positions (short bins repeat their last one, which never wins: the
+    gradient goes to the first maximum, as PyTorch). Returns the values and PyTorch's flat ``h * W + w`` indices."""
+    n, c, _, w = x.shape
+    (oh, kh), (ow, kw) = rows.shape, cols.shape
+    windows = x[:, :, rows[:, :, None, None], cols[None, None, :, :]]  # (N, C, oh, kh, ow, kw)
+    values, window_index = windows.permute(0, 1, 2, 4, 3, 5).reshape(n, c, oh, ow, kh * kw).max(dim=-1)
+    flat = (rows[:, None, :, None] * w + cols[None, :, None, :]).reshape(1, 1, oh, ow, kh * kw)
+    flat = placed_like(x, ag.tensor(flat, dtype=ag.int64)).expand(n, c, oh, ow, kh * kw)
+    return values, ag.gather(flat, 4, window_index.unsqueeze(-1)).squeeze(-1)
 
 
 def placed_like(input, t):

@@ -19,6 +19,7 @@ import numpy as np
 
 from autograd import Tensor, from_numpy, matmul
 
+from . import generic
 from ._utils import shape_of
 from .adaptive import adaptive_avg_pool2d
 
@@ -133,6 +134,8 @@ def interpolate(input: Tensor, size: int | Sequence[int] | None = None,
         return adaptive_avg_pool2d(input, out)
     if mode in _LINEAR:
         mats = [_linear_matrix(i, o, s, bool(align_corners), input.dtype) for i, o, s in zip(spatial, out, scales)]
+        if not generic.is_numpy(input):
+            mats = [generic.placed_like(input, m) for m in mats]
         result = matmul(input, mats[-1].T)
         return matmul(mats[0], result) if len(mats) == 2 else result
     index = [_nearest_index(i, o, s, mode == "nearest-exact") for i, o, s in zip(spatial, out, scales)]

@@ -1,10 +1,12 @@
 """Odds and ends of ``torch.nn.functional``: ``pad`` (the engine's) and ``one_hot``."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from autograd import Tensor, from_numpy
-from autograd.backend import namespace
+from autograd import Tensor
+from autograd.backend import data_of, namespace, to_numpy_dtype
 from autograd.ops import pad
 
 __all__ = ["pad", "one_hot"]
@@ -17,16 +19,17 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
         RuntimeError: a non-integer tensor, negative indices, indices ``>= num_classes``, or ``num_classes=-1``
             with an empty tensor.
     """
-    t = tensor.numpy() if isinstance(tensor, Tensor) else np.asarray(tensor)
-    if t.dtype.kind not in "iu":
-        raise RuntimeError(f"one_hot: only applicable to index tensors (an integer dtype), got dtype {t.dtype}")
-    if num_classes == -1:
-        if t.size == 0:
-            raise RuntimeError("one_hot: can not infer the total number of classes from an empty tensor; pass num_classes")
-        num_classes = int(t.max()) + 1
-    if t.size and t.min() < 0:
-        raise RuntimeError(f"one_hot: class values must be non-negative, got {int(t.min())}")
-    if t.size and t.max() >= num_classes:
-        raise RuntimeError(f"one_hot: class values must be smaller than num_classes={num_classes}, got {int(t.max())}")
+    t = data_of(tensor)  # in its own library (the classes stay where they are)
     xp = namespace(t)
-    return from_numpy(xp.astype(t[..., None] == xp.arange(int(num_classes)), xp.int64))
+    if xp.kind(t) not in "iu":
+        raise RuntimeError(f"one_hot: only applicable to index tensors (an integer dtype), got dtype {to_numpy_dtype(t.dtype)}")
+    size = math.prod(t.shape)
+    if num_classes == -1:
+        if size == 0:
+            raise RuntimeError("one_hot: can not infer the total number of classes from an empty tensor; pass num_classes")
+        num_classes = int(xp.max(t)) + 1
+    if size and int(xp.min(t)) < 0:
+        raise RuntimeError(f"one_hot: class values must be non-negative, got {int(xp.min(t))}")
+    if size and int(xp.max(t)) >= num_classes:
+        raise RuntimeError(f"one_hot: class values must be smaller than num_classes={num_classes}, got {int(xp.max(t))}")
+    return Tensor._make(xp.astype(t[..., None] == xp.arange(int(num_classes)), np.int64))

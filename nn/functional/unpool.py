@@ -5,6 +5,7 @@ output plane; every other output is 0.  The gradient of an input value is the ou
 """
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -12,7 +13,9 @@ import numpy as np
 from autograd import Tensor
 from autograd.backend import namespace
 from autograd.op import Op
+from autograd.transfer import move, place_of
 
+from . import generic
 from ._utils import pair, shape_of
 from .pooling import _check_rank, _unbatched
 
@@ -37,14 +40,19 @@ class MaxUnpool2d(Op):
         n, c = x.shape[:2]
         out = xp.zeros((n * c, self.out_hw[0] * self.out_hw[1]), dtype=x.dtype)
         self.rows = np.arange(n * c)[:, None]
-        out[self.rows, self.indices.reshape(n * c, -1)] = xp.reshape(x, (n * c, -1))  # a repeated index: one write
+        where, values = (self.rows, xp.reshape(self.indices, (n * c, -1))), xp.reshape(x, (n * c, -1))
+        if type(out) is np.ndarray:
+            out[where] = values  # a repeated index: one write
+        else:  # (the array API has no assignment through index arrays)
+            out = xp.index_put(out, where, values)
         return xp.reshape(out, (n, c) + self.out_hw)
 
     def backward(self, grad):
         xp = namespace(grad)
         n, c = grad.shape[:2]
         flat = xp.reshape(grad, (n * c, -1))
-        taken = xp.getitem(flat, (self.rows, self.indices.reshape(n * c, -1)))
+        index = namespace(self.indices).reshape(self.indices, (n * c, -1))  # (an array, also under create_graph)
+        taken = xp.getitem(flat, (self.rows, index))
         return xp.reshape(taken, self.indices.shape)
 
 
@@ -91,9 +99,14 @@ def max_unpool2d(input: Tensor, indices: Tensor, kernel_size: int | tuple[int, .
     kernel = pair(kernel_size, "kernel_size", op)
     stride = kernel if stride is None else pair(stride, "stride", op)
     out_hw = unpool_output_size(op, shape_of(input)[2:], kernel, stride, pair(padding, "padding", op), output_size)
-    idx = indices.numpy()
     plane = out_hw[0] * out_hw[1]
-    if idx.size and (idx.min() < 0 or idx.max() >= plane):
-        bad = int(idx.min() if idx.min() < 0 else idx.max())
+    if generic.is_numpy(input):
+        idx = indices.numpy().astype(np.intp, copy=False)
+    else:  # the indices in the input's library and device
+        idx = move(indices._data, place_of(input._data))
+    xp = namespace(idx)
+    lo, hi = (int(xp.min(idx)), int(xp.max(idx))) if math.prod(idx.shape) else (0, plane - 1)
+    if lo < 0 or hi >= plane:
+        bad = lo if lo < 0 else hi
         raise RuntimeError(f"{op}: found an invalid max index {bad} (output planes are of size {out_hw[0]}x{out_hw[1]}; input of shape {shape_of(input)})")
-    return MaxUnpool2d(idx.astype(np.intp, copy=False), out_hw).apply(input)
+    return MaxUnpool2d(idx, out_hw).apply(input)

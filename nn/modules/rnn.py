@@ -31,6 +31,7 @@ from .rnn_cell import (
     lstm_step,
     rnn_relu_step,
     rnn_tanh_step,
+    zero_state,
 )
 
 if TYPE_CHECKING:
@@ -140,12 +141,14 @@ class RNNBase(Module):
             raise RuntimeError(f"{name}: Expected sequence length to be larger than 0 in RNN (input of shape {shape_of(input)})")
         return x, batched
 
-    def _initial_states(self, hx: Any, batched: bool, n: int, dtype: Any) -> list[tuple[ag.Tensor, ...]]:
-        """Per layer and direction, the state tuple ``(h,)`` / ``(h, c)`` of ``(N, ...)`` tensors (zeros by default)."""
+    def _initial_states(self, hx: Any, batched: bool, x: ag.Tensor) -> list[tuple[ag.Tensor, ...]]:
+        """Per layer and direction, the state tuple ``(h,)`` / ``(h, c)`` of ``(N, ...)`` tensors (zeros like the
+        sequence ``x (L, N, ...)`` by default)."""
+        n = x.shape[1]
         name, layers = self._get_name(), self.num_layers * (2 if self.bidirectional else 1)
         sizes = [self.proj_size or self.hidden_size] + ([self.hidden_size] if self.mode == "LSTM" else [])
         if hx is None:
-            return [tuple(ag.zeros(n, size, dtype=dtype) for size in sizes) for _ in range(layers)]
+            return [tuple(zero_state(x, n, size) for size in sizes) for _ in range(layers)]
         if self.mode == "LSTM":
             if not isinstance(hx, (tuple, list)) or len(hx) != 2:
                 raise TypeError(f"LSTM: expected hx to be a tuple (h_0, c_0), got {type(hx).__name__}")
@@ -179,7 +182,7 @@ class RNNBase(Module):
                 the wrong shape. TypeError: a non-Tensor input or ``hx`` of the wrong kind.
         """
         x, batched = self._check_input(input)
-        states = self._initial_states(hx, batched, x.shape[1], x.dtype)
+        states = self._initial_states(hx, batched, x)
         step = _MODES[self.mode][1]
         directions = 2 if self.bidirectional else 1
         xs = list(x.unbind(0))

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import autograd as ag
 
 from .. import functional as F
+from ..functional.generic import placed_like
 from ..init import uniform_
 from ..module import Module
 from ..parameter import Parameter
@@ -39,6 +40,11 @@ def rnn_relu_step(x: ag.Tensor, state: tuple[ag.Tensor, ...], w_ih: ag.Tensor, w
                   b_ih: ag.Tensor | None = None, b_hh: ag.Tensor | None = None) -> tuple[ag.Tensor]:
     """Elman RNN step with ReLU, ``h' = relu(W_ih x + b_ih + W_hh h + b_hh)``; ``state`` is ``(h,)``."""
     return (ag.relu(F.linear(x, w_ih, b_ih) + F.linear(state[0], w_hh, b_hh)),)
+
+
+def zero_state(like: ag.Tensor, n: int, size: int) -> ag.Tensor:
+    """The default state ``(n, size)``: zeros of ``like``'s dtype, in its namespace and device."""
+    return placed_like(like, ag.zeros(n, size, dtype=like.dtype))
 
 
 def lstm_step(x: ag.Tensor, state: tuple[ag.Tensor, ...], w_ih: ag.Tensor, w_hh: ag.Tensor,
@@ -151,7 +157,7 @@ class _CellBase(Module):
         x = input if batched else input.unsqueeze(0)
         n = x.shape[0]
         if hx is None:
-            state = tuple(ag.zeros(n, self.hidden_size, dtype=input.dtype) for _ in range(self.n_states))
+            state = tuple(zero_state(x, n, self.hidden_size) for _ in range(self.n_states))
         else:
             state = tuple(self._check_hidden(h, i, batched, n) for i, h in enumerate(hx))
         out = self._step(x, state)
