@@ -126,16 +126,15 @@ class ArrayApiNamespace:
         (:func:`autograd.array_api_gaps.take_index`).
 
         Raises:
-            IndexError: None among several index arrays (numpy-only).
+            IndexError: None among several index arrays (numpy-only), index arrays that do not broadcast.
         """
-        xp = self.xp
         items = self._complete(self._index(index), x.ndim)
         arrays = [k for k, i in enumerate(items) if _is_array(i)]
         if not arrays:
             return x[items]
-        if len(items) == 1 or all(_is_array(i) or isinstance(i, int) for i in items):
+        if len(items) == 1 or all((_is_array(i) and not _is_mask(i)) or isinstance(i, int) for i in items):
             return x[items if len(items) > 1 else items[0]]
-        if len(arrays) > 1 or items[arrays[0]].dtype == xp.bool or any(isinstance(i, int) for i in items):
+        if len(arrays) > 1 or _is_mask(items[arrays[0]]) or any(isinstance(i, int) for i in items):
             return take_index(self, x, items)  # (ints join the index arrays in numpy's placement rule)
         k = arrays[0]
         y = x[tuple(slice(None) if j == k else i for j, i in enumerate(items))]
@@ -147,9 +146,9 @@ class ArrayApiNamespace:
         (numpy's implicit rule, which the array API leaves out). A boolean mask alone stays as it is."""
         items = index if isinstance(index, tuple) else (index,)
         only = items[0] if len(items) == 1 and _is_array(items[0]) else None
-        if only is not None and ndim and (ndim == 1 or (only.ndim == ndim and to_numpy_dtype(only.dtype).kind == "b")):
+        if only is not None and ndim and (ndim == 1 or (only.ndim == ndim and _is_mask(only))):
             return items  # a mask of every dim, or an integer array on a 1-d array
-        used = sum(1 for i in items if i is not None and i is not Ellipsis)
+        used = sum(i.ndim if _is_array(i) and _is_mask(i) else 1 for i in items if i is not None and i is not Ellipsis)
         fill = (slice(None),) * max(ndim - used, 0)
         for k, i in enumerate(items):
             if i is Ellipsis:
@@ -272,8 +271,9 @@ class ArrayApiNamespace:
 
     def setitem(self, x, index, value):
         """``x[index] = value`` in place, numpy's index completed as :meth:`getitem` does; through index arrays
-        the new values are computed by :meth:`index_put` and written back."""
+        the new values are computed by :meth:`index_put` and written back; numpy values are copied in."""
         index = self._complete(self._index(index), x.ndim)
+        value = self.asarray(value, dtype=x.dtype) if isinstance(value, (np.ndarray, np.generic)) else value
         if _is_basic(index):
             x[index] = value
         else:
@@ -324,6 +324,10 @@ def _with_dtypes(fn, ns, creates):
             kwargs.setdefault("device", ns.device)
         return fn(*args, **kwargs)
     return call
+
+
+def _is_mask(x):
+    return to_numpy_dtype(x.dtype).kind == "b"
 
 
 def _is_basic(index):

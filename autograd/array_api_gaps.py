@@ -26,7 +26,7 @@ def take_index(ns, x, items):
     when they are adjacent, else they come first, and the sliced dims keep their order around them.
 
     Raises:
-        IndexError: None mixed with index arrays (numpy-only).
+        IndexError: None mixed with index arrays (numpy-only), index arrays that do not broadcast together.
     """
     xp = ns.xp
     if any(i is None for i in items):
@@ -41,7 +41,11 @@ def take_index(ns, x, items):
     advanced = [k for k, i in enumerate(expanded) if not isinstance(i, slice)]
     sliced = [k for k, i in enumerate(expanded) if isinstance(i, slice)]
     arrays = {k: _wrapped(ns, expanded[k], y.shape[k]) for k in advanced}
-    batch = tuple(xp.broadcast_shapes(*(a.shape for a in arrays.values())))
+    try:
+        batch = tuple(xp.broadcast_shapes(*(a.shape for a in arrays.values())))
+    except ValueError:
+        raise IndexError("shape mismatch: indexing arrays could not be broadcast together with shapes "
+                         + " ".join(str(tuple(a.shape)) for a in arrays.values())) from None
     adjacent = advanced == list(range(advanced[0], advanced[-1] + 1))
     start = sum(1 for k in sliced if k < advanced[0]) if adjacent else 0
     total = len(batch) + len(sliced)

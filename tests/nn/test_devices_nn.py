@@ -16,6 +16,7 @@ DEVICE1 = wrap_namespace(xps, xps.Device("device1"))  # the namespace on a devic
 
 
 RNG = np.random.default_rng(2)
+TARGETS_2D = RNG.integers(0, 4, (2, 3, 3))
 FUNCTIONAL = {
     "linear": ([RNG.normal(size=(5, 3)), RNG.normal(size=(4, 3)), RNG.normal(size=4)], F.linear),
     "relu": ([RNG.normal(size=(3, 4))], F.relu),
@@ -58,6 +59,30 @@ FUNCTIONAL = {
     "conv_transpose2d": ([RNG.normal(size=(2, 3, 4, 4)), RNG.normal(size=(3, 2, 3, 3))],
                          lambda x, w: F.conv_transpose2d(x, w, stride=2)),
     "group_norm": ([RNG.normal(size=(2, 4, 3))], lambda x: F.group_norm(x, 2)),
+    # gathers and scatters through index arrays (the array API's own indexing is narrower than numpy's)
+    "adaptive_max_pool2d": ([RNG.normal(size=(2, 3, 7, 6))], lambda x: F.adaptive_max_pool2d(x, (3, 2))),
+    "max_unpool2d": ([RNG.normal(size=(2, 3, 6, 7))],
+                     lambda x: F.max_unpool2d(*F.max_pool2d(x, 2, return_indices=True), 2, output_size=(6, 7))),
+    "interpolate_nearest": ([RNG.normal(size=(2, 3, 4, 5))], lambda x: F.interpolate(x, scale_factor=(2, 1.5))),
+    "interpolate_nearest_exact_1d": ([RNG.normal(size=(2, 3, 4))], lambda x: F.interpolate(x, size=7, mode="nearest-exact")),
+    "interpolate_bilinear": ([RNG.normal(size=(2, 3, 4, 5))], lambda x: F.interpolate(x, size=(7, 3), mode="bilinear")),
+    "interpolate_linear_corners": ([RNG.normal(size=(2, 3, 4))],
+                                   lambda x: F.interpolate(x, size=7, mode="linear", align_corners=True)),
+    "interpolate_area": ([RNG.normal(size=(2, 3, 6, 6))], lambda x: F.interpolate(x, size=(4, 3), mode="area")),
+    "embedding": ([RNG.normal(size=(5, 3))], lambda w: F.embedding(_like(ag.tensor([[0, 2, 2], [4, 1, 0]]), w), w)),
+    "embedding_padding_freq": ([RNG.normal(size=(5, 3))], lambda w: F.embedding(
+        _like(ag.tensor([0, 2, 2, 4]), w), w, padding_idx=0, scale_grad_by_freq=True)),
+    "embedding_max_norm": ([RNG.normal(size=(5, 3))],
+                           lambda w: F.embedding(_like(ag.tensor([[0, 2], [2, 4]]), w), w * 1.0, max_norm=1.0)),
+    "pad_reflect": ([RNG.normal(size=(2, 3, 4, 5))], lambda x: F.pad(x, (1, 2, 2, 1), mode="reflect")),
+    "pad_replicate": ([RNG.normal(size=(2, 3, 4))], lambda x: F.pad(x, (2, 3), mode="replicate")),
+    "pad_circular_cropped": ([RNG.normal(size=(2, 3, 4, 5))], lambda x: F.pad(x, (1, 2, -1, 2), mode="circular")),
+    "conv2d_padding_mode_reflect": ([RNG.normal(size=(1, 2, 5, 5)), RNG.normal(size=(3, 2, 3, 3))],
+                                    lambda x, w: F.conv2d(F.pad(x, (1, 1, 1, 1), mode="reflect"), w)),
+    "one_hot": ([RNG.normal(size=(3, 4))], lambda x: x * F.one_hot(_like(ag.tensor([0, 3, 1]), x), 4).to(x.dtype)),
+    "gelu_exact": ([RNG.normal(size=(3, 4)) * 3], F.gelu),
+    "cross_entropy_2d": ([RNG.normal(size=(2, 4, 3, 3))],
+                         lambda a: F.cross_entropy(a, _like(ag.tensor(TARGETS_2D), a))),
 }
 
 
@@ -73,11 +98,59 @@ def test_functional_on_array_api_strict_matches_numpy(name):
     check_on_namespace(fn, arrays, DEVICE1, rtol=1e-12 if tight else 1e-9, atol=1e-12 if tight else 1e-10)
 
 
-def test_max_pool_indices_on_array_api_strict_match_numpy():
+@pytest.mark.parametrize("pool", [lambda x: F.max_pool2d(x, 3, 2, 1, return_indices=True),
+                                  lambda x: F.adaptive_max_pool2d(x, (3, 5), return_indices=True)])
+def test_max_pool_indices_on_array_api_strict_match_numpy(pool):
     x = ag.asarray(RNG.normal(size=(2, 3, 7, 8)))
-    _, expected = F.max_pool2d(x, 3, 2, 1, return_indices=True)
-    _, got = F.max_pool2d(x.to(DEVICE1), 3, 2, 1, return_indices=True)
+    _, expected = pool(x)
+    _, got = pool(x.to(DEVICE1))
+    assert got._data.device == DEVICE1.device
     np.testing.assert_array_equal(got.to(np).numpy(), expected.numpy())
+
+
+@pytest.mark.parametrize("name, make, shape", [
+    ("lstm_bidirectional", lambda: nn.LSTM(3, 4, num_layers=2, batch_first=True, bidirectional=True), (2, 5, 3)),
+    ("gru", lambda: nn.GRU(3, 4), (5, 2, 3)),
+    ("rnn_relu", lambda: nn.RNN(3, 4, nonlinearity="relu"), (5, 2, 3)),
+    ("lstm_cell", lambda: nn.LSTMCell(3, 4), (2, 3)),
+    ("upsample_bilinear", lambda: nn.Upsample(scale_factor=2, mode="bilinear"), (1, 2, 3, 3)),
+    ("conv_circular", lambda: nn.Conv2d(2, 3, 3, padding=1, padding_mode="circular"), (1, 2, 5, 5)),
+    ("adaptive_max_pool", lambda: nn.AdaptiveMaxPool2d(2), (1, 2, 5, 5)),
+])
+def test_layers_on_array_api_strict_match_numpy(name, make, shape):
+    x0 = RNG.normal(size=shape)
+
+    def run(target):
+        ag.manual_seed(0)
+        model = make().double()
+        x = ag.asarray(x0.copy())
+        if target is not None:
+            model.to(target)
+            x = x.to(target)
+        x.requires_grad_()
+        y = model(x)
+        y = y[0] if isinstance(y, tuple) else y
+        (y * y).sum().backward()
+        return [t.detach().to(np).numpy() for t in [y, x.grad] + [p.grad for p in model.parameters()]]
+
+    for got, expected in zip(run(DEVICE1), run(None)):
+        np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-12)
+
+
+def test_embedding_layer_on_array_api_strict():
+    def run(target):
+        ag.manual_seed(0)
+        layer = nn.Embedding(6, 3, padding_idx=1, max_norm=0.5).double()
+        idx = ag.tensor([[0, 1, 5], [2, 2, 1]])
+        if target is not None:
+            layer.to(target)
+            idx = idx.to(target)
+        y = layer(idx)
+        (y * y).sum().backward()
+        return [t.detach().to(np).numpy() for t in (y, layer.weight, layer.weight.grad)]
+
+    for got, expected in zip(run(DEVICE1), run(None)):
+        np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-14)
 
 
 def test_batch_norm_module_running_statistics_on_array_api_strict():
