@@ -11,15 +11,22 @@ to the old values, its result is written into the tensor's storage, and the tens
 ``grad_fn`` (arrays that op saved and that share the tensor's memory are copied first, so its backward sees
 the old values).  Through a view, the view's base gets the history too (PyTorch's ``CopySlices``).  A leaf that
 requires grad, or a view of one, cannot be changed in place while grad mode is on (RuntimeError).
+
+Arrays of other libraries (CuPy, ``array_api_strict``) have no ``out=``: the new values are computed out of place
+and stored.  The array API does not say whether a view shares its base's memory, so every view op's result is a
+view for the engine (:mod:`autograd.op`), and storing into such a view writes the values into its base at the
+places the view shows, after which the view shows the base's current values (:meth:`InplaceOps._store`): the
+base sees the change whether or not the library's view shares its memory, as a numpy view's base does.
 """
 from __future__ import annotations
 
+import math
 import weakref
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .devices import to_numpy_dtype
+from .devices import is_foreign_array, to_numpy_dtype
 from .grad_mode import _Global, _State
 from .registry import functions as _ops
 from .registry import internal as _internal
@@ -115,9 +122,17 @@ class InplaceOps:
                                                                  to_numpy_dtype(data.dtype), "same_kind"):
             raise RuntimeError(f"{op}: result type {to_numpy_dtype(result.dtype)} can't be cast to the desired "
                                f"output type {to_numpy_dtype(data.dtype)}")
-        data[...] = xp.astype(result, data.dtype)
+        self._store(xp.astype(result, data.dtype), op)
         self._bump_version()
         return self
+
+    def _store(self, values, op):
+        """Write the array ``values`` (broadcast to this tensor's shape) into its storage: in place, except for a
+        view of another library's array, whose base takes them (:func:`_write_back`)."""
+        if self._view is None or type(self._data) is np.ndarray:
+            self._data[...] = values
+        else:
+            _write_back(self, values, op)
 
     def _commit(self, result, op="in-place op"):
         """Make ``result`` (an op applied to this tensor's old values) this tensor's new value and history."""
@@ -128,14 +143,13 @@ class InplaceOps:
             # The op saved arrays it will need in backward; those sharing our storage (this tensor, its base or
             # any view of them) are about to change, or may change later: the node gets private copies...
             storage = data if self._view is None else self._view[0]._data
-            node.saved = tuple(a.copy() if isinstance(a, np.ndarray) and np.may_share_memory(a, storage) else a
-                               for a in node.saved)
+            node.saved = tuple(_private(a, storage) for a in node.saved)
             # ...which no later in-place change of this storage can touch: it stops watching its version
             # counter (else a second in-place op, as in ``y.mul_(x); y.mul_(x)``, would make backward raise).
             counter = self._version
             if any(c is counter for c in node.versions):
                 node.versions = [[0] if c is counter else c for c in node.versions]
-        data[...] = result._data
+        self._store(result._data, op)
         self._bump_version()
         view = self._view
         if node is not None:
@@ -176,7 +190,7 @@ class InplaceOps:
             return self._recorded(op, _ops[name], *operands)
         result = _ops[name](self, *operands)._data
         self._check_result(op, result)
-        self._data[...] = result
+        self._store(result, op)
         self._bump_version()
         return self
 
@@ -242,6 +256,8 @@ class InplaceOps:
             if max is not None:
                 out = where(out > max, max, out)
             return self._commit(out, "clamp_")
+        if type(self._data) is not np.ndarray:  # (no out= in the array API)
+            return self._via("clamp_", "clamp", min, max)
         np.clip(self._data, _raw(min), _raw(max), out=self._data)
         self._bump_version()
         return self
@@ -252,6 +268,8 @@ class InplaceOps:
         """``max(self, 0)`` in place."""
         if self._records("relu_"):
             return self._recorded("relu_", _ops["relu"])
+        if type(self._data) is not np.ndarray:  # (no out= in the array API)
+            return self._via("relu_", "relu")
         np.maximum(self._data, 0, out=self._data)
         self._bump_version()
         return self
@@ -281,7 +299,7 @@ class InplaceOps:
             value = self._operand("copy_", src)
             if type(self._data) is not np.ndarray and hasattr(value, "shape"):
                 value = _into(self._data, value)  # (e.g. load_state_dict's host arrays into a CUDA parameter)
-            self._data[...] = value
+            self._store(value, "copy_")
             self._bump_version()
         if _State.tracer is not None:  # a trace (autograd.tracing) follows the new value to its source
             _State.tracer.assign(self, src)
@@ -354,6 +372,51 @@ class InplaceOps:
         return self.bitwise_xor_(other)
 
 
+def _private(a, storage):
+    """The saved array ``a``, copied when it may share memory with ``storage`` (always, for another library's
+    array: the array API does not say), so that an in-place change of ``storage`` leaves it as it was."""
+    if isinstance(a, np.ndarray):
+        return a.copy() if np.may_share_memory(a, storage) else a
+    if is_foreign_array(a):
+        from .backend import namespace
+
+        return namespace(a).copy(a)
+    return a
+
+
+def view_positions(ops, shape, xp):
+    """The flat positions, in a base of ``shape``, of the elements of its view made by the view ops ``ops``."""
+    x = xp.reshape(xp.arange(math.prod(shape)), shape)
+    for op in ops:
+        x = op.replay(xp, x)
+    return x
+
+
+def _write_back(t, values, op):
+    """Store ``values`` into the view ``t`` of another library's array: written into its base at the places the
+    view shows, and ``t`` then shows the base's new values (replayed from it: a view or a copy, as the library
+    makes them).  One of unbind's views (no replayable ops) is written in place."""
+    from .backend import namespace
+
+    xp = namespace(t._data)
+    if not is_foreign_array(values):
+        values = xp.asarray(values, dtype=t._data.dtype)
+    values = xp.broadcast_to(xp.astype(values, t._data.dtype), t._data.shape)
+    base, ops, _ = t._view
+    if ops is None:
+        t._data[...] = values
+        return
+    storage = base._data
+    positions = xp.reshape(view_positions(ops, storage.shape, xp), (-1,))
+    if xp.unique_values(positions).shape[0] != positions.shape[0]:  # an expanded view
+        raise RuntimeError(_EXPANDED.format(op=op))
+    flat = xp.index_put(xp.reshape(storage, (-1,)), positions, xp.reshape(values, (-1,)))
+    storage[...] = xp.reshape(flat, storage.shape)
+    for view_op in ops:
+        storage = view_op.replay(xp, storage)
+    t._data = storage
+
+
 def _refresh_views(base, ops):
     """Give the views between ``base`` and the view just changed in place their history from the base's new one.
 
@@ -392,12 +455,20 @@ def current_history(t):
 
 def _regenerate_view(t):
     """Re-derive view ``t``'s history from its base's current one, after an in-place change of the base or of a
-    sibling view made ``t.grad_fn`` stale (PyTorch regenerates a view's ``grad_fn`` the same way)."""
-    if not _State.grad_enabled:
-        return  # nothing is recorded now; the next op under grad mode regenerates
+    sibling view made ``t.grad_fn`` stale (PyTorch regenerates a view's ``grad_fn`` the same way).
+
+    A view of another library's array first takes its base's current values (replayed from them), which a
+    library whose views are copies would not show otherwise."""
     from .backend import namespace
 
     base, ops, _ = t._view
+    if ops is not None and type(t._data) is not np.ndarray:
+        data = base._data
+        for op in ops:
+            data = op.replay(namespace(data), data)
+        t._data = data
+    if not _State.grad_enabled:
+        return  # nothing is recorded now; the next op under grad mode regenerates
     if ops is None:  # one of several views made by one node: its history cannot be replayed (see unbind)
         t._view = (base, ops, t._version[0])
         return
@@ -422,11 +493,13 @@ def _move_retain_grad(old, new):
         node_hooks.setdefault(new, []).extend(keep)
 
 
+_EXPANDED = ("{op}: unsupported operation: more than one element of the written-to tensor refers to a single memory "
+             "location (an expand()ed or broadcast view). Please clone() the tensor before performing the operation.")
+
+
 def _read_only(op, data):
     if any(step == 0 and n > 1 for step, n in zip(data.strides, data.shape)):
-        raise RuntimeError(f"{op}: unsupported operation: more than one element of the written-to tensor refers to a "
-                           "single memory location (an expand()ed or broadcast view). Please clone() the tensor "
-                           "before performing the operation.")
+        raise RuntimeError(_EXPANDED.format(op=op))
     raise RuntimeError(f"{op}: the tensor's memory is read-only; clone() it before changing it in place")
 
 

@@ -157,9 +157,13 @@ class Op:
         out = self.forward(*arrays)
         grad_enabled, anomaly, tracer = _State.mode  # one thread-local read per op
         node = self if bits and grad_enabled else None
-        if self.view and type(out) is ndarray and out.base is not None:  # (other libraries do not say: copies)
+        if self.view and (out.base is not None if type(out) is ndarray else is_foreign_array(out)):
             # A view shares its base's version counter, so in-place changes through either are seen by both,
             # and remembers how it was made, so an in-place change through it can be recorded on the base.
+            # Other libraries do not say whether an array shares memory: every view op's result is a view for
+            # the engine, and an in-place change through it is written back into its base (autograd.inplace).
+            if type(out) is not ndarray:
+                out = _foreign_result(self, out, arrays)
             base = inputs[0]
             view = base._view
             version = base._version[0]  # the view's history is valid until the shared counter moves

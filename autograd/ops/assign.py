@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..backend import mask_factor, namespace
-from ..inplace import _raw
+from ..inplace import _raw, view_positions
 from ..op import Op
 from ..registry import register
 from ..tensor import Tensor
@@ -34,12 +34,23 @@ def setitem(self: Tensor, index: Index, value: TensorLike) -> None:
         self._commit(index_put(self, index, value), "__setitem__")
         return
     plan = _plan(index, self.shape)
+    value = value._data if isinstance(value, Tensor) else value
     try:
-        _write(self._data, plan, value._data if isinstance(value, Tensor) else value)
+        if self._view is not None and type(self._data) is not np.ndarray:  # another library's view: via its base
+            self._store(_written(self._data, plan, value), "__setitem__")
+        else:
+            _write(self._data, plan, value)
     except ValueError as e:
         raise RuntimeError(f"__setitem__: shape mismatch: value of shape {tuple(getattr(_raw(value), 'shape', ()))} cannot be "
                            f"broadcast to the indexed region of a tensor of shape {tuple(self.shape)} ({e})") from None
     self._bump_version()
+
+
+def _written(array, plan, value):
+    """A copy of ``array`` with ``value`` written at a planned index."""
+    out = namespace(array).copy(array)
+    _write(out, plan, value)
+    return out
 
 
 def _write(array, plan, value):
@@ -89,9 +100,7 @@ class IndexPut(Op):
         _write(self.keep, plan, False)
 
     def forward(self, a, v):
-        out = namespace(a).copy(a)
-        _write(out, self.plan, v)
-        return out
+        return _written(a, self.plan, v)
 
     def backward(self, grad):
         return grad * mask_factor(self.keep, grad.dtype), _region(grad, self.plan, namespace(grad))
@@ -111,6 +120,10 @@ class ViewScatter(Op):
         self.ops = ops
         xp = namespace(like)
         keep = xp.ones(like.shape, dtype=bool)
+        if type(like) is not np.ndarray:  # another library: the view's places, from replaying it on positions
+            positions = xp.reshape(view_positions(ops, like.shape, xp), (-1,))
+            self.keep = xp.reshape(xp.index_put(xp.reshape(keep, (-1,)), positions, False), like.shape)
+            return
         region = _replay(ops, keep, xp)
         if not xp.shares_memory(region, keep):
             raise RuntimeError("in-place change through a view that is a copy of its base cannot be recorded")
@@ -125,7 +138,7 @@ class ViewScatter(Op):
         return base
 
     def backward(self, grad):
-        return grad * self.keep, _replay(self.ops, grad, namespace(grad))
+        return grad * mask_factor(self.keep, grad.dtype), _replay(self.ops, grad, namespace(grad))
 
 
 def _replay(ops, x, xp):

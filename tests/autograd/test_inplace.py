@@ -16,12 +16,10 @@ from autograd.testing import shapes, smooth_floats
 
 torch = pytest.importorskip("torch")  # the reference: these tests compare with it (skipped without it)
 
-F64 = {ag: ag.float64, torch: torch.float64}
-
 
 def T(m, value, grad=False):
     """A float64 tensor of engine ``m`` (a fresh leaf, optionally requiring grad)."""
-    return m.tensor(np.array(value, dtype=np.float64), dtype=F64[m], requires_grad=grad)
+    return m.tensor(np.array(value, dtype=np.float64), dtype=m.float64, requires_grad=grad)
 
 
 def I(m, value):
@@ -45,7 +43,8 @@ def raw(t):
 
 
 def arr(t):
-    return None if t is None else np.array(t.detach().numpy() if isinstance(t, torch.Tensor) else t.numpy())
+    """A copy of a tensor's values on the host, from either engine and any array namespace."""
+    return None if t is None else np.array(t.detach().numpy() if isinstance(t, torch.Tensor) else t.detach().to(np).numpy())
 
 
 def assert_same(ours, theirs, what=""):
@@ -95,7 +94,7 @@ def test_inplace_views_share_storage_and_version_with_their_base():
 
 def test_inplace_on_a_single_element_view_changes_the_base():
     for m in (ag, torch):
-        x = m.zeros(3, dtype=F64[m])
+        x = m.zeros(3, dtype=m.float64)
         x[1].add_(1.0)
         x[2].fill_(2.0)
         assert x.tolist() == [0.0, 1.0, 2.0], m.__name__
@@ -190,7 +189,7 @@ def test_inplace_with_operand_requiring_grad_on_plain_tensor_is_recorded():
     results = {}
     for m in (ag, torch):
         x = T(m, [1.0, 2.0, -3.0], grad=True)
-        y = m.ones(3, dtype=F64[m])
+        y = m.ones(3, dtype=m.float64)
         y.mul_(x)
         y.add_(x)
         assert y.requires_grad and not y.is_leaf
@@ -408,7 +407,7 @@ def _views_example_programs():
         return y * x
 
     def setitem_into_zeros_from_graph(m, x):
-        y = m.zeros(2, 3, dtype=F64[m])
+        y = m.zeros(2, 3, dtype=m.float64)
         y[0] = x[:3]
         y[1, ::2] = x[4:]
         return y * y
@@ -546,7 +545,7 @@ def test_inplace_on_an_expanded_view_raises_as_torch():
 
 def test_fill_takes_a_number_or_a_0d_tensor_as_torch():
     for m in (ag, torch):
-        y = m.zeros(3, dtype=F64[m])
+        y = m.zeros(3, dtype=m.float64)
         y.fill_(T(m, 2.5))
         assert y.tolist() == [2.5, 2.5, 2.5]
         with pytest.raises(RuntimeError, match="0-dimension"):
