@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from .array_api_gaps import einsum, index_put, nan_to_num, take_index
+from .array_api_gaps import einsum, index_put, isclose, nan_to_num, take_index
 from .devices import to_numpy_dtype
 
 __all__ = ["ArrayApiNamespace"]
@@ -290,6 +290,10 @@ class ArrayApiNamespace:
     def nan_to_num(self, x, nan=0.0, posinf=None, neginf=None):
         """numpy's ``nan_to_num``."""
         return nan_to_num(self, x, nan, posinf, neginf)
+
+    def isclose(self, a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+        """numpy's ``isclose``."""
+        return isclose(self, a, b, rtol, atol, equal_nan)
 
     def ndim(self, x):
         """The number of dims of ``x``."""

@@ -1,6 +1,6 @@
 """What numpy has and the array API lacks, written with array-API functions only, for
 :class:`autograd.array_api.ArrayApiNamespace`: indexing with several index arrays among slices (numpy's
-placement rule), writes through index arrays, ``einsum`` and ``nan_to_num``.
+placement rule), writes through index arrays, ``einsum``, ``isclose`` and ``nan_to_num``.
 
 Each takes the wrapped namespace ``ns`` first (``ns.xp`` is the library's namespace module) and works on any
 library that follows the standard; ``array_api_strict`` tests them, since it refuses everything else.
@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-__all__ = ["einsum", "index_put", "nan_to_num", "take_index"]
+__all__ = ["einsum", "index_put", "isclose", "nan_to_num", "take_index"]
 
 
 def _is_array(x):
@@ -158,6 +158,18 @@ def _contract(ns, left, right, later):
     product = xp.matmul(grouped(ta, a, batch, rows, inner), grouped(tb, b, batch, inner, cols))
     letters = batch + rows + cols
     return "".join(letters), xp.reshape(product, tuple(sizes[c] for c in letters))
+
+
+def isclose(ns, a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """numpy's ``isclose``: ``|a - b| <= atol + rtol * |b|`` where both are finite, equality elsewhere (infinities
+    of one sign), and NaN close to NaN with ``equal_nan``."""
+    xp = ns.xp
+    if not xp.isdtype(a.dtype, "real floating"):
+        a, b = ns.astype(a, np.float64), ns.astype(b, np.float64)
+    finite = xp.isfinite(a) & xp.isfinite(b)
+    fa, fb = xp.where(finite, a, 0.0), xp.where(finite, b, 0.0)  # (no inf - inf computed)
+    out = xp.where(finite, xp.abs(fa - fb) <= atol + rtol * xp.abs(fb), a == b)
+    return out | (xp.isnan(a) & xp.isnan(b)) if equal_nan else out
 
 
 def nan_to_num(ns, x, nan=0.0, posinf=None, neginf=None):

@@ -507,7 +507,10 @@ def _iter(self: Tensor) -> Iterator[Tensor]:
 
 @register(export=False)
 def contiguous(self: Tensor) -> Tensor:
-    """A C-contiguous tensor with the same values (self when already contiguous)."""
+    """A C-contiguous tensor with the same values (self when already contiguous; outside numpy, self unless
+    it is a view)."""
+    if type(self._data) is not ndarray:  # other libraries do not say: a view is copied, anything else kept
+        return self if self._view is None else clone(self)
     return self if self._data.flags.c_contiguous else clone(self)
 
 

@@ -99,6 +99,15 @@ def test_einsum_takes_explicit_equations_only():
         NS.einsum("ij,jk", NS.asarray(np.ones((2, 2))), NS.asarray(np.ones((2, 2))))
 
 
+def test_isclose_follows_numpy():
+    a = np.array([1.0, 1.0 + 1e-9, np.inf, np.inf, -np.inf, np.nan, np.nan, 1e308, 2.0, 0.0])
+    b = np.array([1.0, 1.0, np.inf, -np.inf, -np.inf, np.nan, 1.0, np.inf, 2.1, 1e-9])
+    for kwargs in ({}, {"equal_nan": True}, {"rtol": 0.1, "atol": 0.0}):
+        np.testing.assert_array_equal(host(NS.isclose(NS.asarray(a), NS.asarray(b), **kwargs)), np.isclose(a, b, **kwargs))
+    ints = NS.asarray(np.array([1, 2, 3]))
+    np.testing.assert_array_equal(host(NS.isclose(ints, NS.asarray(np.array([1, 3, 3])))), [True, False, True])
+
+
 def test_nan_to_num_follows_numpy():
     x = np.array([np.nan, np.inf, -np.inf, 1.5, -0.0])
     for kwargs in ({}, {"nan": 2.0, "posinf": 9.0, "neginf": -9.0}):
