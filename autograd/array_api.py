@@ -284,8 +284,10 @@ class ArrayApiNamespace:
         return index_put(self, x, self._complete(self._index(index), x.ndim), values)
 
     def einsum(self, equation, *operands):
-        """numpy's ``einsum`` for explicit equations (see :func:`autograd.array_api_gaps.einsum`)."""
-        return einsum(self, equation, *operands)
+        """numpy's ``einsum`` for explicit equations: the library's own where it has one (CuPy), else
+        :func:`autograd.array_api_gaps.einsum`."""
+        own = getattr(self.xp, "einsum", None)
+        return own(equation, *operands) if own is not None else einsum(self, equation, *operands)
 
     def nan_to_num(self, x, nan=0.0, posinf=None, neginf=None):
         """numpy's ``nan_to_num``."""

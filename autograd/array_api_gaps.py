@@ -79,6 +79,8 @@ def index_put(ns, x, index, values):
     """
     xp = ns.xp
     out = ns.copy(x)
+    values = ns.asarray(values, dtype=x.dtype) if isinstance(values, (np.ndarray, np.generic)) or not _is_array(values) else \
+        ns.astype(values, x.dtype)
     if "cupy" in getattr(xp, "__name__", ""):
         out[index] = values  # CuPy assigns through index arrays itself
         return out
@@ -87,8 +89,6 @@ def index_put(ns, x, index, values):
     positions = xp.reshape(region, (-1,))
     if not positions.shape[0]:
         return out
-    values = ns.asarray(values, dtype=x.dtype) if isinstance(values, np.ndarray) or not _is_array(values) else \
-        ns.astype(values, x.dtype)
     flat = xp.reshape(xp.broadcast_to(values, region.shape), (-1,))
     order = xp.argsort(positions, stable=True)
     sorted_positions, sorted_values = xp.take(positions, order), xp.take(flat, order)
