@@ -79,8 +79,8 @@ def index_put(ns, x, index, values):
     """
     xp = ns.xp
     out = ns.copy(x)
-    values = ns.asarray(values, dtype=x.dtype) if isinstance(values, (np.ndarray, np.generic)) or not _is_array(values) else \
-        ns.astype(values, x.dtype)
+    host = isinstance(values, (np.ndarray, np.generic)) or not _is_array(values)  # numpy's, or a number
+    values = ns.asarray(values, dtype=x.dtype) if host else ns.astype(values, x.dtype)
     if "cupy" in getattr(xp, "__name__", ""):
         out[index] = values  # CuPy assigns through index arrays itself
         return out
