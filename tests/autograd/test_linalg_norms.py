@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import autograd as ag
+from autograd.backend import data_of, namespace
 from autograd.testing import away_from_zero, op_test, positive, shapes, smooth_floats
 from engine_helpers import leaf
 
@@ -183,10 +184,10 @@ def _separated(shape):
 
 
 def _offset(fn):
-    """``fn`` applied to ``a + _separated(a.shape)`` (a Tensor or an ndarray)."""
+    """``fn`` applied to ``a + _separated(a.shape)`` (a Tensor of any namespace, or an ndarray)."""
     def offset(a, *args, **kwargs):
         m = _separated(a.shape)
-        return fn(a + (ag.tensor(m) if isinstance(a, ag.Tensor) else m), *args, **kwargs)
+        return fn(a + (ag.tensor(m).to(namespace(data_of(a))) if isinstance(a, ag.Tensor) else m), *args, **kwargs)
 
     offset.__name__ = getattr(fn, "__name__", "op")
     return offset
