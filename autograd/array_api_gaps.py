@@ -5,18 +5,21 @@ placement rule), writes through index arrays, ``einsum``, ``isclose`` and ``nan_
 Each takes the wrapped namespace ``ns`` first (``ns.xp`` is the library's namespace module) and works on any
 library that follows the standard; ``array_api_strict`` tests them, since it refuses everything else.
 """
+from __future__ import annotations
+
 import math
+from typing import Any
 
 import numpy as np
 
 __all__ = ["einsum", "index_put", "isclose", "nan_to_num", "take_index"]
 
 
-def _is_array(x):
+def _is_array(x: Any) -> bool:
     return hasattr(x, "__array_namespace__") or hasattr(x, "__dlpack__")
 
 
-def take_index(ns, x, items):
+def take_index(ns: Any, x: Any, items: tuple[Any, ...]) -> Any:
     """``x[items]`` by numpy's rules for an index naming every dim of ``x`` (ints, slices, integer or boolean
     arrays; no None or Ellipsis) with at least one array.
 
@@ -31,7 +34,7 @@ def take_index(ns, x, items):
     xp = ns.xp
     if any(i is None for i in items):
         raise IndexError(f"indexing a {ns.__name__} array with None among index arrays is numpy-only")
-    expanded = []
+    expanded: list[Any] = []
     for i in items:  # a k-dim mask is the k integer arrays of its nonzero positions
         if _is_array(i) and i.dtype == xp.bool:
             expanded.extend(xp.nonzero(i) if i.ndim else (xp.astype(i, xp.int64),))
@@ -61,7 +64,7 @@ def take_index(ns, x, items):
     return y[tuple(index)]
 
 
-def _wrapped(ns, i, n):
+def _wrapped(ns: Any, i: Any, n: int) -> Any:
     """Index item ``i`` (an int or an integer array) over a dim of size ``n`` as an array of non-negative
     positions (the array API leaves negative index arrays out)."""
     xp = ns.xp
@@ -69,7 +72,7 @@ def _wrapped(ns, i, n):
     return xp.where(a < 0, a + n, a)
 
 
-def index_put(ns, x, index, values):
+def index_put(ns: Any, x: Any, index: Any, values: Any) -> Any:
     """A copy of ``x`` with ``values`` (broadcast) written at ``x[index]``, advanced indices included; where an
     element is written more than once the last write wins, as in numpy (PyTorch leaves it unspecified).
 
@@ -99,7 +102,7 @@ def index_put(ns, x, index, values):
     return xp.reshape(xp.where(written, new, xp.reshape(out, (-1,))), x.shape)
 
 
-def einsum(ns, equation, *operands):
+def einsum(ns: Any, equation: str, *operands: Any) -> Any:
     """numpy's ``einsum`` for an explicit equation of letters (``'ij,jk->ik'``, every letter of one size, as
     the einsum op passes it): repeated letters of an operand become its diagonal, then the operands are
     contracted left to right, each pair as one batched ``matmul`` (shared letters kept: the batch; shared
@@ -115,11 +118,12 @@ def einsum(ns, equation, *operands):
     while len(terms) > 1:
         later = set(out).union(*(t for t, _ in terms[2:]))
         terms = [_contract(ns, terms[0], terms[1], later)] + terms[2:]
-    term, x = _summed(ns, *terms[0], set(out))
+    [(term, x)] = terms
+    term, x = _summed(ns, term, x, set(out))
     return ns.xp.permute_dims(x, tuple(term.index(c) for c in out))
 
 
-def _distinct(ns, term, x):
+def _distinct(ns: Any, term: str, x: Any) -> tuple[str, Any]:
     """``(term, x)`` with each repeated letter replaced by its diagonal (as the last dim)."""
     for c in term:
         if term.count(c) > 1:
@@ -130,7 +134,7 @@ def _distinct(ns, term, x):
     return term, x
 
 
-def _summed(ns, term, x, keep):
+def _summed(ns: Any, term: str, x: Any, keep: set[str]) -> tuple[str, Any]:
     """``(term, x)`` summed over the letters not in ``keep``."""
     axes = tuple(k for k, c in enumerate(term) if c not in keep)
     if not axes:
@@ -138,7 +142,7 @@ def _summed(ns, term, x, keep):
     return "".join(c for c in term if c in keep), ns.xp.sum(x, axis=axes)
 
 
-def _contract(ns, left, right, later):
+def _contract(ns: Any, left: tuple[str, Any], right: tuple[str, Any], later: set[str]) -> tuple[str, Any]:
     """The product of two ``(term, array)`` operands, summed over the letters neither ``later`` nor the other
     operand has; returns ``(batch + rows + columns letters, array)``."""
     xp = ns.xp
@@ -151,7 +155,7 @@ def _contract(ns, left, right, later):
     cols = [c for c in tb if c not in ta]
     sizes = dict(zip(ta, a.shape)) | dict(zip(tb, b.shape))
 
-    def grouped(term, x, *groups):
+    def grouped(term: str, x: Any, *groups: list[str]) -> Any:
         x = xp.permute_dims(x, tuple(term.index(c) for g in groups for c in g))
         return xp.reshape(x, tuple(math.prod(sizes[c] for c in g) for g in groups))
 
@@ -160,7 +164,7 @@ def _contract(ns, left, right, later):
     return "".join(letters), xp.reshape(product, tuple(sizes[c] for c in letters))
 
 
-def isclose(ns, a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+def isclose(ns: Any, a: Any, b: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Any:
     """numpy's ``isclose``: ``|a - b| <= atol + rtol * |b|`` where both are finite, equality elsewhere (infinities
     of one sign), and NaN close to NaN with ``equal_nan``."""
     xp = ns.xp
@@ -172,7 +176,7 @@ def isclose(ns, a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
     return out | (xp.isnan(a) & xp.isnan(b)) if equal_nan else out
 
 
-def nan_to_num(ns, x, nan=0.0, posinf=None, neginf=None):
+def nan_to_num(ns: Any, x: Any, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None) -> Any:
     """numpy's ``nan_to_num``: NaN becomes ``nan``, infinities ``posinf``/``neginf`` (default: the dtype's
     largest and smallest finite values); other dtypes than floating ones pass unchanged."""
     xp = ns.xp
