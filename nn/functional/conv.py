@@ -1,23 +1,18 @@
-"""Convolution as im2col + one matrix product: ``unfold``/``fold`` (im2col/col2im), ``conv2d`` and ``conv1d``
-(a ``conv2d`` over images of height 1).
+"""Convolution as im2col + matrix products: ``conv2d`` and ``conv1d`` (a ``conv2d`` over images of height 1).
 
-Layouts follow PyTorch.  ``unfold`` turns an ``(N, C, H, W)`` input into columns ``(N, C*kh*kw, L)``, where
-``L = oh*ow`` counts the sliding blocks and the middle dim runs over ``(c, i, j)`` with ``c`` slowest; ``fold``
-is its adjoint (it sums overlapping blocks back into an image).  The book's ``im2col`` returns the transposed
-2-D matrix ``(N*oh*ow, C*kh*kw)``; ``F.unfold(x, k).transpose(1, 2).reshape(-1, C*k*k)`` gives it.
-
-``Unfold`` and ``Fold`` are each other's backward, so gradients of any order flow through ``conv2d`` (the
+The columns come from :mod:`.columns` (``unfold``/``fold``, im2col/col2im).  The differentiable backward rule is
+built from ``Unfold``/``Fold``, each other's backward, so gradients of any order flow through ``conv2d`` (the
 weights and the input alike): DeZero's version breaks under double backward, this one passes gradgradcheck.
 
-Speed (the kernels are in :mod:`.columns`): ``unfold`` is one strided view and one copy; ``conv2d`` runs per
-slice of the batch (columns of a few MiB, kept in cache) one ``np.matmul`` of ``weight (O, C*kh*kw)`` by the
-columns, whose output is already ``(N, O, oh*ow)``, i.e. contiguous NCHW, so the ops after it (ReLU, pooling)
-run on contiguous memory.  With ``groups == 1`` the bias rides along as a row of ones appended to the
-columns.  Backward, at stride 1 the input gradient is a convolution of the output gradient with the flipped
-kernels (im2col of the gradient + a GEMM), and those columns give the weight gradient as well: no col2im.
-Strided convolutions, and stride-1 ones whose output is much smaller than the input (unpadded large kernels,
-see :meth:`Conv2d.correlates_gradient`), take ``weight^T @ grad`` + col2im; whenever the weight gradient comes
-from the input's columns (then, or for an input that needs no gradient), the op keeps the forward's columns.
+Speed.  The forward runs per slice of the batch (columns of a few MiB, kept in cache) one ``np.matmul`` of
+``weight (O, C*kh*kw)`` by the columns, whose output is already ``(N, O, oh*ow)``, i.e. contiguous NCHW, so
+the ops after it (ReLU, pooling) run on contiguous memory; with ``groups == 1`` the bias rides along as a row
+of ones appended to the columns.  Backward, at stride 1 the input gradient is a convolution of the output
+gradient with the flipped kernels (im2col of the gradient + a GEMM), and those columns give the weight
+gradient as well: no col2im.  Strided convolutions, and stride-1 ones whose output is much smaller than the
+input (unpadded large kernels, see :meth:`Conv2d.correlates_gradient`), take ``weight^T @ grad`` + col2im;
+whenever the weight gradient comes from the input's columns (then, or for an input that needs no gradient),
+the op keeps the forward's columns for it.
 """
 import numpy as np
 
@@ -26,55 +21,11 @@ from autograd.backend import data_of, namespace
 from autograd.op import Op, check_same_namespace
 
 from . import generic
-from ._utils import ntuple, pair, shape_of
-from .columns import batch_slices
-from .columns import col2im as _col2im
-from .columns import im2col as _im2col
+from ._utils import ntuple, shape_of
+from .columns import Fold, Unfold, _check_geometry, _col2im, _im2col, batch_slices
 from .columns import out_size as _out_size
 
-__all__ = ["conv1d", "conv2d", "unfold", "fold", "im2col", "col2im"]
-
-class Unfold(Op):
-    """im2col: ``(N, C, H, W) -> (N, C*kh*kw, L)``; its backward is :class:`Fold`."""
-
-    __slots__ = ("kernel_size", "dilation", "padding", "stride", "size")
-    attrs = ("kernel_size", "dilation", "padding", "stride")
-
-    def __init__(self, kernel_size, dilation, padding, stride):
-        self.kernel_size, self.dilation, self.padding, self.stride = kernel_size, dilation, padding, stride
-
-    def forward(self, x):
-        self.size = x.shape[2:]
-        cols = _im2col(x, self.kernel_size, self.dilation, self.padding, self.stride)
-        # A 1x1 kernel gives a read-only view of the input; hand out an array of our own instead.
-        return cols.copy() if type(cols) is np.ndarray and np.may_share_memory(cols, x) else cols
-
-    def backward(self, grad):
-        return Fold(self.size, self.kernel_size, self.dilation, self.padding, self.stride).apply(grad)
-
-    def fast_backward(self, grad):
-        return _col2im(grad, self.size, self.kernel_size, self.dilation, self.padding, self.stride)
-
-
-class Fold(Op):
-    """col2im: ``(N, C*kh*kw, L) -> (N, C, H, W)``, summing overlaps; its backward is :class:`Unfold`."""
-
-    __slots__ = ("output_size", "kernel_size", "dilation", "padding", "stride")
-    attrs = ("output_size", "kernel_size", "dilation", "padding", "stride")
-
-    def __init__(self, output_size, kernel_size, dilation, padding, stride):
-        self.output_size = output_size
-        self.kernel_size, self.dilation, self.padding, self.stride = kernel_size, dilation, padding, stride
-
-    def forward(self, cols):
-        return _col2im(cols, self.output_size, self.kernel_size, self.dilation, self.padding, self.stride)
-
-    def backward(self, grad):
-        return Unfold(self.kernel_size, self.dilation, self.padding, self.stride).apply(grad)
-
-    def fast_backward(self, grad):
-        return _im2col(grad, self.kernel_size, self.dilation, self.padding, self.stride)
-
+__all__ = ["conv1d", "conv2d"]
 
 # What one element costs, in multiply-adds of a GEMM (measured with OpenBLAS on DeepConvNet's shapes): copied by
 # im2col, about 10; added by col2im (strided adds), about 60.
@@ -231,16 +182,6 @@ class Conv2d(Op):
             gx[b] = _col2im(gcols, x.shape[2:], *self._geometry(weight.shape))
         return gx
 
-def _check_geometry(op, stride, padding, dilation):
-    """RuntimeError (naming ``op``) for a non-positive stride or dilation, or a negative padding."""
-    if min(stride) <= 0:
-        raise RuntimeError(f"{op}: non-positive stride {stride} is not supported")
-    if min(padding) < 0:
-        raise RuntimeError(f"{op}: negative padding {padding} is not supported")
-    if min(dilation) <= 0:
-        raise RuntimeError(f"{op}: non-positive dilation {dilation} is not supported")
-
-
 def same_padding(kernel, dilation):
     """PyTorch's ``padding='same'`` as ``(left, right)`` per spatial dim: the odd extra pixel goes right/bottom."""
     totals = [d * (k - 1) for k, d in zip(kernel, dilation)]
@@ -368,69 +309,3 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         RuntimeError: as :func:`conv2d`, with the message naming ``conv1d``.
     """
     return _conv("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
-
-
-def _block_geometry(op, kernel_size, dilation, padding, stride):
-    """The checked ``(kernel, dilation, padding, stride)`` pairs of ``unfold``/``fold``."""
-    geometry = tuple(pair(v, name, op) for v, name in zip((kernel_size, dilation, padding, stride), ("kernel_size", "dilation", "padding", "stride")))
-    if min(geometry[0]) <= 0:
-        raise RuntimeError(f"{op}: kernel_size must be positive, got {geometry[0]}")
-    _check_geometry(op, geometry[3], geometry[2], geometry[1])
-    return geometry
-
-
-def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
-    """Extract sliding blocks (im2col): ``(N, C, H, W) -> (N, C*kh*kw, L)``, as ``torch.nn.functional.unfold``.
-
-    ``L = oh*ow`` is the number of blocks; the middle dim runs over ``(c, i, j)`` with ``c`` slowest.  An
-    unbatched ``(C, H, W)`` input gives ``(C*kh*kw, L)``.  Differentiable to any order (its backward is ``fold``).
-
-    Raises:
-        RuntimeError: the input is not 3-D/4-D, or the (dilated) kernel does not fit in the padded input.
-    """
-    if input.ndim == 3:
-        return unfold(input.unsqueeze(0), kernel_size, dilation, padding, stride).squeeze(0)
-    if input.ndim != 4:
-        raise RuntimeError(f"unfold: expected a 3-D (unbatched) or 4-D (batched) input (N, C, H, W), got input of shape {shape_of(input)}")
-    geometry = _block_geometry("unfold", kernel_size, dilation, padding, stride)
-    (kh, kw), (dh, dw), (ph, pw), (sh, sw) = geometry
-    h, w = input.shape[2:]
-    oh, ow = _out_size(h, kh, dh, ph, sh), _out_size(w, kw, dw, pw, sw)
-    if oh < 1 or ow < 1:
-        raise RuntimeError(
-            f"unfold: input of shape {shape_of(input)} with kernel_size {(kh, kw)}, dilation {(dh, dw)}, padding "
-            f"{(ph, pw)}, stride {(sh, sw)} gives ({oh}, {ow}) sliding blocks; both must be at least 1"
-        )
-    return Unfold(*geometry).apply(input)
-
-
-def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
-    """Combine sliding blocks into an image (col2im): ``(N, C*kh*kw, L) -> (N, C, H, W)``, summing overlaps.
-
-    The adjoint of :func:`unfold` with the same arguments, as ``torch.nn.functional.fold``; an unbatched
-    ``(C*kh*kw, L)`` input gives ``(C, H, W)``.
-
-    Raises:
-        RuntimeError: wrong rank, a dim 1 not divisible by ``kh*kw``, or ``L`` different from the number of
-            blocks that ``output_size`` and the geometry give.
-    """
-    if input.ndim == 2:
-        return fold(input.unsqueeze(0), output_size, kernel_size, dilation, padding, stride).squeeze(0)
-    if input.ndim != 3:
-        raise RuntimeError(f"fold: expected a 2-D (unbatched) or 3-D (batched) input (N, C*kh*kw, L), got input of shape {shape_of(input)}")
-    size = pair(output_size, "output_size", "fold")
-    geometry = _block_geometry("fold", kernel_size, dilation, padding, stride)
-    (kh, kw), (dh, dw), (ph, pw), (sh, sw) = geometry
-    if input.shape[1] % (kh * kw):
-        raise RuntimeError(f"fold: expected dim 1 of the input {shape_of(input)} to be divisible by the product of kernel_size {(kh, kw)}")
-    oh, ow = _out_size(size[0], kh, dh, ph, sh), _out_size(size[1], kw, dw, pw, sw)
-    if oh < 1 or ow < 1 or oh * ow != input.shape[2]:
-        raise RuntimeError(
-            f"fold: output_size {size}, kernel_size {(kh, kw)}, dilation {(dh, dw)}, padding {(ph, pw)} and stride "
-            f"{(sh, sw)} give {oh} x {ow} = {oh * ow} blocks, but the input of shape {shape_of(input)} has {input.shape[2]}"
-        )
-    return Fold(size, *geometry).apply(input)
-
-
-im2col = unfold
-col2im = fold

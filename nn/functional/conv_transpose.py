@@ -9,7 +9,8 @@ differentiable op, so gradients of any order flow to the input, the weight and t
 from autograd import matmul, pad
 
 from ._utils import pair, shape_of
-from .conv import Fold, _check_geometry, check_conv_args
+from .columns import Fold, _check_geometry
+from .conv import check_conv_args
 
 __all__ = ["conv_transpose2d", "transposed_output_padding"]
 

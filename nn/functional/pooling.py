@@ -23,9 +23,8 @@ from autograd.op import Op
 
 from . import generic
 from ._utils import pair, shape_of
-from .columns import im2col as _im2col
+from .columns import Fold, _im2col, unfold
 from .columns import out_size as _out_size
-from .conv import Fold, unfold
 
 __all__ = ["max_pool2d", "avg_pool2d"]
 
