@@ -10,7 +10,8 @@ rule is written once for both the fast array path and the recorded graph path.
 from .activation import (erf, gelu, leaky_relu, log_softmax, logsigmoid, mish, relu, sigmoid, silu, softmax, softplus,
                          tanh)
 from .adaptive import adaptive_avg_pool2d, adaptive_max_pool2d
-from .conv import col2im, conv1d, conv2d, fold, im2col, unfold
+from .columns import col2im, fold, im2col, unfold
+from .conv import conv1d, conv2d
 from .conv_transpose import conv_transpose2d
 from .distance import cosine_similarity, pairwise_distance
 from .dropout import dropout

@@ -1,22 +1,18 @@
-"""Convolution as im2col + one matrix product: ``unfold``/``fold`` (im2col/col2im), ``conv2d`` and ``conv1d``
-(a ``conv2d`` over images of height 1).
+"""Convolution as im2col + matrix products: ``conv2d`` and ``conv1d`` (a ``conv2d`` over images of height 1).
 
-Layouts follow PyTorch.  ``unfold`` turns an ``(N, C, H, W)`` input into columns ``(N, C*kh*kw, L)``, where
-``L = oh*ow`` counts the sliding blocks and the middle dim runs over ``(c, i, j)`` with ``c`` slowest; ``fold``
-is its adjoint (it sums overlapping blocks back into an image).  The book's ``im2col`` returns the transposed
-2-D matrix ``(N*oh*ow, C*kh*kw)``; ``F.unfold(x, k).transpose(1, 2).reshape(-1, C*k*k)`` gives it.
-
-``Unfold`` and ``Fold`` are each other's backward, so gradients of any order flow through ``conv2d`` (the
+The columns come from :mod:`.columns` (``unfold``/``fold``, im2col/col2im).  The differentiable backward rule is
+built from ``Unfold``/``Fold``, each other's backward, so gradients of any order flow through ``conv2d`` (the
 weights and the input alike): DeZero's version breaks under double backward, this one passes gradgradcheck.
 
-Speed: ``unfold`` is one strided view (``np.lib.stride_tricks.as_strided``) and one copy, with no Python
-loop over the batch or the pixels; ``fold`` loops over the ``kh*kw`` kernel offsets only, each a vectorised
-add.  ``conv2d`` multiplies ``weight (O, C*kh*kw)`` by the columns in a single ``np.matmul`` call whose output
-is already ``(N, O, oh*ow)``, i.e. contiguous NCHW, so the ops after it (ReLU, pooling) run on contiguous
-memory.  (One 2-D GEMM over ``(C*kh*kw, N*L)`` columns would need a transposing copy of the output, which
-costs more than the GEMM.)  With ``groups == 1`` the bias rides along as a row of ones appended to the
-columns, so the product adds it and the weight gradient's last column is the bias gradient.  The input
-gradient (col2im) is skipped when the input needs none.
+Speed.  The forward runs per slice of the batch (columns of a few MiB, kept in cache) one ``np.matmul`` of
+``weight (O, C*kh*kw)`` by the columns, whose output is already ``(N, O, oh*ow)``, i.e. contiguous NCHW, so
+the ops after it (ReLU, pooling) run on contiguous memory; with ``groups == 1`` the bias rides along as a row
+of ones appended to the columns.  Backward, at stride 1 the input gradient is a convolution of the output
+gradient with the flipped kernels (im2col of the gradient + a GEMM), and those columns give the weight
+gradient as well: no col2im.  Strided convolutions, and stride-1 ones whose output is much smaller than the
+input (unpadded large kernels, see :meth:`Conv2d.correlates_gradient`), take ``weight^T @ grad`` + col2im;
+whenever the weight gradient comes from the input's columns (then, or for an input that needs no gradient),
+the op keeps the forward's columns for it.
 """
 from __future__ import annotations
 
@@ -24,176 +20,96 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from autograd import pad
+from autograd import is_grad_enabled, pad
 from autograd.backend import data_of, namespace
 from autograd.op import Op, check_same_namespace
 
-from . import generic, windows
-from ._utils import ntuple, pair, shape_of
+from . import generic
+from ._utils import ntuple, shape_of
+from .columns import Fold, Unfold, _check_geometry, _col2im, _im2col, batch_slices
+from .columns import out_size as _out_size
 
 if TYPE_CHECKING:
     from autograd import Tensor
 
-__all__ = ["conv1d", "conv2d", "unfold", "fold", "im2col", "col2im"]
+__all__ = ["conv1d", "conv2d"]
 
-_as_strided = np.lib.stride_tricks.as_strided
-
-
-def _out_size(size, k, d, p, s):
-    """Number of sliding positions along one spatial dim."""
-    return (size + 2 * p - d * (k - 1) - 1) // s + 1
-
-
-def _im2col(x, kernel, dilation, padding, stride, ones_row=False):
-    """Columns ``(N, C*kh*kw, oh*ow)`` of a 4-D array (a read-only view of ``x`` for 1x1 kernels).
-
-    With ``ones_row`` the columns get one more row of ones, ``(N, C*kh*kw + 1, L)``: multiplying by
-    ``[weight | bias]`` then adds the bias inside the matrix product, and the weight gradient's last column
-    is the bias gradient (two passes over the ``(N, O, L)`` output saved).
-    """
-    if type(x) is not np.ndarray:  # another array-API library: im2col from slicing
-        return windows.im2col(x, kernel, dilation, padding, stride, ones_row)
-    (kh, kw), (dh, dw), (ph, pw), (sh, sw) = kernel, dilation, padding, stride
-    n, c, h, w = x.shape
-    if ph or pw:
-        padded = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=x.dtype)
-        padded[:, :, ph:ph + h, pw:pw + w] = x
-        x = padded
-    oh = _out_size(h, kh, dh, ph, sh)
-    ow = _out_size(w, kw, dw, pw, sw)
-    s_n, s_c, s_h, s_w = x.strides
-    blocks = _as_strided(x, (n, c, kh, kw, oh, ow), (s_n, s_c, dh * s_h, dw * s_w, sh * s_h, sw * s_w), writeable=False)
-    if not ones_row:
-        return blocks.reshape(n, c * kh * kw, oh * ow)
-    k = c * kh * kw
-    cols = np.empty((n, k + 1, oh * ow), dtype=x.dtype)
-    body = cols[:, :k].reshape(n, c, kh, kw, oh, ow)  # a view: the rows of one sample are contiguous
-    body[...] = blocks
-    cols[:, k] = 1
-    return cols
-
-
-def _col2im(cols, size, kernel, dilation, padding, stride):
-    """Sum the columns ``(N, C*kh*kw, L)`` back into an ``(N, C, H, W)`` image (the adjoint of ``_im2col``)."""
-    if type(cols) is not np.ndarray:  # another array-API library: slice-adds (a scatter-add of the windows)
-        return windows.col2im(cols, size, kernel, dilation, padding, stride)
-    (kh, kw), (dh, dw), (ph, pw), (sh, sw) = kernel, dilation, padding, stride
-    h, w = size
-    n = cols.shape[0]
-    c = cols.shape[1] // (kh * kw)
-    oh = _out_size(h, kh, dh, ph, sh)
-    ow = _out_size(w, kw, dw, pw, sw)
-    blocks = cols.reshape(n, c, kh, kw, oh, ow)
-    out = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=cols.dtype)
-    h_span, w_span = sh * (oh - 1) + 1, sw * (ow - 1) + 1
-    for i in range(kh):
-        rows = slice(i * dh, i * dh + h_span, sh)
-        for j in range(kw):
-            out[:, :, rows, j * dw:j * dw + w_span:sw] += blocks[:, :, i, j]
-    if ph or pw:
-        out = np.ascontiguousarray(out[:, :, ph:ph + h, pw:pw + w])
-    return out
-
-
-class Unfold(Op):
-    """im2col: ``(N, C, H, W) -> (N, C*kh*kw, L)``; its backward is :class:`Fold`."""
-
-    __slots__ = ("kernel_size", "dilation", "padding", "stride", "size")
-    attrs = ("kernel_size", "dilation", "padding", "stride")
-
-    def __init__(self, kernel_size, dilation, padding, stride):
-        self.kernel_size, self.dilation, self.padding, self.stride = kernel_size, dilation, padding, stride
-
-    def forward(self, x):
-        self.size = x.shape[2:]
-        cols = _im2col(x, self.kernel_size, self.dilation, self.padding, self.stride)
-        # A 1x1 kernel gives a read-only view of the input; hand out an array of our own instead.
-        return cols.copy() if type(cols) is np.ndarray and np.may_share_memory(cols, x) else cols
-
-    def backward(self, grad):
-        return Fold(self.size, self.kernel_size, self.dilation, self.padding, self.stride).apply(grad)
-
-    def fast_backward(self, grad):
-        return _col2im(grad, self.size, self.kernel_size, self.dilation, self.padding, self.stride)
-
-
-class Fold(Op):
-    """col2im: ``(N, C*kh*kw, L) -> (N, C, H, W)``, summing overlaps; its backward is :class:`Unfold`."""
-
-    __slots__ = ("output_size", "kernel_size", "dilation", "padding", "stride")
-    attrs = ("output_size", "kernel_size", "dilation", "padding", "stride")
-
-    def __init__(self, output_size, kernel_size, dilation, padding, stride):
-        self.output_size = output_size
-        self.kernel_size, self.dilation, self.padding, self.stride = kernel_size, dilation, padding, stride
-
-    def forward(self, cols):
-        return _col2im(cols, self.output_size, self.kernel_size, self.dilation, self.padding, self.stride)
-
-    def backward(self, grad):
-        return Unfold(self.kernel_size, self.dilation, self.padding, self.stride).apply(grad)
-
-    def fast_backward(self, grad):
-        return _im2col(grad, self.kernel_size, self.dilation, self.padding, self.stride)
+# What one element costs, in multiply-adds of a GEMM (measured with OpenBLAS on DeepConvNet's shapes): copied by
+# im2col, about 10; added by col2im (strided adds), about 60.
+_COPY_COST, _FOLD_COST = 10, 60
 
 
 class Conv2d(Op):
-    """2-D cross-correlation of ``(N, C, H, W)`` with ``weight (O, C/groups, kh, kw)``: im2col + one matmul."""
+    """2-D cross-correlation of ``(N, C, H, W)`` with ``weight (O, C/groups, kh, kw)``: im2col + matmul.
 
-    __slots__ = ("stride", "padding", "dilation", "groups", "cols")
+    The GEMMs run per sample over slices of the batch (:func:`.columns.batch_slices`).  ``keep_columns`` keeps
+    the forward's columns for the weight gradient (set when it will need them; else it makes them again).
+    """
+
+    __slots__ = ("cols", "dilation", "groups", "keep_columns", "padding", "stride")
     attrs = ("stride", "padding", "dilation", "groups")
     save_inputs = True
     saved_attrs = ("cols",)
 
-    def __init__(self, stride, padding, dilation, groups):
+    def __init__(self, stride, padding, dilation, groups, keep_columns=False):
         self.stride, self.padding, self.dilation, self.groups = stride, padding, dilation, groups
+        self.keep_columns = keep_columns
+        self.cols = None
 
     def _geometry(self, weight_shape: tuple[int, ...]) -> tuple[Any, Any, Any, Any]:
         return weight_shape[2:], self.dilation, self.padding, self.stride
 
+    def correlates_gradient(self, x_shape, weight_shape):
+        """True when the input gradient is computed as a convolution of the output gradient (stride 1, and
+        cheaper than col2im: the gradient's columns ``O*kh*kw x H*W`` against the input's ``C*kh*kw x L``)."""
+        if self.stride != (1, 1):
+            return False
+        c, o = x_shape[1], weight_shape[0]
+        hw = x_shape[2] * x_shape[3]
+        length = 1
+        for args in zip(x_shape[2:], weight_shape[2:], self.dilation, self.padding, self.stride):
+            length *= _out_size(*args)
+        # the gradient's columns feed two GEMMs (input and weight gradients); col2im's route has two of the same
+        # kind over the input's columns, plus the strided adds
+        return o * hw * (2 * c + _COPY_COST) <= c * length * (2 * o + _FOLD_COST)
+
     def forward(self, x, weight, bias):
         n = x.shape[0]
         o, g = weight.shape[0], self.groups
+        oh, ow = (_out_size(*a) for a in zip(x.shape[2:], weight.shape[2:], self.dilation, self.padding, self.stride))
+        length = oh * ow
         fuse_bias = bias is not None and g == 1
-        cols = _im2col(x, *self._geometry(weight.shape), ones_row=fuse_bias)
-        length = cols.shape[2]
+        wmat = weight.reshape(g, o // g, -1)
         if fuse_bias:
-            out = np.matmul(np.concatenate([weight.reshape(o, -1), bias[:, None]], axis=1), cols)
-        elif g == 1:
-            out = np.matmul(weight.reshape(o, -1), cols)
-        else:
-            out = np.matmul(weight.reshape(g, o // g, -1), cols.reshape(n, g, -1, length)).reshape(n, o, length)
-            if bias is not None:
-                out += bias[:, None]
-        self.cols = cols
-        oh = _out_size(x.shape[2], weight.shape[2], self.dilation[0], self.padding[0], self.stride[0])
-        return out.reshape(n, o, oh, length // oh)
+            wmat = np.concatenate([wmat[0], bias[:, None]], axis=1)
+        out = np.empty((n, o, length), dtype=np.result_type(x, weight))
+        kept = [] if self.keep_columns else None
+        for b in batch_slices(n, g * wmat.shape[-1] * length * x.itemsize):
+            cols = _im2col(x[b], *self._geometry(weight.shape), ones_row=fuse_bias)
+            m = cols.shape[0]
+            # Per sample (O/g, K/g) @ (K/g, oh*ow): the output is already contiguous NCHW for the ops after it.
+            np.matmul(wmat, cols.reshape(m, g, -1, length), out=out[b].reshape(m, g, o // g, length))
+            if kept is not None:
+                kept.append(cols)
+        self.cols = kept
+        if bias is not None and not fuse_bias:
+            out += bias[:, None]
+        return out.reshape(n, o, oh, ow)
 
     def fast_backward(self, grad, x, weight, bias):
-        """The fused rule on arrays: reuses the forward's columns, one GEMM per gradient."""
-        n, o = grad.shape[:2]
-        g = self.groups
-        length = grad.shape[2] * grad.shape[3]
-        per_group = weight.shape[1] * weight.shape[2] * weight.shape[3]
-        grad_g = grad.reshape(n, g, o // g, length)
+        """The fused rule on arrays: GEMMs per sample over slices of the batch; at stride 1 (mostly) no col2im."""
         gx = gw = gb = None
-        need_w = self.needs_input_grad(1)
-        need_b = bias is not None and self.needs_input_grad(2)
-        fused = self.cols.shape[1] != g * per_group  # the ones row of a fused bias
-        if need_w:
-            cols = self.cols.reshape(n, g, -1, length)
-            # Per-sample products summed over the batch: no transposing copy of grad or cols is needed.
-            gw = np.matmul(grad_g, cols.swapaxes(-1, -2)).sum(0)
-            if fused:
-                gb = gw[0, :, -1].copy() if need_b else None
-                gw = gw[..., :-1]
-            gw = gw.reshape(weight.shape)
+        need_x, need_w, need_b = self.needs_input_grad(0), self.needs_input_grad(1), bias is not None and self.needs_input_grad(2)
+        if need_x and self.correlates_gradient(x.shape, weight.shape):
+            gx, gw = self._grads_from_grad_columns(grad, x, weight, need_w)
+        elif need_x:
+            gx = self._input_grad_col2im(grad, x, weight)
+        if need_w and gw is None:
+            gw, gb = self._weight_grad(grad, x, weight, bias is not None and self.groups == 1)
         if need_b and gb is None:  # a matrix-vector product sums the pixels faster than np.sum over (0, 2, 3)
-            gb = np.matmul(grad.reshape(n, o, length), np.ones(length, dtype=grad.dtype)).sum(0)
-        if self.needs_input_grad(0):
-            gcols = np.matmul(weight.reshape(g, o // g, per_group).swapaxes(-1, -2), grad_g)
-            gx = _col2im(gcols.reshape(n, g * per_group, length), x.shape[2:], *self._geometry(weight.shape))
-        return gx, gw, gb
+            n, o, oh, ow = grad.shape
+            gb = np.matmul(grad.reshape(n, o, oh * ow), np.ones(oh * ow, dtype=grad.dtype)).sum(0)
+        return gx, gw, gb if need_b else None
 
     def backward(self, grad, x, weight, bias):
         """The differentiable rule (``create_graph=True``): unfold/fold are each other's backward."""
@@ -214,16 +130,64 @@ class Conv2d(Op):
             gx = Fold(x.shape[2:], *self._geometry(weight.shape)).apply(xp.reshape(gcols, (n, g * per_group, length)))
         return gx, gw, gb
 
+    def _weight_grad(self, grad, x, weight, ones_row):
+        """``sum_n grad[n] @ cols[n]^T`` over the input's columns (the forward's, when kept); with the ones row of
+        a fused bias, the last column is the bias gradient.  Returns ``(weight gradient, bias gradient or None)``."""
+        n, o, oh, ow = grad.shape
+        g, length = self.groups, oh * ow
+        gw = np.zeros((g, o // g, weight[0].size + ones_row), dtype=grad.dtype)
+        slices = batch_slices(n, g * gw.shape[2] * length * x.itemsize)
+        kept = self.cols or [None] * len(slices)  # the forward sliced the batch the same way
+        for b, cols in zip(slices, kept):
+            if cols is None:
+                cols = _im2col(x[b], *self._geometry(weight.shape), ones_row=ones_row)
+            m = cols.shape[0]
+            gw += np.matmul(grad[b].reshape(m, g, o // g, length), cols.reshape(m, g, -1, length).swapaxes(-1, -2)).sum(0)
+        if ones_row:
+            return gw[..., :-1].reshape(weight.shape), gw[0, :, -1].copy()
+        return gw.reshape(weight.shape), None
 
-def _check_geometry(op, stride, padding, dilation):
-    """RuntimeError (naming ``op``) for a non-positive stride or dilation, or a negative padding."""
-    if min(stride) <= 0:
-        raise RuntimeError(f"{op}: non-positive stride {stride} is not supported")
-    if min(padding) < 0:
-        raise RuntimeError(f"{op}: negative padding {padding} is not supported")
-    if min(dilation) <= 0:
-        raise RuntimeError(f"{op}: non-positive dilation {dilation} is not supported")
+    def _grads_from_grad_columns(self, grad, x, weight, need_w):
+        """Stride 1: the input gradient is the convolution of the output gradient, padded by ``d*(k-1) - p``
+        (cropped where that is negative), with the flipped kernels, input and output channels swapped.  The
+        gradient's columns serve the weight gradient too (``cols @ x^T`` is the flipped weight gradient), so
+        one im2col per slice of the batch feeds both GEMMs, and there is no col2im."""
+        n, c, h, w = x.shape
+        o, g = weight.shape[0], self.groups
+        kernel = weight.shape[2:]
+        edges = [d * (k - 1) - p for k, d, p in zip(kernel, self.dilation, self.padding)]
+        crop = [max(0, -e) for e in edges]
+        if any(crop):
+            grad = grad[:, :, crop[0]:grad.shape[2] - crop[0], crop[1]:grad.shape[3] - crop[1]]
+        pads = tuple(max(0, e) for e in edges)
+        flipped = weight.reshape(g, o // g, c // g, *kernel)[..., ::-1, ::-1].transpose(0, 2, 1, 3, 4)
+        wmat = np.ascontiguousarray(flipped).reshape(g, c // g, -1)
+        length = h * w
+        gx = np.empty((n, c, length), dtype=grad.dtype)
+        gw = np.zeros((g, wmat.shape[2], c // g), dtype=grad.dtype) if need_w else None
+        for b in batch_slices(n, o * kernel[0] * kernel[1] * length * grad.itemsize):
+            cols = _im2col(grad[b], kernel, self.dilation, pads, (1, 1))
+            m = cols.shape[0]
+            cols = cols.reshape(m, g, -1, length)
+            np.matmul(wmat, cols, out=gx[b].reshape(m, g, c // g, length))
+            if need_w:
+                gw += np.matmul(cols, x[b].reshape(m, g, c // g, length).swapaxes(-1, -2)).sum(0)
+        if need_w:  # (g, O/g*kh*kw, C/g) of the flipped kernels -> (O, C/g, kh, kw)
+            gw = gw.reshape(g, o // g, *kernel, c // g)[:, :, ::-1, ::-1].transpose(0, 1, 4, 2, 3).reshape(weight.shape)
+        return gx.reshape(x.shape), gw
 
+    def _input_grad_col2im(self, grad, x, weight):
+        """The columns' gradient ``weight^T @ grad`` summed back into the image (col2im), per slice of the batch."""
+        n, o, oh, ow = grad.shape
+        g = self.groups
+        k = weight[0].size
+        wmat = weight.reshape(g, o // g, k).swapaxes(-1, -2)
+        gx = np.empty(x.shape, dtype=grad.dtype)
+        for b in batch_slices(n, g * k * oh * ow * grad.itemsize):
+            m = grad[b].shape[0]
+            gcols = np.matmul(wmat, grad[b].reshape(m, g, o // g, oh * ow)).reshape(m, g * k, oh * ow)
+            gx[b] = _col2im(gcols, x.shape[2:], *self._geometry(weight.shape))
+        return gx
 
 def same_padding(kernel, dilation):
     """PyTorch's ``padding='same'`` as ``(left, right)`` per spatial dim: the odd extra pixel goes right/bottom."""
@@ -307,9 +271,16 @@ def _conv(op, nd, input, weight, bias, stride, padding, dilation, groups):
             return generic.conv2d(input.unsqueeze(2), weight.unsqueeze(2), bias, geometry, int(groups)).squeeze(2)
         return generic.conv2d(input, weight, bias, (tuple(kernel), dilation, padding, stride), int(groups))
     if nd == 1:  # a 1-D convolution is a 2-D one over images of height 1
-        out = Conv2d((1,) + stride, (0,) + padding, (1,) + dilation, int(groups)).apply(input.unsqueeze(2), weight.unsqueeze(2), bias)
-        return out.squeeze(2)
-    return Conv2d(stride, padding, dilation, int(groups)).apply(input, weight, bias)
+        return _apply_conv2d(input.unsqueeze(2), weight.unsqueeze(2), bias, (1,) + stride, (0,) + padding, (1,) + dilation, groups).squeeze(2)
+    return _apply_conv2d(input, weight, bias, stride, padding, dilation, groups)
+
+
+def _apply_conv2d(input, weight, bias, stride, padding, dilation, groups):
+    """One :class:`Conv2d` op, told to keep its columns when the weight gradient will be computed from them."""
+    op = Conv2d(stride, padding, dilation, int(groups))
+    op.keep_columns = is_grad_enabled() and weight.requires_grad and not (
+        input.requires_grad and op.correlates_gradient(shape_of(input), shape_of(weight)))
+    return op.apply(input, weight, bias)
 
 
 def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: int | tuple[int, ...] = 1,
@@ -347,72 +318,3 @@ def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: in
         RuntimeError: as :func:`conv2d`, with the message naming ``conv1d``.
     """
     return _conv("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
-
-
-def _block_geometry(op, kernel_size, dilation, padding, stride):
-    """The checked ``(kernel, dilation, padding, stride)`` pairs of ``unfold``/``fold``."""
-    geometry = tuple(pair(v, name, op) for v, name in zip((kernel_size, dilation, padding, stride), ("kernel_size", "dilation", "padding", "stride")))
-    if min(geometry[0]) <= 0:
-        raise RuntimeError(f"{op}: kernel_size must be positive, got {geometry[0]}")
-    _check_geometry(op, geometry[3], geometry[2], geometry[1])
-    return geometry
-
-
-def unfold(input: Tensor, kernel_size: int | tuple[int, ...], dilation: int | tuple[int, ...] = 1,
-           padding: int | tuple[int, ...] = 0, stride: int | tuple[int, ...] = 1) -> Tensor:
-    """Extract sliding blocks (im2col): ``(N, C, H, W) -> (N, C*kh*kw, L)``, as ``torch.nn.functional.unfold``.
-
-    ``L = oh*ow`` is the number of blocks; the middle dim runs over ``(c, i, j)`` with ``c`` slowest.  An
-    unbatched ``(C, H, W)`` input gives ``(C*kh*kw, L)``.  Differentiable to any order (its backward is ``fold``).
-
-    Raises:
-        RuntimeError: the input is not 3-D/4-D, or the (dilated) kernel does not fit in the padded input.
-    """
-    if input.ndim == 3:
-        return unfold(input.unsqueeze(0), kernel_size, dilation, padding, stride).squeeze(0)
-    if input.ndim != 4:
-        raise RuntimeError(f"unfold: expected a 3-D (unbatched) or 4-D (batched) input (N, C, H, W), got input of shape {shape_of(input)}")
-    geometry = _block_geometry("unfold", kernel_size, dilation, padding, stride)
-    (kh, kw), (dh, dw), (ph, pw), (sh, sw) = geometry
-    h, w = input.shape[2:]
-    oh, ow = _out_size(h, kh, dh, ph, sh), _out_size(w, kw, dw, pw, sw)
-    if oh < 1 or ow < 1:
-        raise RuntimeError(
-            f"unfold: input of shape {shape_of(input)} with kernel_size {(kh, kw)}, dilation {(dh, dw)}, padding "
-            f"{(ph, pw)}, stride {(sh, sw)} gives ({oh}, {ow}) sliding blocks; both must be at least 1"
-        )
-    return Unfold(*geometry).apply(input)
-
-
-def fold(input: Tensor, output_size: int | tuple[int, ...], kernel_size: int | tuple[int, ...],
-         dilation: int | tuple[int, ...] = 1, padding: int | tuple[int, ...] = 0,
-         stride: int | tuple[int, ...] = 1) -> Tensor:
-    """Combine sliding blocks into an image (col2im): ``(N, C*kh*kw, L) -> (N, C, H, W)``, summing overlaps.
-
-    The adjoint of :func:`unfold` with the same arguments, as ``torch.nn.functional.fold``; an unbatched
-    ``(C*kh*kw, L)`` input gives ``(C, H, W)``.
-
-    Raises:
-        RuntimeError: wrong rank, a dim 1 not divisible by ``kh*kw``, or ``L`` different from the number of
-            blocks that ``output_size`` and the geometry give.
-    """
-    if input.ndim == 2:
-        return fold(input.unsqueeze(0), output_size, kernel_size, dilation, padding, stride).squeeze(0)
-    if input.ndim != 3:
-        raise RuntimeError(f"fold: expected a 2-D (unbatched) or 3-D (batched) input (N, C*kh*kw, L), got input of shape {shape_of(input)}")
-    size = pair(output_size, "output_size", "fold")
-    geometry = _block_geometry("fold", kernel_size, dilation, padding, stride)
-    (kh, kw), (dh, dw), (ph, pw), (sh, sw) = geometry
-    if input.shape[1] % (kh * kw):
-        raise RuntimeError(f"fold: expected dim 1 of the input {shape_of(input)} to be divisible by the product of kernel_size {(kh, kw)}")
-    oh, ow = _out_size(size[0], kh, dh, ph, sh), _out_size(size[1], kw, dw, pw, sw)
-    if oh < 1 or ow < 1 or oh * ow != input.shape[2]:
-        raise RuntimeError(
-            f"fold: output_size {size}, kernel_size {(kh, kw)}, dilation {(dh, dw)}, padding {(ph, pw)} and stride "
-            f"{(sh, sw)} give {oh} x {ow} = {oh * ow} blocks, but the input of shape {shape_of(input)} has {input.shape[2]}"
-        )
-    return Fold(size, *geometry).apply(input)
-
-
-im2col = unfold
-col2im = fold

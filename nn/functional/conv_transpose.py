@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 from autograd import matmul, pad
 
 from ._utils import pair, shape_of
-from .conv import Fold, _check_geometry, check_conv_args
+from .columns import Fold, _check_geometry
+from .conv import check_conv_args
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

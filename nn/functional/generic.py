@@ -20,7 +20,7 @@ def is_numpy(t):
 
 
 def _unfold(x, geometry):
-    from .conv import Unfold
+    from .columns import Unfold
 
     return Unfold(*geometry).apply(x)
 

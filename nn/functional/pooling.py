@@ -7,8 +7,8 @@ slow (its inner loops run over the tiny window axes), so max pooling copies the 
 contiguous planes, one per window position, and scans them with elementwise ops.  The backward never
 scatters into strided memory: it upsamples the gradient (``np.repeat``, or a bit trick for ``k = 2``) to the
 input's own contiguous layout and multiplies it by a mask of the winners.  Every other geometry reads the
-windows as ``kh*kw`` strided views of the (padded) input, the same stride trick as im2col, and its backward
-is ``fold`` (col2im).
+windows as ``kh*kw`` strided views of the (padded) input, the same stride trick as im2col; its backward
+scatter-adds the gradient onto each window's winner (``np.add.at``), overlapping windows included.
 
 Max pooling sends the gradient to the first maximum of each window in row-major order (NaN counts as the
 maximum), as PyTorch does.  Every backward rule is built from differentiable pieces, so gradients of any order
@@ -27,7 +27,8 @@ from autograd.op import Op
 
 from . import generic
 from ._utils import pair, shape_of
-from .conv import Fold, _col2im, _im2col, _out_size, unfold
+from .columns import Fold, _im2col, unfold
+from .columns import out_size as _out_size
 
 if TYPE_CHECKING:
     from autograd import Tensor
@@ -111,8 +112,8 @@ def _owned(out, x):
 
 
 class _MaxPool2d(Op):
-    """What the two max-pooling algorithms share: a mask of each window's winner (the first maximum) routes the
-    gradient; ``indices`` (the winner's position in its window) serves ``return_indices``."""
+    """What the two max-pooling algorithms share: each window's winner (the first maximum) takes the gradient;
+    ``indices`` (the winner's position in its window) serves ``return_indices``."""
 
     name = "MaxPool2d"  # the op users asked for; a subclass's name only says which algorithm runs
 
@@ -160,10 +161,12 @@ class MaxPool2dFast(_MaxPool2d):
 
 class MaxPool2dWindows(_MaxPool2d):
     """General max pooling (any stride, padding, dilation, ceil_mode) over the im2col view of the ``-inf``-padded
-    input; ``extra`` rows/columns at the bottom/right hold the windows that ``ceil_mode`` adds."""
+    input; ``extra`` rows/columns at the bottom/right hold the windows that ``ceil_mode`` adds.  The winners'
+    offsets (``indices``, int8) route the gradient; the differentiable rule builds the mask from them."""
 
     __slots__ = ("geometry", "extra")
     attrs = ("geometry", "extra")
+    saved_attrs = ("indices",)
 
     def __init__(self, geometry, extra=(0, 0)):
         self.geometry = geometry  # (kernel, dilation, padding, stride)
@@ -186,7 +189,6 @@ class MaxPool2dWindows(_MaxPool2d):
             for i in range(kh) for j in range(kw)
         ]
         out, idx = _first_argmax(views, x.dtype.kind == "f")
-        self.mask = idx[:, :, None] == np.arange(kh * kw, dtype=idx.dtype)[:, None, None]
         self.indices = idx
         return _owned(out, x)
 
@@ -204,24 +206,37 @@ class MaxPool2dWindows(_MaxPool2d):
         xp = namespace(grad)
         n, c, oh, ow = grad.shape
         (kh, kw) = self.geometry[0]
-        cols = xp.piecewise_mul(xp.reshape(grad, (n, c, 1, oh, ow)), self.mask, x)
+        mask = self.indices[:, :, None] == np.arange(kh * kw, dtype=self.indices.dtype)[:, None, None]
+        cols = xp.piecewise_mul(xp.reshape(grad, (n, c, 1, oh, ow)), mask, x)
         return self._drop_extra(Fold(self._extended_hw(), *self.geometry).apply(xp.reshape(cols, (n, c * kh * kw, oh * ow))))
 
     def fast_backward(self, grad, x):
-        n, c, oh, ow = grad.shape
-        (kh, kw) = self.geometry[0]
-        cols = grad.reshape(n, c, 1, oh, ow) * self.mask
-        return self._drop_extra(_col2im(cols.reshape(n, c * kh * kw, oh * ow), self._extended_hw(), *self.geometry))
+        """Scatter-add each window's gradient onto its winner: one ``np.add.at`` over the output (about ten times
+        faster than masked columns summed by col2im for 3x3/2 windows), overlapping windows included."""
+        n, c = grad.shape[:2]
+        (ph, pw) = self.geometry[2]
+        hp, wp = (s + 2 * p for s, p in zip(self._extended_hw(), (ph, pw)))
+        flat = _window_positions(self.indices, self.geometry, wp, (0, 0))
+        flat = flat + (np.arange(n * c, dtype=np.int64) * (hp * wp)).reshape(n, c, 1, 1)
+        gx = np.zeros((n, c, hp, wp), dtype=grad.dtype)
+        np.add.at(gx.reshape(-1), flat.reshape(-1), grad.reshape(-1))
+        h, w = self.in_hw
+        return np.ascontiguousarray(gx[:, :, ph:ph + h, pw:pw + w]) if (hp, wp) != (h, w) else gx
 
 
-def _flat_indices(fn, geometry, in_hw, out_hw):
+def _window_positions(idx, geometry, width, origin):
+    """Flat ``row * width + column`` positions of the inputs that ``idx`` (an offset in each window, row-major)
+    picks, counting rows and columns from ``origin`` in the padded input."""
+    (_, kw), (dh, dw), _, (sh, sw) = geometry
+    idx = idx.astype(np.int64)
+    oh, ow = idx.shape[2:]
+    rows = np.arange(oh)[:, None] * sh - origin[0] + (idx // kw) * dh
+    return rows * width + (np.arange(ow)[None, :] * sw - origin[1] + (idx % kw) * dw)
+
+
+def _flat_indices(fn, geometry, in_hw):
     """PyTorch's ``return_indices``: the flat ``h * W + w`` position of each window's maximum."""
-    (kh, kw), (dh, dw), (ph, pw), (sh, sw) = geometry
-    idx = fn.indices.astype(np.int64)
-    oh, ow = out_hw
-    hs = np.arange(oh)[:, None] * sh - ph + (idx // kw) * dh
-    ws = np.arange(ow)[None, :] * sw - pw + (idx % kw) * dw
-    return from_numpy(hs * in_hw[1] + ws)
+    return from_numpy(_window_positions(fn.indices, geometry, in_hw[1], geometry[2]))
 
 
 def _pooled_size(size, k, d, p, s, ceil_mode):
@@ -297,7 +312,7 @@ def _max_pool(op, input, kernel_size, stride, padding, dilation, ceil_mode, retu
         fn = MaxPool2dWindows(geometry, extra)
         out = fn.apply(input)
     if return_indices:
-        return out, _flat_indices(fn, geometry, input.shape[2:], out.shape[2:])
+        return out, _flat_indices(fn, geometry, input.shape[2:])
     return out
 
 
