@@ -83,7 +83,7 @@ class Conv2d(Op):
         if fuse_bias:
             wmat = np.concatenate([wmat[0], bias[:, None]], axis=1)
         out = np.empty((n, o, length), dtype=np.result_type(x, weight))
-        kept = [] if self.keep_columns else None
+        kept: list[Any] | None = [] if self.keep_columns else None
         for b in batch_slices(n, g * wmat.shape[-1] * length * x.itemsize):
             cols = _im2col(x[b], *self._geometry(weight.shape), ones_row=fuse_bias)
             m = cols.shape[0]
@@ -172,7 +172,7 @@ class Conv2d(Op):
             np.matmul(wmat, cols, out=gx[b].reshape(m, g, c // g, length))
             if need_w:
                 gw += np.matmul(cols, x[b].reshape(m, g, c // g, length).swapaxes(-1, -2)).sum(0)
-        if need_w:  # (g, O/g*kh*kw, C/g) of the flipped kernels -> (O, C/g, kh, kw)
+        if gw is not None:  # (g, O/g*kh*kw, C/g) of the flipped kernels -> (O, C/g, kh, kw)
             gw = gw.reshape(g, o // g, *kernel, c // g)[:, :, ::-1, ::-1].transpose(0, 1, 4, 2, 3).reshape(weight.shape)
         return gx.reshape(x.shape), gw
 
