@@ -83,7 +83,7 @@ class Conv2d(Op):
         if fuse_bias:
             wmat = np.concatenate([wmat[0], bias[:, None]], axis=1)
         out = np.empty((n, o, length), dtype=np.result_type(x, weight))
-        kept: list[Any] | None = [] if self.keep_columns else None
+        kept: list[np.ndarray] | None = [] if self.keep_columns else None
         for b in batch_slices(n, g * wmat.shape[-1] * length * x.itemsize):
             cols = _im2col(x[b], *self._geometry(weight.shape), ones_row=fuse_bias)
             m = cols.shape[0]
@@ -164,17 +164,18 @@ class Conv2d(Op):
         wmat = np.ascontiguousarray(flipped).reshape(g, c // g, -1)
         length = h * w
         gx = np.empty((n, c, length), dtype=grad.dtype)
-        gw = np.zeros((g, wmat.shape[2], c // g), dtype=grad.dtype) if need_w else None
+        flipped_gw = np.zeros((g, wmat.shape[2], c // g), dtype=grad.dtype)  # (g, O/g*kh*kw, C/g)
         for b in batch_slices(n, o * kernel[0] * kernel[1] * length * grad.itemsize):
             cols = _im2col(grad[b], kernel, self.dilation, pads, (1, 1))
             m = cols.shape[0]
             cols = cols.reshape(m, g, -1, length)
             np.matmul(wmat, cols, out=gx[b].reshape(m, g, c // g, length))
             if need_w:
-                gw += np.matmul(cols, x[b].reshape(m, g, c // g, length).swapaxes(-1, -2)).sum(0)
-        if gw is not None:  # (g, O/g*kh*kw, C/g) of the flipped kernels -> (O, C/g, kh, kw)
-            gw = gw.reshape(g, o // g, *kernel, c // g)[:, :, ::-1, ::-1].transpose(0, 1, 4, 2, 3).reshape(weight.shape)
-        return gx.reshape(x.shape), gw
+                flipped_gw += np.matmul(cols, x[b].reshape(m, g, c // g, length).swapaxes(-1, -2)).sum(0)
+        if not need_w:
+            return gx.reshape(x.shape), None
+        gw = flipped_gw.reshape(g, o // g, *kernel, c // g)[:, :, ::-1, ::-1].transpose(0, 1, 4, 2, 3)
+        return gx.reshape(x.shape), gw.reshape(weight.shape)
 
     def _input_grad_col2im(self, grad, x, weight):
         """The columns' gradient ``weight^T @ grad`` summed back into the image (col2im), per slice of the batch."""
