@@ -130,10 +130,12 @@ _foreign: dict[Any, Any] = {}  # (array type, device) -> its wrapped namespace (
 def namespace(x):
     """The namespace a rule should use for ``x``: numpy's for numpy arrays and numbers, the registered ops for
     Tensors, and for any other array the wrapped array-API namespace of its library (:func:`array_namespace`)."""
+    t = type(x)
+    if t is _ndarray:
+        return numpy_ns
     if isinstance(x, Tensor):
         return graph_namespace
-    t = type(x)
-    if t is _ndarray or t in _NUMPY_TYPES or isinstance(x, np.generic):
+    if t in _NUMPY_TYPES or isinstance(x, np.generic):
         return numpy_ns
     key = (t, getattr(x, "device", None))
     try:

@@ -153,7 +153,12 @@ class Op:
                     versions.append(None)
             nxt.append(None)
         if self.promotes:
-            _promote(self, arrays)
+            # The common float cases need no cast: tested here, since the call would cost as much as the test.
+            a = arrays[0]
+            n = len(arrays)
+            if (type(a) is not ndarray or a.dtype.kind != "f" or self.promote_skip or n > 2 or n == 2 and not (
+                    (tb := type(b := arrays[1])) is float or tb is int or (tb is ndarray and b.dtype is a.dtype))):
+                _promote(self, arrays)
         out = self.forward(*arrays)
         grad_enabled, anomaly, tracer = _State.mode  # one thread-local read per op
         node = self if bits and grad_enabled else None
@@ -272,14 +277,6 @@ def _edge(node):
 def _promote(op, arrays):
     """Cast ``arrays`` (in place in the list) to PyTorch's result dtype of ``op``'s operands."""
     skip = op.promote_skip
-    if len(arrays) - skip == 2:  # fast exits for the common float cases: nothing to cast
-        a, b = arrays[skip:]
-        if type(a) is ndarray and a.dtype.kind == "f":
-            tb = type(b)
-            if (tb is ndarray and b.dtype is a.dtype) or tb is float or tb is int:
-                return
-    elif len(arrays) == 1 and type(arrays[0]) is ndarray and arrays[0].dtype.kind in "fc":
-        return
     for a in arrays:  # another library's arrays: checked and cast in their namespace (no call for numpy's)
         if type(a) not in _PLAIN and is_foreign_array(a):
             return _promote_foreign(op, arrays)
