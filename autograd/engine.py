@@ -223,14 +223,16 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None, ac
                     elif saved:
                         node.saved = _FREED  # what release() does, without the call on this hot path
             i = 0
-            shapes = node.shapes if node.broadcasts else None
+            broadcasts = node.broadcasts
             for nxt in node.next:
                 if nxt is not None:
                     entry = pending[nxt]
                     gi = result[i]
                     if gi is not None:
-                        if shapes is not None and gi.shape != shapes[i]:
-                            gi = _sum_to(gi, shapes[i])
+                        if broadcasts:  # undo broadcasting: back to the input's shape, its producer's output shape
+                            shape = nxt._data.shape if isinstance(nxt, Tensor) else nxt.out_meta[0]
+                            if gi.shape != shape:
+                                gi = _sum_to(gi, shape)
                         entry[1] = gi if entry[1] is None else entry[1] + gi
                     entry[0] -= 1
                     if entry[0] == 0:

@@ -60,7 +60,7 @@ class Op:
         saved_attrs:  names of extra array attributes set by ``forward`` (masks, indices) that backward
                       needs and that are released with the rest after backward.
         broadcasts:   inputs broadcast against each other; the engine sums each gradient back to its input's shape
-                      (``shapes``).
+                      (the shape its producer recorded in ``out_meta``, or the leaf's).
         attrs:        names of the op's non-array parameters (stride, dim, ...) shown by graph viewers.
         saves_for:    with ``save_inputs``, keep only what the rule needs: ``saves_for[i]`` lists the inputs whose
                       gradients need input ``i`` (``Mul``: ``((1,), (0,))``); input ``i`` is kept, and its
@@ -73,7 +73,7 @@ class Op:
                       condition) take no part.
     """
 
-    __slots__ = ("next", "saved", "versions", "clock", "shapes", "out", "out_meta", "constants", "__weakref__")
+    __slots__ = ("next", "saved", "versions", "clock", "out", "out_meta", "constants", "__weakref__")
     save_inputs: bool = False
     save_output: bool = False
     saves_for: tuple[tuple[int, ...], ...] | None = None
@@ -89,7 +89,6 @@ class Op:
     saved: Any  # a tuple of arrays, or _FREED
     versions: Any
     clock: int
-    shapes: list[Any]
     out: Callable[[], Tensor | None]  # a weak reference to the output
     out_meta: tuple[tuple[int, ...], Any]
     constants: tuple[tuple[int, weakref.ref[Tensor]], ...]
@@ -192,8 +191,6 @@ class Op:
         self.out_meta = (out.shape, out.dtype)
         if constants:
             self.constants = tuple((i, _ref(t)) for i, t in constants)
-        if self.broadcasts:
-            self.shapes = [None if e is None else a.shape for a, e in zip(arrays, nxt)]
         # What backward needs, and the version counters checked against ``clock`` at backward.
         if save:
             if self.saves_for is not None:
