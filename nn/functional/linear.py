@@ -58,11 +58,12 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"linear: input of shape {shape_of(input)} cannot be multiplied with weight of shape {shape_of(weight)} "
             f"(expected the input's last dim to be in_features={weight.shape[1]})"
         )
-    if bias is not None and shape_of(bias) != (weight.shape[0],):
+    if bias is not None and tuple(bias.shape) != (weight.shape[0],):
         raise RuntimeError(f"linear: expected bias of shape ({weight.shape[0]},), got {shape_of(bias)}")
-    if type(data_of(input)) is not type(data_of(weight)):  # (one fused op, no promotion: the mixing check)
-        check_same_namespace(Linear(), (data_of(input), data_of(weight)))
-    if input.dtype != weight.dtype:
+    x, w = data_of(input), data_of(weight)
+    if type(x) is not type(w):  # (one fused op, no promotion: the mixing check)
+        check_same_namespace(Linear(), (x, w))
+    if x.dtype != w.dtype:
         raise RuntimeError(f"linear: input ({input.dtype}) and weight ({weight.dtype}) must have the same dtype")
     if input.ndim == 1:
         return Linear().apply(input.unsqueeze(0), weight, bias).squeeze(0)
