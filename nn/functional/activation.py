@@ -27,7 +27,7 @@ __all__ = ["relu", "leaky_relu", "sigmoid", "tanh", "gelu", "silu", "mish", "sof
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """``max(x, 0)`` elementwise (the book's ``Relu`` layer); gradient 0 at 0, as PyTorch.
     ``inplace=True`` overwrites ``input``."""
-    return maybe_inplace(ag.relu, input, inplace) if inplace else ag.relu(input)
+    return maybe_inplace(ag.relu, input, inplace)
 
 
 def sigmoid(input: Tensor) -> Tensor:
