@@ -18,9 +18,10 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 #: safetensors: the .safetensors files and the round trips with PyTorch; onnx, onnxruntime: export and its check;
 #: array_api_strict: the backend tests; distributed, optuna: the search on a Dask cluster and with Optuna's
 #: sampler; dezero, mygrad: the benchmarks' peers; nbclient, nbformat, ipykernel, ipywidgets: the notebooks, run in
-#: a real kernel; mypy: the type check). Ray is left out: too big for CI, its test skips without it.
+#: a real kernel; mypy: the type check; ray: the search on a local Ray cluster).
 OPTIONAL = ("torch", "graphviz", "matplotlib", "tqdm", "safetensors", "onnx", "onnxruntime", "array_api_strict",
-            "distributed", "optuna", "dezero", "mygrad", "nbclient", "nbformat", "ipykernel", "ipywidgets", "mypy")
+            "distributed", "optuna", "dezero", "mygrad", "nbclient", "nbformat", "ipykernel", "ipywidgets", "mypy",
+            "ray")
 
 
 def pytest_sessionstart(session):
